@@ -1,0 +1,1 @@
+"""Rapport's local development stack and command line: emulators, local Gmail and Gemini servers, demo data."""

@@ -1,0 +1,1 @@
+"""One module per `./rapport` subcommand: `register(parser)` and `run(args) -> exit code`."""

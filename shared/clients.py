@@ -1,0 +1,48 @@
+"""Every Google client Rapport uses, built lazily and once per process."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from google.cloud import firestore, pubsub_v1, tasks_v2
+
+from shared.settings import get_settings
+
+
+@functools.cache
+def firestore_client() -> firestore.Client:
+    # FIRESTORE_EMULATOR_HOST, when set, routes this client to the emulator.
+    return firestore.Client(project=get_settings().project_id)
+
+
+@functools.cache
+def publisher() -> pubsub_v1.PublisherClient:
+    # PUBSUB_EMULATOR_HOST, when set, routes this client to the emulator.
+    return pubsub_v1.PublisherClient()
+
+
+def topic_path(topic: str) -> str:
+    return publisher().topic_path(get_settings().project_id, topic)
+
+
+@functools.cache
+def tasks_client() -> tasks_v2.CloudTasksClient:
+    emulator = get_settings().tasks_emulator_host
+    if emulator is None:
+        return tasks_v2.CloudTasksClient()
+    import grpc
+    from google.cloud.tasks_v2.services.cloud_tasks.transports import CloudTasksGrpcTransport
+
+    return tasks_v2.CloudTasksClient(transport=CloudTasksGrpcTransport(channel=grpc.insecure_channel(emulator)))
+
+
+def gmail_service(credentials: Any) -> Any:
+    """A Gmail API client for one user's credentials, built from the discovery document in the package."""
+    from googleapiclient.discovery import build
+
+    endpoint = get_settings().gmail_api_endpoint
+    options = {"api_endpoint": endpoint} if endpoint else None
+    return build(
+        "gmail", "v1", credentials=credentials, client_options=options, cache_discovery=False, static_discovery=True
+    )

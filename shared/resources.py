@@ -1,0 +1,50 @@
+"""Typed view of shared/resources.json, the one declaration of topic, queue and function names."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+RESOURCES_FILE = Path(__file__).with_name("resources.json")
+
+
+class PushSubscription(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    topic: str
+    function: str
+    ack_deadline_seconds: int
+
+
+class Queue(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    name: str
+    function: str
+    max_dispatches_per_second: float
+    max_concurrent_dispatches: int
+
+
+class Function(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    trigger: str
+    entry_point: str
+    topic: str | None = None
+    invoker: str | None = None
+
+
+class Resources(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    topics: dict[str, str]
+    subscriptions: dict[str, PushSubscription]
+    queues: dict[str, Queue]
+    functions: dict[str, Function]
+
+    def topic(self, key: str) -> str:
+        return self.topics[key]
+
+
+@functools.cache
+def resources() -> Resources:
+    return Resources.model_validate(json.loads(RESOURCES_FILE.read_text()))
