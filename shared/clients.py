@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+import os
 from typing import Any
 
+import firebase_admin
+from firebase_admin import credentials as firebase_credentials
 from google.cloud import firestore, pubsub_v1, tasks_v2
 
 from shared.settings import get_settings
@@ -46,3 +49,21 @@ def gmail_service(credentials: Any) -> Any:
     return build(
         "gmail", "v1", credentials=credentials, client_options=options, cache_discovery=False, static_discovery=True
     )
+
+
+class _EmulatorCredential(firebase_credentials.Base):
+    """firebase-admin insists on a credential object; the emulators ignore what it holds."""
+
+    def get_credential(self) -> Any:
+        from google.auth.credentials import AnonymousCredentials
+
+        return AnonymousCredentials()  # type: ignore[no-untyped-call]
+
+
+@functools.cache
+def firebase_app() -> firebase_admin.App:
+    settings = get_settings()
+    options = {"projectId": settings.project_id}
+    if os.environ.get("FIREBASE_AUTH_EMULATOR_HOST"):
+        return firebase_admin.initialize_app(_EmulatorCredential(), options)
+    return firebase_admin.initialize_app(options=options)

@@ -16,6 +16,13 @@ class PushSubscription(BaseModel):
     topic: str
     function: str
     ack_deadline_seconds: int
+    max_delivery_attempts: int
+
+
+class PullSubscription(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    name: str
+    topic: str
 
 
 class Queue(BaseModel):
@@ -38,6 +45,7 @@ class Resources(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
     topics: dict[str, str]
     subscriptions: dict[str, PushSubscription]
+    pull_subscriptions: dict[str, PullSubscription]
     queues: dict[str, Queue]
     functions: dict[str, Function]
 

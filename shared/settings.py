@@ -31,7 +31,7 @@ class Settings(BaseSettings):
 
     # Gmail and Google OAuth. Endpoints default to Google's; the local stack points them at devstack.
     gmail_api_endpoint: str | None = None
-    oauth_token_uri: str = "https://oauth2.googleapis.com/token"
+    oauth_token_uri: str = "https://oauth2.googleapis.com/token"  # noqa: S105 (a URL, not a secret)
     oauth_client_id: str
     oauth_client_secret: SecretStr
 
@@ -41,6 +41,8 @@ class Settings(BaseSettings):
 
     # Cloud Tasks has no official emulator; when set, the tasks client talks plain gRPC to this address.
     tasks_emulator_host: str | None = None
+    # The service account Cloud Tasks signs its calls with (OIDC); unset locally, where the emulator signs nothing.
+    tasks_service_account: str | None = None
 
     sync_excluded_labels: tuple[str, ...] = DEFAULT_EXCLUDED_LABELS
     sync_lease_seconds: int = 300

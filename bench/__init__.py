@@ -1,0 +1,1 @@
+"""Benchmarks: `./rapport bench NAME` runs `bench/NAME.py`'s `run(argv) -> dict`."""

@@ -1,0 +1,150 @@
+"""Start Rapport locally: emulators, local Gmail, the functions and the web app, with the demo mailbox ingested."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from devstack import demo
+from devstack.processes import StackError
+from devstack.stack import REPO_ROOT, LocalStack
+
+RUNTIME_DIR = REPO_ROOT / ".rapport"
+DEMO_OWNER = "alex.morgan@lumenway.io"
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--smoke", action="store_true", help="no web app: ingest the demo mailbox, print JSON, exit")
+    parser.add_argument("--messages", type=int, default=1600, help="size of the generated demo mailbox")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for the demo mailbox")
+
+
+@contextlib.contextmanager
+def single_instance(lock_path: Path) -> Iterator[None]:
+    """A second `up` while one runs says so and exits. The OS drops the lock when we die."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle: IO[str] = lock_path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        owner = handle.read().strip() or "another process"
+        raise StackError(f"Rapport is already running here ({owner}); stop it with Ctrl-C first") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}")
+    handle.flush()
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _terminate_on_sigterm() -> None:
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _progress_printer() -> object:
+    last: list[str] = [""]
+
+    def show(progress: demo.IngestProgress) -> None:
+        line = (
+            f"  sync {progress.stage}: listed {progress.listed}, fetched {progress.fetched}, stored {progress.stored}"
+        )
+        if line != last[0]:
+            last[0] = line
+            _say(line)
+
+    return show
+
+
+def run(args: argparse.Namespace) -> int:
+    _terminate_on_sigterm()
+    started = time.monotonic()
+    try:
+        with single_instance(RUNTIME_DIR / "up.lock"):
+            return _run(args, started)
+    except StackError as error:
+        _say(f"rapport up: {error}")
+        return 1
+    except KeyboardInterrupt:
+        _say("rapport up: stopped; every process has ended")
+        return 130
+
+
+def _run(args: argparse.Namespace, started: float) -> int:
+    from devstack.demo_mailbox import generate
+
+    runtime = RUNTIME_DIR / "up"
+    _say("rapport up: generating the demo mailbox ...")
+    mailbox = generate(owner=DEMO_OWNER, messages=args.messages, anchor=datetime.now(UTC).date())
+    mbox_path = runtime / "demo.mbox"
+    runtime.mkdir(parents=True, exist_ok=True)
+    mailbox.write_mbox(mbox_path)
+
+    _say("rapport up: starting the emulators, local Gmail and the functions ...")
+    with LocalStack(runtime, with_web=not args.smoke) as stack:
+        ready_seconds = time.monotonic() - started
+        _say(f"rapport up: stack ready in {ready_seconds:.1f} s (logs in {stack.supervisor.log_dir})")
+        ref = demo.connect_demo(stack.gmail_url, DEMO_OWNER, mbox_path)
+        if not args.smoke:
+            sign_in = _print_web_access(stack)
+        _say("rapport up: ingesting the demo mailbox through Pub/Sub, Cloud Tasks and the functions ...")
+        progress = demo.wait_until_ingested(
+            ref, timeout=args.timeout, on_progress=_progress_printer(), crashed=stack.crashed_part
+        )
+        counts = demo.counts(demo.DEMO_WORKSPACE)
+        summary = {
+            "messages": progress.stored,
+            "contacts": counts["contacts"],
+            "companies": counts["companies"],
+            "seconds": round(time.monotonic() - started, 2),
+            "ready_seconds": round(ready_seconds, 2),
+        }
+        if args.smoke:
+            print(json.dumps(summary), flush=True)
+            return 0
+        _say(
+            f"rapport up: {summary['messages']} messages ingested: {summary['contacts']} contacts, "
+            f"{summary['companies']} companies in {summary['seconds']} s"
+        )
+        _say(f"\n  Open {sign_in}")
+        _say(
+            f"  New mail arrives live when POSTed (message/rfc822) to {stack.gmail_url}/_dev/mailboxes/{DEMO_OWNER}/messages\n"
+        )
+        _say("rapport up: running; Ctrl-C stops everything")
+        while True:
+            problem = stack.crashed_part()
+            if problem:
+                raise StackError(f"a part of the stack stopped: {problem}")
+            time.sleep(1)
+
+
+def _print_web_access(stack: LocalStack) -> str:
+    """A sign-in link for the demo owner: a custom token minted by the Auth emulator's admin API."""
+    from firebase_admin import auth
+
+    from shared.clients import firebase_app
+
+    with contextlib.suppress(auth.UidAlreadyExistsError):
+        auth.create_user(uid=demo.DEMO_OWNER_UID, email=DEMO_OWNER, display_name="Alex Morgan", app=firebase_app())
+    token = auth.create_custom_token(demo.DEMO_OWNER_UID, app=firebase_app()).decode()
+    return f"{stack.web_url}/?customToken={token}"

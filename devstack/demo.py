@@ -1,0 +1,105 @@
+"""The demo: a workspace, a generated mailbox in the local Gmail server, connected through the real pipeline."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from devstack.processes import StackError
+from shared.clients import firestore_client
+from shared.gmail.connect import connect_mailbox
+from shared.gmail.mailboxes import MailboxRef
+from shared.workspaces import create_workspace
+
+DEMO_WORKSPACE = "demo"
+DEMO_OWNER_UID = "demo-owner"
+
+
+@dataclass(frozen=True)
+class IngestProgress:
+    stage: str
+    listed: int
+    fetched: int
+    stored: int
+    duplicates: int
+    last_error: str | None
+
+    @property
+    def done(self) -> bool:
+        return self.stage == "idle" and self.fetched == self.stored + self.duplicates
+
+    @classmethod
+    def of(cls, mailbox: dict[str, Any]) -> IngestProgress:
+        sync = mailbox.get("sync") or {}
+        return cls(
+            stage=sync.get("stage", "queued"),
+            listed=int(sync.get("listed", 0)),
+            fetched=int(sync.get("fetched", 0)),
+            stored=int(sync.get("stored", 0)),
+            duplicates=int(sync.get("duplicates", 0)),
+            last_error=sync.get("lastError"),
+        )
+
+
+def dev_call(gmail_url: str, path: str, body: dict[str, Any] | bytes, content_type: str = "application/json") -> Any:
+    """POSTs to the local Gmail server's /_dev control API."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(f"{gmail_url}/_dev/{path}", data=data, headers={"Content-Type": content_type})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def load_mailbox(gmail_url: str, email: str, mbox: Path | None = None) -> str:
+    """Creates the mailbox in the local Gmail server and returns the refresh token it granted."""
+    body: dict[str, Any] = {"email": email}
+    if mbox is not None:
+        body["mbox"] = str(mbox)
+    return str(dev_call(gmail_url, "mailboxes", body)["refreshToken"])
+
+
+def deliver(gmail_url: str, email: str, raw: bytes, labels: str = "INBOX,UNREAD") -> dict[str, Any]:
+    result: dict[str, Any] = dev_call(gmail_url, f"mailboxes/{email}/messages?labelIds={labels}", raw, "message/rfc822")
+    return result
+
+
+def connect_demo(
+    gmail_url: str, owner_email: str, mbox: Path | None, *, workspace_id: str = DEMO_WORKSPACE
+) -> MailboxRef:
+    create_workspace(workspace_id, name="Demo team", owner_uid=DEMO_OWNER_UID, owner_email=owner_email)
+    refresh_token = load_mailbox(gmail_url, owner_email, mbox)
+    return connect_mailbox(workspace_id=workspace_id, owner_uid=DEMO_OWNER_UID, refresh_token=refresh_token)
+
+
+def mailbox_progress(ref: MailboxRef) -> IngestProgress:
+    snapshot = firestore_client().document("workspaces", ref.workspace_id, "mailboxes", ref.mailbox_id).get()
+    return IngestProgress.of(snapshot.to_dict() or {})
+
+
+def wait_until_ingested(
+    ref: MailboxRef, *, timeout: float, on_progress: Any = None, crashed: Any = None
+) -> IngestProgress:
+    deadline = time.monotonic() + timeout
+    while True:
+        progress = mailbox_progress(ref)
+        if on_progress:
+            on_progress(progress)
+        if progress.done:
+            return progress
+        problem = crashed() if crashed else None
+        if problem:
+            raise StackError(f"a part of the stack stopped: {problem}")
+        if time.monotonic() > deadline:
+            raise StackError(f"the mailbox was not ingested within {timeout:.0f} s: {progress}")
+        time.sleep(0.2)
+
+
+def counts(workspace_id: str) -> dict[str, int]:
+    workspace = firestore_client().collection("workspaces").document(workspace_id)
+    return {
+        name: int(workspace.collection(name).count().get()[0][0].value)
+        for name in ("interactions", "contacts", "companies")
+    }

@@ -1,0 +1,214 @@
+"""The local Google Cloud stack: emulators, local Gmail, the functions and the web app on free loopback ports."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from devstack import emulators
+from devstack.processes import ProcessSupervisor, StackError, free_port, http_ok
+
+REPO_ROOT = emulators.REPO_ROOT
+WEB_DIR = REPO_ROOT / "web"
+PROJECT_ID = "demo-rapport"  # the demo- prefix keeps Firebase tools from ever reaching a real project
+REGION = "us-central1"
+
+
+@dataclass
+class Ports:
+    firestore: int = field(default_factory=free_port)
+    pubsub: int = field(default_factory=free_port)
+    tasks: int = field(default_factory=free_port)
+    gmail: int = field(default_factory=free_port)
+    functions: int = field(default_factory=free_port)
+    auth: int = field(default_factory=free_port)
+    auth_hub: int = field(default_factory=free_port)
+    auth_logging: int = field(default_factory=free_port)
+    web: int = field(default_factory=free_port)
+
+
+@dataclass
+class LocalStack:
+    """Starts the parts in dependency order; `stop()` (or leaving the `with` block) ends every process group."""
+
+    runtime_dir: Path
+    with_web: bool = False
+    task_max_retries: int = 100
+    ports: Ports = field(default_factory=Ports)
+    supervisor: ProcessSupervisor = field(init=False)
+    env: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.runtime_dir.mkdir(parents=True, exist_ok=True)
+        self.supervisor = ProcessSupervisor(self.runtime_dir / "logs")
+        self.env = self._environment()
+
+    # -- addresses -------------------------------------------------------------------------
+    @property
+    def functions_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.functions}"
+
+    @property
+    def gmail_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.gmail}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.web}"
+
+    @property
+    def firestore_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.firestore}"
+
+    def _environment(self) -> dict[str, str]:
+        """What every Rapport process of this stack reads: emulator hosts and the settings of shared/settings.py."""
+        token_key = base64.b64encode(secrets.token_bytes(32)).decode()
+        return {
+            "GOOGLE_CLOUD_PROJECT": PROJECT_ID,
+            "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{self.ports.firestore}",
+            "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{self.ports.pubsub}",
+            "FIREBASE_AUTH_EMULATOR_HOST": f"127.0.0.1:{self.ports.auth}",
+            "RAPPORT_PROJECT_ID": PROJECT_ID,
+            "RAPPORT_REGION": REGION,
+            "RAPPORT_FUNCTIONS_BASE_URL": self.functions_url,
+            "RAPPORT_TASKS_EMULATOR_HOST": f"localhost:{self.ports.tasks}",
+            "RAPPORT_GMAIL_API_ENDPOINT": self.gmail_url,
+            "RAPPORT_OAUTH_TOKEN_URI": f"{self.gmail_url}/token",
+            # Made up per run: the local OAuth client and token key exist only while this stack runs.
+            "RAPPORT_OAUTH_CLIENT_ID": f"rapport-local-{secrets.token_hex(4)}.apps.googleusercontent.com",
+            "RAPPORT_OAUTH_CLIENT_SECRET": secrets.token_urlsafe(24),
+            "RAPPORT_LOCAL_TOKEN_KEY": token_key,
+        }
+
+    def child_env(self) -> dict[str, str]:
+        return {**os.environ, **self.env, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"}
+
+    def apply_env(self) -> None:
+        """Points this process's clients at the stack (used by tests and the CLI)."""
+        os.environ.update(self.env)
+        from shared.settings import get_settings
+
+        get_settings.cache_clear()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> LocalStack:
+        try:
+            self._start_emulators()
+            self._start_services()
+            self.apply_env()
+            self._provision()
+            if self.with_web:
+                self._start_web()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        self.supervisor.stop_all()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def crashed_part(self) -> str | None:
+        child = self.supervisor.crashed()
+        return None if child is None else f"{child.name} exited ({child.process.returncode}):\n{child.log_tail()}"
+
+    def _start_emulators(self) -> None:
+        launches = [
+            emulators.firestore(self.ports.firestore, REPO_ROOT / "firestore.rules"),
+            emulators.pubsub(self.ports.pubsub),
+            emulators.cloud_tasks(self.ports.tasks, self.task_max_retries),
+        ]
+        if self.with_web:
+            launches.append(
+                emulators.firebase_auth(
+                    self.ports.auth, PROJECT_ID, self.runtime_dir, self.ports.auth_hub, self.ports.auth_logging
+                )
+            )
+        env = self.child_env()
+        started = [(launch, self.supervisor.spawn(launch.name, launch.argv, env=env)) for launch in launches]
+        for launch, child in started:
+            self.supervisor.wait_ready(child, launch.ready, timeout=90)
+
+    def _start_services(self) -> None:
+        env = self.child_env()
+        python = sys.executable
+        gmail = self.supervisor.spawn(
+            "gmail", [python, "-m", "devstack.gmail_server", "--port", str(self.ports.gmail)], env=env, cwd=REPO_ROOT
+        )
+        functions = self.supervisor.spawn(
+            "functions",
+            [python, "-m", "devstack.functions_host", "--port", str(self.ports.functions)],
+            env=env,
+            cwd=REPO_ROOT,
+        )
+        self.supervisor.wait_ready(gmail, lambda: http_ok(f"{self.gmail_url}/_dev/health"))
+        self.supervisor.wait_ready(functions, lambda: http_ok(f"{self.functions_url}/_health"))
+
+    def _provision(self) -> None:
+        from google.cloud import pubsub_v1
+
+        from devstack.provision import provision
+        from shared import clients
+
+        provision(
+            project_id=PROJECT_ID,
+            region=REGION,
+            functions_base_url=self.functions_url,
+            publisher=clients.publisher(),
+            subscriber=pubsub_v1.SubscriberClient(),
+            tasks=clients.tasks_client(),
+        )
+
+    def _start_web(self) -> None:
+        build_web()
+        init_json = {
+            "projectId": PROJECT_ID,
+            "apiKey": "local-emulator-key",  # the Auth emulator accepts any key; nothing real is involved
+            "authDomain": f"127.0.0.1:{self.ports.web}",
+            "emulators": {
+                "firestore": {"host": "127.0.0.1", "port": self.ports.firestore},
+                "auth": {"url": f"http://127.0.0.1:{self.ports.auth}"},
+            },
+        }
+        child = self.supervisor.spawn(
+            "web",
+            [
+                sys.executable,
+                "-m",
+                "devstack.web_server",
+                "--dist",
+                str(WEB_DIR / "dist"),
+                "--port",
+                str(self.ports.web),
+                "--init-json",
+                json.dumps(init_json),
+            ],
+            env=self.child_env(),
+            cwd=REPO_ROOT,
+        )
+        self.supervisor.wait_ready(child, lambda: http_ok(f"{self.web_url}/__/firebase/init.json"))
+
+
+def build_web() -> None:
+    """Builds web/dist when a source file is newer than the last build."""
+    stamp = WEB_DIR / "dist" / "index.html"
+    sources = [p for p in WEB_DIR.rglob("*") if p.is_file() and "node_modules" not in p.parts and "dist" not in p.parts]
+    if stamp.exists() and all(p.stat().st_mtime <= stamp.stat().st_mtime for p in sources):
+        return
+    result = subprocess.run(["npm", "run", "--silent", "build"], cwd=WEB_DIR, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise StackError(f"building web/ failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")

@@ -1,0 +1,1 @@
+"""Cloud Functions: thin adapters from HTTP, Pub/Sub and Cloud Tasks to the services in shared/."""

@@ -1,0 +1,1 @@
+"""The CRM: contacts, companies and interactions, as the team sees them."""

@@ -1,0 +1,1 @@
+"""Gmail: connected mailboxes, the Gmail API, push notifications and sync."""

@@ -1,0 +1,191 @@
+"""Gmail sync: from a push notification to fetched mail handed on to extraction, exactly once in effect.
+
+- A notification is collapsed against the cursor and any sync already queued, then becomes a task.
+- A sync pass holds the mailbox's lease; notifications during the pass make the holder run again.
+- Incremental passes read history from the cursor; an expired cursor (404) falls back to a full sync.
+- The cursor advances only after every message it covers was published to the durable topic.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared import clients, tasks
+from shared.errors import MailboxDisconnected, NotFound
+from shared.gmail.api import FetchedMessage, GmailMailbox, HistoryExpired
+from shared.gmail.events import FetchedBatch, GmailNotification, batches_for
+from shared.gmail.mailboxes import MailboxRef, MailboxStore
+from shared.log import get_logger
+from shared.resources import resources
+from shared.settings import Settings, get_settings
+
+log = get_logger("sync")
+SYNC_QUEUE = "mailbox_sync"
+
+# Gmail search terms that leave a system label or category out of a full sync.
+LABEL_QUERY_TERMS = {
+    "SPAM": "-in:spam",
+    "TRASH": "-in:trash",
+    "DRAFT": "-in:drafts",
+    "CHAT": "-in:chats",
+    "CATEGORY_PROMOTIONS": "-category:promotions",
+    "CATEGORY_SOCIAL": "-category:social",
+    "CATEGORY_FORUMS": "-category:forums",
+    "CATEGORY_UPDATES": "-category:updates",
+}
+
+
+class SyncRequest(BaseModel):
+    """The body of a sync task."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    workspace_id: str = Field(alias="workspaceId", min_length=1)
+    mailbox_id: str = Field(alias="mailboxId", min_length=1)
+
+    @property
+    def ref(self) -> MailboxRef:
+        return MailboxRef(self.workspace_id, self.mailbox_id)
+
+
+class NotificationOutcome(StrEnum):
+    QUEUED = "queued"
+    DUPLICATE = "duplicate"
+    UNKNOWN_MAILBOX = "unknown_mailbox"
+
+
+class SyncOutcome(StrEnum):
+    SYNCED = "synced"
+    BUSY = "busy"
+    DISCONNECTED = "disconnected"
+
+
+def full_sync_query(excluded_labels: Sequence[str]) -> str:
+    return " ".join(LABEL_QUERY_TERMS[label] for label in excluded_labels if label in LABEL_QUERY_TERMS)
+
+
+def publish_batch(batch: FetchedBatch) -> None:
+    """Publishes and waits for Pub/Sub's acknowledgement: after this the mail is durable."""
+    topic = clients.topic_path(resources().topic("mail_fetched"))
+    clients.publisher().publish(topic, batch.encode()).result(timeout=60)
+
+
+def gmail_for(store: MailboxStore, ref: MailboxRef) -> GmailMailbox:
+    return GmailMailbox.for_refresh_token(store.refresh_token(ref))
+
+
+class SyncService:
+    def __init__(
+        self,
+        *,
+        store: MailboxStore | None = None,
+        settings: Settings | None = None,
+        open_gmail: Callable[[MailboxStore, MailboxRef], GmailMailbox] = gmail_for,
+        publish: Callable[[FetchedBatch], None] = publish_batch,
+        enqueue: Callable[[str, dict[str, str]], str] = tasks.enqueue,
+    ) -> None:
+        self._store = store or MailboxStore()
+        self._settings = settings or get_settings()
+        self._open_gmail = open_gmail
+        self._publish = publish
+        self._enqueue = enqueue
+        self._excluded = frozenset(self._settings.sync_excluded_labels)
+
+    # -- notifications ---------------------------------------------------------------------------
+    def on_notification(self, notification: GmailNotification) -> NotificationOutcome:
+        ref = self._store.find_by_address(notification.email_address)
+        if ref is None:
+            return NotificationOutcome.UNKNOWN_MAILBOX
+        window = timedelta(seconds=self._settings.sync_lease_seconds)
+        try:
+            needed = self._store.claim_notification(ref, notification.history_id, window=window)
+        except NotFound:
+            return NotificationOutcome.UNKNOWN_MAILBOX
+        if not needed:
+            return NotificationOutcome.DUPLICATE
+        self.request_sync(ref)
+        # Marked only after the task exists: if enqueueing fails, the redelivered notification retries it.
+        self._store.mark_sync_queued(ref, notification.history_id)
+        return NotificationOutcome.QUEUED
+
+    def request_sync(self, ref: MailboxRef) -> None:
+        self._enqueue(SYNC_QUEUE, {"workspaceId": ref.workspace_id, "mailboxId": ref.mailbox_id})
+
+    # -- sync ------------------------------------------------------------------------------------
+    def sync(self, ref: MailboxRef) -> SyncOutcome:
+        holder = uuid.uuid4().hex
+        if not self._store.acquire_lease(ref, holder, seconds=self._settings.sync_lease_seconds):
+            return SyncOutcome.BUSY
+        try:
+            while True:
+                self._sync_pass(ref)
+                if not self._store.release_or_continue(ref, holder):
+                    return SyncOutcome.SYNCED
+        except MailboxDisconnected as error:
+            log.warning("mailbox disconnected", extra={"mailboxId": ref.mailbox_id, "reason": error.message})
+            self._store.mark_disconnected(ref, error.message)
+            return SyncOutcome.DISCONNECTED
+        except Exception as error:
+            self._store.release_lease(ref, holder)
+            self._store.update_sync(ref, stage="retrying", lastError=_plain_words(error))
+            raise
+
+    def _sync_pass(self, ref: MailboxRef) -> None:
+        mailbox = self._store.get(ref)
+        if mailbox.get("status") != "connected":
+            return
+        gmail = self._open_gmail(self._store, ref)
+        cursor = int(mailbox.get("historyId") or 0)
+        if cursor:
+            try:
+                self._incremental(ref, mailbox["email"], gmail, cursor)
+                return
+            except HistoryExpired:
+                log.info("history expired; running a full sync", extra={"mailboxId": ref.mailbox_id, "cursor": cursor})
+                self._store.reset_cursor(ref)
+        self._full(ref, mailbox["email"], gmail)
+
+    def _full(self, ref: MailboxRef, owner_email: str, gmail: GmailMailbox) -> None:
+        # The profile's historyId is taken first: anything arriving while we list shows up in
+        # history after it, and extraction drops what both passes deliver.
+        _, start_history_id = gmail.profile()
+        self._store.update_sync(ref, stage="listing", lastError=None)
+        message_ids: list[str] = []
+        for page in gmail.message_id_pages(full_sync_query(self._settings.sync_excluded_labels)):
+            message_ids.extend(page)
+            self._store.count_sync(ref, listed=len(page))
+        self._store.update_sync(ref, stage="fetching")
+        self._fetch_and_publish(ref, owner_email, gmail, message_ids)
+        self._store.advance_cursor(ref, start_history_id, stage="idle", lastSuccessAt=datetime.now(UTC))
+
+    def _incremental(self, ref: MailboxRef, owner_email: str, gmail: GmailMailbox, cursor: int) -> None:
+        message_ids, latest = gmail.added_since(cursor, self._excluded)
+        if message_ids:
+            self._store.update_sync(ref, stage="incremental", lastError=None)
+            self._store.count_sync(ref, listed=len(message_ids))
+            self._fetch_and_publish(ref, owner_email, gmail, message_ids)
+        self._store.advance_cursor(ref, latest, stage="idle", lastSuccessAt=datetime.now(UTC))
+
+    def _fetch_and_publish(
+        self, ref: MailboxRef, owner_email: str, gmail: GmailMailbox, message_ids: Sequence[str]
+    ) -> None:
+        size = self._settings.gmail_batch_size
+        for start in range(0, len(message_ids), size):
+            fetched = [m for m in gmail.fetch_raw(message_ids[start : start + size]) if self._wanted(m)]
+            for batch in batches_for(
+                fetched, workspace_id=ref.workspace_id, mailbox_id=ref.mailbox_id, owner_email=owner_email
+            ):
+                self._publish(batch)
+            self._store.count_sync(ref, fetched=len(fetched))
+
+    def _wanted(self, message: FetchedMessage) -> bool:
+        return not self._excluded.intersection(message.label_ids)
+
+
+def _plain_words(error: Exception) -> str:
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    return f"Sync failed and will be retried: {message}"

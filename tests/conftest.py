@@ -1,0 +1,46 @@
+"""Test tiers: unit tests need nothing; integration tests get the real emulators, started once per session.
+
+A missing emulator fails the integration tests with the install hint; it never skips them.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from devstack.stack import PROJECT_ID, LocalStack
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """Firestore, Pub/Sub and Cloud Tasks emulators, local Gmail and every function, for the whole session."""
+    local = LocalStack(tmp_path_factory.mktemp("stack"), task_max_retries=20)
+    local.start()  # a StackError here names what is missing and fails every test that needs it
+    try:
+        yield local
+    finally:
+        local.stop()
+
+
+@pytest.fixture
+def firestore_db(stack: LocalStack) -> Iterator[object]:
+    """Starts each test from an empty database."""
+    request = urllib.request.Request(
+        f"{stack.firestore_url}/emulator/v1/projects/{PROJECT_ID}/databases/(default)/documents", method="DELETE"
+    )
+    urllib.request.urlopen(request, timeout=10).close()
+    from shared.clients import firestore_client
+
+    yield firestore_client()
+
+
+@pytest.fixture
+def workspace_id() -> str:
+    """A fresh workspace per test, so late deliveries from an earlier test can never count here."""
+    return f"ws-{uuid.uuid4().hex[:10]}"
