@@ -40,6 +40,17 @@ def tasks_client() -> tasks_v2.CloudTasksClient:
     return tasks_v2.CloudTasksClient(transport=CloudTasksGrpcTransport(channel=grpc.insecure_channel(emulator)))
 
 
+def gmail_batch(service: Any, callback: Any) -> Any:
+    """An HTTP batch for `service`. The client builds the batch URL from the discovery document's
+    rootUrl and ignores `api_endpoint`, so an overridden endpoint needs its own batch URL."""
+    endpoint = get_settings().gmail_api_endpoint
+    if endpoint is None:
+        return service.new_batch_http_request(callback=callback)
+    from googleapiclient.http import BatchHttpRequest
+
+    return BatchHttpRequest(callback=callback, batch_uri=f"{endpoint.rstrip('/')}/batch")
+
+
 def gmail_service(credentials: Any) -> Any:
     """A Gmail API client for one user's credentials, built from the discovery document in the package."""
     from googleapiclient.discovery import build

@@ -5,6 +5,7 @@ A missing emulator fails the integration tests with the install hint; it never s
 
 from __future__ import annotations
 
+import os
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -15,12 +16,14 @@ import pytest
 from devstack.stack import PROJECT_ID, LocalStack
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    """Firestore, Pub/Sub and Cloud Tasks emulators, local Gmail and every function, for the whole session."""
-    local = LocalStack(tmp_path_factory.mktemp("stack"), task_max_retries=20)
+def stack() -> Iterator[LocalStack]:
+    """Firestore, Pub/Sub and Cloud Tasks emulators, local Gmail and every function, for the whole session.
+    Their logs stay in test-artifacts/ for a failed run to be read."""
+    local = LocalStack(ARTIFACTS / f"stack-{os.getpid()}", task_max_retries=20)
     local.start()  # a StackError here names what is missing and fails every test that needs it
     try:
         yield local
@@ -29,7 +32,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
 
 
 @pytest.fixture
-def firestore_db(stack: LocalStack) -> Iterator[object]:
+def firestore_db(stack: LocalStack) -> object:
     """Starts each test from an empty database."""
     request = urllib.request.Request(
         f"{stack.firestore_url}/emulator/v1/projects/{PROJECT_ID}/databases/(default)/documents", method="DELETE"
@@ -37,7 +40,7 @@ def firestore_db(stack: LocalStack) -> Iterator[object]:
     urllib.request.urlopen(request, timeout=10).close()
     from shared.clients import firestore_client
 
-    yield firestore_client()
+    return firestore_client()
 
 
 @pytest.fixture

@@ -192,14 +192,20 @@ def _occurred_at(fetched: FetchedMessage, parsed: ParsedMessage) -> datetime:
     return parsed.date or datetime.now(UTC)
 
 
+def _epoch_ms(at: datetime | None) -> int:
+    assert at is not None  # a tally always holds at least one interaction
+    return int(at.timestamp() * 1000)
+
+
 def _counters(tally: _Tally) -> dict[str, Any]:
-    update: dict[str, Any] = {
+    # Firestore's minimum/maximum transforms take numbers only, so times are epoch milliseconds:
+    # writers never read-modify-write, and late or replayed mail can't move "last" backwards.
+    return {
         "interactionCount": firestore.Increment(tally.interactions),
-        "firstInteractionAt": firestore.Minimum(tally.first),
-        "lastInteractionAt": firestore.Maximum(tally.last),
+        "firstInteractionMs": firestore.Minimum(_epoch_ms(tally.first)),
+        "lastInteractionMs": firestore.Maximum(_epoch_ms(tally.last)),
         "updatedAt": firestore.SERVER_TIMESTAMP,
     }
-    return update
 
 
 def _contact_update(tally: _Tally) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import google.auth.exceptions
 from google.oauth2.credentials import Credentials
 from googleapiclient.errors import HttpError
 
-from shared.clients import gmail_service
+from shared.clients import gmail_batch, gmail_service
 from shared.errors import MailboxDisconnected, NotFound, RetryLater
 from shared.settings import get_settings
 
@@ -100,28 +100,31 @@ class GmailMailbox:
     def for_refresh_token(cls, refresh_token: str) -> GmailMailbox:
         return cls(gmail_service(credentials_for(refresh_token)))
 
-    def _execute(self, request: Any) -> Any:
+    def _call(self, request: Any) -> Any:
+        return self._execute(request, num_retries=3)  # the client backs off on 429 and 5xx itself
+
+    def _execute(self, request: Any, **options: Any) -> Any:
         try:
-            return request.execute(num_retries=3)  # the client backs off on 429 and 5xx itself
+            return request.execute(**options)
         except (HttpError, google.auth.exceptions.RefreshError) as error:
             raise translate(error) from error
 
     def profile(self) -> tuple[str, int]:
-        profile = self._execute(self._users.getProfile(userId="me"))
+        profile = self._call(self._users.getProfile(userId="me"))
         return profile["emailAddress"], int(profile["historyId"])
 
     def watch(self, topic: str, *, label_ids: Sequence[str] = ("INBOX", "SENT")) -> tuple[int, int]:
         body = {"topicName": topic, "labelIds": list(label_ids), "labelFilterBehavior": "include"}
-        answer = self._execute(self._users.watch(userId="me", body=body))
+        answer = self._call(self._users.watch(userId="me", body=body))
         return int(answer["historyId"]), int(answer["expiration"])
 
     def stop_watch(self) -> None:
-        self._execute(self._users.stop(userId="me"))
+        self._call(self._users.stop(userId="me"))
 
     def message_id_pages(self, query: str, *, page_size: int = 500) -> Iterator[list[str]]:
         page_token = None
         while True:
-            answer = self._execute(
+            answer = self._call(
                 self._users.messages().list(userId="me", q=query, maxResults=page_size, pageToken=page_token)
             )
             yield [message["id"] for message in answer.get("messages", [])]
@@ -190,10 +193,10 @@ class GmailMailbox:
             elif not (isinstance(error, HttpError) and error.status_code == 404):
                 failures[request_id] = error
 
-        batch = self._service.new_batch_http_request(callback=collect)
+        batch = gmail_batch(self._service, collect)
         for message_id in message_ids:
             batch.add(self._users.messages().get(userId="me", id=message_id, format="raw"), request_id=message_id)
-        self._execute(batch)
+        self._execute(batch)  # a batch is one HTTP call; its items' failures come back through `collect`
         return failures
 
 

@@ -1,0 +1,161 @@
+"""Handlers of the Gmail API subset Rapport uses, at the paths gmail.v1.json defines."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from werkzeug.wrappers import Request, Response
+
+from devstack.gmail_server import errors, render
+from devstack.gmail_server.http_util import bool_param, int_param, json_body, json_response
+from devstack.gmail_server.labels import SPAM_AND_TRASH
+from devstack.gmail_server.mailbox import Mailbox
+from devstack.gmail_server.query import QueryError, compile_query
+from devstack.gmail_server.store import MailStore
+
+_MAX_RESULTS = 500
+_DEFAULT_RESULTS = 100
+_HISTORY_TYPES = frozenset({"messageAdded", "messageDeleted", "labelAdded", "labelRemoved"})
+_TOPIC = re.compile(r"^projects/[^/]+/topics/[^/]+$")
+
+
+def authorized_mailbox(store: MailStore, request: Request, user_id: str, operation: str) -> Mailbox:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    email = store.tokens.email_for(token.strip()) if scheme.lower() == "bearer" else None
+    if email is None:
+        raise errors.unauthenticated()
+    if user_id != "me" and user_id.lower() != email:
+        raise errors.delegation_denied(user_id)
+    store.check_faults(operation, email)
+    return store.mailbox(email)
+
+
+def get_profile(store: MailStore, request: Request, user_id: str) -> Response:
+    mailbox = authorized_mailbox(store, request, user_id, "users.getProfile")
+    messages, threads = mailbox.counts()
+    return json_response(
+        {
+            "emailAddress": mailbox.email,
+            "messagesTotal": messages,
+            "threadsTotal": threads,
+            "historyId": str(mailbox.history_id),
+        }
+    )
+
+
+def list_messages(store: MailStore, request: Request, user_id: str) -> Response:
+    mailbox = authorized_mailbox(store, request, user_id, "users.messages.list")
+    label_ids = frozenset(request.args.getlist("labelIds"))
+    query = request.args.get("q", "").strip()
+    try:
+        compiled = compile_query(query, registry=mailbox.labels, owner=mailbox.email) if query else None
+    except QueryError as error:
+        raise errors.invalid_argument(str(error)) from error
+    include_spam_trash = (
+        bool_param(request, "includeSpamTrash")
+        or bool(label_ids & SPAM_AND_TRASH)
+        or (compiled is not None and compiled.wants_spam_or_trash)
+    )
+    page = mailbox.list_messages(
+        compiled.matches if compiled else None,
+        required_labels=label_ids,
+        include_spam_trash=include_spam_trash,
+        after=_decode_message_cursor(request.args.get("pageToken")),
+        limit=int_param(request, "maxResults", default=_DEFAULT_RESULTS, maximum=_MAX_RESULTS),
+    )
+    body: dict[str, object] = {}
+    if page.messages:
+        body["messages"] = [render.message_ref(message) for message in page.messages]
+    if page.next_cursor:
+        body["nextPageToken"] = _encode_message_cursor(page.next_cursor)
+    body["resultSizeEstimate"] = page.estimate
+    return json_response(body)
+
+
+def _encode_message_cursor(cursor: tuple[int, str]) -> str:
+    return base64.urlsafe_b64encode(f"{cursor[0]}:{cursor[1]}".encode()).decode().rstrip("=")
+
+
+def _decode_message_cursor(token: str | None) -> tuple[int, str] | None:
+    if not token:
+        return None
+    try:
+        millis, _, message_id = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().partition(":")
+        return int(millis), message_id
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise errors.invalid_argument("Invalid pageToken") from error
+
+
+def get_message(store: MailStore, request: Request, user_id: str, message_id: str) -> Response:
+    mailbox = authorized_mailbox(store, request, user_id, "users.messages.get")
+    message_format = request.args.get("format", "full").lower()
+    if message_format not in render.FORMATS:
+        raise errors.invalid_argument(f"Invalid value at 'format' ({message_format})")
+    message = mailbox.get(message_id)
+    headers = request.args.getlist("metadataHeaders")
+    return json_response(render.message_resource(mailbox, message, message_format, headers))
+
+
+def get_attachment(store: MailStore, request: Request, user_id: str, message_id: str, attachment_id: str) -> Response:
+    mailbox = authorized_mailbox(store, request, user_id, "users.messages.attachments.get")
+    message = mailbox.get(message_id)
+    data = mailbox.parsed(message).attachments.get(attachment_id)
+    if data is None:
+        raise errors.invalid_argument("Invalid attachment token")
+    return json_response({"size": len(data), "data": base64.urlsafe_b64encode(data).decode("ascii")})
+
+
+def list_history(store: MailStore, request: Request, user_id: str) -> Response:
+    mailbox = authorized_mailbox(store, request, user_id, "users.history.list")
+    start = _history_id_param(request.args.get("startHistoryId"), "startHistoryId")
+    page_token = request.args.get("pageToken")
+    after = _history_id_param(page_token, "pageToken") if page_token else None
+    kinds = frozenset(request.args.getlist("historyTypes")) or None
+    if kinds and not kinds <= _HISTORY_TYPES:
+        raise errors.invalid_argument(f"Invalid value at 'history_types' ({sorted(kinds - _HISTORY_TYPES)[0]})")
+    page = mailbox.list_history(
+        start,
+        after=after,
+        kinds=kinds,
+        label_id=request.args.get("labelId") or None,
+        limit=int_param(request, "maxResults", default=_DEFAULT_RESULTS, maximum=_MAX_RESULTS),
+    )
+    body: dict[str, object] = {}
+    if page.records:
+        body["history"] = [render.history_resource(record) for record in page.records]
+    if page.next_after is not None:
+        body["nextPageToken"] = str(page.next_after)
+    body["historyId"] = str(page.history_id)
+    return json_response(body)
+
+
+def _history_id_param(raw: str | None, name: str) -> int:
+    if not raw:
+        raise errors.invalid_argument(f"Missing required parameter: {name}")
+    if not raw.isdigit():
+        raise errors.invalid_argument(f"Invalid value for {name}: {raw}")
+    return int(raw)
+
+
+def watch(store: MailStore, request: Request, user_id: str) -> Response:
+    mailbox = authorized_mailbox(store, request, user_id, "users.watch")
+    body = json_body(request)
+    topic = body.get("topicName")
+    if not isinstance(topic, str) or not _TOPIC.match(topic):
+        raise errors.invalid_argument("Invalid topicName does not match projects/SOME-PROJECT/topics/*")
+    label_ids = body.get("labelIds") or []
+    if not isinstance(label_ids, list) or not all(isinstance(label, str) for label in label_ids):
+        raise errors.invalid_argument("Invalid value at 'label_ids'")
+    behavior = str(body.get("labelFilterBehavior") or body.get("labelFilterAction") or "include").lower()
+    if behavior not in ("include", "exclude"):
+        raise errors.invalid_argument(f"Invalid value at 'label_filter_behavior' ({behavior})")
+    active = mailbox.watch(topic, label_ids, include=behavior == "include")
+    return json_response({"historyId": str(mailbox.history_id), "expiration": str(active.expiration_ms)})
+
+
+def stop(store: MailStore, request: Request, user_id: str) -> Response:
+    mailbox = authorized_mailbox(store, request, user_id, "users.stop")
+    mailbox.stop()
+    return Response(status=204)

@@ -1,0 +1,47 @@
+"""Helpers for tests: mail to deliver, and waiting for the asynchronous pipeline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def mail(
+    sender: str,
+    to: str,
+    subject: str = "Hello",
+    body: str = "Hi there,\n\nLet's talk next week.\n\nBest,\nAnn",
+    *,
+    cc: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    if cc:
+        message["Cc"] = cc
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain="test.local")
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(body)
+    return message.as_bytes()
+
+
+def wait_for(probe: Callable[[], T], *, timeout: float = 30.0, what: str = "condition") -> T:
+    """Polls until `probe` returns something truthy; fails with the last value otherwise."""
+    deadline = time.monotonic() + timeout
+    value = probe()
+    while not value:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} (last value: {value!r})")
+        time.sleep(0.1)
+        value = probe()
+    return value

@@ -1,0 +1,68 @@
+import os
+import sys
+import time
+
+import pytest
+
+from devstack.processes import ProcessSupervisor, StackError, free_port
+
+# A child that starts a grandchild in its group and ignores SIGTERM, like the emulators' wrappers.
+STUBBORN = """
+import signal, subprocess, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+grandchild = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+print(grandchild.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split()[2] != "Z"
+
+
+def test_stop_all_ends_the_whole_process_group(tmp_path):
+    supervisor = ProcessSupervisor(tmp_path)
+    child = supervisor.start(
+        "stubborn",
+        [sys.executable, "-c", STUBBORN],
+        env=dict(os.environ),
+        ready=lambda: (tmp_path / "stubborn.log").read_text().strip() != "",
+    )
+    grandchild = int((tmp_path / "stubborn.log").read_text().split()[0])
+    assert _alive(grandchild)
+    supervisor.stop_all(grace=0.5)
+    assert child.process.poll() is not None
+    deadline = time.monotonic() + 5
+    while _alive(grandchild) and time.monotonic() < deadline:  # SIGKILL lands asynchronously
+        time.sleep(0.05)
+    assert not _alive(grandchild)
+
+
+def test_a_child_that_dies_while_starting_is_reported_with_its_log(tmp_path):
+    supervisor = ProcessSupervisor(tmp_path)
+    with pytest.raises(StackError, match=r"(?s)exited with code 3.*port in use"):
+        supervisor.start(
+            "broken",
+            [sys.executable, "-c", "print('port in use'); raise SystemExit(3)"],
+            env=dict(os.environ),
+            ready=lambda: False,
+        )
+    supervisor.stop_all()
+
+
+def test_crashed_names_a_child_that_exited(tmp_path):
+    supervisor = ProcessSupervisor(tmp_path)
+    child = supervisor.spawn("short", [sys.executable, "-c", "pass"], env=dict(os.environ))
+    child.process.wait()
+    assert supervisor.crashed() is child
+    supervisor.stop_all()
+
+
+def test_free_ports_are_distinct_and_bindable():
+    ports = {free_port() for _ in range(5)}
+    assert len(ports) == 5
