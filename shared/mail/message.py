@@ -1,0 +1,341 @@
+"""One raw RFC 822 message to a `ParsedMessage`: addresses, dates, threading, body, automation.
+
+`parse_message` never raises: whatever it cannot read is named in `errors` and the rest
+of the message is still returned.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import Message
+from email.parser import BytesParser
+from email.policy import compat32
+from email.utils import parsedate_to_datetime
+from typing import Literal
+
+from shared.mail.addresses import Address, canonical_mailbox, decode_words, parse_address_list, repair_header_text
+from shared.mail.automation import automated_reason, is_machine_address, is_role_address
+from shared.mail.html_text import html_to_text
+
+DEFAULT_GROUP_THRESHOLD = 20
+# Gmail refuses mail over 25 MB once encoded; anything far larger is not worth parsing whole.
+MAX_RAW_BYTES = 40 * 1024 * 1024
+# Bodies beyond this are cut before decoding: extraction only needs the top of the text.
+MAX_BODY_BYTES = 512 * 1024
+MAX_MIME_PARTS = 200
+
+ADDRESS_HEADERS = ("from", "to", "cc", "reply-to", "sender")
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+_SPACES = re.compile(r"\s+")
+_UNFOLD = re.compile(r"\r?\n(?=[ \t])")
+# Dates the standard parser rejects, seen in real mail: "Mon, 3 Jan 2022 10:00:00 +0100 (CET)".
+_TRAILING_COMMENT = re.compile(r"\s*\([^)]*\)\s*$")
+
+Role = Literal["from", "to", "cc", "reply-to", "sender"]
+Direction = Literal["inbound", "outbound"]
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """A non-owner person on the message and every header they appeared in."""
+
+    address: Address
+    roles: tuple[Role, ...]
+    role_account: bool = False  # a shared mailbox such as sales@ rather than a person
+
+    @property
+    def email(self) -> str:
+        return self.address.email
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    message_id: str | None = None
+    subject: str = ""
+    date: datetime | None = None
+    from_: list[Address] = field(default_factory=list)
+    to: list[Address] = field(default_factory=list)
+    cc: list[Address] = field(default_factory=list)
+    reply_to: list[Address] = field(default_factory=list)
+    sender: list[Address] = field(default_factory=list)
+    in_reply_to: str | None = None
+    references: list[str] = field(default_factory=list)
+    text: str = ""
+    body_source: Literal["plain", "html", "none"] = "none"
+    participants: list[Participant] = field(default_factory=list)
+    direction: Direction = "inbound"
+    automated: bool = False
+    automated_reason: str | None = None
+    group_mail: bool = False
+    recipient_count: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def author(self) -> Address | None:
+        """Who wrote the message: the first From address, else the Sender."""
+        senders = self.from_ or self.sender
+        return senders[0] if senders else None
+
+
+def parse_message(
+    raw: bytes,
+    *,
+    owner_addresses: frozenset[str] = frozenset(),
+    gmail_labels: frozenset[str] = frozenset(),
+    group_threshold: int = DEFAULT_GROUP_THRESHOLD,
+) -> ParsedMessage:
+    """Parse one raw message. `owner_addresses` are the mailbox's own addresses and aliases."""
+    errors: list[str] = []
+    try:
+        return _parse(raw, owner_addresses, gmail_labels, group_threshold, errors)
+    except Exception as exc:  # the contract is to never raise; report what broke instead
+        errors.append(f"unparseable message: {type(exc).__name__}: {exc}"[:300])
+        return ParsedMessage(errors=errors)
+
+
+def _parse(
+    raw: bytes,
+    owner_addresses: frozenset[str],
+    gmail_labels: frozenset[str],
+    group_threshold: int,
+    errors: list[str],
+) -> ParsedMessage:
+    if not isinstance(raw, bytes | bytearray | memoryview):
+        raw = str(raw).encode("utf-8", "replace")
+    if len(raw) > MAX_RAW_BYTES:
+        errors.append(f"message truncated from {len(raw)} bytes")
+        raw = bytes(raw[:MAX_RAW_BYTES])
+    message = BytesParser(policy=compat32).parsebytes(bytes(raw))
+    errors.extend(sorted({type(defect).__name__ for defect in message.defects}))
+
+    raw_headers = _raw_headers(message)
+    headers = _first_headers(raw_headers)
+    addresses = {name: parse_address_list(_all_values(raw_headers, name)) for name in ADDRESS_HEADERS}
+    owners = frozenset(canonical_mailbox(a) for a in owner_addresses)
+    text, source = _best_text(message, errors)
+    recipients = {a.email for a in addresses["to"] + addresses["cc"]}
+    reason = automated_reason(
+        headers, [a.email for a in addresses["from"] + addresses["sender"]], frozenset(gmail_labels)
+    )
+    return ParsedMessage(
+        message_id=_first_id(headers.get("message-id")),
+        subject=_SPACES.sub(" ", decode_words(headers.get("subject", ""))).strip(),
+        date=_parse_date(headers.get("date"), errors),
+        from_=addresses["from"],
+        to=addresses["to"],
+        cc=addresses["cc"],
+        reply_to=addresses["reply-to"],
+        sender=addresses["sender"],
+        in_reply_to=_first_id(headers.get("in-reply-to")),
+        references=_MESSAGE_ID.findall(headers.get("references", "")),
+        text=text,
+        body_source=source,
+        participants=_participants(addresses, owners),
+        direction=_direction(addresses["from"], owners),
+        automated=reason is not None,
+        automated_reason=reason,
+        group_mail=len(recipients) > group_threshold,
+        recipient_count=len(recipients),
+        errors=errors,
+    )
+
+
+def _raw_headers(message: Message) -> list[tuple[str, str]]:
+    """(lower-cased name, unfolded value) in order, with raw 8-bit bytes repaired.
+
+    raw_items() skips compat32's own header decoding, which turns 8-bit bytes into U+FFFD.
+    """
+    return [
+        (str(name).strip().lower(), _UNFOLD.sub(" ", repair_header_text(str(value))))
+        for name, value in message.raw_items()
+    ]
+
+
+def _first_headers(raw_headers: list[tuple[str, str]]) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in raw_headers:
+        headers.setdefault(name, value)
+    return headers
+
+
+def _all_values(raw_headers: list[tuple[str, str]], name: str) -> list[str]:
+    return [value for key, value in raw_headers if key == name]
+
+
+def _first_id(value: str | None) -> str | None:
+    if not value:
+        return None
+    match = _MESSAGE_ID.search(value)
+    if match:
+        return match.group(0)
+    stripped = value.strip()
+    return stripped or None
+
+
+def _parse_date(value: str | None, errors: list[str]) -> datetime | None:
+    if not value:
+        return None
+    for candidate in (value, _TRAILING_COMMENT.sub("", value)):
+        try:
+            parsed = parsedate_to_datetime(candidate.strip())
+        except (TypeError, ValueError, IndexError, OverflowError):
+            continue
+        # "-0000" means the zone is unknown: read it as UTC, like Gmail does.
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    errors.append(f"unreadable Date header: {value[:80]!r}")
+    return None
+
+
+def _direction(senders: list[Address], owners: frozenset[str]) -> Direction:
+    if any(canonical_mailbox(a.email) in owners for a in senders):
+        return "outbound"
+    return "inbound"
+
+
+def _participants(addresses: dict[str, list[Address]], owners: frozenset[str]) -> list[Participant]:
+    """Every human, non-owner address once, with the headers it appeared in (in header order)."""
+    order: list[str] = []
+    names: dict[str, Address] = {}
+    roles: dict[str, list[Role]] = {}
+    for header in ADDRESS_HEADERS:
+        for address in addresses[header]:
+            if canonical_mailbox(address.email) in owners or is_machine_address(address.email):
+                continue
+            if address.email not in names:
+                order.append(address.email)
+                names[address.email] = address
+                roles[address.email] = []
+            elif names[address.email].name is None and address.name:
+                names[address.email] = address  # keep the first display name we see
+            if header not in roles[address.email]:
+                roles[address.email].append(header)  # type: ignore[arg-type]
+    return [Participant(names[e], tuple(roles[e]), is_role_address(e)) for e in order]
+
+
+# ---- bodies -------------------------------------------------------------------------------
+
+
+def _best_text(message: Message, errors: list[str]) -> tuple[str, Literal["plain", "html", "none"]]:
+    """The first inline text/plain part, else the first text/html part converted to text."""
+    plain: str | None = None
+    markup: str | None = None
+    for part in _leaf_parts(message, errors):
+        content_type = _content_type(part)
+        if content_type == "text/plain" and plain is None:
+            plain = _decode_part(part, errors)
+        elif content_type == "text/html" and markup is None:
+            markup = _decode_part(part, errors)
+        if plain is not None:
+            break
+    if plain is not None and plain.strip():
+        return _normalise_newlines(plain), "plain"
+    if markup is not None:
+        return html_to_text(markup), "html"
+    return (_normalise_newlines(plain), "plain") if plain is not None else ("", "none")
+
+
+def _leaf_parts(message: Message, errors: list[str]) -> Iterator[Message]:
+    """Inline leaf parts in document order, not descending into attached messages."""
+    stack: list[Message] = [message]
+    seen = 0
+    while stack:
+        part = stack.pop()
+        seen += 1
+        if seen > MAX_MIME_PARTS:
+            errors.append(f"more than {MAX_MIME_PARTS} MIME parts; the rest were skipped")
+            return
+        if part.is_multipart():
+            payload = part.get_payload()
+            children = [child for child in payload if isinstance(child, Message)] if isinstance(payload, list) else []
+            if _content_type(part) != "message/rfc822":
+                stack.extend(reversed(children))
+            continue
+        if not _is_attachment(part):
+            yield part
+
+
+def _content_type(part: Message) -> str:
+    try:
+        return part.get_content_type()
+    except Exception:
+        return "text/plain"
+
+
+def _is_attachment(part: Message) -> bool:
+    disposition = str(part.get("content-disposition", "")).split(";", 1)[0].strip().lower()
+    return disposition == "attachment"
+
+
+def _decode_part(part: Message, errors: list[str]) -> str:
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception as exc:
+        errors.append(f"undecodable body part: {type(exc).__name__}")
+        return ""
+    if not isinstance(payload, bytes):
+        return ""
+    if len(payload) > MAX_BODY_BYTES:
+        errors.append(f"body part truncated from {len(payload)} bytes")
+        payload = payload[:MAX_BODY_BYTES]
+    return _bytes_to_text(payload, _charset(part), errors)
+
+
+def _charset(part: Message) -> str | None:
+    try:
+        charset = part.get_content_charset()
+    except Exception:
+        return None
+    return charset if isinstance(charset, str) else None
+
+
+# Labels mail clients put in Content-Type that Python's codec registry does not know.
+_CHARSET_ALIASES = {
+    "unicode-1-1-utf-7": "utf-7",
+    "x-unknown": "utf-8",
+    "unknown-8bit": "utf-8",
+    "ks_c_5601-1987": "cp949",
+    "x-mac-roman": "mac_roman",
+    "windows-874": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "iso-8859-8-i": "iso-8859-8",
+}
+
+
+def _bytes_to_text(payload: bytes, charset: str | None, errors: list[str]) -> str:
+    declared = _CHARSET_ALIASES.get(charset or "", charset)
+    if declared and _codec_exists(declared) is False:
+        errors.append(f"unknown charset {declared!r}")
+        declared = None
+    # Strict first (a mislabelled part is often really UTF-8), then the label with replacement,
+    # then cp1252, which undeclared 8-bit Western mail nearly always is; latin-1 never fails.
+    attempts = [(declared, "strict"), ("utf-8", "strict"), (declared, "replace"), ("cp1252", "strict")]
+    for codec, mode in attempts:
+        text = _try_decode(payload, codec, mode) if codec else None
+        if text is not None:
+            return text
+    return payload.decode("latin-1")
+
+
+def _codec_exists(name: str) -> bool:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
+
+
+def _try_decode(payload: bytes, codec: str, mode: str) -> str | None:
+    try:
+        return payload.decode(codec, errors=mode)
+    except (LookupError, UnicodeError, ValueError, TypeError):  # some codecs fail oddly on odd bytes
+        return None
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,245 @@
+"""parse_message: headers, addresses, bodies, automation and never raising on bad input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shared.mail import Address, parse_message
+from shared.mail.message import ParsedMessage
+
+PLAIN = b"""\
+Message-ID: <abc.123@mail.example.com>
+Date: Tue, 3 Mar 2026 09:15:00 +0100
+From: =?UTF-8?Q?J=C3=BCrgen_M=C3=BCller?= <Juergen.Mueller@Northwind-Analytics.co.uk>
+To: "Ann Lee" <ann@rapport.dev>, bob@partner.io
+Cc: "Bob (Partner)" <BOB@partner.io>, Carol <carol@client.com>
+Reply-To: juergen@northwind-analytics.co.uk
+Subject: =?ISO-8859-1?Q?Re=3A_Angebot_f=FCr_Q2?=
+In-Reply-To: <prev@mail.rapport.dev>
+References: <root@mail.rapport.dev>
+ <prev@mail.rapport.dev>
+Content-Type: text/plain; charset=utf-8
+
+Hallo Ann,
+
+passt gut.
+
+Gr\xc3\xbc\xc3\x9fe
+J\xc3\xbcrgen
+"""
+
+
+def parse(raw: bytes, **kwargs: object) -> ParsedMessage:
+    return parse_message(raw, **kwargs)  # type: ignore[arg-type]
+
+
+def test_headers_are_decoded_and_addresses_normalised() -> None:
+    msg = parse(PLAIN, owner_addresses=frozenset({"ann@rapport.dev"}))
+    assert msg.message_id == "<abc.123@mail.example.com>"
+    assert msg.subject == "Re: Angebot für Q2"
+    assert msg.date == datetime(2026, 3, 3, 9, 15, tzinfo=timezone(timedelta(hours=1)))
+    assert msg.from_ == [Address("juergen.mueller@northwind-analytics.co.uk", "Jürgen Müller")]
+    assert msg.to == [Address("ann@rapport.dev", "Ann Lee"), Address("bob@partner.io", None)]
+    assert [a.email for a in msg.cc] == ["bob@partner.io", "carol@client.com"]
+    assert msg.cc[0].name == "Bob (Partner)"
+    assert msg.reply_to == [Address("juergen@northwind-analytics.co.uk", None)]
+    assert msg.in_reply_to == "<prev@mail.rapport.dev>"
+    assert msg.references == ["<root@mail.rapport.dev>", "<prev@mail.rapport.dev>"]
+    assert msg.text.startswith("Hallo Ann,")
+    assert "Jürgen" in msg.text
+    assert msg.body_source == "plain"
+    assert msg.errors == []
+
+
+def test_participants_skip_owners_and_merge_roles() -> None:
+    msg = parse(PLAIN, owner_addresses=frozenset({"Ann@Rapport.dev"}))
+    by_email = {p.email: p for p in msg.participants}
+    assert "ann@rapport.dev" not in by_email
+    assert by_email["bob@partner.io"].roles == ("to", "cc")
+    assert by_email["bob@partner.io"].address.name == "Bob (Partner)"  # first name seen wins
+    assert by_email["juergen.mueller@northwind-analytics.co.uk"].roles == ("from",)
+    assert next(iter(by_email)) == "juergen.mueller@northwind-analytics.co.uk"
+    assert msg.direction == "inbound"
+
+
+def test_direction_is_outbound_for_owner_aliases() -> None:
+    raw = b"From: Ann <a.n.n+crm@googlemail.com>\r\nTo: x@client.com\r\n\r\nhi\r\n"
+    assert parse(raw, owner_addresses=frozenset({"ann@gmail.com"})).direction == "outbound"
+    assert parse(raw).direction == "inbound"
+
+
+def _mail(headers: dict[str, str], body: str = "hello") -> bytes:
+    lines = [f"{k}: {v}" for k, v in {"From": "Ann <ann@acme.com>", "To": "bob@client.com", **headers}.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n" + body + "\r\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("headers", "labels", "reason_part"),
+    [
+        ({"List-Unsubscribe": "<mailto:u@acme.com>"}, frozenset(), "list-unsubscribe"),
+        ({"List-Id": "Dev <dev.lists.acme.com>"}, frozenset(), "list-id"),
+        ({"Precedence": "bulk"}, frozenset(), "precedence"),
+        ({"Precedence": "junk"}, frozenset(), "precedence"),
+        ({"Auto-Submitted": "auto-replied"}, frozenset(), "auto-submitted"),
+        ({"From": "Acme <no-reply@acme.com>"}, frozenset(), "machine sender"),
+        ({"From": "GitHub <notifications@github.com>"}, frozenset(), "machine sender"),
+        ({"From": "MAILER-DAEMON@mx.acme.com"}, frozenset(), "machine sender"),
+        ({"From": "postmaster@acme.com"}, frozenset(), "machine sender"),
+        ({}, frozenset({"CATEGORY_PROMOTIONS", "INBOX"}), "promotions"),
+        ({}, frozenset({"CATEGORY_UPDATES"}), "updates"),
+    ],
+)
+def test_automated_mail_is_recognised(headers: dict[str, str], labels: frozenset[str], reason_part: str) -> None:
+    msg = parse(_mail(headers), gmail_labels=labels)
+    assert msg.automated
+    assert reason_part in (msg.automated_reason or "").lower()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Auto-Submitted": "no"}, {"Precedence": "first-class"}, {"From": "Sales Team <sales@acme.com>"}],
+)
+def test_person_mail_is_not_automated(headers: dict[str, str]) -> None:
+    msg = parse(_mail(headers), gmail_labels=frozenset({"INBOX", "CATEGORY_PERSONAL"}))
+    assert not msg.automated
+    assert msg.automated_reason is None
+
+
+def test_machine_addresses_are_not_participants_and_role_accounts_are_flagged() -> None:
+    msg = parse(_mail({"From": "noreply@acme.com", "Cc": "sales@acme.com, dana@acme.com"}))
+    assert [p.email for p in msg.participants] == ["bob@client.com", "sales@acme.com", "dana@acme.com"]
+    assert [p.role_account for p in msg.participants] == [False, True, False]
+
+
+def test_group_mail_threshold_is_configurable() -> None:
+    recipients = ", ".join(f"p{i}@client.com" for i in range(21))
+    assert parse(_mail({"To": recipients})).group_mail
+    assert not parse(_mail({"To": recipients}), group_threshold=30).group_mail
+    assert not parse(_mail({})).group_mail
+
+
+def test_html_only_mail_is_converted_to_text() -> None:
+    message = EmailMessage()
+    message["From"] = "ann@acme.com"
+    message.set_content(
+        "<html><head><style>p{color:red}</style></head><body><p>Hi&nbsp;Bob,</p><div>Deal&amp;done.</div>"
+        "<blockquote><p>old text</p></blockquote></body></html>",
+        subtype="html",
+    )
+    msg = parse(message.as_bytes())
+    assert msg.body_source == "html"
+    assert [line for line in msg.text.splitlines() if line][:2] == ["Hi Bob,", "Deal&done."]
+    assert "> old text" in msg.text
+    assert "color" not in msg.text
+
+
+def test_html_line_breaks_keep_paragraphs_apart() -> None:
+    message = EmailMessage()
+    message["From"] = "ann@acme.com"
+    message.set_content("<div>Thanks,<br>Ann<br><br>Ann Lee<br/>CEO, Acme</div>", subtype="html")
+    assert parse(message.as_bytes()).text == "Thanks,\nAnn\n\nAnn Lee\nCEO, Acme"
+
+
+def test_plain_part_is_preferred_and_attachments_ignored() -> None:
+    message = EmailMessage()
+    message["From"] = "ann@acme.com"
+    message.set_content("plain body")
+    message.add_alternative("<p>html body</p>", subtype="html")
+    message.add_attachment(b"%PDF-1.4 binary", maintype="application", subtype="pdf", filename="a.pdf")
+    message.add_attachment("attached text", filename="notes.txt")
+    msg = parse(message.as_bytes())
+    assert msg.text.strip() == "plain body"
+
+
+def test_unknown_charset_and_broken_base64_do_not_lose_the_message() -> None:
+    raw = (
+        b"From: ann@acme.com\r\nSubject: =?x-nonsense?B?!!!?=\r\nDate: not a date\r\n"
+        b"Content-Type: text/plain; charset=x-klingon\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        b"SGVsbG8gd29ybGQ=@@@\r\n"
+    )
+    msg = parse(raw)
+    assert msg.from_[0].email == "ann@acme.com"
+    assert msg.date is None
+    assert any("Date" in e for e in msg.errors)
+    assert "Hello" in msg.text
+
+
+def test_raw_8bit_headers_and_latin1_bodies_are_read() -> None:
+    raw = "From: Zoë Ångström <zoe@acme.se>\r\nSubject: Möte\r\n\r\n".encode() + "Hej då".encode("latin-1")
+    msg = parse(raw)
+    assert msg.from_[0].name == "Zoë Ångström"
+    assert msg.subject == "Möte"
+    assert msg.text == "Hej då"
+
+
+def test_date_without_zone_is_utc_and_trailing_comment_is_ignored() -> None:
+    assert parse(_mail({"Date": "Mon, 5 Jan 2026 10:00:00 -0000"})).date == datetime(2026, 1, 5, 10, tzinfo=UTC)
+    dated = parse(_mail({"Date": "Mon, 5 Jan 2026 10:00:00 +0100 (CET)"})).date
+    assert dated is not None
+    assert dated.utcoffset() == timedelta(hours=1)
+
+
+def test_nonsense_addresses_are_dropped() -> None:
+    msg = parse(_mail({"To": 'undisclosed-recipients:;, "Weird <<>>" <not-an-address>, ok@client.com'}))
+    assert [a.email for a in msg.to] == ["ok@client.com"]
+
+
+def test_huge_message_is_parsed_within_limits() -> None:
+    body = "line of text\n" * 400_000  # ~5 MB
+    msg = parse(_mail({}, body))
+    assert msg.text.startswith("line of text")
+    assert any("truncated" in e for e in msg.errors)
+
+
+def test_non_bytes_and_empty_input() -> None:
+    assert parse(b"").from_ == []
+    assert parse("From: a@b.com\n\nhi").from_[0].email == "a@b.com"  # type: ignore[arg-type]
+
+
+# ---- fuzzing ----------------------------------------------------------------------------
+
+CORPUS_EML = sorted((Path(__file__).resolve().parents[3] / "shared/corpora/signatures").glob("**/*.eml"))
+SEEDS = [PLAIN, _mail({"List-Id": "x"}, "body")] + [p.read_bytes() for p in CORPUS_EML]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=4096))
+def test_parse_never_raises_on_random_bytes(raw: bytes) -> None:
+    assert isinstance(parse(raw), ParsedMessage)
+
+
+@st.composite
+def mutated_messages(draw: st.DrawFn) -> bytes:
+    data = bytearray(draw(st.sampled_from(SEEDS)))
+    for _ in range(draw(st.integers(1, 12))):
+        operation = draw(st.sampled_from(["flip", "insert", "delete", "duplicate"]))
+        position = draw(st.integers(0, max(len(data) - 1, 0)))
+        if operation == "flip" and data:
+            data[position] = draw(st.integers(0, 255))
+        elif operation == "insert":
+            snippet = draw(
+                st.sampled_from(
+                    [b"=?", b"?=", b"=?utf-8?B?", b"\r\n", b"<", b">", b'"', b"\x00", b"\xff\xfe", b"--",
+                     b"Content-Type: multipart/mixed; boundary=x\r\n", b"charset=bogus", b"\r\n\r\n", b"@"]
+                )
+            )  # fmt: skip
+            data[position:position] = snippet
+        elif operation == "delete":
+            del data[position : position + draw(st.integers(1, 64))]
+        else:
+            data[position:position] = data[position : position + draw(st.integers(1, 256))]
+    return bytes(data)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_messages())
+def test_parse_never_raises_on_mutated_real_messages(raw: bytes) -> None:
+    msg = parse(raw, owner_addresses=frozenset({"bob@example.com"}), gmail_labels=frozenset({"INBOX"}))
+    assert isinstance(msg.errors, list)
+    assert all(a.email == a.email.lower() for a in msg.from_ + msg.to + msg.cc)
