@@ -19,7 +19,8 @@ from devstack import demo
 from devstack.processes import StackError
 from devstack.stack import REPO_ROOT, LocalStack
 
-RUNTIME_DIR = REPO_ROOT / ".rapport"
+# Overridable so tests can run a stack beside a developer's own `up`.
+RUNTIME_DIR = Path(os.environ.get("RAPPORT_RUNTIME_DIR", REPO_ROOT / ".rapport"))
 DEMO_OWNER = "alex.morgan@lumenway.io"
 
 
@@ -127,9 +128,8 @@ def _run(args: argparse.Namespace, started: float) -> int:
             f"{summary['companies']} companies in {summary['seconds']} s"
         )
         _say(f"\n  Open {sign_in}")
-        _say(
-            f"  New mail arrives live when POSTed (message/rfc822) to {stack.gmail_url}/_dev/mailboxes/{DEMO_OWNER}/messages\n"
-        )
+        deliver_url = f"{stack.gmail_url}/_dev/mailboxes/{DEMO_OWNER}/messages"
+        _say(f"  New mail arrives live when POSTed (message/rfc822) to {deliver_url}\n")
         _say("rapport up: running; Ctrl-C stops everything")
         while True:
             problem = stack.crashed_part()

@@ -1,0 +1,89 @@
+"""`./rapport up`: the smoke path end to end, a second instance, and Ctrl-C during start-up."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from devstack.stack import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+def _up(runtime_dir: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "RAPPORT_RUNTIME_DIR": str(runtime_dir)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "devstack.cli", "up", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _processes_of(runtime_dir: Path) -> list[int]:
+    """Every live process of that `up`: each inherits RAPPORT_RUNTIME_DIR, Java grandchildren included."""
+    marker = f"RAPPORT_RUNTIME_DIR={runtime_dir}\0".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if marker in (proc / "environ").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_smoke_ingests_the_demo_mailbox_and_leaves_nothing_running(tmp_path):
+    up = _up(tmp_path, "--smoke")
+    stdout, stderr = up.communicate(timeout=600)
+    assert up.returncode == 0, stderr[-3000:]
+    summary = json.loads(stdout.strip().splitlines()[-1])
+    assert set(summary) >= {"messages", "contacts", "companies", "seconds"}
+    # The generated mailbox holds 1,600 messages, of which spam, trash and the skipped Gmail
+    # categories stay out; its 140 correspondents work at 30 companies.
+    assert 1000 < summary["messages"] < 1600
+    assert summary["contacts"] >= 140
+    assert summary["companies"] >= 30
+    assert not _processes_of(tmp_path)
+
+
+def test_a_second_up_says_one_is_running_and_exits(tmp_path):
+    first = _up(tmp_path, "--smoke")
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "up.lock").exists() or not (tmp_path / "up.lock").read_text():
+            assert time.monotonic() < deadline, "the first up never took its lock"
+            time.sleep(0.1)
+        second = _up(tmp_path, "--smoke")
+        _, stderr = second.communicate(timeout=60)
+        assert second.returncode == 1
+        assert "already running" in stderr
+    finally:
+        os.killpg(first.pid, signal.SIGINT)
+        first.communicate(timeout=60)
+
+
+def test_ctrl_c_during_start_up_stops_every_process(tmp_path):
+    up = _up(tmp_path, "--smoke")
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "up" / "logs" / "firestore.log").exists():
+        assert time.monotonic() < deadline, "the emulators never started"
+        time.sleep(0.05)
+    assert len(_processes_of(tmp_path)) > 1
+    os.killpg(up.pid, signal.SIGINT)
+    _, stderr = up.communicate(timeout=60)
+    assert up.returncode == 130, stderr[-2000:]
+    assert "stopped" in stderr
+    assert not _processes_of(tmp_path)
