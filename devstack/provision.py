@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 
 from google.api_core import exceptions
-from google.cloud import pubsub_v1, tasks_v2
+from google.cloud import tasks_v2
+from google.cloud.pubsub_v1 import PublisherClient, SubscriberClient
 from google.protobuf import duration_pb2
 
 from shared.resources import resources
@@ -22,8 +23,8 @@ def provision(
     project_id: str,
     region: str,
     functions_base_url: str,
-    publisher: pubsub_v1.PublisherClient,
-    subscriber: pubsub_v1.SubscriberClient,
+    publisher: PublisherClient,
+    subscriber: SubscriberClient,
     tasks: tasks_v2.CloudTasksClient,
 ) -> None:
     declared = resources()
@@ -62,11 +63,11 @@ def provision(
         with contextlib.suppress(exceptions.AlreadyExists):
             tasks.create_queue(
                 parent=parent,
-                queue={
-                    "name": f"{parent}/queues/{queue.name}",
-                    "rate_limits": {
-                        "max_dispatches_per_second": queue.max_dispatches_per_second,
-                        "max_concurrent_dispatches": queue.max_concurrent_dispatches,
-                    },
-                },
+                queue=tasks_v2.Queue(
+                    name=f"{parent}/queues/{queue.name}",
+                    rate_limits=tasks_v2.RateLimits(
+                        max_dispatches_per_second=queue.max_dispatches_per_second,
+                        max_concurrent_dispatches=queue.max_concurrent_dispatches,
+                    ),
+                ),
             )

@@ -159,7 +159,7 @@ class LocalStack:
         self.supervisor.wait_ready(functions, lambda: http_ok(f"{self.functions_url}/_health"))
 
     def _provision(self) -> None:
-        from google.cloud import pubsub_v1
+        from google.cloud.pubsub_v1 import SubscriberClient
 
         from devstack.provision import provision
         from shared import clients
@@ -169,7 +169,7 @@ class LocalStack:
             region=REGION,
             functions_base_url=self.functions_url,
             publisher=clients.publisher(),
-            subscriber=pubsub_v1.SubscriberClient(),
+            subscriber=SubscriberClient(),
             tasks=clients.tasks_client(),
         )
 

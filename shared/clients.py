@@ -8,7 +8,8 @@ from typing import Any
 
 import firebase_admin
 from firebase_admin import credentials as firebase_credentials
-from google.cloud import firestore, pubsub_v1, tasks_v2
+from google.cloud import firestore, tasks_v2
+from google.cloud.pubsub_v1 import PublisherClient
 
 from shared.settings import get_settings
 
@@ -20,9 +21,9 @@ def firestore_client() -> firestore.Client:
 
 
 @functools.cache
-def publisher() -> pubsub_v1.PublisherClient:
+def publisher() -> PublisherClient:
     # PUBSUB_EMULATOR_HOST, when set, routes this client to the emulator.
-    return pubsub_v1.PublisherClient()
+    return PublisherClient()
 
 
 def topic_path(topic: str) -> str:
@@ -68,7 +69,7 @@ class _EmulatorCredential(firebase_credentials.Base):
     def get_credential(self) -> Any:
         from google.auth.credentials import AnonymousCredentials
 
-        return AnonymousCredentials()  # type: ignore[no-untyped-call]
+        return AnonymousCredentials()
 
 
 @functools.cache

@@ -61,7 +61,7 @@ class KmsKeyWrapper:
         self.key_ref = key_name
 
     @functools.cached_property
-    def _session(self):  # type: ignore[no-untyped-def]
+    def _session(self):
         import google.auth
         from google.auth.transport.requests import AuthorizedSession
 

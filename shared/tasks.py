@@ -33,4 +33,4 @@ def enqueue(queue_key: str, payload: dict[str, Any], *, delay_seconds: float = 0
         when.FromDatetime(datetime.now(UTC) + timedelta(seconds=delay_seconds))
         task["schedule_time"] = when
     parent = tasks_client().queue_path(settings.project_id, settings.region, queue.name)
-    return str(tasks_client().create_task(parent=parent, task=task).name)
+    return str(tasks_client().create_task(parent=parent, task=tasks_v2.Task(task)).name)

@@ -26,9 +26,9 @@ def pubsub_publisher() -> PublishFn:
         nonlocal client
         with lock:
             if client is None:
-                from google.cloud import pubsub_v1
+                from google.cloud.pubsub_v1 import PublisherClient
 
-                client = pubsub_v1.PublisherClient()
+                client = PublisherClient()
         client.publish(topic, data).result(timeout=_PUBLISH_TIMEOUT_SECONDS)
 
     return publish

@@ -38,7 +38,7 @@ class FetchedMessage:
 
 def credentials_for(refresh_token: str) -> Credentials:
     settings = get_settings()
-    return Credentials(  # type: ignore[no-untyped-call]
+    return Credentials(
         token=None,
         refresh_token=refresh_token,
         token_uri=settings.oauth_token_uri,
