@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import urllib.request
@@ -30,7 +31,8 @@ class IngestProgress:
 
     @property
     def done(self) -> bool:
-        return self.stage == "idle" and self.fetched == self.stored + self.duplicates
+        # A retried chunk may deliver a message twice; ingestion counts the second as a duplicate.
+        return self.stage == "idle" and self.stored + self.duplicates >= self.fetched
 
     @classmethod
     def of(cls, mailbox: dict[str, Any]) -> IngestProgress:
@@ -103,3 +105,15 @@ def counts(workspace_id: str) -> dict[str, int]:
         name: int(workspace.collection(name).count().get()[0][0].value)
         for name in ("interactions", "contacts", "companies")
     }
+
+
+def sign_in_link(web_url: str, *, uid: str, email: str, display_name: str | None = None) -> str:
+    """A link that signs `uid` in to the local web app: a custom token minted by the Auth emulator."""
+    from firebase_admin import auth
+
+    from shared.clients import firebase_app
+
+    with contextlib.suppress(auth.UidAlreadyExistsError):
+        auth.create_user(uid=uid, email=email, display_name=display_name, app=firebase_app())
+    token = auth.create_custom_token(uid, app=firebase_app()).decode()
+    return f"{web_url}/?customToken={token}"

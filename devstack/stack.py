@@ -81,10 +81,16 @@ class LocalStack:
             "RAPPORT_TASKS_EMULATOR_HOST": f"localhost:{self.ports.tasks}",
             "RAPPORT_GMAIL_API_ENDPOINT": self.gmail_url,
             "RAPPORT_OAUTH_TOKEN_URI": f"{self.gmail_url}/token",
+            "RAPPORT_OAUTH_AUTH_URI": f"{self.gmail_url}/o/oauth2/v2/auth",
+            "RAPPORT_OAUTH_REVOKE_URI": f"{self.gmail_url}/revoke",
+            "RAPPORT_OAUTH_REDIRECT_URI": f"{self.functions_url}/oauth-callback",
+            "RAPPORT_WEB_APP_URL": self.web_url,
             # Made up per run: the local OAuth client and token key exist only while this stack runs.
             "RAPPORT_OAUTH_CLIENT_ID": f"rapport-local-{secrets.token_hex(4)}.apps.googleusercontent.com",
             "RAPPORT_OAUTH_CLIENT_SECRET": secrets.token_urlsafe(24),
             "RAPPORT_LOCAL_TOKEN_KEY": token_key,
+            # The local Gmail server enforces no quota unless a test turns it on; neither do we pace.
+            "RAPPORT_GMAIL_UNITS_PER_SECOND": "0",
         }
 
     def child_env(self) -> dict[str, str]:
@@ -105,7 +111,7 @@ class LocalStack:
             self.apply_env()
             self._provision()
             if self.with_web:
-                self._start_web()
+                self.enable_web()
         except BaseException:
             self.stop()
             raise
@@ -133,11 +139,7 @@ class LocalStack:
             emulators.cloud_tasks(self.ports.tasks, self.task_max_retries),
         ]
         if self.with_web:
-            launches.append(
-                emulators.firebase_auth(
-                    self.ports.auth, PROJECT_ID, self.runtime_dir, self.ports.auth_hub, self.ports.auth_logging
-                )
-            )
+            launches.append(self._auth_launch())
         env = self.child_env()
         started = [(launch, self.supervisor.spawn(launch.name, launch.argv, env=env)) for launch in launches]
         for launch, child in started:
@@ -173,8 +175,23 @@ class LocalStack:
             tasks=clients.tasks_client(),
         )
 
-    def _start_web(self) -> None:
-        build_web()
+    def _auth_launch(self) -> emulators.Launch:
+        ports = self.ports
+        return emulators.firebase_auth(ports.auth, PROJECT_ID, self.runtime_dir, ports.auth_hub, ports.auth_logging)
+
+    def enable_web(self) -> None:
+        """Adds the Auth emulator and the web app to a running stack (idempotent)."""
+        running = {child.name for child in self.supervisor.children}
+        if "web" in running:
+            return
+        auth = None
+        if "firebase-auth" not in running:
+            launch = self._auth_launch()
+            auth = (launch, self.supervisor.spawn(launch.name, launch.argv, env=self.child_env()))
+        build_web()  # while the Auth emulator starts
+        if auth is not None:
+            self.supervisor.wait_ready(auth[1], auth[0].ready, timeout=90)
+        self.with_web = True
         init_json = {
             "projectId": PROJECT_ID,
             "apiKey": "local-emulator-key",  # the Auth emulator accepts any key; nothing real is involved

@@ -36,6 +36,7 @@ def extract_messages(event: CloudEvent) -> None:
         workspace_id=batch.workspace_id,
         mailbox_id=batch.mailbox_id,
         owner_email=batch.owner_email,
+        sync_run_id=batch.sync_run_id,
         messages=[item.to_message() for item in batch.messages],
     )
     log.info(

@@ -39,6 +39,8 @@ def json_response(body: dict[str, Any], status: int = 200, headers: dict[str, st
 def error_response(error: DomainError) -> flask.Response:
     status = next((code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind)), 500)
     headers = {}
+    if isinstance(error, Unauthenticated):
+        headers["WWW-Authenticate"] = 'Bearer realm="rapport"'
     if isinstance(error, RetryLater) and error.retry_after_seconds:
         headers["Retry-After"] = str(max(1, round(error.retry_after_seconds)))
     return json_response(error.to_dict(), status, headers)

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     # Gmail and Google OAuth. Endpoints default to Google's; the local stack points them at devstack.
     gmail_api_endpoint: str | None = None
     oauth_token_uri: str = "https://oauth2.googleapis.com/token"  # noqa: S105 (a URL, not a secret)
+    oauth_auth_uri: str = "https://accounts.google.com/o/oauth2/v2/auth"
+    oauth_revoke_uri: str = "https://oauth2.googleapis.com/revoke"
+    # Where Google sends the user back (the oauth-callback function) and where we then send them.
+    oauth_redirect_uri: str
+    web_app_url: str
     oauth_client_id: str
     oauth_client_secret: SecretStr
 
@@ -47,6 +52,19 @@ class Settings(BaseSettings):
     sync_excluded_labels: tuple[str, ...] = DEFAULT_EXCLUDED_LABELS
     sync_lease_seconds: int = 300
     gmail_batch_size: int = Field(default=50, le=100)
+
+    # Vertex AI Gemini for enrichment. The location defaults to `region`; the base URL is set only locally,
+    # where it points the real SDK at devstack's Gemini server.
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_location: str | None = None
+    gemini_base_url: str | None = None
+    gemini_max_attempts: int = Field(default=4, ge=1, description="Attempts per call, retrying 429 and 5xx.")
+    ai_monthly_budget_usd: float = Field(default=20.0, ge=0, description="Per workspace, unless it sets its own.")
+    # How far back the first sync reaches, in days; 0 reads the whole mailbox.
+    backfill_days: int = Field(default=365, ge=0)
+    backfill_chunk_size: int = Field(default=500, ge=1, le=1000)
+    # Gmail allows 250 units/s per user; spending paces itself just under it. 0 turns pacing off.
+    gmail_units_per_second: float = Field(default=237.5, ge=0)
 
     @model_validator(mode="after")
     def _one_token_key(self) -> Settings:

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from devstack.stack import PROJECT_ID, LocalStack
+from tests.support import ARTIFACTS
 
 FIXTURES = Path(__file__).parent / "fixtures"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
 @pytest.fixture(scope="session")

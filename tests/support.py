@@ -7,9 +7,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"  # logs and screenshots a failed run leaves
 
 
 def mail(

@@ -87,36 +87,52 @@ class Ingestor:
         self._db = db or firestore_client()
 
     def ingest(
-        self, *, workspace_id: str, mailbox_id: str, owner_email: str, messages: Sequence[FetchedMessage]
+        self,
+        *,
+        workspace_id: str,
+        mailbox_id: str,
+        owner_email: str,
+        sync_run_id: str,
+        messages: Sequence[FetchedMessage],
     ) -> IngestResult:
         workspace = self._db.collection("workspaces").document(workspace_id)
-        plans = [self._plan(workspace, mailbox_id, frozenset({owner_email.lower()}), m) for m in messages]
+        owners = frozenset({owner_email.lower()})
+        plans = [self._plan(workspace, mailbox_id, sync_run_id, owners, m) for m in messages]
         result = IngestResult()
-        mailbox = workspace.collection("mailboxes").document(mailbox_id)
+        counters = [
+            workspace.collection("mailboxes").document(mailbox_id),
+            workspace.collection("syncRuns").document(sync_run_id),
+        ]
         for chunk in _chunks(plans):
             try:
-                self._commit(workspace, mailbox, chunk)
+                self._commit(workspace, counters, chunk)
                 result.stored += len(chunk)
             except exceptions.AlreadyExists:
                 # Some message of the chunk was stored before: settle each one on its own.
                 for plan in chunk:
                     try:
-                        self._commit(workspace, mailbox, [plan])
+                        self._commit(workspace, counters, [plan])
                         result.stored += 1
                     except exceptions.AlreadyExists:
                         result.duplicates += 1
         if result.duplicates:
-            mailbox.update({"sync.duplicates": firestore.Increment(result.duplicates)})
+            counters[0].update({"sync.duplicates": firestore.Increment(result.duplicates)})
             log.info("skipped messages stored before", extra={"mailboxId": mailbox_id, "duplicates": result.duplicates})
         return result
 
     def _plan(
-        self, workspace: firestore.DocumentReference, mailbox_id: str, owners: frozenset[str], fetched: FetchedMessage
+        self,
+        workspace: firestore.DocumentReference,
+        mailbox_id: str,
+        sync_run_id: str,
+        owners: frozenset[str],
+        fetched: FetchedMessage,
     ) -> _MessagePlan:
         parsed = parse_message(fetched.raw, owner_addresses=owners, gmail_labels=frozenset(fetched.label_ids))
         occurred_at = _occurred_at(fetched, parsed)
         contacts: dict[str, _Tally] = {}
         companies: dict[str, _Tally] = {}
+        people: list[dict[str, Any]] = []
         if not parsed.automated:
             for email, name, sent, received in _counted_people(parsed):
                 contact_id = ids.contact_id(email)
@@ -126,6 +142,10 @@ class Ingestor:
                 if domain:
                     tally.extra.update(companyId=domain, companyName=company_name_from_domain(domain))
                     companies.setdefault(domain, _Tally(extra={"domain": domain}))
+                # Kept on the interaction so counters can be rebuilt from interactions (undo, purge).
+                people.append(
+                    {"contactId": contact_id, "email": email, "name": name, "sent": sent, "received": received}
+                )
             for domain, tally in companies.items():
                 tally.add(occurred_at, name=company_name_from_domain(domain))
         interaction = {
@@ -140,6 +160,8 @@ class Ingestor:
             "fromEmail": parsed.author.email if parsed.author else None,
             "contactIds": sorted(contacts),
             "companyIds": sorted(companies),
+            "people": people,
+            "syncRunId": sync_run_id,
             "labelIds": list(fetched.label_ids),
             "automated": parsed.automated_reason,
             "createdAt": firestore.SERVER_TIMESTAMP,
@@ -148,7 +170,10 @@ class Ingestor:
         return _MessagePlan(ref, interaction, contacts, companies)
 
     def _commit(
-        self, workspace: firestore.DocumentReference, mailbox: firestore.DocumentReference, plans: list[_MessagePlan]
+        self,
+        workspace: firestore.DocumentReference,
+        counters: list[firestore.DocumentReference],
+        plans: list[_MessagePlan],
     ) -> None:
         contacts: dict[str, _Tally] = {}
         companies: dict[str, _Tally] = {}
@@ -163,7 +188,9 @@ class Ingestor:
             batch.set(workspace.collection("contacts").document(contact_id), _contact_update(tally), merge=True)
         for domain, tally in companies.items():
             batch.set(workspace.collection("companies").document(domain), _company_update(tally), merge=True)
+        mailbox, run = counters
         batch.update(mailbox, {"sync.stored": firestore.Increment(len(plans))})
+        batch.set(run, {"stored": firestore.Increment(len(plans))}, merge=True)
         batch.commit()
 
 
@@ -232,11 +259,11 @@ def _company_update(tally: _Tally) -> dict[str, Any]:
 
 def _chunks(plans: list[_MessagePlan]) -> Iterable[list[_MessagePlan]]:
     chunk: list[_MessagePlan] = []
-    writes = 1  # the mailbox counter
+    writes = 2  # the mailbox's and the sync run's counters
     for plan in plans:
         if chunk and writes + plan.writes > MAX_WRITES_PER_COMMIT:
             yield chunk
-            chunk, writes = [], 1
+            chunk, writes = [], 2
         chunk.append(plan)
         writes += plan.writes
     if chunk:

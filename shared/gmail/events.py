@@ -52,6 +52,7 @@ class FetchedBatch(BaseModel):
     workspace_id: str
     mailbox_id: str
     owner_email: str
+    sync_run_id: str
     messages: list[FetchedItem]
 
     def encode(self) -> bytes:
@@ -81,22 +82,26 @@ def _item(message: FetchedMessage) -> FetchedItem:
 
 
 def batches_for(
-    messages: Iterable[FetchedMessage], *, workspace_id: str, mailbox_id: str, owner_email: str
+    messages: Iterable[FetchedMessage], *, workspace_id: str, mailbox_id: str, owner_email: str, sync_run_id: str
 ) -> Iterator[FetchedBatch]:
     """Packs messages into batches that each fit one Pub/Sub message."""
+    envelope = {
+        "workspace_id": workspace_id,
+        "mailbox_id": mailbox_id,
+        "owner_email": owner_email,
+        "sync_run_id": sync_run_id,
+    }
     items: list[FetchedItem] = []
     size = 0
     for message in messages:
         item = _item(message)
         if items and size + len(item.raw) > MAX_BATCH_BYTES:
-            yield FetchedBatch(
-                workspace_id=workspace_id, mailbox_id=mailbox_id, owner_email=owner_email, messages=items
-            )
+            yield FetchedBatch.model_validate({**envelope, "messages": items})
             items, size = [], 0
         items.append(item)
         size += len(item.raw)
     if items:
-        yield FetchedBatch(workspace_id=workspace_id, mailbox_id=mailbox_id, owner_email=owner_email, messages=items)
+        yield FetchedBatch.model_validate({**envelope, "messages": items})
 
 
 def pubsub_data(envelope_data: str | bytes | None) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -156,7 +157,8 @@ class MailboxStore:
 
     # -- cursor and status -----------------------------------------------------------------------
     def advance_cursor(self, ref: MailboxRef, history_id: int, **sync_fields: Any) -> None:
-        """Moves the cursor forward only; a late writer with an older historyId changes nothing."""
+        """Moves the cursor forward only; a late writer with an older historyId changes nothing.
+        The mailbox is idle again unless a backfill is still fetching."""
 
         @firestore.transactional
         def advance(transaction: firestore.Transaction) -> None:
@@ -164,9 +166,68 @@ class MailboxStore:
             update: dict[str, Any] = {f"sync.{key}": value for key, value in sync_fields.items()}
             if history_id > int(data.get("historyId") or 0):
                 update["historyId"] = history_id
+            if not (data.get("sync") or {}).get("backfillRunId"):
+                update["sync.stage"] = "idle"
+                update["sync.lastError"] = None
             transaction.update(self._doc(ref), update)
 
         advance(self._db.transaction())
+
+    # -- sync runs: the audit trail of what each pass brought in ----------------------------------
+    def _run(self, ref: MailboxRef, run_id: str) -> firestore.DocumentReference:
+        return self._db.document("workspaces", ref.workspace_id, "syncRuns", run_id)
+
+    def start_run(self, ref: MailboxRef, *, kind: str) -> str:
+        run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        self._run(ref, run_id).set(
+            {"mailboxId": ref.mailbox_id, "kind": kind, "state": "running", "startedAt": datetime.now(UTC)},
+            merge=True,  # ingestion may already be counting into it
+        )
+        return run_id
+
+    def finish_run(self, ref: MailboxRef, run_id: str, *, listed: int, fetched: int) -> None:
+        batch = self._db.batch()
+        batch.update(
+            self._run(ref, run_id),
+            {"state": "done", "listed": listed, "fetched": fetched, "finishedAt": datetime.now(UTC)},
+        )
+        batch.update(self._doc(ref), {"sync.fetched": firestore.Increment(fetched)})
+        batch.commit()
+
+    def plan_backfill(self, ref: MailboxRef, run_id: str, *, chunks: int, listed: int) -> None:
+        batch = self._db.batch()
+        batch.update(self._run(ref, run_id), {"listed": listed, "chunks": chunks, "chunksDone": 0, "fetched": 0})
+        if chunks:
+            batch.update(self._doc(ref), {"sync.stage": "fetching", "sync.backfillRunId": run_id})
+        else:
+            batch.update(self._run(ref, run_id), {"state": "done", "finishedAt": datetime.now(UTC)})
+        batch.commit()
+
+    def complete_chunk(self, ref: MailboxRef, run_id: str, chunk: int, *, fetched: int) -> bool:
+        """Counts a fetched chunk exactly once; the last chunk ends the backfill. False: counted before."""
+        run = self._run(ref, run_id)
+        marker = run.collection("chunks").document(str(chunk))
+
+        @firestore.transactional
+        def complete(transaction: firestore.Transaction) -> bool:
+            if marker.get(transaction=transaction).exists:
+                return False
+            progress = run.get(transaction=transaction).to_dict() or {}
+            mailbox = self._doc(ref).get(transaction=transaction).to_dict() or {}
+            done = int(progress.get("chunksDone", 0)) + 1
+            transaction.create(marker, {"fetched": fetched, "at": datetime.now(UTC)})
+            run_update: dict[str, Any] = {"chunksDone": done, "fetched": firestore.Increment(fetched)}
+            mailbox_update: dict[str, Any] = {"sync.fetched": firestore.Increment(fetched)}
+            if done >= int(progress.get("chunks", 0)):
+                run_update.update(state="done", finishedAt=datetime.now(UTC))
+                if (mailbox.get("sync") or {}).get("backfillRunId") == run_id:
+                    mailbox_update.update({"sync.stage": "idle", "sync.backfillRunId": firestore.DELETE_FIELD})
+                    mailbox_update["sync.lastSuccessAt"] = datetime.now(UTC)
+            transaction.update(run, run_update)
+            transaction.update(self._doc(ref), mailbox_update)
+            return True
+
+        return bool(complete(self._db.transaction()))
 
     def reset_cursor(self, ref: MailboxRef) -> None:
         self._doc(ref).update({"historyId": firestore.DELETE_FIELD})

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,8 @@ from shared.settings import Settings, get_settings
 
 log = get_logger("sync")
 SYNC_QUEUE = "mailbox_sync"
+FETCH_QUEUE = "mailbox_fetch"
+MESSAGE_GET_UNITS = 5  # Gmail's quota cost of one messages.get, inside a batch or not
 
 # Gmail search terms that leave a system label or category out of a full sync.
 LABEL_QUERY_TERMS = {
@@ -46,6 +49,22 @@ class SyncRequest(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
     workspace_id: str = Field(alias="workspaceId", min_length=1)
     mailbox_id: str = Field(alias="mailboxId", min_length=1)
+
+    @property
+    def ref(self) -> MailboxRef:
+        return MailboxRef(self.workspace_id, self.mailbox_id)
+
+
+class FetchRequest(BaseModel):
+    """The body of a backfill fetch task: one chunk of a full sync's message ids."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    workspace_id: str = Field(alias="workspaceId", min_length=1)
+    mailbox_id: str = Field(alias="mailboxId", min_length=1)
+    sync_run_id: str = Field(alias="syncRunId", min_length=1)
+    owner_email: str = Field(alias="ownerEmail", min_length=3)
+    chunk: int = Field(ge=0)
+    message_ids: list[str] = Field(alias="messageIds", max_length=1000)
 
     @property
     def ref(self) -> MailboxRef:
@@ -86,7 +105,7 @@ class SyncService:
         settings: Settings | None = None,
         open_gmail: Callable[[MailboxStore, MailboxRef], GmailMailbox] = gmail_for,
         publish: Callable[[FetchedBatch], None] = publish_batch,
-        enqueue: Callable[[str, dict[str, str]], str] = tasks.enqueue,
+        enqueue: Callable[..., str] = tasks.enqueue,
     ) -> None:
         self._store = store or MailboxStore()
         self._settings = settings or get_settings()
@@ -114,6 +133,9 @@ class SyncService:
 
     def request_sync(self, ref: MailboxRef) -> None:
         self._enqueue(SYNC_QUEUE, {"workspaceId": ref.workspace_id, "mailboxId": ref.mailbox_id})
+
+    def _enqueue_fetch(self, payload: dict[str, object], delay_seconds: float) -> None:
+        self._enqueue(FETCH_QUEUE, payload, delay_seconds=delay_seconds)
 
     # -- sync ------------------------------------------------------------------------------------
     def sync(self, ref: MailboxRef) -> SyncOutcome:
@@ -150,40 +172,107 @@ class SyncService:
         self._full(ref, mailbox["email"], gmail)
 
     def _full(self, ref: MailboxRef, owner_email: str, gmail: GmailMailbox) -> None:
-        # The profile's historyId is taken first: anything arriving while we list shows up in
-        # history after it, and extraction drops what both passes deliver.
+        """Lists the mailbox and fans the ids out as fetch tasks. The cursor moves to the profile's
+        historyId right away: the ids are durable in Cloud Tasks, and new mail flows while old mail fills."""
+        # Taken before listing: whatever arrives meanwhile shows up in history after it (and a
+        # message met by both passes is dropped by ingestion).
         _, start_history_id = gmail.profile()
+        run_id = self._store.start_run(ref, kind="full")
         self._store.update_sync(ref, stage="listing", lastError=None)
         message_ids: list[str] = []
-        for page in gmail.message_id_pages(full_sync_query(self._settings.sync_excluded_labels)):
+        for page in gmail.message_id_pages(self._full_sync_query()):
             message_ids.extend(page)
             self._store.count_sync(ref, listed=len(page))
-        self._store.update_sync(ref, stage="fetching")
-        self._fetch_and_publish(ref, owner_email, gmail, message_ids)
-        self._store.advance_cursor(ref, start_history_id, stage="idle", lastSuccessAt=datetime.now(UTC))
+        chunk_size = self._settings.backfill_chunk_size
+        chunks = [message_ids[i : i + chunk_size] for i in range(0, len(message_ids), chunk_size)]
+        spacing = self._pacer_seconds(chunk_size)
+        for number, chunk in enumerate(chunks):
+            request = FetchRequest(
+                workspaceId=ref.workspace_id,
+                mailboxId=ref.mailbox_id,
+                syncRunId=run_id,
+                ownerEmail=owner_email,
+                chunk=number,
+                messageIds=chunk,
+            )
+            # Spaced so that one mailbox's chunks stay under Gmail's per-user quota even when they run at once.
+            self._enqueue_fetch(request.model_dump(by_alias=True), number * spacing)
+        self._store.plan_backfill(ref, run_id, chunks=len(chunks), listed=len(message_ids))
+        self._store.advance_cursor(ref, start_history_id, lastSuccessAt=datetime.now(UTC))
+
+    def _full_sync_query(self) -> str:
+        terms = [full_sync_query(self._settings.sync_excluded_labels)]
+        if self._settings.backfill_days:
+            since = datetime.now(UTC) - timedelta(days=self._settings.backfill_days)
+            terms.append(f"after:{since:%Y/%m/%d}")
+        return " ".join(term for term in terms if term)
+
+    def _pacer_seconds(self, messages: int) -> float:
+        rate = self._settings.gmail_units_per_second
+        return messages * MESSAGE_GET_UNITS / rate if rate else 0.0
 
     def _incremental(self, ref: MailboxRef, owner_email: str, gmail: GmailMailbox, cursor: int) -> None:
         message_ids, latest = gmail.added_since(cursor, self._excluded)
         if message_ids:
-            self._store.update_sync(ref, stage="incremental", lastError=None)
+            run_id = self._store.start_run(ref, kind="incremental")
             self._store.count_sync(ref, listed=len(message_ids))
-            self._fetch_and_publish(ref, owner_email, gmail, message_ids)
-        self._store.advance_cursor(ref, latest, stage="idle", lastSuccessAt=datetime.now(UTC))
+            fetched = self._fetch_and_publish(ref, owner_email, run_id, gmail, message_ids)
+            self._store.finish_run(ref, run_id, listed=len(message_ids), fetched=fetched)
+        self._store.advance_cursor(ref, latest, lastSuccessAt=datetime.now(UTC))
+
+    # -- backfill chunks -------------------------------------------------------------------------
+    def fetch_chunk(self, request: FetchRequest) -> int:
+        """One fan-out task of a full sync: fetch, publish, then count the chunk once."""
+        ref = request.ref
+        try:
+            gmail = self._open_gmail(self._store, ref)
+            fetched = self._fetch_and_publish(ref, request.owner_email, request.sync_run_id, gmail, request.message_ids)
+        except MailboxDisconnected as error:
+            self._store.mark_disconnected(ref, error.message)
+            raise
+        self._store.complete_chunk(ref, request.sync_run_id, request.chunk, fetched=fetched)
+        return fetched
 
     def _fetch_and_publish(
-        self, ref: MailboxRef, owner_email: str, gmail: GmailMailbox, message_ids: Sequence[str]
-    ) -> None:
+        self, ref: MailboxRef, owner_email: str, run_id: str, gmail: GmailMailbox, message_ids: Sequence[str]
+    ) -> int:
         size = self._settings.gmail_batch_size
+        pacer = Pacer(self._settings.gmail_units_per_second)
+        published = 0
         for start in range(0, len(message_ids), size):
-            fetched = [m for m in gmail.fetch_raw(message_ids[start : start + size]) if self._wanted(m)]
+            batch_ids = message_ids[start : start + size]
+            pacer.spend(len(batch_ids) * MESSAGE_GET_UNITS)
+            fetched = [m for m in gmail.fetch_raw(batch_ids) if self._wanted(m)]
             for batch in batches_for(
-                fetched, workspace_id=ref.workspace_id, mailbox_id=ref.mailbox_id, owner_email=owner_email
+                fetched,
+                workspace_id=ref.workspace_id,
+                mailbox_id=ref.mailbox_id,
+                owner_email=owner_email,
+                sync_run_id=run_id,
             ):
                 self._publish(batch)
-            self._store.count_sync(ref, fetched=len(fetched))
+            published += len(fetched)
+        return published
 
     def _wanted(self, message: FetchedMessage) -> bool:
         return not self._excluded.intersection(message.label_ids)
+
+
+class Pacer:
+    """Keeps one worker's Gmail spending at or under `units_per_second` (0: unpaced)."""
+
+    def __init__(self, units_per_second: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._rate = units_per_second
+        self._clock = clock
+        self._next_free = clock()
+
+    def spend(self, units: int) -> None:
+        if not self._rate:
+            return
+        now = self._clock()
+        if self._next_free > now:
+            time.sleep(self._next_free - now)
+        self._next_free = max(now, self._next_free) + units / self._rate
 
 
 def _plain_words(error: Exception) -> str:

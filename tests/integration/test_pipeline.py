@@ -105,13 +105,12 @@ def test_a_redelivered_batch_of_fetched_mail_changes_nothing(stack, firestore_db
     ]
     ingestor = Ingestor()
     MailboxStore().save_connection(workspace_id=workspace_id, owner_uid="u", email="me@x.io", refresh_token="t")
-    mailbox_id = ids.mailbox_id("me@x.io")
-    first = ingestor.ingest(workspace_id=workspace_id, mailbox_id=mailbox_id, owner_email="me@x.io", messages=messages)
-    again = ingestor.ingest(workspace_id=workspace_id, mailbox_id=mailbox_id, owner_email="me@x.io", messages=messages)
+    target = {"workspace_id": workspace_id, "mailbox_id": ids.mailbox_id("me@x.io"), "owner_email": "me@x.io"}
+    first = ingestor.ingest(**target, sync_run_id="run-1", messages=messages)
+    again = ingestor.ingest(**target, sync_run_id="run-1", messages=messages)
     partly = ingestor.ingest(
-        workspace_id=workspace_id,
-        mailbox_id=mailbox_id,
-        owner_email="me@x.io",
+        **target,
+        sync_run_id="run-2",
         messages=[*messages[:1], FetchedMessage("m9", "t2", ("INBOX",), 9, 1_700_000_100_000, messages[0].raw)],
     )
     assert (first.stored, first.duplicates) == (3, 0)

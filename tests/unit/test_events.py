@@ -39,29 +39,30 @@ def test_wrong_json_is_invalid_input(payload):
         decode_notification(payload)
 
 
+TARGET = {"workspace_id": "w", "mailbox_id": "mb", "owner_email": "me@x.io", "sync_run_id": "run-1"}
+
+
 def _message(message_id: str, raw: bytes) -> FetchedMessage:
     return FetchedMessage(message_id, "t1", ("INBOX",), 7, 1_700_000_000_000, raw)
 
 
 def test_fetched_batches_round_trip_the_exact_bytes():
     raw = b"From: Ann <ann@acme.com>\r\nSubject: hi\r\n\r\nbody \xff bytes\r\n"
-    [batch] = list(batches_for([_message("m1", raw)], workspace_id="w", mailbox_id="mb", owner_email="me@x.io"))
+    [batch] = list(batches_for([_message("m1", raw)], **TARGET))
     decoded = decode_batch(batch.encode())
     assert decoded.messages[0].to_message() == _message("m1", raw)
 
 
 def test_batches_split_to_fit_one_pubsub_message():
     big = b"Subject: x\r\n\r\n" + b"a" * (MAX_BATCH_BYTES // 3)
-    batches = list(
-        batches_for([_message(str(i), big) for i in range(5)], workspace_id="w", mailbox_id="m", owner_email="o")
-    )
+    batches = list(batches_for([_message(str(i), big) for i in range(5)], **TARGET))
     assert [len(b.messages) for b in batches] == [2, 2, 1]
     assert all(len(b.encode()) < 10 * 1024 * 1024 for b in batches)
 
 
 def test_a_huge_message_travels_with_its_headers_only():
     huge = b"From: ann@acme.com\r\nSubject: deck\r\n\r\n" + b"x" * (HEADER_ONLY_LIMIT + 1)
-    [batch] = list(batches_for([_message("m", huge)], workspace_id="w", mailbox_id="m", owner_email="o"))
+    [batch] = list(batches_for([_message("m", huge)], **TARGET))
     raw = batch.messages[0].to_message().raw
     assert raw.startswith(b"From: ann@acme.com\r\nSubject: deck")
     assert len(raw) < 100

@@ -1,0 +1,43 @@
+"""Who is calling, and what they may do in a workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from firebase_admin import auth as firebase_auth
+from google.cloud import firestore
+
+from shared.clients import firebase_app, firestore_client
+from shared.errors import PermissionDenied, Unauthenticated
+from shared.workspaces import Role
+
+# Each role may do everything the roles after it may.
+ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
+
+
+@dataclass(frozen=True)
+class Principal:
+    uid: str
+    email: str | None
+
+
+def principal_from_id_token(id_token: str) -> Principal:
+    """Verifies a Firebase ID token: signature, issuer, audience, expiry (the Auth emulator's when set)."""
+    try:
+        claims = firebase_auth.verify_id_token(id_token, app=firebase_app())
+    except (ValueError, firebase_auth.InvalidIdTokenError, firebase_auth.ExpiredIdTokenError) as error:
+        raise Unauthenticated(f"the ID token was rejected: {error}") from error
+    except firebase_auth.CertificateFetchError as error:
+        raise Unauthenticated("the ID token could not be checked right now") from error
+    return Principal(uid=str(claims["uid"]), email=claims.get("email"))
+
+
+def require_role(workspace_id: str, principal: Principal, minimum: Role, *, db: firestore.Client | None = None) -> Role:
+    """The caller's role in the workspace, when it is at least `minimum`."""
+    snapshot = (db or firestore_client()).document("workspaces", workspace_id, "members", principal.uid).get()
+    if not snapshot.exists:
+        raise PermissionDenied("you are not a member of this workspace")
+    role = Role((snapshot.to_dict() or {}).get("role", Role.VIEWER))
+    if ROLE_RANK[role] < ROLE_RANK[minimum]:
+        raise PermissionDenied(f"this needs the {minimum.value} role; you are {role.value}")
+    return role
