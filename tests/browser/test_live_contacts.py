@@ -51,6 +51,8 @@ def test_someone_outside_the_workspace_sees_none_of_it(web_stack, firestore_db, 
     page = new_page()
     page.goto(demo.sign_in_link(web_stack.web_url, uid=outsider, email="outsider@other.io"))
     page.get_by_test_id("signed-in-as").wait_for(timeout=20_000)
-    page.wait_for_timeout(1500)
+    error = page.get_by_test_id("contacts-error")
+    error.wait_for(timeout=20_000)  # the rules refuse the listener
+    assert "not a member of this workspace" in error.inner_text()
     assert "Secret Client" not in page.content()
     screenshot(page, "outsider")

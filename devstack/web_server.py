@@ -1,0 +1,217 @@
+"""Serves the built web app (web/dist) the way Firebase Hosting does, for the local stack and browser tests.
+
+- `/__/firebase/init.json` answers the web config handed in (locally it also names the emulators);
+- files come from the dist directory; Vite's content-hashed `/assets/` get a year-long immutable cache,
+  everything else (index.html above all) is revalidated on every load so a new build shows at once;
+- any other path without a file extension is a client-side route and gets index.html.
+
+    python -m devstack.web_server --dist web/dist --port 5000 --init-json '{"projectId": "demo-rapport", ...}'
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import mimetypes
+import signal
+import sys
+import threading
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+INIT_JSON_PATH = "/__/firebase/init.json"
+HASHED_ASSETS_PREFIX = "/assets/"
+IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
+NO_CACHE = "no-cache"
+NO_STORE = "no-store"
+
+# Some systems' mime tables lack these or map them oddly; browsers refuse module scripts served wrongly.
+_CONTENT_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".svg": "image/svg+xml",
+    ".webmanifest": "application/manifest+json",
+    ".woff2": "font/woff2",
+}
+
+
+def _content_type(path: Path) -> str:
+    return _CONTENT_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+class _HostingRequestHandler(SimpleHTTPRequestHandler):
+    """GET and HEAD only, like a static host; the server object carries the dist dir and init config."""
+
+    server: _HostingHTTPServer
+    server_version = "RapportWeb/1"
+    # Keep-alive: every response carries Content-Length, and a page load fetches several files.
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self._respond(include_body=True)
+
+    def do_HEAD(self) -> None:
+        self._respond(include_body=False)
+
+    def _respond(self, *, include_body: bool) -> None:
+        path = unquote(urlsplit(self.path).path)
+        if path == INIT_JSON_PATH:
+            self._send_bytes(self.server.init_json, "application/json", NO_STORE, include_body=include_body)
+            return
+        if path.startswith("/__/"):
+            self._send_not_found(include_body=include_body)
+            return
+        file_path = self._file_for(path)
+        if file_path is not None:
+            cache = IMMUTABLE_CACHE if path.startswith(HASHED_ASSETS_PREFIX) else NO_CACHE
+            if file_path.name == "index.html":
+                cache = NO_STORE
+            self._send_bytes(file_path.read_bytes(), _content_type(file_path), cache, include_body=include_body)
+            return
+        # A missing asset (a file name) is a real 404; a path like /w/abc/contacts is a route of the app.
+        if "." in Path(path).name:
+            self._send_not_found(include_body=include_body)
+            return
+        index = self.server.dist_dir / "index.html"
+        if not index.is_file():
+            self._send_not_found(include_body=include_body)
+            return
+        self._send_bytes(index.read_bytes(), _content_type(index), NO_STORE, include_body=include_body)
+
+    def _file_for(self, url_path: str) -> Path | None:
+        """The file under dist for this URL path, never one outside it."""
+        relative = url_path.lstrip("/") or "index.html"
+        candidate = (self.server.dist_dir / relative).resolve()
+        if not candidate.is_relative_to(self.server.dist_dir):
+            return None
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() else None
+
+    def _send_bytes(self, body: bytes, content_type: str, cache_control: str, *, include_body: bool) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", cache_control)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if include_body:
+            self.wfile.write(body)
+
+    def _send_not_found(self, *, include_body: bool) -> None:
+        body = b"Not found\n"
+        self.send_response(HTTPStatus.NOT_FOUND)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", NO_STORE)
+        self.end_headers()
+        if include_body:
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.log_requests:
+            super().log_message(format, *args)
+
+
+class _HostingHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], dist_dir: Path, init_config: dict[str, Any], log_requests: bool):
+        self.dist_dir = dist_dir
+        self.init_json = json.dumps(init_config).encode()
+        self.log_requests = log_requests
+        super().__init__(address, _HostingRequestHandler)
+
+
+class WebServer:
+    """The static server, bound on construction (so `port` is known even when 0 was asked for)."""
+
+    def __init__(
+        self,
+        dist_dir: Path,
+        host: str,
+        port: int,
+        init_config: dict[str, Any],
+        *,
+        log_requests: bool = False,
+    ) -> None:
+        dist_dir = Path(dist_dir).resolve()
+        if not (dist_dir / "index.html").is_file():
+            raise FileNotFoundError(f"{dist_dir}/index.html is missing: build the web app first (web/: npm run build)")
+        self._httpd = _HostingHTTPServer((host, port), dist_dir, init_config, log_requests)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def host(self) -> str:
+        return str(self._httpd.server_address[0])
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> WebServer:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._httpd.serve_forever, name="rapport-web-server", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._httpd.server_close()
+
+    def __enter__(self) -> WebServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def serve(
+    dist_dir: Path, host: str, port: int, init_config: dict[str, Any], *, log_requests: bool = False
+) -> WebServer:
+    """Starts serving in a background thread and returns the server; call `.stop()` when done."""
+    return WebServer(dist_dir, host, port, init_config, log_requests=log_requests).start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devstack.web_server", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dist", type=Path, default=Path("web/dist"), help="the built web app (default: web/dist)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True, help="0 picks a free port")
+    parser.add_argument("--init-json", required=True, help="the body of /__/firebase/init.json (JSON text)")
+    parser.add_argument("--log-requests", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        init_config = json.loads(args.init_json)
+    except json.JSONDecodeError as error:
+        parser.error(f"--init-json is not valid JSON: {error}")
+    if not isinstance(init_config, dict):
+        parser.error("--init-json must be a JSON object")
+
+    server = serve(args.dist, args.host, args.port, init_config, log_requests=args.log_requests)
+    stopped = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stopped.set())
+    print(f"web app: {server.url}", flush=True)
+    stopped.wait()
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+import { useEffect } from "preact/hooks";
+import type { User } from "firebase/auth";
+import { subscribeToUserProfile } from "../data/userProfile";
+import { useLiveData } from "../data/useLiveData";
+import type { UserProfile } from "../data/types";
+import { useServices } from "../lib/services";
+import { contactsPath, navigate, parseRoute, usePathname } from "../lib/router";
+import { AppHeader } from "./AppHeader";
+import { WorkspaceView } from "./WorkspaceView";
+import { StatePanel } from "./StatePanel";
+
+const LAST_WORKSPACE_KEY = "rapport.lastWorkspaceId";
+
+/** The workspace to open when the address names none: the last one used, else the first by id. */
+function defaultWorkspaceId(profile: UserProfile): string | null {
+  const workspaceIds = Object.keys(profile.workspaces).sort();
+  const lastUsed = window.localStorage.getItem(LAST_WORKSPACE_KEY);
+  if (lastUsed && workspaceIds.includes(lastUsed)) return lastUsed;
+  return workspaceIds[0] ?? null;
+}
+
+export function SignedInApp({ user }: { user: User }) {
+  const { db } = useServices();
+  const profile = useLiveData<UserProfile | null>(
+    (onData, onError) => subscribeToUserProfile(db, user.uid, onData, onError),
+    [db, user.uid],
+  );
+  const route = parseRoute(usePathname());
+  const routedWorkspaceId = route.page === "contacts" ? route.workspaceId : null;
+  const fallbackWorkspaceId = profile.state === "ready" && profile.data ? defaultWorkspaceId(profile.data) : null;
+
+  // "/" (and unknown paths) open a workspace the user belongs to.
+  useEffect(() => {
+    if (!routedWorkspaceId && fallbackWorkspaceId) navigate(contactsPath(fallbackWorkspaceId), { replace: true });
+  }, [routedWorkspaceId, fallbackWorkspaceId]);
+
+  useEffect(() => {
+    if (routedWorkspaceId) window.localStorage.setItem(LAST_WORKSPACE_KEY, routedWorkspaceId);
+  }, [routedWorkspaceId]);
+
+  const profileData = profile.state === "ready" ? profile.data : null;
+
+  return (
+    <div class="shell">
+      <AppHeader user={user} profile={profileData} workspaceId={routedWorkspaceId} />
+      {routedWorkspaceId ? (
+        <WorkspaceView key={routedWorkspaceId} workspaceId={routedWorkspaceId} />
+      ) : profile.state === "error" ? (
+        <StatePanel tone="error" title="Could not load your account" detail={profile.error.message} />
+      ) : profile.state === "ready" && !fallbackWorkspaceId ? (
+        <StatePanel
+          title="You're not in a workspace yet"
+          detail="Ask a teammate to invite you, or connect Gmail to start your team's workspace."
+        />
+      ) : (
+        <StatePanel busy title="Loading your workspaces…" />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+/** What the views show, parsed from the documents described in docs/data-model.md. */
+
+export type WorkspaceRole = "owner" | "admin" | "member" | "viewer";
+
+export interface UserProfile {
+  uid: string;
+  email: string | null;
+  displayName: string | null;
+  /** workspaceId -> role */
+  workspaces: Record<string, WorkspaceRole>;
+}
+
+export interface ContactRow {
+  id: string;
+  email: string;
+  name: string | null;
+  companyName: string | null;
+  sentCount: number;
+  receivedCount: number;
+  lastInteractionAt: Date | null;
+  /** Lower-cased name, email and company, so filtering 10,000 rows stays a cheap substring test. */
+  searchText: string;
+  /** Sorts like the contacts query (descending); used to keep list pages from overlapping. */
+  sortKey: string;
+}
+
+export interface MailboxSync {
+  stage: string | null;
+  listed: number;
+  fetched: number;
+  stored: number;
+  failed: number;
+  lastSuccessAt: Date | null;
+  lastError: string | null;
+}
+
+export interface MailboxStatus {
+  id: string;
+  email: string;
+  status: string;
+  sync: MailboxSync;
+}
+
+/** The state of a live listener as a view sees it. */
+export type LiveData<T> =
+  | { state: "loading" }
+  | { state: "ready"; data: T }
+  | { state: "error"; error: FirestoreFailure };
+
+export interface FirestoreFailure {
+  code: string;
+  message: string;
+}
