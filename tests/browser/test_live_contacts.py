@@ -51,6 +51,7 @@ def test_someone_outside_the_workspace_sees_none_of_it(web_stack, firestore_db, 
     page = new_page()
     page.goto(demo.sign_in_link(web_stack.web_url, uid=outsider, email="outsider@other.io"))
     page.get_by_test_id("signed-in-as").wait_for(timeout=20_000)
+    page.goto(f"{web_stack.web_url}/w/{workspace_id}/contacts")
     error = page.get_by_test_id("contacts-error")
     error.wait_for(timeout=20_000)  # the rules refuse the listener
     assert "not a member of this workspace" in error.inner_text()
