@@ -179,18 +179,21 @@ class LocalStack:
         ports = self.ports
         return emulators.firebase_auth(ports.auth, PROJECT_ID, self.runtime_dir, ports.auth_hub, ports.auth_logging)
 
+    def _running(self, name: str) -> bool:
+        return any(child.name == name for child in self.supervisor.children)
+
+    def enable_auth(self) -> None:
+        """Adds the Firebase Auth emulator to a running stack (idempotent)."""
+        if not self._running("firebase-auth"):
+            launch = self._auth_launch()
+            self.supervisor.start(launch.name, launch.argv, env=self.child_env(), ready=launch.ready, timeout=90)
+
     def enable_web(self) -> None:
         """Adds the Auth emulator and the web app to a running stack (idempotent)."""
-        running = {child.name for child in self.supervisor.children}
-        if "web" in running:
+        if self._running("web"):
             return
-        auth = None
-        if "firebase-auth" not in running:
-            launch = self._auth_launch()
-            auth = (launch, self.supervisor.spawn(launch.name, launch.argv, env=self.child_env()))
-        build_web()  # while the Auth emulator starts
-        if auth is not None:
-            self.supervisor.wait_ready(auth[1], auth[0].ready, timeout=90)
+        build_web()
+        self.enable_auth()
         self.with_web = True
         init_json = {
             "projectId": PROJECT_ID,

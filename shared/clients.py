@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import typing
 from typing import Any
 
 import firebase_admin
@@ -12,6 +13,9 @@ from google.cloud import firestore, tasks_v2
 from google.cloud.pubsub_v1 import PublisherClient
 
 from shared.settings import get_settings
+
+if typing.TYPE_CHECKING:
+    from google import genai
 
 
 @functools.cache
@@ -79,3 +83,25 @@ def firebase_app() -> firebase_admin.App:
     if os.environ.get("FIREBASE_AUTH_EMULATOR_HOST"):
         return firebase_admin.initialize_app(_EmulatorCredential(), options)
     return firebase_admin.initialize_app(options=options)
+
+
+@functools.cache
+def genai_client() -> genai.Client:
+    """Vertex AI Gemini through google-genai, imported here so functions that never enrich don't load it."""
+    from google import genai
+    from google.genai import types
+
+    settings = get_settings()
+    location = settings.gemini_location or settings.region
+    if settings.gemini_base_url is None:
+        return genai.Client(vertexai=True, project=settings.project_id, location=location)
+    from google.oauth2.credentials import Credentials
+
+    # The local server takes any bearer token; anonymous credentials would make the SDK send none.
+    return genai.Client(
+        vertexai=True,
+        project=settings.project_id,
+        location=location,
+        credentials=Credentials(token="local"),  # noqa: S106 (not a secret)
+        http_options=types.HttpOptions(base_url=settings.gemini_base_url),
+    )

@@ -55,3 +55,9 @@ class MailboxDisconnected(DomainError):
     """Google revoked or expired the grant: the user must reconnect. Never retried."""
 
     code = "mailbox_disconnected"
+
+
+class BudgetExceeded(DomainError):
+    """The workspace's monthly AI budget cannot cover the call: nothing was called. Not retried."""
+
+    code = "budget_exceeded"

@@ -47,3 +47,20 @@ def wait_for(probe: Callable[[], T], *, timeout: float = 30.0, what: str = "cond
         time.sleep(0.1)
         value = probe()
     return value
+
+
+def id_token_for(auth_url: str, uid: str, email: str) -> str:
+    """A real Firebase ID token from the Auth emulator, for calling the HTTP functions as `uid`."""
+    import json
+    import urllib.request
+
+    from devstack.demo import sign_in_link
+
+    custom_token = sign_in_link("", uid=uid, email=email).split("customToken=", 1)[1]
+    request = urllib.request.Request(
+        f"{auth_url}/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken?key=local",
+        data=json.dumps({"token": custom_token, "returnSecureToken": True}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return str(json.loads(response.read())["idToken"])

@@ -162,6 +162,7 @@ class Ingestor:
             "companyIds": sorted(companies),
             "people": people,
             "syncRunId": sync_run_id,
+            "undone": False,
             "labelIds": list(fetched.label_ids),
             "automated": parsed.automated_reason,
             "createdAt": firestore.SERVER_TIMESTAMP,

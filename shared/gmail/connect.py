@@ -1,12 +1,28 @@
-"""Connecting a mailbox: store the grant encrypted, start Gmail push, queue the first sync."""
+"""A mailbox's connection: connect (grant, watch, first sync), disconnect, and the daily watch renewal."""
 
 from __future__ import annotations
 
-from shared import clients
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import requests
+
+from shared import clients, tasks
+from shared.errors import DomainError, MailboxDisconnected, RetryLater
 from shared.gmail.api import GmailMailbox
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.gmail.sync import SyncService
+from shared.log import get_logger
 from shared.resources import resources
+
+log = get_logger("connect")
+MAINTENANCE_QUEUE = "crm_maintenance"
+
+
+def _watch(gmail: GmailMailbox, store: MailboxStore, ref: MailboxRef) -> None:
+    history_id, expiration_ms = gmail.watch(clients.topic_path(resources().topic("gmail_notifications")))
+    store.save_watch(ref, history_id=history_id, expiration_ms=expiration_ms)
 
 
 def connect_mailbox(
@@ -23,7 +39,67 @@ def connect_mailbox(
     ref = store.save_connection(
         workspace_id=workspace_id, owner_uid=owner_uid, email=email, refresh_token=refresh_token
     )
-    watch_history_id, expiration_ms = gmail.watch(clients.topic_path(resources().topic("gmail_notifications")))
-    store.save_watch(ref, history_id=watch_history_id, expiration_ms=expiration_ms)
+    _watch(gmail, store, ref)
     (sync or SyncService(store=store)).request_sync(ref)
     return ref
+
+
+def disconnect_mailbox(
+    ref: MailboxRef,
+    *,
+    delete_data: bool,
+    store: MailboxStore | None = None,
+    revoke: Callable[[str], None] | None = None,
+    enqueue: Callable[..., str] = tasks.enqueue,
+) -> None:
+    """Stops the watch, revokes the grant, forgets the tokens; with `delete_data`, purges the mail it brought."""
+    from shared.gmail.oauth import revoke_grant
+
+    store = store or MailboxStore()
+    store.get(ref)  # NotFound for a mailbox that is not there
+    try:
+        refresh_token: str | None = store.refresh_token(ref)
+    except MailboxDisconnected:
+        refresh_token = None  # already gone on Google's side or ours: nothing to stop or revoke
+    if refresh_token:
+        # Best effort on Google's side: the user asked to leave, and we forget the grant regardless.
+        with contextlib.suppress(DomainError, requests.RequestException):
+            GmailMailbox.for_refresh_token(refresh_token).stop_watch()
+        with contextlib.suppress(requests.RequestException):
+            (revoke or revoke_grant)(refresh_token)
+    store.forget(ref, "Disconnected. Connect Gmail again to resume syncing.")
+    if delete_data:
+        enqueue(
+            MAINTENANCE_QUEUE,
+            {"action": "purge_mailbox", "workspaceId": ref.workspace_id, "mailboxId": ref.mailbox_id},
+        )
+
+
+@dataclass
+class RenewalReport:
+    renewed: int = 0
+    disconnected: int = 0
+    failed: int = 0
+
+
+def renew_watches(*, store: MailboxStore | None = None, sync: SyncService | None = None) -> RenewalReport:
+    """Daily: renews every connected mailbox's watch (they lapse after 7 days) and queues a catch-up
+    sync, which picks up whatever notifications Gmail dropped."""
+    store = store or MailboxStore()
+    sync = sync or SyncService(store=store)
+    report = RenewalReport()
+    for ref in store.connected_mailboxes():
+        try:
+            _watch(GmailMailbox.for_refresh_token(store.refresh_token(ref)), store, ref)
+            sync.request_sync(ref)
+            report.renewed += 1
+        except MailboxDisconnected as error:
+            store.mark_disconnected(ref, error.message)
+            report.disconnected += 1
+        except RetryLater as error:
+            log.warning(
+                "watch renewal failed; tomorrow's run retries",
+                extra={"mailboxId": ref.mailbox_id, "error": error.message},
+            )
+            report.failed += 1
+    return report

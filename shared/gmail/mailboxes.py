@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared import ids
 from shared.clients import firestore_client
@@ -242,6 +243,30 @@ class MailboxStore:
         self._doc(ref).update(
             {"watch": {"historyId": history_id, "expiration": datetime.fromtimestamp(expiration_ms / 1000, UTC)}}
         )
+
+    def connected_mailboxes(self) -> list[MailboxRef]:
+        query = self._db.collection_group("mailboxes").where(filter=FieldFilter("status", "==", "connected"))
+        return [MailboxRef(s.reference.parent.parent.id, s.id) for s in query.stream()]
+
+    def forget(self, ref: MailboxRef, reason: str) -> None:
+        """Drops the grant and the routing; the mailbox document stays to say what happened."""
+        email = self.get(ref).get("email", "")
+        batch = self._db.batch()
+        batch.delete(self._db.document(MAILBOX_CREDENTIALS, ref.mailbox_id))
+        if email:
+            batch.delete(self._db.document(MAILBOX_INDEX, email))
+        batch.update(
+            self._doc(ref),
+            {
+                "status": "disconnected",
+                "sync.stage": "disconnected",
+                "sync.lastError": reason,
+                "watch": firestore.DELETE_FIELD,
+                "lease": firestore.DELETE_FIELD,
+                "historyId": firestore.DELETE_FIELD,
+            },
+        )
+        batch.commit()
 
     def mark_disconnected(self, ref: MailboxRef, reason: str) -> None:
         self._doc(ref).update(

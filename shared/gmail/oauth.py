@@ -12,6 +12,7 @@ import secrets
 import urllib.parse
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import requests
 from google.cloud import firestore
@@ -104,11 +105,11 @@ class GmailOAuth:
         except InvalidInput:
             return "/settings"
 
-    def _take_state(self, key: str) -> dict[str, object]:
+    def _take_state(self, key: str) -> dict[str, Any]:
         reference = self._db.document(OAUTH_STATES, key)
 
         @firestore.transactional
-        def take(transaction: firestore.Transaction) -> dict[str, object] | None:
+        def take(transaction: firestore.Transaction) -> dict[str, Any] | None:
             snapshot = reference.get(transaction=transaction)
             if not snapshot.exists:
                 return None

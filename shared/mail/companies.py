@@ -89,6 +89,7 @@ def _company_of_domain(domain: str) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=65536)
 def company_name_from_domain(domain: str) -> str:
     """A readable guess at the company's name: "northwind-analytics.co.uk" -> "Northwind Analytics"."""
     split = _split(domain.strip().lower())

@@ -35,6 +35,9 @@ _UNFOLD = re.compile(r"\r?\n(?=[ \t])")
 # Dates the standard parser rejects, seen in real mail: "Mon, 3 Jan 2022 10:00:00 +0100 (CET)".
 _TRAILING_COMMENT = re.compile(r"\s*\([^)]*\)\s*$")
 
+# compat32 keeps header values as written, so nothing is decoded (or lost) before we look at it.
+_PARSER = BytesParser(policy=compat32)
+
 Role = Literal["from", "to", "cc", "reply-to", "sender"]
 Direction = Literal["inbound", "outbound"]
 
@@ -109,7 +112,7 @@ def _parse(
     if len(raw) > MAX_RAW_BYTES:
         errors.append(f"message truncated from {len(raw)} bytes")
         raw = bytes(raw[:MAX_RAW_BYTES])
-    message = BytesParser(policy=compat32).parsebytes(bytes(raw))
+    message = _PARSER.parsebytes(bytes(raw))
     errors.extend(sorted({type(defect).__name__ for defect in message.defects}))
 
     raw_headers = _raw_headers(message)
@@ -149,10 +152,11 @@ def _raw_headers(message: Message) -> list[tuple[str, str]]:
 
     raw_items() skips compat32's own header decoding, which turns 8-bit bytes into U+FFFD.
     """
-    return [
-        (str(name).strip().lower(), _UNFOLD.sub(" ", repair_header_text(str(value))))
-        for name, value in message.raw_items()
-    ]
+    return [(str(name).strip().lower(), _unfold(repair_header_text(str(value)))) for name, value in message.raw_items()]
+
+
+def _unfold(value: str) -> str:
+    return _UNFOLD.sub(" ", value) if "\n" in value else value
 
 
 def _first_headers(raw_headers: list[tuple[str, str]]) -> dict[str, str]:
@@ -223,12 +227,11 @@ def _best_text(message: Message, errors: list[str]) -> tuple[str, Literal["plain
     """The first inline text/plain part, else the first text/html part converted to text."""
     plain: str | None = None
     markup: str | None = None
-    for part in _leaf_parts(message, errors):
-        content_type = _content_type(part)
+    for part, content_type, charset in _leaf_parts(message, errors):
         if content_type == "text/plain" and plain is None:
-            plain = _decode_part(part, errors)
+            plain = _decode_part(part, charset, errors)
         elif content_type == "text/html" and markup is None:
-            markup = _decode_part(part, errors)
+            markup = _decode_part(part, charset, errors)
         if plain is not None:
             break
     if plain is not None and plain.strip():
@@ -238,8 +241,9 @@ def _best_text(message: Message, errors: list[str]) -> tuple[str, Literal["plain
     return (_normalise_newlines(plain), "plain") if plain is not None else ("", "none")
 
 
-def _leaf_parts(message: Message, errors: list[str]) -> Iterator[Message]:
-    """Inline leaf parts in document order, not descending into attached messages."""
+def _leaf_parts(message: Message, errors: list[str]) -> Iterator[tuple[Message, str, str | None]]:
+    """(part, content type, charset) of inline leaf parts in document order, not descending
+    into attached messages. Headers are read once per part: Message.get scans them all."""
     stack: list[Message] = [message]
     seen = 0
     while stack:
@@ -248,29 +252,43 @@ def _leaf_parts(message: Message, errors: list[str]) -> Iterator[Message]:
         if seen > MAX_MIME_PARTS:
             errors.append(f"more than {MAX_MIME_PARTS} MIME parts; the rest were skipped")
             return
+        headers = _part_headers(part)
+        content_type = _content_type(headers.get("content-type", ""))
         if part.is_multipart():
             payload = part.get_payload()
             children = [child for child in payload if isinstance(child, Message)] if isinstance(payload, list) else []
-            if _content_type(part) != "message/rfc822":
+            if content_type != "message/rfc822":
                 stack.extend(reversed(children))
             continue
-        if not _is_attachment(part):
-            yield part
+        if headers.get("content-disposition", "").split(";", 1)[0].strip().lower() != "attachment":
+            yield part, content_type, _charset(headers.get("content-type", ""))
 
 
-def _content_type(part: Message) -> str:
-    try:
-        return part.get_content_type()
-    except Exception:
-        return "text/plain"
+def _part_headers(part: Message) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in part.raw_items():
+        headers.setdefault(str(name).strip().lower(), _unfold(str(value)))
+    return headers
 
 
-def _is_attachment(part: Message) -> bool:
-    disposition = str(part.get("content-disposition", "")).split(";", 1)[0].strip().lower()
-    return disposition == "attachment"
+def _content_type(value: str) -> str:
+    """The media type as compat32 reads it: text/plain when missing or malformed."""
+    media = value.split(";", 1)[0].strip().lower()
+    return media if media.count("/") == 1 else "text/plain"
 
 
-def _decode_part(part: Message, errors: list[str]) -> str:
+_CHARSET_PARAM = re.compile(r"""charset\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s;]+))""", re.IGNORECASE)
+
+
+def _charset(content_type: str) -> str | None:
+    match = _CHARSET_PARAM.search(content_type)
+    if not match:
+        return None
+    charset = (match.group(1) or match.group(2) or match.group(3) or "").strip().lower()
+    return charset or None
+
+
+def _decode_part(part: Message, charset: str | None, errors: list[str]) -> str:
     try:
         payload = part.get_payload(decode=True)
     except Exception as exc:
@@ -281,15 +299,7 @@ def _decode_part(part: Message, errors: list[str]) -> str:
     if len(payload) > MAX_BODY_BYTES:
         errors.append(f"body part truncated from {len(payload)} bytes")
         payload = payload[:MAX_BODY_BYTES]
-    return _bytes_to_text(payload, _charset(part), errors)
-
-
-def _charset(part: Message) -> str | None:
-    try:
-        charset = part.get_content_charset()
-    except Exception:
-        return None
-    return charset if isinstance(charset, str) else None
+    return _bytes_to_text(payload, charset, errors)
 
 
 # Labels mail clients put in Content-Type that Python's codec registry does not know.

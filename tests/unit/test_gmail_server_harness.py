@@ -118,8 +118,19 @@ TOKEN_SCHEMA = _strict_object(
         "token_type": {"const": "Bearer"},
         "scope": {"type": "string"},
         "refresh_token": {"type": "string"},
+        "id_token": {"type": "string", "pattern": r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$"},
     },
     ["access_token", "expires_in", "token_type", "scope"],
+)
+USERINFO_SCHEMA = _strict_object(
+    {"sub": {"type": "string"}, "email": {"type": "string"}, "email_verified": {"type": "boolean"}}, ["sub"]
+)
+TOKENINFO_SCHEMA = _strict_object(
+    {
+        name: {"type": "string"}
+        for name in ("azp", "aud", "sub", "scope", "exp", "expires_in", "access_type", "email", "email_verified")
+    },
+    ["azp", "aud", "sub", "scope", "exp", "expires_in", "access_type"],
 )
 OAUTH_ERROR_SCHEMA = _strict_object(
     {"error": {"type": "string"}, "error_description": {"type": "string"}}, ["error", "error_description"]
@@ -201,6 +212,15 @@ class RecordingServer:
         with urllib.request.urlopen(request) as answer:
             return json.load(answer)
 
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A JSON dev-API call with any method; raises urllib's HTTPError on 4xx/5xx."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            self.url + path, data=data, headers={"Content-Type": "application/json"}, method=method
+        )
+        with urllib.request.urlopen(request) as answer:
+            return json.load(answer)
+
     def post_error(self, path: str, data: bytes, content_type: str) -> tuple[int, dict[str, Any]]:
         try:
             self.post(path, data, content_type)
@@ -277,11 +297,18 @@ def assert_exchanges_valid(exchanges: list[Exchange]) -> int:
     return checked
 
 
+_OAUTH_SCHEMAS: dict[str, dict[str, Any] | None] = {
+    "/token": TOKEN_SCHEMA,
+    "/revoke": {"const": {}},
+    "/o/oauth2/v2/auth": None,  # a redirect; its query is checked by the tests that follow it
+    "/oauth2/v3/userinfo": USERINFO_SCHEMA,
+    "/oauth2/v3/tokeninfo": TOKENINFO_SCHEMA,
+}
+
+
 def _schema_for_exchange(exchange: Exchange) -> dict[str, Any] | None:
-    if exchange.path in ("/token", "/revoke"):
-        if exchange.status >= 400:
-            return OAUTH_ERROR_SCHEMA
-        return TOKEN_SCHEMA if exchange.path == "/token" else {"const": {}}
+    if exchange.path in _OAUTH_SCHEMAS:
+        return OAUTH_ERROR_SCHEMA if exchange.status >= 400 else _OAUTH_SCHEMAS[exchange.path]
     if exchange.path.startswith("/_dev/") or exchange.path.startswith("/batch"):
         return GOOGLE_ERROR_SCHEMA if exchange.status >= 400 else None
     if exchange.status >= 400:

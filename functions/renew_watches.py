@@ -1,0 +1,23 @@
+"""Cloud Scheduler, daily → renew every Gmail watch and queue a catch-up sync for each mailbox."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import flask
+import functions_framework
+
+from functions.http import answers_errors
+from functions.responses import json_response
+from shared.gmail.connect import renew_watches as renew_all_watches
+from shared.log import get_logger
+
+log = get_logger("renew_watches")
+
+
+@functions_framework.http
+@answers_errors
+def renew_watches(request: flask.Request) -> flask.Response:
+    report = renew_all_watches()
+    log.info("watches renewed", extra=dataclasses.asdict(report))
+    return json_response(dataclasses.asdict(report))

@@ -1,0 +1,136 @@
+"""Taking mail back out of the CRM: undoing a sync run, or purging a disconnected mailbox.
+
+Counters are rebuilt from the interactions that remain (each carries its people), so the result
+is what ingestion would have produced without the removed mail. Contacts left with no mail are
+deleted unless a person worked on them by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from shared.clients import firestore_client
+from shared.errors import Conflict, NotFound
+
+PAGE = 200
+
+
+@dataclass
+class RemovalResult:
+    interactions: int = 0
+    contacts_updated: int = 0
+    contacts_deleted: int = 0
+    companies_updated: int = 0
+    companies_deleted: int = 0
+    touched_contacts: set[str] = field(default_factory=set)
+    touched_companies: set[str] = field(default_factory=set)
+
+
+class CrmRepair:
+    def __init__(self, *, db: firestore.Client | None = None) -> None:
+        self._db = db or firestore_client()
+
+    def _workspace(self, workspace_id: str) -> firestore.DocumentReference:
+        return self._db.collection("workspaces").document(workspace_id)
+
+    def undo_sync_run(self, workspace_id: str, run_id: str) -> RemovalResult:
+        """Everything one sync run brought in leaves the CRM. Its interactions stay as tombstones, so
+        a later resync does not bring the same mail back."""
+        run = self._workspace(workspace_id).collection("syncRuns").document(run_id)
+        snapshot = run.get()
+        if not snapshot.exists:
+            raise NotFound("no such sync run", sync_run_id=run_id)
+        if (snapshot.to_dict() or {}).get("state") == "running":
+            raise Conflict("this sync run is still running; undo it when it has finished")
+        result = self._remove(workspace_id, "syncRunId", run_id, keep_tombstones=True)
+        run.update({"state": "undone", "undoneAt": datetime.now(UTC), "undoneInteractions": result.interactions})
+        return result
+
+    def purge_mailbox(self, workspace_id: str, mailbox_id: str) -> RemovalResult:
+        """Deletes what a mailbox brought in; reconnecting it later brings the mail in afresh."""
+        return self._remove(workspace_id, "mailboxId", mailbox_id, keep_tombstones=False)
+
+    def _remove(self, workspace_id: str, field_path: str, value: str, *, keep_tombstones: bool) -> RemovalResult:
+        interactions = self._workspace(workspace_id).collection("interactions")
+        result = RemovalResult()
+        query = interactions.where(filter=FieldFilter(field_path, "==", value))
+        if keep_tombstones:
+            query = query.where(filter=FieldFilter("undone", "==", False))
+        while True:
+            page = list(query.limit(PAGE).stream())
+            if not page:
+                break
+            batch = self._db.batch()
+            for snapshot in page:
+                data = snapshot.to_dict() or {}
+                result.touched_contacts.update(data.get("contactIds", []))
+                result.touched_companies.update(data.get("companyIds", []))
+                if keep_tombstones:
+                    batch.update(snapshot.reference, {"undone": True, "contactIds": [], "companyIds": [], "people": []})
+                else:
+                    batch.delete(snapshot.reference)
+            batch.commit()
+            result.interactions += len(page)
+        self._recount_contacts(workspace_id, result)
+        self._recount_companies(workspace_id, result)
+        return result
+
+    def _interactions_with(self, workspace_id: str, field_path: str, value: str) -> Iterable[dict[str, Any]]:
+        interactions = self._workspace(workspace_id).collection("interactions")
+        for snapshot in interactions.where(filter=FieldFilter(field_path, "array_contains", value)).stream():
+            yield snapshot.to_dict() or {}
+
+    def _recount_contacts(self, workspace_id: str, result: RemovalResult) -> None:
+        contacts = self._workspace(workspace_id).collection("contacts")
+        for contact_id in sorted(result.touched_contacts):
+            sent = received = count = 0
+            times: list[int] = []
+            for interaction in self._interactions_with(workspace_id, "contactIds", contact_id):
+                people: list[dict[str, Any]] = interaction.get("people", [])
+                person = next((p for p in people if p.get("contactId") == contact_id), {})
+                sent += int(person.get("sent", 0))
+                received += int(person.get("received", 0))
+                count += 1
+                times.append(_epoch_ms(interaction["occurredAt"]))
+            reference = contacts.document(contact_id)
+            if count == 0 and not _worked_on_by_hand(reference.get().to_dict() or {}):
+                reference.delete()
+                result.contacts_deleted += 1
+                continue
+            reference.update(_totals(count, times) | {"sentCount": sent, "receivedCount": received})
+            result.contacts_updated += 1
+
+    def _recount_companies(self, workspace_id: str, result: RemovalResult) -> None:
+        companies = self._workspace(workspace_id).collection("companies")
+        for domain in sorted(result.touched_companies):
+            times = [_epoch_ms(i["occurredAt"]) for i in self._interactions_with(workspace_id, "companyIds", domain)]
+            reference = companies.document(domain)
+            if not times and not _worked_on_by_hand(reference.get().to_dict() or {}):
+                reference.delete()
+                result.companies_deleted += 1
+                continue
+            reference.update(_totals(len(times), times))
+            result.companies_updated += 1
+
+
+def _worked_on_by_hand(document: dict[str, Any]) -> bool:
+    return bool(document.get("manualFields")) or document.get("source") == "manual"
+
+
+def _epoch_ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+def _totals(count: int, times: list[int]) -> dict[str, Any]:
+    return {
+        "interactionCount": count,
+        "firstInteractionMs": min(times) if times else firestore.DELETE_FIELD,
+        "lastInteractionMs": max(times) if times else firestore.DELETE_FIELD,
+        "updatedAt": firestore.SERVER_TIMESTAMP,
+    }

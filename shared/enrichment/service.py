@@ -1,0 +1,152 @@
+"""Enrich one contact: read what the CRM knows, run every provider, store each field with its source.
+
+Results go under the contact's `enrichment` map, never over the fields people see and edit, so
+enrichment can't overwrite what a user typed. A provider whose last successful run saw the same
+input is skipped, so a redelivered event costs no second model call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from shared.clients import firestore_client
+from shared.enrichment.domain import DomainProvider
+from shared.enrichment.gemini import AiCallRejected, GeminiProvider
+from shared.enrichment.model import AiUsage, EnrichmentInput, EnrichmentProvider, EnrichmentResult, InteractionBrief
+from shared.enrichment.signature import SignatureProvider
+from shared.errors import BudgetExceeded, NotFound, RetryLater
+from shared.log import get_logger
+
+log = get_logger("enrichment")
+RECENT_INTERACTIONS = 5
+
+OK, SKIPPED_BUDGET, FAILED, UNCHANGED = "ok", "skipped_budget", "failed", "unchanged"
+
+
+@dataclass
+class EnrichmentOutcome:
+    contact_id: str
+    statuses: dict[str, str] = field(default_factory=dict)  # provider -> ok | unchanged | skipped_budget | failed
+    usage: list[AiUsage] = field(default_factory=list)
+
+
+def default_providers() -> list[EnrichmentProvider]:
+    # Order is precedence: when two providers fill the same field, the earlier one's value is stored.
+    return [SignatureProvider(), DomainProvider(), GeminiProvider()]
+
+
+class EnrichmentService:
+    def __init__(
+        self,
+        *,
+        db: firestore.Client | None = None,
+        providers: Sequence[EnrichmentProvider] | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._db = db or firestore_client()
+        self._providers = list(providers) if providers is not None else default_providers()
+        self._now = now
+
+    def enrich_contact(self, workspace_id: str, contact_id: str) -> EnrichmentOutcome:
+        """Raises NotFound for a contact that no longer exists and RetryLater when a provider is
+        temporarily unavailable (after storing what the others found); everything else is recorded."""
+        contact_ref = self._db.document("workspaces", workspace_id, "contacts", contact_id)
+        snapshot = contact_ref.get()
+        if not snapshot.exists:
+            raise NotFound(f"contact {contact_id} not found", workspaceId=workspace_id, contactId=contact_id)
+        contact = snapshot.to_dict() or {}
+        subject = self.input_for(workspace_id, contact_id, contact)
+        fingerprint = subject.fingerprint()
+        previous: dict[str, Any] = (contact.get("enrichment") or {}).get("providers") or {}
+        outcome = EnrichmentOutcome(contact_id)
+        results: list[EnrichmentResult] = []
+        statuses: dict[str, dict[str, Any]] = {}
+        retry_later: RetryLater | None = None
+        for provider in self._providers:
+            before = previous.get(provider.name) or {}
+            if before.get("status") == OK and before.get("inputHash") == fingerprint:
+                outcome.statuses[provider.name] = UNCHANGED
+                continue
+            try:
+                result = provider.enrich(subject)
+            except BudgetExceeded as error:
+                statuses[provider.name] = {"status": SKIPPED_BUDGET, "reason": error.message}
+            except AiCallRejected as error:
+                log.warning("enrichment provider failed", extra={"provider": provider.name, "error": error.message})
+                statuses[provider.name] = {"status": FAILED, "reason": error.message}
+            except RetryLater as error:
+                retry_later = error
+                statuses[provider.name] = {"status": FAILED, "reason": error.message}
+            else:
+                results.append(result)
+                statuses[provider.name] = {"status": OK, **_usage_fields(result.usage)}
+                if result.usage is not None:
+                    outcome.usage.append(result.usage)
+            outcome.statuses[provider.name] = statuses[provider.name]["status"]
+        if statuses:
+            contact_ref.update(self._updates(results, statuses, fingerprint))
+        if retry_later is not None:
+            raise retry_later
+        return outcome
+
+    def input_for(self, workspace_id: str, contact_id: str, contact: dict[str, Any]) -> EnrichmentInput:
+        return EnrichmentInput(
+            workspace_id=workspace_id,
+            contact_id=contact_id,
+            email=contact.get("email") or "",
+            name=contact.get("name"),
+            company_domain=contact.get("companyId"),
+            company_name=contact.get("companyName"),
+            signature=contact.get("signature") or {},
+            recent_interactions=tuple(self._recent_interactions(workspace_id, contact_id)),
+            sent_count=int(contact.get("sentCount") or 0),
+            received_count=int(contact.get("receivedCount") or 0),
+        )
+
+    def _recent_interactions(self, workspace_id: str, contact_id: str) -> list[InteractionBrief]:
+        # Needs the composite index interactions(contactIds ARRAY_CONTAINS, occurredAt DESC).
+        query = (
+            self._db.collection("workspaces", workspace_id, "interactions")
+            .where(filter=FieldFilter("contactIds", "array_contains", contact_id))
+            .order_by("occurredAt", direction=firestore.Query.DESCENDING)
+            .limit(RECENT_INTERACTIONS)
+        )
+        return [
+            InteractionBrief(
+                subject=data.get("subject") or "", snippet=data.get("snippet") or "", direction=data.get("direction")
+            )
+            for data in (doc.to_dict() or {} for doc in query.stream())
+        ]
+
+    def _updates(
+        self, results: list[EnrichmentResult], statuses: dict[str, dict[str, Any]], fingerprint: str
+    ) -> dict[str, Any]:
+        now = self._now()
+        updates: dict[str, Any] = {"enrichment.updatedAt": now}
+        # Later providers first, so an earlier provider's value for the same field wins.
+        for result in reversed(results):
+            for name, value in result.fields.items():
+                if value not in (None, "", []):
+                    updates[f"enrichment.fields.{name}"] = {"value": value, "source": result.provider, "at": now}
+        for provider, status in statuses.items():
+            updates[f"enrichment.providers.{provider}"] = {**status, "inputHash": fingerprint, "at": now}
+        return updates
+
+
+def _usage_fields(usage: AiUsage | None) -> dict[str, Any]:
+    if usage is None:
+        return {}
+    return {
+        "model": usage.model,
+        "promptTokens": usage.prompt_tokens,
+        "candidateTokens": usage.candidate_tokens,
+        "thoughtTokens": usage.thought_tokens,
+        "costMicros": usage.cost_micros,
+        "costUsd": usage.cost_usd,
+    }

@@ -1,0 +1,312 @@
+"""The visible reply: the author's new text without quoted history, forwarded or quoted
+headers, or a signature that follows a delimiter.
+
+The rules are data (the tables below) so another language is one more entry. Headers are
+recognised by shape, not by client: "<date ...> <name/address> <wrote-verb>:" in any
+order, Outlook header blocks, "Original Message"/"Forwarded" separators.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# "wrote" in the languages mail clients write quote headers in.
+WROTE_VERBS = (
+    "wrote", "writes", "schrieb", "geschrieben", "a écrit", "a ecrit", "écrit", "ha scritto", "scrisse",
+    "escribió", "escribio", "escreveu", "schreef", "heeft geschreven", "geschreven", "skrev", "kirjoitti",
+    "napisał\\(a\\)", "napisała", "napisał", "napisal", "napsal", "написал\\(а\\)", "написала", "написал",
+    "пишет", "писал", "írta", "yazdı", "έγραψε", "a scris", "写道", "寫道", "wrote on",
+)  # fmt: skip
+
+# Field labels of the header block Outlook and others put above forwarded or quoted mail.
+FROM_LABELS = (
+    "from", "von", "de", "van", "da", "från", "fra", "lähettäjä", "od", "от", "kimden", "feladó",
+    "από", "mittente", "remetente", "afzender", "expéditeur", "frá", "odesílatel",
+)  # fmt: skip
+OTHER_LABELS = (
+    "sent", "date", "to", "subject", "cc", "gesendet", "datum", "an", "betreff", "envoyé le", "envoyé",
+    "à", "objet", "verzonden", "aan", "onderwerp", "inviato", "data", "a", "oggetto", "enviado el",
+    "enviado", "fecha", "para", "asunto", "assunto", "skickat", "till", "ämne", "sendt", "til", "emne",
+    "lähetetty", "vastaanottaja", "aihe", "päivämäärä", "wysłano", "do", "temat", "отправлено", "дата",
+    "кому", "тема", "kopie", "kopia", "dato", "emne", "fecha", "datum", "päiväys", "odesláno", "předmět",
+    "komu", "gönderildi", "kime", "konu",
+)  # fmt: skip
+
+# Separators that open quoted or forwarded mail.
+HISTORY_SEPARATORS = (
+    "original message", "forwarded message", "forwarded", "ursprüngliche nachricht", "weitergeleitete nachricht",
+    "message d'origine", "message original", "message transféré", "messaggio originale", "messaggio inoltrato",
+    "mensaje original", "mensaje reenviado", "mensagem original", "mensagem encaminhada",
+    "oorspronkelijk bericht", "doorgestuurd bericht", "alkuperäinen viesti", "välitetty viesti",
+    "opprinnelig melding", "videresendt melding", "oprindelig meddelelse", "videresendt meddelelse",
+    "ursprungligt meddelande", "vidarebefordrat meddelande", "wiadomość oryginalna", "oryginalna wiadomość",
+    "przekazana wiadomość", "исходное сообщение", "пересылаемое сообщение", "původní zpráva",
+    "eredeti üzenet", "orijinal mesaj", "oprindelig besked", "originalmeddelelse", "videresendt besked",
+    "opprinnelig e-post", "videresendt e-post", "reply message", "antwort nachricht", "originalnachricht",
+    "mensaje reenviado", "oryginalna wiadomość",
+)  # fmt: skip
+# Apple Mail and others announce a forward with a sentence instead of a dashed separator.
+FORWARD_INTROS = (
+    "begin forwarded message", "anfang der weitergeleiteten nachricht", "début du message réexpédié",
+    "début du message transféré", "inizio messaggio inoltrato", "comienzo del mensaje reenviado",
+    "início da mensagem reencaminhada", "início da mensagem encaminhada", "begin doorgestuurd bericht",
+    "vidarebefordrat mejl", "videresendt e-mail", "välitetty viesti alkaa",
+)  # fmt: skip
+
+# "Sent from my iPhone" and its kin: the mobile client's signature line.
+SENT_FROM_PREFIXES = (
+    "sent from my", "sent from", "sent with", "sent via", "sent using", "sent on the go with", "get outlook for",
+    "download outlook for", "outlook for ios", "outlook for android",
+    "gesendet von meinem", "gesendet von", "gesendet mit", "envoyé de mon", "envoyé depuis mon", "envoyé depuis",
+    "envoyé à partir de", "envoyé avec", "inviato dal mio", "inviato da", "enviado desde mi", "enviado desde",
+    "enviado do meu", "enviado de meu", "enviado com", "enviado con", "verzonden vanaf mijn", "verzonden vanaf",
+    "verstuurd vanaf mijn", "verstuurd vanaf", "verzonden met", "skickat från min", "skickat från",
+    "sendt fra min", "sendt fra", "lähetetty", "wysłane z mojego", "wysłane z", "wysłano z",
+    "отправлено с", "отправлено из", "odesláno z", "küldve", "von meinem",
+)  # fmt: skip
+
+
+def _alternation(words: Sequence[str]) -> str:
+    # Longest first, so "envoyé le" wins over "envoyé".
+    return "|".join(sorted((w.replace(" ", r"\s+") for w in words), key=len, reverse=True))
+
+
+_EMAIL = r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
+_WROTE_END = re.compile(rf"(?:{_alternation(WROTE_VERBS)})\s*(?::|-{{2,}})\s*$", re.IGNORECASE)
+_EMAIL_COLON_END = re.compile(rf"{_EMAIL}\s*[>)\]]?\s*:\s*$")
+_WROTE_ANYWHERE = re.compile(rf"(?<!\w)(?:{_alternation(WROTE_VERBS)})(?!\w)", re.IGNORECASE)
+_EMAIL_RE = re.compile(_EMAIL)
+_DATE_LIKE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?\b|\b\d{1,2}:\d{2}\b")
+_SENT_END = re.compile(r"(?<!\w)sent\s*:$", re.IGNORECASE)
+_EMAIL_OR_TIME = re.compile(rf"{_EMAIL}|\b\d{{1,2}}[:.]\d{{2}}\b")
+_HAS_DATE_OR_ADDRESS = re.compile(r"\d|@")
+# Written without adjacent optional runs (like \s*[*>]*\s*), which backtrack badly on long indents.
+_LABEL_LINE = re.compile(rf"^[\s*>]*(?P<label>{_alternation(FROM_LABELS + OTHER_LABELS)})[\s*]*:", re.IGNORECASE)
+_FROM_LABEL_SET = frozenset(FROM_LABELS)
+_DATE_LABEL_SET = frozenset(
+    {"date", "datum", "data", "dato", "fecha", "päivämäärä", "päiväys", "дата", "sent", "gesendet", "envoyé",
+     "envoyé le", "verzonden", "skickat", "sendt", "wysłano", "отправлено", "inviato", "enviado", "lähetetty"}
+)  # fmt: skip
+_SEPARATOR = re.compile(rf"^[-_=*~\s]*(?:{_alternation(HISTORY_SEPARATORS)})[-_=*~\s]*:?$", re.IGNORECASE)
+_BANNER = re.compile(r"^[-=_*~]{3,}[^-=_*~\d]{2,40}[-=_*~]{3,}$")
+_SEPARATOR_NEEDS_RULE = frozenset({"forwarded"})  # a bare word, so it needs dashes around it
+# Both are matched against stripped lines.
+_FORWARD_INTRO = re.compile(rf"^(?:{_alternation(FORWARD_INTROS)})\s*:$", re.IGNORECASE)
+_SENT_FROM = re.compile(
+    rf"^(?:{_alternation(SENT_FROM_PREFIXES)})(?:\s+[\w'’.&+-]+){{0,6}}"
+    r"(?:\s*(?:<[^<>\s]*>|\([^()\s]*\)|\[[^\[\]\s]*\]))?!?$",
+    re.IGNORECASE,
+)
+_SIGNATURE_DELIMITER = re.compile(r"^(?:--|_{2,})$")
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
+_SEPARATOR_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in HISTORY_SEPARATORS)
+_SENT_FROM_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in SENT_FROM_PREFIXES)
+_RULE_CHARACTERS = frozenset("-_=*~")
+_LABEL_SEARCH_CHARS = 40  # a field label ("Envoyé le :", "*From:*") sits at the start of its line
+_RULE_LINE = re.compile(r"^[-_=*~—–]{3,}$")
+_QUOTED = re.compile(r"^[ \t]*>")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+_MAX_HEADER_LINES = 3
+_MAX_HEADER_CHARS = 400
+_OUTLOOK_BLOCK_SPAN = 6
+_MAX_NESTING = 3
+
+
+def visible_reply(text: str) -> str:
+    """The author's new text in a plain-text message body, without signature after a delimiter."""
+    return split_reply(text)[1]
+
+
+def strip_quoted_history(text: str) -> str:
+    """The author's text with its signature still attached: only quoted history is removed."""
+    return split_reply(text)[0]
+
+
+def split_reply(text: str) -> tuple[str, str]:
+    """(the author's text with signature, the visible reply): one pass for both."""
+    own = _visible_lines(split_lines(text), depth=0)
+    return _join(own), _join(_trim(own[: _signature_start(own)]))
+
+
+def _signature_start(lines: list[str]) -> int:
+    """The first "-- " / underscore delimiter or "Sent from my ..." line, else the end."""
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped and (_SIGNATURE_DELIMITER.match(stripped) or is_mobile_footer(stripped)):
+            return index
+    return len(lines)
+
+
+def is_mobile_footer(line: str) -> bool:
+    """ "Sent from my iPhone" and its kin in any of the languages above."""
+    stripped = line.strip()
+    return _first_word(stripped) in _SENT_FROM_FIRST_WORDS and bool(_SENT_FROM.match(stripped))
+
+
+def split_lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _join(lines: list[str]) -> str:
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _visible_lines(lines: list[str], depth: int) -> list[str]:
+    cut, header_end = _history_start(lines)
+    kept = _trim(lines[:cut])
+    if header_end is None or depth > _MAX_NESTING:
+        return kept
+    rest = lines[header_end:]
+    if kept and not _is_interleaved(rest):
+        return kept
+    # Either nothing stands above the header (the reply sits below the quote: bottom-posting)
+    # or the author answers between quoted lines (inline reply): keep reading below the quote.
+    below = _visible_lines(rest, depth + 1)
+    return [*kept, "", *below] if kept and below else kept or below
+
+
+def _is_interleaved(rest: list[str]) -> bool:
+    """True when a quote header is followed by '>' lines and then by the author's own paragraph.
+
+    An unquoted line right under a quoted one is the quoted line wrapped by a client, not
+    new text: only a paragraph after a blank line counts as the author's.
+    """
+    body = [line for line in rest if line.strip()]
+    if not body or not _QUOTED.match(body[0]):
+        return False  # unquoted text under a header is the original message itself
+    after_blank = False
+    for line in rest:
+        if not line.strip():
+            after_blank = True
+            continue
+        if not _QUOTED.match(line) and after_blank:
+            return True
+        after_blank = False
+    return False
+
+
+def _trim(lines: list[str]) -> list[str]:
+    """Drop leading and trailing quoted lines, blank lines and bare separator rules."""
+    start, end = 0, len(lines)
+    while start < end and (not lines[start].strip() or _QUOTED.match(lines[start])):
+        start += 1
+    while end > start and _is_trailing_noise(lines[end - 1]):
+        end -= 1
+    return [line.rstrip() for line in lines[start:end]]
+
+
+def _is_trailing_noise(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith(">") or bool(_RULE_LINE.match(stripped))
+
+
+def _history_start(lines: list[str]) -> tuple[int, int | None]:
+    """Index of the first line of quoted history or signature, and where a quote header ends.
+
+    Returns (len(lines), None) when the whole text is new.
+    """
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or _QUOTED.match(line):
+            continue
+        header_end = _quote_header_end(lines, index)
+        if header_end is not None:
+            return index, header_end
+        # Cheap character tests first: most lines are prose and fail them, sparing the big patterns.
+        if stripped[0] in _RULE_CHARACTERS and (_is_separator(stripped) or _is_banner(lines, index)):
+            return index, None
+        if _first_word(stripped) in _SEPARATOR_FIRST_WORDS and _is_separator(stripped):
+            return index, None
+        if stripped.endswith(":") and _FORWARD_INTRO.match(stripped):
+            return index, None
+        if ":" in stripped[:_LABEL_SEARCH_CHARS] and _opens_header_block(lines, index):
+            return index, None
+    return len(lines), None
+
+
+def _first_word(stripped: str) -> str:
+    match = _FIRST_WORD.match(stripped)
+    return match.group(0).lower() if match else ""
+
+
+def _is_banner(lines: list[str], index: int) -> bool:
+    """ "-------- <anything short> --------" right above header fields: a separator in any language."""
+    if not _BANNER.match(lines[index].strip()):
+        return False
+    following = [line for line in lines[index + 1 : index + 4] if line.strip()][:2]
+    return any(_LABEL_LINE.match(line) for line in following)
+
+
+def _is_separator(stripped: str) -> bool:
+    match = _SEPARATOR.match(stripped)
+    if not match:
+        return False
+    words = re.sub(r"[-_=*~:\s]+", " ", stripped).strip().lower()
+    return words not in _SEPARATOR_NEEDS_RULE or stripped.startswith(("-", "="))
+
+
+def _quote_header_end(lines: list[str], index: int) -> int | None:
+    """End (exclusive) of an "On <date>, <name> wrote:" header starting at `index`, if any.
+
+    Clients wrap long headers, so up to three consecutive non-blank lines are joined.
+    """
+    first = lines[index].strip()
+    if not _HAS_DATE_OR_ADDRESS.search(first):
+        return None
+    if "@" in first and _is_bare_header_above_quote(lines, index):
+        return index + 1
+    window = lines[index : index + _MAX_HEADER_LINES]
+    if not any(line.rstrip().endswith((":", "-")) for line in window):
+        return None  # every header form ends in a colon or dashes: skip the joining below
+    joined = ""
+    for offset in range(_MAX_HEADER_LINES):
+        position = index + offset
+        if position >= len(lines) or not lines[position].strip() or _QUOTED.match(lines[position]):
+            return None
+        joined = f"{joined} {lines[position].strip()}" if joined else lines[position].strip()
+        if len(joined) > _MAX_HEADER_CHARS:
+            return None
+        if joined.endswith((":", "-")) and _looks_like_quote_header(joined):
+            return position + 1
+    return None
+
+
+def _is_bare_header_above_quote(lines: list[str], index: int) -> bool:
+    """ "2011/4/7 Ann Lee <ann@x.org>" with no verb or colon, directly above quoted lines."""
+    line = lines[index].strip()
+    if len(line) > _MAX_HEADER_CHARS // 2 or not _EMAIL_RE.search(line) or not _DATE_LIKE.search(line):
+        return False
+    following = [candidate for candidate in lines[index + 1 : index + 3] if candidate.strip()]
+    return bool(following) and bool(_QUOTED.match(following[0]))
+
+
+def _looks_like_quote_header(joined: str) -> bool:
+    if _WROTE_END.search(joined) or _EMAIL_COLON_END.search(joined):
+        return True
+    if _SENT_END.search(joined) and _EMAIL_OR_TIME.search(joined):
+        return True  # "On 11-Apr-2011, at 6:54 PM, Ann <ann@x.org> sent:"
+    # "Ann Lee <ann@x.org> schrieb am So., 23. Juni 2024, 21:08:": the verb sits in the middle.
+    return bool(_WROTE_ANYWHERE.search(joined)) and bool(_EMAIL_OR_TIME.search(joined))
+
+
+def _opens_header_block(lines: list[str], index: int) -> bool:
+    """True when `index` starts an Outlook-style block: From plus another field label nearby,
+    or a date field directly followed by another field ("Date: ... / To: ...")."""
+    first = _LABEL_LINE.match(lines[index])
+    if not first:
+        return False
+    labels = {_label(first)}
+    for line in lines[index + 1 : index + _OUTLOOK_BLOCK_SPAN]:
+        match = _LABEL_LINE.match(line)
+        if match:
+            labels.add(_label(match))
+    if len(labels) >= 2 and labels & _FROM_LABEL_SET:
+        return True
+    following = lines[index + 1] if index + 1 < len(lines) else ""
+    return _label(first) in _DATE_LABEL_SET and bool(_LABEL_LINE.match(following))
+
+
+def _label(match: re.Match[str]) -> str:
+    return re.sub(r"\s+", " ", match.group("label").lower())

@@ -1,0 +1,659 @@
+"""Signature blocks: finding the lines a sender signs with, and reading fields out of them.
+
+`find_signature` looks at the end of the author's own text (quoted history removed) and
+walks up over lines that can belong to a signature (short lines, names, titles, contact
+details, a delimiter), then decides where the block starts from its anchors: a line with
+the sender's name, a sign-off such as "Best regards," or a delimiter such as "-- ".
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from shared.mail.addresses import Address
+from shared.mail.quotes import is_mobile_footer, split_lines, strip_quoted_history
+
+# Closing words in the languages our users write in. A sign-off line is one of these,
+# optionally followed by the writer's name or initials ("Thanks, Ann", "Cheers - BT").
+SIGN_OFFS = (
+    "thanks", "thank you", "thanks again", "many thanks", "thanks so much", "thank you so much", "thx", "tks",
+    "regards", "best regards", "kind regards", "warm regards", "warmest regards", "with regards",
+    "best", "all the best", "best wishes", "cheers", "sincerely", "yours sincerely", "sincerely yours",
+    "yours truly", "yours", "respectfully", "take care", "talk soon", "speak soon", "love", "hugs",
+    "greetings", "ciao", "cordially", "br", "rgds", "with thanks", "thanks in advance", "your pal", "your friend",
+    "warmly", "warm wishes", "all best", "best to you", "be well", "kind wishes", "with appreciation", "thank u",
+    "viele grüße", "viele grüsse", "beste grüße", "beste grüsse", "liebe grüße", "liebe grüsse",
+    "mit freundlichen grüßen", "mit freundlichen grüssen", "freundliche grüße", "gruß", "grüße", "lg", "vg",
+    "mfg", "danke", "vielen dank", "cordialement", "bien cordialement", "bien à vous", "merci", "merci beaucoup",
+    "amicalement", "salutations", "bonne journée", "saluti", "cordiali saluti", "distinti saluti", "grazie",
+    "un saluto", "saludos", "un saludo", "saludos cordiales", "atentamente", "gracias", "un abrazo",
+    "obrigado", "obrigada", "atenciosamente", "abraços", "cumprimentos", "met vriendelijke groet",
+    "vriendelijke groet", "groeten", "groet", "bedankt", "dank je", "med vänlig hälsning", "vänliga hälsningar",
+    "hälsningar", "mvh", "tack", "med venlig hilsen", "venlig hilsen", "vennlig hilsen", "hilsen", "takk",
+    "tak", "ystävällisin terveisin", "terveisin", "kiitos", "pozdrawiam", "z poważaniem", "dziękuję",
+    "с уважением", "спасибо", "всего доброго", "с наилучшими пожеланиями", "s pozdravem", "díky",
+)  # fmt: skip
+
+# Words that make a short line a job title.
+TITLE_WORDS = (
+    "ceo", "cto", "cfo", "coo", "cmo", "cio", "ciso", "cpo", "vp", "svp", "evp", "founder", "co-founder",
+    "cofounder", "owner", "president", "chairman", "director", "manager", "head", "lead", "leader",
+    "engineer", "developer", "analyst", "consultant", "recruiter", "partner", "associate", "specialist",
+    "coordinator", "officer", "architect", "designer", "administrator", "assistant", "advisor", "adviser",
+    "counsel", "attorney", "lawyer", "accountant", "controller", "executive", "representative", "scientist",
+    "researcher", "professor", "editor", "producer", "strategist", "principal", "supervisor", "intern",
+    "geschäftsführer", "geschäftsführerin", "leiter", "leiterin", "vorstand", "directeur", "directrice",
+    "responsable", "gérant", "gerente", "diretor", "directora", "director", "amministratore", "direttore",
+    "toimitusjohtaja", "johtaja", "dyrektor", "kierownik", "директор", "руководитель", "menedżer",
+    "менеджер", "специалист", "инженер", "разработчик", "аналитик", "консультант", "directeur général",
+    "vertrieb", "berater", "beraterin", "projektleiter", "inhaber", "inhaberin",
+)  # fmt: skip
+COMPANY_SUFFIXES = (
+    "inc", "inc.", "llc", "l.l.c.", "ltd", "ltd.", "limited", "corp", "corp.", "corporation", "co.", "company",
+    "gmbh", "ag", "kg", "se", "sa", "s.a.", "sas", "sarl", "s.a.r.l.", "bv", "b.v.", "nv", "n.v.", "ab",
+    "oy", "oyj", "as", "asa", "a/s", "aps", "pty", "plc", "srl", "s.r.l.", "spa", "s.p.a.", "sl", "s.l.",
+    "lda", "ltda", "sp. z o.o.", "ooo", "group", "holdings", "partners", "llp", "lp", "pllc",
+)  # fmt: skip
+# Words that end a message often enough to look like a lone first name, but never are.
+NOT_NAMES = frozenset(
+    {"ok", "okay", "yes", "no", "done", "enjoy", "sure", "great", "agreed", "noted", "fine", "cool", "nice",
+     "perfect", "excellent", "attached", "see", "below", "above", "hi", "hello", "bye", "later", "soon",
+     "again", "please", "help", "urgent", "fyi", "asap", "tbd", "n/a", "thanks", "regards"}
+)  # fmt: skip
+
+# Words of the notices companies append under signatures, in the languages above.
+DISCLAIMER_WORDS = (
+    "confidential", "intended recipient", "intended solely", "privileged", "disclaimer", "unauthorized",
+    "please consider the environment", "before printing", "virus", "legally binding", "vertraulich",
+    "empfänger", "confidentiel", "destinataire", "riservat", "destinatario", "confidencial", "vertrouwelijk",
+    "geadresseerde", "konfidentiell", "fortrolig", "luottamuksellinen", "poufn", "конфиденциальн",
+)  # fmt: skip
+_DISCLAIMER_MIN_CHARS = 80
+MAX_SIGNATURE_LINES = 12  # non-empty lines; longer tails are text, not a signature
+MAX_LINE_CHARS = 60
+_MAX_NAME_TOKENS = 4
+_SENTENCE_MIN_WORDS = 3
+_PHRASE_MAX_WORDS = 7
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    return "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
+
+
+_SIGN_OFF = re.compile(
+    rf"^\s*(?:{_alternation(SIGN_OFFS)})(?P<rest>(?:\s*[,.!:;–—-]+\s*|\s+)(?P<name>[^\s].*?))?\s*[,.!:;–—-]*\s*$",
+    re.IGNORECASE,
+)
+_SIGN_OFF_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in SIGN_OFFS)
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
+_DELIMITER = re.compile(r"^\s*(?:--\s*|-{3,}\s*|_{2,}\s*|—{2,}\s*|–{2,}\s*)$")
+_SENTENCE_END = re.compile(r"[.!?:;]\s*$")
+_ABBREVIATION_END = re.compile(r"(?:\b[A-Z]\.|\b(?:Jr|Sr|Inc|Ltd|Co|Corp|Ph\.D|Dr|Mr|Mrs|Ms|St|Ave|Ext)\.)\s*$")
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>()\"']+", re.IGNORECASE)
+_PHONE = re.compile(r"(?:\+|\(|\b)\d[\d\s().\-/]{5,}\d")
+_CONTACT_LABEL = re.compile(
+    r"^\s*(?:(?:tel|phone|ph|mobile|mob|cell|fax|direct|office|t|m|f|p|d|o)\s*[.:]\s*[+(\d]"
+    r"|(?:e|email|e-mail|w|web|website|skype|linkedin|twitter|x)\s*:)",
+    re.IGNORECASE,
+)
+_NAME_CHARACTERS = re.compile(r"^[^\W\d_][\w'’.-]*$")
+# Lower-case particles inside names: "Pieter de Vries", "Ludwig van Beethoven", "Ana dos Santos".
+NAME_PARTICLES = frozenset(
+    {"de", "van", "von", "der", "den", "da", "di", "du", "del", "della", "le", "la", "bin", "al", "el", "ten",
+     "ter", "dos", "das", "do", "y", "zu", "af", "av"}
+)  # fmt: skip
+_INITIALS = re.compile(r"^[A-Z]{2,3}$")
+# Word sets rather than alternation patterns: a set lookup per word beats a scan per position.
+_TITLE_TERMS = frozenset(TITLE_WORDS)
+_COMPANY_TERMS = frozenset(suffix.replace(".", "") for suffix in COMPANY_SUFFIXES)
+_WORDS = re.compile(r"[\w.&/-]+")
+_HANDLE = re.compile(r"(?:^|(?<=[\s:]))@(?P<handle>\w{1,15})\b")
+_BARE_DOMAIN = re.compile(r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,24}(?:/[^\s<>()\"']*)?(?![\w@-])", re.IGNORECASE)
+_LETTERS = re.compile(r"[^\w]+")
+_DIGIT = re.compile(r"\d")
+_NAME_SUFFIX = re.compile(r",\s*(?:Ph\.?D\.?|M\.?D\.?|MBA|Jr\.?|Sr\.?|Esq\.?|CPA|PE|III|II|IV)$")
+_EXTENSION = re.compile(r"^(?:x|ext\.?|extn\.?|durchwahl|poste)\s*\d{2,6}$", re.IGNORECASE)
+_DISCLAIMER = re.compile("|".join(re.escape(w) for w in DISCLAIMER_WORDS), re.IGNORECASE)
+# "Jane Doe | CEO" and "Jane Doe - Acme": the name is the lead segment.
+_LEAD_SEGMENT = re.compile(r"\s*(?:\||•|·|\t+|\s[–—-]\s)\s*")
+_LABEL_WORDS = re.compile(
+    r"\b(?:tel|phone|ph|mobile|mob|cell|fax|direct|office|t|m|f|p|d|o|e|w|email|e-mail|web|website|skype|"
+    r"linkedin|twitter|x)\b\s*[.:]?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureBlock:
+    """The signature as written: its lines (blank lines inside kept), sign-off included."""
+
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    def non_empty_lines(self) -> list[str]:
+        return [line.strip() for line in self.lines if line.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    text: str
+    blank: bool
+    sign_off: bool
+    sign_off_name: bool  # a sign-off carrying a name or initials on the same line
+    delimiter: bool
+    sender_name: bool
+    name_like: bool
+    contact: bool
+    compatible: bool  # could be part of a signature at all
+
+
+def find_signature(text: str, sender: Address | None, *, history_removed: bool = False) -> SignatureBlock | None:
+    """The sender's signature at the end of their own text, or None.
+
+    Pass `history_removed=True` when `text` already went through `strip_quoted_history`.
+    """
+    lines = _without_trailing_disclaimers(split_lines(text if history_removed else strip_quoted_history(text)))
+    tail = _signature_tail(lines, _sender_name_keys(sender))
+    start = _block_start(tail)
+    if start is None:
+        return None
+    block = [line.text.rstrip() for line in tail[start:]]
+    while block and not block[-1].strip():
+        block.pop()
+    return SignatureBlock(tuple(block)) if block else None
+
+
+def _without_trailing_disclaimers(lines: list[str]) -> list[str]:
+    """Drop legal notices and environmental pleas under the signature; they are not part of it."""
+    end = len(lines)
+    while True:
+        while end and not lines[end - 1].strip():
+            end -= 1
+        start = end
+        while start and lines[start - 1].strip():
+            start -= 1
+        paragraph = " ".join(line.strip() for line in lines[start:end])
+        if start == end or len(paragraph) < _DISCLAIMER_MIN_CHARS or not _DISCLAIMER.search(paragraph):
+            return lines[:end]
+        if any(_sign_off_match(line.strip()) or _is_name_like(line, False) for line in lines[start:end]):
+            return lines[:end]  # a closing inside: the author's own text that mentions confidentiality
+        end = start
+
+
+def _signature_tail(lines: list[str], sender_names: frozenset[str]) -> list[_Line]:
+    """The longest run of signature-compatible lines at the end of the text, described.
+
+    Lines are described from the bottom up and only as far as the run goes: long bodies
+    cost no more than short ones.
+    """
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    tail: list[_Line] = []
+    non_empty = 0
+    for index in range(end - 1, -1, -1):
+        line = _describe(lines[index], sender_names)
+        if not line.blank:
+            if not line.compatible or non_empty >= MAX_SIGNATURE_LINES:
+                break
+            non_empty += 1
+        tail.append(line)
+    tail.reverse()
+    while tail and tail[0].blank:
+        tail.pop(0)
+    return tail
+
+
+def _block_start(tail: list[_Line]) -> int | None:
+    """Where the signature starts within the tail, judged by its anchors; None without one."""
+    anchors = (_delimiter_start, _sender_name_start, _sign_off_start, _generic_name_start, _contact_block_start)
+    for anchor in anchors:
+        start = anchor(tail)
+        if start is not None:
+            return start
+    return None
+
+
+def _delimiter_start(tail: list[_Line]) -> int | None:
+    for index, line in enumerate(tail):
+        if line.delimiter:
+            after = tail[index + 1 :]
+            if any(a.sender_name or a.name_like for a in after):
+                return _with_closing_above(tail, index)
+            return None
+    return None
+
+
+def _sender_name_start(tail: list[_Line]) -> int | None:
+    for index, line in enumerate(tail):
+        if line.sender_name:
+            return _with_sign_off_above(tail, index)
+    return None
+
+
+def _sign_off_start(tail: list[_Line]) -> int | None:
+    """A sign-off counts when a name follows it, on its line or the next non-blank one."""
+    for index in range(len(tail) - 1, -1, -1):
+        line = tail[index]
+        if not line.sign_off:
+            continue
+        following = [t for t in tail[index + 1 :] if not t.blank]
+        if line.sign_off_name or (following and following[0].name_like):
+            return index
+    return None
+
+
+def _generic_name_start(tail: list[_Line]) -> int | None:
+    """A name-like line followed by signature lines, or a lone first name closing the text."""
+    for index, line in enumerate(tail):
+        if not line.name_like:
+            continue
+        following = [t for t in tail[index + 1 :] if not t.blank]
+        tokens = line.text.split()
+        if line.contact:  # "Barry Tycholiz - 713-853-1587"
+            return index
+        if following and any(t.contact or _has_title(t.text) or _has_company_suffix(t.text) for t in following):
+            return index
+        # A lone first name closing the text, perhaps above a mobile footer ("Frank / --- / Sent from my ...").
+        closing = all(t.delimiter or is_mobile_footer(t.text) for t in following)
+        if closing and len(tokens) == 1 and tokens[0].strip(".,!?").lower() not in NOT_NAMES:
+            return index
+    return None
+
+
+def _contact_block_start(tail: list[_Line]) -> int | None:
+    """Contact lines alone under the text ("ann@acme.com / 503-833-4350"): two or more, with an
+    address or a phone number among them, the block set off by a blank line."""
+    start = len(tail)
+    while start > 0 and not tail[start - 1].blank:
+        start -= 1
+    lines = tail[start:]  # the last paragraph
+    if len(lines) < 2 or not all(t.contact for t in lines):
+        return None
+    if not any(_EMAIL.search(t.text) or _PHONE.search(t.text) for t in lines):
+        return None
+    return start
+
+
+def _with_sign_off_above(tail: list[_Line], index: int) -> int:
+    """Extend a block up over a sign-off standing right above it (blank lines allowed)."""
+    above = _previous_line(tail, index)
+    if above is not None and tail[above].sign_off and not tail[above].sign_off_name:
+        return above
+    return index
+
+
+def _with_closing_above(tail: list[_Line], index: int) -> int:
+    """Above a delimiter, take in the closing it follows: "Cheers, / Alex / -- / ..."."""
+    above = _previous_line(tail, index)
+    if above is None:
+        return index
+    if tail[above].sign_off:
+        return above
+    if tail[above].sender_name or tail[above].name_like:
+        return _with_sign_off_above(tail, above) if _has_sign_off_above(tail, above) else index
+    return index
+
+
+def _has_sign_off_above(tail: list[_Line], index: int) -> bool:
+    above = _previous_line(tail, index)
+    return above is not None and tail[above].sign_off and not tail[above].sign_off_name
+
+
+def _previous_line(tail: list[_Line], index: int) -> int | None:
+    above = index - 1
+    while above >= 0 and tail[above].blank:
+        above -= 1
+    return above if above >= 0 else None
+
+
+# ---- line classification --------------------------------------------------------------------
+
+
+def _describe(raw: str, sender_names: frozenset[str]) -> _Line:
+    text = raw.strip()
+    if not text:
+        return _Line(raw, True, False, False, False, False, False, False, True)
+    if len(text) > MAX_LINE_CHARS and not _only_links(text) and not is_mobile_footer(text):
+        return _Line(raw, False, False, False, False, False, False, False, False)  # body text: stop here
+    sign_off = _sign_off_match(text)
+    signed_name = sign_off.group("name") if sign_off else None
+    sign_off_name = bool(signed_name and _is_name_like(signed_name, True))
+    delimiter = bool(_DELIMITER.match(text))
+    lead = _LEAD_SEGMENT.split(text, maxsplit=1)[0]
+    name_like = _is_name_like(lead, False)
+    sender_name = _mentions_sender(lead, sender_names) and (name_like or _only_name_parts(lead, sender_names))
+    contact = bool(
+        _EMAIL.search(text) or _URL.search(text) or _PHONE.search(text) or _CONTACT_LABEL.match(text)
+    ) or bool(_EXTENSION.match(text))
+    is_sign_off = sign_off is not None and (not signed_name or sign_off_name)
+    name_with_contact = name_like and _only_links(text[len(lead) :])  # "Barry Tycholiz - 713-853-1587."
+    if _is_sentence(text) and not (is_sign_off or name_with_contact):
+        compatible = False  # "Call Ann at 555-0101." is body text even with a number in it
+    else:
+        compatible = delimiter or is_sign_off or sender_name or name_like or contact or _is_short_phrase(text)
+    compatible = compatible or is_mobile_footer(text)
+    return _Line(raw, False, is_sign_off, sign_off_name, delimiter, sender_name, name_like, contact, compatible)
+
+
+def _sign_off_match(text: str) -> re.Match[str] | None:
+    """The sign-off pattern, tried only when the first word can start one (it is a long pattern)."""
+    first = _FIRST_WORD.match(text)
+    if not first or first.group(0).lower() not in _SIGN_OFF_FIRST_WORDS:
+        return None
+    return _SIGN_OFF.match(text)
+
+
+def _is_sentence(text: str) -> bool:
+    """Ends like a sentence (or introduces something with a colon) and has enough words to be one."""
+    if not _SENTENCE_END.search(text) or _ABBREVIATION_END.search(text):
+        return False
+    return len(text.split()) >= _SENTENCE_MIN_WORDS or text.endswith(("?", "!", ":"))
+
+
+def _only_links(text: str) -> bool:
+    """True for lines made only of addresses, links, handles and phone numbers (and their labels)."""
+    rest = _BARE_DOMAIN.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", text)))
+    rest = _LABEL_WORDS.sub(" ", _PHONE.sub(" ", _HANDLE.sub(" ", rest)))
+    return not rest.strip(" \t<>()[],;:|/•·-–—.")
+
+
+def _is_short_phrase(text: str) -> bool:
+    """Short and not a sentence: a title, a company, an address line."""
+    return len(text) <= MAX_LINE_CHARS and len(text.split()) <= _PHRASE_MAX_WORDS
+
+
+def _is_name_like(text: str, allow_initials: bool) -> bool:
+    """1-4 capitalised words without digits, like "Ann", "J. E. McGrath" or "BERT"."""
+    cleaned = text.strip().lstrip("-–—~* ").rstrip(",. ")
+    if "," in cleaned:
+        cleaned = _NAME_SUFFIX.sub("", cleaned)
+    tokens = cleaned.split()
+    if not tokens or len(tokens) > _MAX_NAME_TOKENS or _DIGIT.search(cleaned):
+        return False
+    if _INITIALS.match(cleaned):
+        return allow_initials
+    if not allow_initials and _sign_off_match(cleaned):
+        return False
+    if len(tokens) > 1 and all(t.strip(".").isupper() for t in tokens):
+        return False  # "AVG. BUY SELL": table headings and shouting, not names
+    inner = tokens[1:-1]
+    if not (_is_name_token(tokens[0]) and _is_name_token(tokens[-1])):
+        return False
+    if not all(_is_name_token(t) or t in NAME_PARTICLES for t in inner):
+        return False
+    return any(len(t.strip(".")) > 1 for t in tokens)
+
+
+def _is_name_token(token: str) -> bool:
+    return token[0].isupper() and bool(_NAME_CHARACTERS.match(token))
+
+
+def _only_name_parts(text: str, sender_names: frozenset[str]) -> bool:
+    """ "- roman", "JohnAnderson": nothing on the line but the sender's name, however written."""
+    words = [w for w in _LETTERS.split(text.lower()) if w]
+    return (
+        bool(words)
+        and len(words) <= _MAX_NAME_TOKENS
+        and all(w in sender_names or any(len(n) >= 3 and n in w for n in sender_names) for w in words)
+    )
+
+
+@functools.lru_cache(maxsize=4096)  # a mailbox hears from the same people again and again
+def _sender_name_keys(sender: Address | None) -> frozenset[str]:
+    """Lower-cased name parts of the sender (from the display name and the address's local part)."""
+    if sender is None:
+        return frozenset()
+    parts: list[str] = []
+    if sender.name:
+        parts += _LETTERS.split(re.sub(r"\([^)]*\)", " ", sender.name).lower())
+    parts = [p for p in parts if len(p) >= 2]
+    local = sender.email.partition("@")[0].lower()
+    parts += [p for p in re.split(r"[._\-+0-9]+", local) if len(p) >= 3]  # "pm@" is no name
+    return frozenset(p for p in parts if p not in _NOT_NAME_PARTS)
+
+
+# Address local parts and display-name noise that are not names.
+_NOT_NAME_PARTS = frozenset({"mailto", "info", "mail", "the", "and", "of", "jr", "sr", "com", "net", "org"})
+
+
+def _mentions_sender(text: str, sender_names: frozenset[str]) -> bool:
+    """A short line made of the sender's name (or with it run together, "JohnAnderson")."""
+    if not sender_names or len(text) > 40 or any(ch.isdigit() for ch in text) or "@" in text:
+        return False
+    words = [w for w in _LETTERS.split(text.lower()) if w]
+    if not words or len(words) > _MAX_NAME_TOKENS + 1:
+        return False
+    if any(w in sender_names for w in words):
+        return True
+    joined = "".join(words)
+    return any(len(name) >= 3 and name in joined for name in sender_names) and len(words) <= 2
+
+
+# ---- reading fields ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignatureFields:
+    name: str | None = None
+    title: str | None = None
+    company: str | None = None
+    phones: tuple[str, ...] = ()  # E.164
+    emails: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()  # websites, social profiles excluded
+    linkedin: str | None = None
+    twitter: str | None = None  # "@handle"
+
+
+# Commas and titles ("Doe, Jane", "Dr. Jane Doe", "Jane Doe, Ph.D.") need a real name parser;
+# "Carole C. Frank" does not.
+_NEEDS_NAME_PARSING = re.compile(
+    r"[,()]|\b(?:Dr|Mr|Mrs|Ms|Prof|Me|Mme|Herr|Frau|Sr|Jr|Sra|PhD|Ph\.D|MD|MBA|Esq)\b", re.IGNORECASE
+)
+_SEGMENT_SPLIT = re.compile(r"\s*(?:\||•|·|\t+|\s[–—-]\s|\s/\s)\s*")
+_TITLE_AT_COMPANY = re.compile(
+    r"^(?P<title>.+?)(?:\s*,\s*|\s+at\s+|\s+@\s+|\s+bei\s+|\s+chez\s+|\s+presso\s+)(?P<company>.+)$"
+)
+_LINKEDIN = re.compile(r"linkedin\.com/(?P<kind>in|company|pub)/(?P<slug>[\w%.-]+)", re.IGNORECASE)
+_TWITTER_URL = re.compile(r"(?:twitter|x)\.com/(?!intent|share|home)(?P<handle>\w{1,15})\b", re.IGNORECASE)
+_SOCIAL_HOSTS = ("linkedin.com", "twitter.com", "x.com")
+_TRAILING_URL_PUNCTUATION = ".,;:!?)]}>'\""
+
+
+def parse_signature(block: SignatureBlock, sender: Address | None) -> SignatureFields:
+    """Name, title, company and contact details read from a signature block."""
+    segments = _segments(block)
+    text = "\n".join(segments)
+    urls = _urls(text)
+    name = _name(segments, _sender_name_keys(sender))
+    title, company = _title_and_company(segments, name, sender)
+    return SignatureFields(
+        name=name,
+        title=title,
+        company=company,
+        phones=tuple(phones_in(_EMAIL.sub(" ", _URL.sub(" ", text)), default_region(sender))),
+        emails=tuple(dict.fromkeys(e.lower() for e in _EMAIL.findall(text))),
+        urls=tuple(u for u in urls if not _is_social(u)),
+        linkedin=_linkedin(text),
+        twitter=_twitter(text),
+    )
+
+
+def _segments(block: SignatureBlock) -> list[str]:
+    """The block's meaningful pieces: lines split at "|" and similar, without sign-off words."""
+    segments: list[str] = []
+    for raw in block.non_empty_lines():
+        if _DELIMITER.match(raw) or is_mobile_footer(raw):
+            continue
+        sign_off = _sign_off_match(raw)
+        if sign_off:
+            raw = sign_off.group("name") or ""
+        for piece in _SEGMENT_SPLIT.split(raw.strip().lstrip("-–—~* ")):
+            if piece.strip():
+                segments.append(piece.strip())
+    return segments
+
+
+def _name(segments: list[str], sender_names: frozenset[str]) -> str | None:
+    candidates = [s for s in segments if _is_name_like(s, False) and not _is_title(s) and not _has_company_suffix(s)]
+    preferred = [s for s in candidates if _mentions_sender(s, sender_names)]
+    chosen = preferred or candidates
+    return _clean_name(chosen[0]) if chosen else None
+
+
+def _clean_name(text: str) -> str:
+    text = text.strip().rstrip(",")
+    if not _NEEDS_NAME_PARSING.search(text):
+        return text  # "Anna Schmidt": nothing for a parser to take apart
+    from nameparser import HumanName  # imported here: it builds its tables on first import
+
+    name = HumanName(text)
+    parts = [name.first, name.middle, name.last]
+    cleaned = " ".join(p for p in parts if p).strip()
+    return cleaned or text.strip()
+
+
+def _terms(text: str) -> list[str]:
+    """Lower-cased words, with the two-word phrases they form ("head of", "directeur général")."""
+    words = [w.strip(".,/-&").lower() for w in _WORDS.findall(text)]
+    words = [w for w in words if w]
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+def _has_title(text: str) -> bool:
+    return any(term in _TITLE_TERMS for term in _terms(text))
+
+
+def _has_company_suffix(text: str) -> bool:
+    return any(term.replace(".", "") in _COMPANY_TERMS for term in _terms(text))
+
+
+def _is_title(text: str) -> bool:
+    return _has_title(text) and len(text.split()) <= _PHRASE_MAX_WORDS
+
+
+def _title_and_company(segments: list[str], name: str | None, sender: Address | None) -> tuple[str | None, str | None]:
+    title: str | None = None
+    company: str | None = None
+    domain_words = _domain_words(sender)
+    for segment in segments:
+        if segment == name or _only_links(segment) or _PHONE.search(segment) or _CONTACT_LABEL.match(segment):
+            continue
+        if title is None and _is_title(segment):
+            split = _TITLE_AT_COMPANY.match(segment)
+            if split and not _is_title(split.group("company")):
+                title, company = split.group("title").strip(), company or split.group("company").strip()
+            else:
+                title = segment
+            continue
+        if company is None and (_has_company_suffix(segment) or _mentions_domain(segment, domain_words)):
+            company = segment
+    return title, company
+
+
+def _domain_words(sender: Address | None) -> frozenset[str]:
+    if sender is None:
+        return frozenset()
+    from shared.mail.companies import company_domain, company_name_from_domain
+
+    domain = company_domain(sender.email)
+    if domain is None:
+        return frozenset()
+    return frozenset(w.lower() for w in company_name_from_domain(domain).split() if len(w) >= 3)
+
+
+def _mentions_domain(segment: str, domain_words: frozenset[str]) -> bool:
+    if not domain_words or len(segment.split()) > _PHRASE_MAX_WORDS:
+        return False
+    squashed = "".join(_LETTERS.split(segment.lower()))
+    return all(word in squashed for word in domain_words)
+
+
+# ---- contact details ----------------------------------------------------------------------------
+
+# Generic top-level domains say nothing about the country; numbers without a "+" then default to US.
+_GENERIC_REGION = "US"
+_TLD_REGIONS = {"uk": "GB", "eu": _GENERIC_REGION}
+# Country-code domains sold worldwide as brand names (acme.io, acme.ai): they tell nothing either.
+_VANITY_TLDS = frozenset({"io", "co", "ai", "me", "tv", "ly", "gg", "to", "fm", "am", "so", "sh", "ac", "cc", "ws"})
+
+
+def default_region(sender: Address | None) -> str:
+    """The phone region implied by the sender's country-code domain, else US."""
+    if sender is None:
+        return _GENERIC_REGION
+    return _region_of_tld(sender.email.rpartition(".")[2].lower())
+
+
+@functools.lru_cache(maxsize=1024)
+def _region_of_tld(tld: str) -> str:
+    import phonenumbers
+
+    if tld in _VANITY_TLDS:
+        return _GENERIC_REGION
+    region = _TLD_REGIONS.get(tld, tld.upper())
+    return region if len(tld) == 2 and region in phonenumbers.SUPPORTED_REGIONS else _GENERIC_REGION
+
+
+def phones_in(text: str, region: str) -> list[str]:
+    """Phone numbers in the text, in E.164, deduplicated in order of appearance."""
+    import phonenumbers
+
+    found: dict[str, None] = {}
+    for line in text.splitlines():
+        if _PHONE.search(line):
+            for number in _numbers_in_line(line, region):
+                found.setdefault(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    return list(found)
+
+
+def _numbers_in_line(line: str, region: str) -> list[Any]:
+    import phonenumbers
+
+    try:
+        matcher = phonenumbers.PhoneNumberMatcher(line, region, leniency=phonenumbers.Leniency.POSSIBLE)
+        return [match.number for match in matcher]
+    except Exception:  # the matcher is robust, but a signature is never worth a crash
+        return []
+
+
+def _urls(text: str) -> list[str]:
+    found: dict[str, None] = {}
+    without_emails = _EMAIL.sub(" ", text)
+    for match in _URL.finditer(without_emails):
+        found.setdefault(match.group(0).rstrip(_TRAILING_URL_PUNCTUATION))
+    for match in _BARE_DOMAIN.finditer(_URL.sub(" ", without_emails)):
+        candidate = match.group(0).rstrip(_TRAILING_URL_PUNCTUATION)
+        if _is_public_domain(candidate.split("/", 1)[0]):
+            found.setdefault(candidate)
+    return list(found)
+
+
+def _is_public_domain(host: str) -> bool:
+    from shared.mail.companies import registered_domain
+
+    return registered_domain(host) is not None
+
+
+def _is_social(url: str) -> bool:
+    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", url.lower()).split("/", 1)[0]
+    return host in _SOCIAL_HOSTS
+
+
+def _linkedin(text: str) -> str | None:
+    match = _LINKEDIN.search(text)
+    if not match:
+        return None
+    return f"https://www.linkedin.com/{match.group('kind').lower()}/{match.group('slug').rstrip('.')}"
+
+
+def _twitter(text: str) -> str | None:
+    match = _TWITTER_URL.search(text) or _HANDLE.search(_EMAIL.sub(" ", text))
+    return f"@{match.group('handle')}" if match else None

@@ -1,0 +1,292 @@
+"""Enrichment on the emulators: GeminiProvider through the real SDK against the local Gemini server,
+the AI budget in Firestore transactions, and EnrichmentService writing results to the contact."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from google import genai
+from google.genai import types
+from google.oauth2.credentials import Credentials
+
+from devstack.gemini_server import GeminiServer
+from shared import clients, ids
+from shared.enrichment import (
+    AiBudget,
+    AiCallRejected,
+    DomainProvider,
+    EnrichmentInput,
+    EnrichmentProvider,
+    EnrichmentService,
+    GeminiProvider,
+    SignatureProvider,
+)
+from shared.enrichment.model import AiUsage
+from shared.errors import BudgetExceeded, NotFound, RetryLater
+from shared.settings import get_settings
+
+pytestmark = pytest.mark.integration
+
+MODEL = "gemini-2.5-flash"
+NO_WAIT_RETRY = types.HttpRetryOptions(attempts=3, initial_delay=0, max_delay=0, jitter=0)
+ANN_EMAIL = "ann.lee@acme.co.uk"
+
+
+@pytest.fixture(scope="module")
+def gemini() -> Iterator[GeminiServer]:
+    with GeminiServer() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _fresh_gemini(gemini: GeminiServer) -> None:
+    gemini.app.faults.clear()
+    gemini.app.clear_calls()
+
+
+@pytest.fixture
+def genai_client(gemini: GeminiServer) -> genai.Client:
+    return genai.Client(
+        vertexai=True,
+        project="demo-rapport",
+        location="us-central1",
+        credentials=Credentials(token="test"),
+        http_options=types.HttpOptions(base_url=gemini.url),
+    )
+
+
+def _budget(db, usd: float = 1.0, now=None) -> AiBudget:
+    return AiBudget(db=db, default_monthly_usd=usd, **({"now": now} if now else {}))
+
+
+def _provider(client: genai.Client, budget: AiBudget) -> GeminiProvider:
+    return GeminiProvider(client_factory=lambda: client, budget=budget, model=MODEL, retry=NO_WAIT_RETRY)
+
+
+def _ann(workspace_id: str) -> EnrichmentInput:
+    return EnrichmentInput(
+        workspace_id=workspace_id,
+        contact_id=ids.contact_id(ANN_EMAIL),
+        email=ANN_EMAIL,
+        name="Ann Lee",
+        company_domain="acme.co.uk",
+        company_name="Acme",
+        signature={"title": "VP of Sales"},
+        sent_count=2,
+        received_count=3,
+    )
+
+
+def _usage_doc(db, workspace_id: str) -> dict:
+    month = datetime.now(UTC).strftime("%Y-%m")
+    return db.document("workspaces", workspace_id, "aiUsage", month).get().to_dict() or {}
+
+
+def test_gemini_enrichment_is_paid_for_from_the_budget(firestore_db, workspace_id, genai_client, gemini):
+    result = _provider(genai_client, _budget(firestore_db)).enrich(_ann(workspace_id))
+
+    assert result.fields["role"] == "VP of Sales"
+    assert result.fields["seniority"] == "vp"
+    assert "Ann Lee" in result.fields["relationshipSummary"]
+    usage = result.usage
+    assert usage is not None
+    assert usage.model == MODEL
+    assert usage.prompt_tokens > 0
+    assert usage.candidate_tokens > 0
+    assert usage.cost_micros > 0
+    spent = _usage_doc(firestore_db, workspace_id)
+    assert spent["spentMicros"] == usage.cost_micros
+    assert (spent["calls"], spent["reservedMicros"], spent["reservations"]) == (1, 0, {})
+    assert spent["byModel"][MODEL]["promptTokens"] == usage.prompt_tokens
+    request = gemini.app.calls[0].body
+    assert request["generationConfig"]["responseMimeType"] == "application/json"
+    assert "systemInstruction" in request
+
+
+def test_over_budget_raises_and_calls_nothing(firestore_db, workspace_id, genai_client, gemini):
+    firestore_db.document("workspaces", workspace_id).set({"name": "Tiny", "aiMonthlyBudgetUsd": 0.0001})
+    with pytest.raises(BudgetExceeded) as raised:
+        _provider(genai_client, _budget(firestore_db, usd=100)).enrich(_ann(workspace_id))
+
+    assert raised.value.details["limitUsd"] == pytest.approx(0.0001)
+    assert gemini.app.calls == []
+    assert _usage_doc(firestore_db, workspace_id) == {}
+
+
+def test_transient_faults_are_retried_and_billed_once(firestore_db, workspace_id, genai_client, gemini):
+    gemini.app.faults.inject(429, times=1)
+    gemini.app.faults.inject(503, times=1)
+    result = _provider(genai_client, _budget(firestore_db)).enrich(_ann(workspace_id))
+
+    assert [call.status for call in gemini.app.calls] == [429, 503, 200]
+    assert result.usage is not None
+    assert _usage_doc(firestore_db, workspace_id)["spentMicros"] == result.usage.cost_micros
+
+
+def test_lasting_outages_ask_for_a_later_retry_and_cost_nothing(firestore_db, workspace_id, genai_client, gemini):
+    gemini.app.faults.inject(500, times=None)
+    with pytest.raises(RetryLater):
+        _provider(genai_client, _budget(firestore_db)).enrich(_ann(workspace_id))
+
+    assert len(gemini.app.calls) == NO_WAIT_RETRY.attempts
+    usage = _usage_doc(firestore_db, workspace_id)
+    assert (usage["spentMicros"], usage["reservedMicros"]) == (0, 0)
+
+
+def test_bad_requests_are_not_retried(firestore_db, workspace_id, genai_client, gemini):
+    gemini.app.faults.inject(400, times=None)
+    with pytest.raises(AiCallRejected):
+        _provider(genai_client, _budget(firestore_db)).enrich(_ann(workspace_id))
+
+    assert len(gemini.app.calls) == 1
+    assert _usage_doc(firestore_db, workspace_id)["reservedMicros"] == 0
+
+
+def test_reservations_hold_money_until_settled(firestore_db, workspace_id):
+    budget = _budget(firestore_db, usd=0.001)  # 1,000 micro-USD
+    first = budget.reserve(workspace_id, 600)
+    with pytest.raises(BudgetExceeded):
+        budget.reserve(workspace_id, 600)
+
+    usage = AiUsage(model=MODEL, prompt_tokens=10, candidate_tokens=5, cost_micros=100)
+    budget.settle(first, usage)
+    budget.settle(first, usage)  # a second settle changes nothing
+    budget.reserve(workspace_id, 600)
+
+    doc = _usage_doc(firestore_db, workspace_id)
+    assert (doc["spentMicros"], doc["reservedMicros"], doc["calls"]) == (100, 600, 1)
+
+
+def test_stale_reservations_are_freed(firestore_db, workspace_id):
+    clock = [datetime.now(UTC)]
+    budget = _budget(firestore_db, usd=0.001, now=lambda: clock[0])
+    budget.reserve(workspace_id, 900)  # its caller never settles
+    clock[0] += timedelta(hours=1)
+    budget.reserve(workspace_id, 900)
+    assert _usage_doc(firestore_db, workspace_id)["reservedMicros"] == 900
+
+
+def test_genai_client_follows_the_settings(firestore_db, gemini):
+    saved = os.environ.get("RAPPORT_GEMINI_BASE_URL")
+    os.environ["RAPPORT_GEMINI_BASE_URL"] = gemini.url
+    get_settings.cache_clear()
+    clients.genai_client.cache_clear()
+    try:
+        client = clients.genai_client()
+        assert client.models.generate_content(model=MODEL, contents="Name: Ann Lee").text
+        assert gemini.app.calls[-1].location == get_settings().region
+    finally:
+        if saved is None:
+            os.environ.pop("RAPPORT_GEMINI_BASE_URL", None)
+        else:
+            os.environ["RAPPORT_GEMINI_BASE_URL"] = saved
+        get_settings.cache_clear()
+        clients.genai_client.cache_clear()
+
+
+# -- the service --------------------------------------------------------------------------------------
+
+
+def _seed_contact(db, workspace_id: str) -> str:
+    contact_id = ids.contact_id(ANN_EMAIL)
+    db.document("workspaces", workspace_id).set({"name": "Team"})
+    db.document("workspaces", workspace_id, "contacts", contact_id).set(
+        {
+            "email": ANN_EMAIL,
+            "name": "Ann Lee",
+            "title": "Typed by a user",
+            "companyId": "acme.co.uk",
+            "companyName": "Acme",
+            "sentCount": 2,
+            "receivedCount": 3,
+            "signature": {"title": "VP of Sales", "company": "Acme Robotics Ltd", "phones": ["+442071234567"]},
+        }
+    )
+    base = datetime(2026, 11, 1, tzinfo=UTC)
+    for day, subject in enumerate(["Intro", "Pilot pricing", "Berlin rollout"]):
+        db.document("workspaces", workspace_id, "interactions", f"mb_x_{day}").set(
+            {
+                "subject": subject,
+                "snippet": f"About the {subject.lower()}",
+                "direction": "inbound",
+                "occurredAt": base + timedelta(days=day),
+                "contactIds": [contact_id],
+            }
+        )
+    return contact_id
+
+
+def _service(db, client: genai.Client, usd: float = 1.0) -> EnrichmentService:
+    html = "<title>Acme</title><meta name='description' content='Warehouse robots.'>"
+    providers: list[EnrichmentProvider] = [
+        SignatureProvider(),
+        DomainProvider(fetch_website=lambda url: html),
+        _provider(client, _budget(db, usd=usd)),
+    ]
+    return EnrichmentService(db=db, providers=providers)
+
+
+def test_enrich_contact_stores_each_field_with_its_source(firestore_db, workspace_id, genai_client, gemini):
+    contact_id = _seed_contact(firestore_db, workspace_id)
+    outcome = _service(firestore_db, genai_client).enrich_contact(workspace_id, contact_id)
+
+    assert outcome.statuses == {"signature": "ok", "domain": "ok", "gemini": "ok"}
+    contact = firestore_db.document("workspaces", workspace_id, "contacts", contact_id).get().to_dict()
+    assert contact["title"] == "Typed by a user"  # enrichment never overwrites what people see and edit
+    fields = contact["enrichment"]["fields"]
+    assert fields["title"] == {"value": "VP of Sales", "source": "signature", "at": fields["title"]["at"]}
+    assert fields["companyName"]["value"] == "Acme Robotics Ltd"  # the signature outranks the domain
+    assert fields["companyDescription"]["source"] == "domain"
+    assert fields["seniority"] == {"value": "vp", "source": "gemini", "at": fields["seniority"]["at"]}
+    gemini_run = contact["enrichment"]["providers"]["gemini"]
+    assert gemini_run["model"] == MODEL
+    assert gemini_run["costMicros"] == outcome.usage[0].cost_micros
+    assert gemini_run["promptTokens"] > 0
+    assert gemini_run["candidateTokens"] > 0
+    # The newest interactions reached the prompt.
+    prompt = gemini.app.calls[0].body["contents"][0]["parts"][0]["text"]
+    assert prompt.index("Berlin rollout") < prompt.index("Pilot pricing") < prompt.index("Intro")
+
+
+def test_enriching_again_without_news_calls_no_model(firestore_db, workspace_id, genai_client, gemini):
+    contact_id = _seed_contact(firestore_db, workspace_id)
+    service = _service(firestore_db, genai_client)
+    service.enrich_contact(workspace_id, contact_id)
+    again = service.enrich_contact(workspace_id, contact_id)
+
+    assert again.statuses == {"signature": "unchanged", "domain": "unchanged", "gemini": "unchanged"}
+    assert len(gemini.app.calls) == 1
+    assert _usage_doc(firestore_db, workspace_id)["calls"] == 1
+
+
+def test_over_budget_skips_only_the_model(firestore_db, workspace_id, genai_client, gemini):
+    contact_id = _seed_contact(firestore_db, workspace_id)
+    outcome = _service(firestore_db, genai_client, usd=0).enrich_contact(workspace_id, contact_id)
+
+    assert outcome.statuses == {"signature": "ok", "domain": "ok", "gemini": "skipped_budget"}
+    contact = firestore_db.document("workspaces", workspace_id, "contacts", contact_id).get().to_dict()
+    assert contact["enrichment"]["providers"]["gemini"]["status"] == "skipped_budget"
+    assert "seniority" not in contact["enrichment"]["fields"]
+    assert gemini.app.calls == []
+
+
+def test_an_outage_keeps_other_results_and_asks_for_a_retry(firestore_db, workspace_id, genai_client, gemini):
+    contact_id = _seed_contact(firestore_db, workspace_id)
+    gemini.app.faults.inject(503, times=None)
+    with pytest.raises(RetryLater):
+        _service(firestore_db, genai_client).enrich_contact(workspace_id, contact_id)
+
+    gemini.app.faults.clear()
+    contact = firestore_db.document("workspaces", workspace_id, "contacts", contact_id).get().to_dict()
+    assert contact["enrichment"]["fields"]["title"]["value"] == "VP of Sales"
+    assert contact["enrichment"]["providers"]["gemini"]["status"] == "failed"
+    retried = _service(firestore_db, genai_client).enrich_contact(workspace_id, contact_id)
+    assert retried.statuses["gemini"] == "ok"
+
+
+def test_a_missing_contact_is_not_found(firestore_db, workspace_id, genai_client):
+    with pytest.raises(NotFound):
+        _service(firestore_db, genai_client).enrich_contact(workspace_id, "c_missing")

@@ -1,0 +1,138 @@
+"""visible_reply on hand-written replies in many languages and client styles."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.mail.quotes import strip_quoted_history, visible_reply
+
+REPLY = "Thursday works.\n\nThanks,\nMark"
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        "On Tue, 3 Mar 2026 at 09:15, Ann Lee <ann@rapport.dev> wrote:\n> Could we meet?",
+        "On Tue, Mar 3, 2026 at 9:15 AM Ann Lee <\nann@rapport.dev> wrote:\n\n> Could we meet?",
+        "Am 03.03.2026 um 09:15 schrieb Ann Lee <ann@rapport.dev>:\n> Können wir uns treffen?",
+        "Le mar. 3 mars 2026 à 09:15, Ann Lee <ann@rapport.dev> a écrit :\n> Pouvons-nous ?",
+        "Il giorno mar 3 mar 2026 alle ore 09:15 Ann Lee <ann@rapport.dev> ha scritto:\n> Possiamo?",
+        "El mar, 3 mar 2026 a las 9:15, Ann Lee (<ann@rapport.dev>) escribió:\n> ¿Podemos?",
+        "Em ter., 3 de mar. de 2026 às 09:15, Ann Lee <ann@rapport.dev> escreveu:\n> Podemos?",
+        "Op di 3 mrt 2026 om 09:15 schreef Ann Lee <ann@rapport.dev>:\n> Kunnen we?",
+        "Den tir. 3. mar. 2026 kl. 09.15 skrev Ann Lee <ann@rapport.dev>:\n> Kan vi?",
+        "tis 3 mars 2026 kl 09:15 skrev Ann Lee <ann@rapport.dev>:\n> Kan vi ses?",
+        "ti 3. maalisk. 2026 klo 9.15 Ann Lee (ann@rapport.dev) kirjoitti:\n> Voimmeko?",
+        "wt., 3 mar 2026 o 09:15 Ann Lee <ann@rapport.dev> napisał(a):\n> Czy możemy?",
+        "вт, 3 мар. 2026 г. в 09:15, Ann Lee <ann@rapport.dev>:\n> Можем?",
+        "2026-03-03 9:15 GMT+01:00 Ann Lee <ann@rapport.dev>:\n\nCould we meet?",
+        "---- On Tue, 03 Mar 2026 09:15:00 +0100 ann@rapport.dev wrote ----\n\nCould we meet?",
+        "-----Original Message-----\nFrom: Ann Lee [mailto:ann@rapport.dev]\nSent: Tuesday, March 3, 2026 9:15 AM",
+        "-----Ursprüngliche Nachricht-----\nVon: Ann Lee\nGesendet: Dienstag, 3. März 2026 09:15\nAn: Mark",
+        "________________________________\nFrom: Ann Lee <ann@rapport.dev>\nSent: Tuesday\nTo: Mark\n\nOld text",
+        "From: Ann Lee <ann@rapport.dev>\nSent: Tuesday, March 3, 2026 9:15 AM\nTo: Mark\nSubject: RE: Thursday",
+        "*From:* Ann Lee [mailto:ann@rapport.dev]\n*Sent:* Tuesday\n*To:* Mark\n*Subject:* Thursday",
+        "Von: Ann Lee <ann@rapport.dev>\nGesendet: Dienstag, 3. März 2026 09:15\nAn: Mark\nBetreff: Termin",
+        "De : Ann Lee <ann@rapport.dev>\nEnvoyé le : mardi 3 mars 2026 09:15\nÀ : Mark\nObjet : Jeudi",
+        "Van: Ann Lee <ann@rapport.dev>\nVerzonden: dinsdag 3 maart 2026 09:15\nAan: Mark\nOnderwerp: Donderdag",
+        "---------- Forwarded message ---------\nFrom: Ann Lee <ann@rapport.dev>\nDate: Tue, Mar 3, 2026",
+        "Begin forwarded message:\n\nFrom: Ann Lee <ann@rapport.dev>\nSubject: Thursday",
+        "> Could we meet?\n> On Monday, someone wrote:\n>> earlier",
+        "On 3-Mar-2026, at 9:15 AM, Ann Lee <ann@rapport.dev> sent:\n\n> Could we meet?",
+        "2026/3/3 Ann Lee <ann@rapport.dev>\n\n> Could we meet?",
+        "Ann Lee <ann@rapport.dev> schrieb am Di., 3.\nMärz 2026, 09:15:\n\n> Können wir?",
+        "Op 3-mrt.-2026, om 09:15 heeft Ann Lee <ann@rapport.dev> het volgende geschreven:\n\nKunnen we?",
+        "-------- Oprindelig besked --------\nFra: Ann Lee <ann@rapport.dev>\nDato: 03.03.2026 09.15",
+        "-------- Alkuperäinen viesti --------\nLähettäjä: Ann Lee\nPäivämäärä: 3.3.2026",
+        "------ Any banner at all ------\nFrom: Ann Lee <ann@rapport.dev>\nDate: 3 March 2026",
+        "-----Reply Message-----\n\nCould we meet?",
+        "Date: Tue, 3 Mar 2026 09:15:00 +0100\nTo: mark@acme.com\n\nCould we meet?",
+        "------On 03/03/2026 09:15 AM, Ann Lee wrote-----\n\nCould we meet?",
+    ],
+)
+def test_quoted_history_is_removed(history: str) -> None:
+    assert visible_reply(f"{REPLY}\n\n{history}\n") == REPLY
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "-- \nMark Smith\nCTO, Acme",
+        "--\nMark Smith",
+        "__________\nAcme Inc. | acme.com",
+        "Sent from my iPhone",
+        "Sent from my Verizon Wireless BlackBerry",
+        "Get Outlook for iOS<https://aka.ms/o0ukef>",
+        "Download Outlook for Android<https://aka.ms/ghei36>",
+        "Von meinem iPhone gesendet",
+        "Gesendet von meinem iPad",
+        "Envoyé de mon iPhone",
+        "Inviato da iPhone",
+        "Enviado desde mi iPhone",
+        "Verzonden vanaf mijn iPhone",
+        "Skickat från min iPhone",
+        "Sendt fra min iPhone",
+        "Lähetetty iPhonesta",
+        "Wysłane z mojego iPhone'a",
+        "Отправлено с iPhone",
+    ],
+)
+def test_signature_after_a_delimiter_or_mobile_line_is_removed(signature: str) -> None:
+    assert visible_reply(f"{REPLY}\n\n{signature}\n") == REPLY
+
+
+def test_plain_sign_off_and_signature_without_delimiter_stay() -> None:
+    text = "Deal.\n\nBest regards,\nMark Smith\nCTO, Acme Inc.\n+1 212 555 0188"
+    assert visible_reply(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On the whole, I agree.\nOn Monday we ship.",
+        "Sent from my desk, which is much nicer than a phone.",
+        "The data comes from: our warehouse, not From: the API.",
+        "Timeline:\n2026-03-03 09:15\n03.03.2026 09:15",
+        "Read https://example.com/on-monday-he-wrote-about-it for details.",
+        "Here is a table:\n-----\nA | B\n-----\nC | D",
+        "Note the --verbose flag and the __init__ file.",
+    ],
+)
+def test_ordinary_text_that_looks_like_history_is_kept(text: str) -> None:
+    assert visible_reply(text) == text
+
+
+def test_reply_below_the_quote_is_found() -> None:
+    text = "On Tue, 3 Mar 2026, Ann Lee <ann@rapport.dev> wrote:\n> Could we meet?\n\nYes, Thursday."
+    assert visible_reply(text) == "Yes, Thursday."
+
+
+def test_inline_answers_keep_the_questions_they_answer() -> None:
+    text = (
+        "See inline.\n\nOn Tue, 3 Mar 2026, Ann <ann@rapport.dev> wrote:\n> Thursday?\n\nYes.\n\n> Who joins?\n\nDana."
+    )
+    assert visible_reply(text) == "See inline.\n\nYes.\n\n> Who joins?\n\nDana."
+
+
+def test_wrapped_quote_lines_are_not_mistaken_for_new_text() -> None:
+    text = "Agreed.\n\nOn Tue, 3 Mar 2026, Ann <ann@rapport.dev> wrote:\n> a long quoted line that\nwrapped here\n>"
+    assert visible_reply(text) == "Agreed."
+
+
+def test_strip_quoted_history_keeps_the_signature() -> None:
+    text = f"{REPLY}\n\n-- \nMark Smith\n\nOn Tue, 3 Mar 2026, Ann <ann@rapport.dev> wrote:\n> hi"
+    assert strip_quoted_history(text) == f"{REPLY}\n\n--\nMark Smith"
+
+
+def test_windows_line_endings_and_empty_input() -> None:
+    assert visible_reply("Yes.\r\n\r\nOn Tue, 3 Mar 2026, Ann <a@b.co> wrote:\r\n> q\r\n") == "Yes."
+    assert visible_reply("") == ""
+
+
+def test_pathological_input_stays_fast() -> None:
+    import time
+
+    text = ("On Thursday:\n\n" + "word " * 200 + "\n\n") * 200 + ">" * 200_000 + "\n" + " " * 100_000 + "x"
+    started = time.perf_counter()
+    visible_reply(text)
+    assert time.perf_counter() - started < 1.0

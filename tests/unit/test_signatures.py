@@ -1,0 +1,175 @@
+"""find_signature and parse_signature on hand-written mail in several languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.mail.addresses import Address
+from shared.mail.signatures import SignatureBlock, default_region, find_signature, parse_signature, phones_in
+
+ANNA = Address("anna@northwind-analytics.co.uk", "Anna Schmidt")
+
+
+def block_of(text: str, sender: Address | None) -> list[str] | None:
+    block = find_signature(text, sender)
+    return block.non_empty_lines() if block else None
+
+
+def test_full_business_signature_with_sign_off() -> None:
+    text = (
+        "Hi Tom,\n\nSounds good, let's talk Thursday.\n\nBest regards,\nAnna Schmidt\n"
+        "Head of Partnerships | Northwind Analytics\n+44 20 7946 0958 | M: 07700 900123\n"
+        "www.northwind-analytics.co.uk | linkedin.com/in/anna-schmidt | twitter.com/annaschmidt\n"
+    )
+    assert block_of(text, ANNA) == [
+        "Best regards,",
+        "Anna Schmidt",
+        "Head of Partnerships | Northwind Analytics",
+        "+44 20 7946 0958 | M: 07700 900123",
+        "www.northwind-analytics.co.uk | linkedin.com/in/anna-schmidt | twitter.com/annaschmidt",
+    ]
+    block = find_signature(text, ANNA)
+    assert block is not None
+    fields = parse_signature(block, ANNA)
+    assert fields.name == "Anna Schmidt"
+    assert fields.title == "Head of Partnerships"
+    assert fields.company == "Northwind Analytics"
+    assert fields.phones == ("+442079460958", "+447700900123")  # the national number read as British
+    assert fields.urls == ("www.northwind-analytics.co.uk",)
+    assert fields.linkedin == "https://www.linkedin.com/in/anna-schmidt"
+    assert fields.twitter == "@annaschmidt"
+
+
+@pytest.mark.parametrize(
+    ("text", "sender", "expected"),
+    [
+        (
+            "Hallo Herr Meier,\n\nanbei das Angebot.\n\nMit freundlichen Grüßen\n\nJürgen Müller\nGeschäftsführer\n"
+            "Müller & Söhne GmbH\nTel.: 030 1234567\n",
+            Address("j.mueller@mueller-soehne.de"),
+            ["Mit freundlichen Grüßen", "Jürgen Müller", "Geschäftsführer", "Müller & Söhne GmbH", "Tel.: 030 1234567"],
+        ),
+        (
+            "Bonjour,\n\nJe confirme jeudi.\n\nCordialement,\nMarie Dupont\nDirectrice commerciale\n"
+            "Tél : 01 23 45 67 89\n",
+            Address("marie.dupont@exemple.fr", "Marie Dupont"),
+            ["Cordialement,", "Marie Dupont", "Directrice commerciale", "Tél : 01 23 45 67 89"],
+        ),
+        (
+            "Hej,\n\ntorsdag går bra.\n\nMed vänlig hälsning\nAnna Svensson\n",
+            Address("anna@svensson.se"),
+            ["Med vänlig hälsning", "Anna Svensson"],
+        ),
+        ("Witam,\n\nczwartek pasuje.\n\nPozdrawiam\nTomasz Nowak\n", None, ["Pozdrawiam", "Tomasz Nowak"]),
+        ("Ok.\n\nTerveisin\nMatti\n", Address("matti.virtanen@yritys.fi"), ["Terveisin", "Matti"]),
+        ("Ja, passt.\n\nGrüße, JM\n", Address("j.mueller@acme.de", "Jürgen Müller"), ["Grüße, JM"]),
+        (
+            "Привет,\n\nчетверг подходит.\n\n--\nИван Петров\nМенеджер по продажам\n",
+            Address("ivan@company.ru", "Иван Петров"),
+            ["--", "Иван Петров", "Менеджер по продажам"],
+        ),
+        (
+            "Attached the contract.\n\nKind regards\n\nPieter de Vries\nSales Director | Contoso B.V.\n"
+            "T +31 20 123 4567\n",
+            Address("pieter@contoso.nl"),
+            ["Kind regards", "Pieter de Vries", "Sales Director | Contoso B.V.", "T +31 20 123 4567"],
+        ),
+        ("Will do, thanks!\n\nJim\n", Address("jim@acme.com", "Jim Beam"), ["Jim"]),
+        ("Done.\n---\nRosa", Address("rosa@acme.com", "Rosa Diaz"), ["---", "Rosa"]),
+        ("Done.\n\n- rosa", Address("rosa@acme.com", "Rosa Diaz"), ["- rosa"]),
+        ("Done.\n\n-Rosa.\n\nSent from my Pixel!", Address("rosa@acme.com"), ["-Rosa.", "Sent from my Pixel!"]),
+        (
+            "Numbers attached.\n\nCheers,\nAlex\n\n--\nAlex Martin | Head of Growth | Acme\nm: +1 415 555 0100",
+            Address("alex@acme.com", "Alex Martin"),
+            ["Cheers,", "Alex", "--", "Alex Martin | Head of Growth | Acme", "m: +1 415 555 0100"],
+        ),
+        ("Call me when you land.\n\nYour pal, Craig.", Address("craig@mail.com", "Craig Hill"), ["Your pal, Craig."]),
+        ("Call me upon receipt.\n\nDana Wu - 713-555-0199.", None, ["Dana Wu - 713-555-0199."]),
+        ("See attached.\n\nStephane\nx6721", None, ["Stephane", "x6721"]),
+        ("See attached.\n\nleslie@acme.com\n503-555-0150", None, ["leslie@acme.com", "503-555-0150"]),
+        (
+            "See attached.\n\nFrank\n-----\nSent from my BlackBerry Wireless",
+            None,
+            ["Frank", "-----", "Sent from my BlackBerry Wireless"],
+        ),
+    ],
+)
+def test_signature_blocks(text: str, sender: Address | None, expected: list[str]) -> None:
+    assert block_of(text, sender) == expected
+
+
+def test_signature_above_a_legal_notice_is_found_without_it() -> None:
+    text = (
+        "The quote is attached.\n\nJane Doe\nAccount Executive\nAcme Corp | +1 212 555 0188\n\n"
+        "CONFIDENTIALITY NOTICE: This e-mail, including any attachments, is for the sole use of the intended\n"
+        "recipient(s) and may contain confidential and privileged information.\n"
+    )
+    assert block_of(text, Address("jane@acme.com", "Jane Doe")) == [
+        "Jane Doe",
+        "Account Executive",
+        "Acme Corp | +1 212 555 0188",
+    ]
+
+
+def test_a_confidential_message_keeps_its_own_closing() -> None:
+    text = "Please keep the attached numbers confidential until the board meeting next week.\nThanks,\nAnn"
+    assert block_of(text, Address("ann@acme.com", "Ann Lee")) == ["Thanks,", "Ann"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please review the draft by Friday.\n\nThanks",
+        "Looks fine to me.\nTHANK YOU!",
+        "Let me know.\n\nMeeting Room B",
+        "See the numbers:\n\nQ3 Revenue 1,200\nQ4 Revenue 1,450",
+        "Call me at 555-0101 when you land.",
+        "Agreed, let's go with option A and revisit in March.",
+        "Tag 1234 was cut at HE 19.\n\nThat should be it.  BT",
+        "Links:\n\nhttps://example.org/a\nhttps://example.org/b",
+        "Her new number is\n\n503-555-0105",
+        "Lunch is provided.\n\nLimited Seating\n\n*****\n\nThank you.",
+        "Hope this finds you well.\nLove, Aunt May\nP.S. Uncle Ben sends his love.",
+        "",
+    ],
+)
+def test_no_signature(text: str) -> None:
+    assert find_signature(text, Address("barry.t@acme.com", "Barry Tycholiz")) is None
+
+
+def test_sender_name_in_a_sentence_is_not_a_signature() -> None:
+    assert find_signature("Short update.\n\nMark it as done", Address("mark@acme.com", "Mark Lee")) is None
+
+
+def test_signature_in_quoted_history_is_ignored() -> None:
+    text = "Yes.\n\nOn Tue, 3 Mar 2026, Ann <ann@rapport.dev> wrote:\n> Hi\n>\n> Ann Lee\n> CEO, Rapport\n"
+    assert find_signature(text, Address("bob@acme.com", "Bob")) is None
+
+
+def test_parse_signature_reads_title_at_company_and_name_with_suffix() -> None:
+    block = SignatureBlock(("Thanks,", "Dr. John E. Doe, Ph.D.", "CEO at Pandaland", "john@pandaland.io", "@pandaland"))
+    fields = parse_signature(block, Address("john@pandaland.io"))
+    assert fields.name == "John E. Doe"
+    assert fields.title == "CEO"
+    assert fields.company == "Pandaland"
+    assert fields.emails == ("john@pandaland.io",)
+    assert fields.urls == ()
+    assert fields.twitter == "@pandaland"
+
+
+def test_company_is_recognised_from_the_sender_domain() -> None:
+    block = SignatureBlock(("Ann Lee", "Northwind Analytics"))
+    assert parse_signature(block, ANNA).company == "Northwind Analytics"
+
+
+@pytest.mark.parametrize(
+    ("email", "region"),
+    [("a@firma.de", "DE"), ("a@acme.co.uk", "GB"), ("a@acme.com", "US"), ("a@acme.io", "US"), ("a@acme.fr", "FR")],
+)
+def test_default_phone_region_follows_the_country_domain(email: str, region: str) -> None:
+    assert default_region(Address(email)) == region
+
+
+def test_phones_are_e164_and_deduplicated() -> None:
+    text = "Tel.: 030 1234567\nMobil: +49 (0)171 1234567\nFax 030 1234567"
+    assert phones_in(text, "DE") == ["+49301234567", "+491711234567"]
