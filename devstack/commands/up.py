@@ -107,7 +107,9 @@ def _run(args: argparse.Namespace, started: float) -> int:
         _say(f"rapport up: stack ready in {ready_seconds:.1f} s (logs in {stack.supervisor.log_dir})")
         ref = demo.connect_demo(stack.gmail_url, DEMO_OWNER, mbox_path)
         if not args.smoke:
-            sign_in = _print_web_access(stack)
+            sign_in = demo.sign_in_link(
+                stack.web_url, uid=demo.DEMO_OWNER_UID, email=DEMO_OWNER, display_name="Alex Morgan"
+            )
         _say("rapport up: ingesting the demo mailbox through Pub/Sub, Cloud Tasks and the functions ...")
         progress = demo.wait_until_ingested(
             ref, timeout=args.timeout, on_progress=_progress_printer(), crashed=stack.crashed_part
@@ -136,15 +138,3 @@ def _run(args: argparse.Namespace, started: float) -> int:
             if problem:
                 raise StackError(f"a part of the stack stopped: {problem}")
             time.sleep(1)
-
-
-def _print_web_access(stack: LocalStack) -> str:
-    """A sign-in link for the demo owner: a custom token minted by the Auth emulator's admin API."""
-    from firebase_admin import auth
-
-    from shared.clients import firebase_app
-
-    with contextlib.suppress(auth.UidAlreadyExistsError):
-        auth.create_user(uid=demo.DEMO_OWNER_UID, email=DEMO_OWNER, display_name="Alex Morgan", app=firebase_app())
-    token = auth.create_custom_token(demo.DEMO_OWNER_UID, app=firebase_app()).decode()
-    return f"{stack.web_url}/?customToken={token}"
