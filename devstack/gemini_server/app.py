@@ -1,0 +1,203 @@
+"""The WSGI application: routing, auth, faults, the request log, and the threaded server hosting it."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from devstack.gemini_server import errors
+from devstack.gemini_server.faults import FaultSwitch
+from devstack.gemini_server.generate import count_tokens, generate_content
+from shared.log import get_logger
+
+log = get_logger("gemini_server")
+
+JSON_TYPE = "application/json; charset=UTF-8"
+# The SDK sends v1beta1 by default and v1 when GOOGLE_GENAI_API_VERSION says so.
+_MODEL_CALL = re.compile(
+    r"^/(?P<version>v1|v1beta1)/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
+    r"/publishers/(?P<publisher>[^/]+)/models/(?P<model>[^/:]+):(?P<method>[A-Za-z]+)$"
+)
+_METHODS = frozenset({"generateContent", "streamGenerateContent", "countTokens"})
+_MODEL_NAME = re.compile(r"^gemini-[\w.-]+$")
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    method: str
+    model: str
+    project: str
+    location: str
+    status: int
+    body: dict[str, Any]
+
+
+class GeminiApp:
+    """The API over no state but `faults` and `calls`, which tests reach directly."""
+
+    def __init__(self) -> None:
+        self.faults = FaultSwitch()
+        self._calls: list[RecordedCall] = []
+        self._lock = threading.Lock()
+
+    @property
+    def calls(self) -> list[RecordedCall]:
+        with self._lock:
+            return list(self._calls)
+
+    def clear_calls(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        return self.dispatch(Request(environ))(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        try:
+            if request.path.startswith("/_dev/"):
+                return self._dev(request)
+            return self._model_call(request)
+        except errors.ApiError as error:
+            return _json(error.body(), error.code)
+        except Exception:
+            log.exception("request failed", extra={"method": request.method, "path": request.path})
+            return _json(errors.ApiError(500).body(), 500)
+
+    def _model_call(self, request: Request) -> Response:
+        match = _MODEL_CALL.match(request.path)
+        if match is None or match["method"] not in _METHODS:
+            raise errors.not_found(f"The requested URL {request.path} was not found on this server.")
+        if request.method != "POST":
+            raise errors.ApiError(400, f"Method {request.method} not allowed for {request.path}")
+        if not request.headers.get("Authorization", "").startswith("Bearer "):
+            raise errors.unauthenticated()
+        model, resource = match["model"], _resource(match)
+        if match["publisher"] != "google" or not _MODEL_NAME.match(model):
+            raise errors.not_found(
+                f"Publisher Model `{resource}` was not found or your project does not have access to it."
+            )
+        body = _json_body(request)
+        status = 200
+        try:
+            fault = self.faults.take(model)
+            if fault is not None:
+                raise fault
+            if match["method"] == "countTokens":
+                return _json(count_tokens(body))
+            answer = generate_content(body, model=model)
+            if match["method"] == "streamGenerateContent":
+                return _sse(answer) if request.args.get("alt") == "sse" else _json([answer])
+            return _json(answer)
+        except errors.ApiError as error:
+            status = error.code
+            raise
+        finally:
+            call = RecordedCall(match["method"], model, match["project"], match["location"], status, body)
+            with self._lock:
+                self._calls.append(call)
+
+    def _dev(self, request: Request) -> Response:
+        if request.path == "/_dev/health" and request.method == "GET":
+            return _json({"ok": True})
+        if request.path == "/_dev/faults" and request.method == "POST":
+            spec = _json_body(request)
+            try:
+                self.faults.inject(
+                    int(spec.get("code", 0)),
+                    times=spec.get("times", 1),
+                    model=spec.get("model"),
+                    message=spec.get("message"),
+                )
+            except (TypeError, ValueError) as error:
+                raise errors.invalid_argument(str(error)) from error
+            return _json({"ok": True})
+        if request.path == "/_dev/faults" and request.method == "DELETE":
+            self.faults.clear()
+            return _json({"ok": True})
+        if request.path == "/_dev/calls" and request.method == "GET":
+            return _json({"calls": [vars(call) for call in self.calls]})
+        if request.path == "/_dev/calls" and request.method == "DELETE":
+            self.clear_calls()
+            return _json({"ok": True})
+        raise errors.not_found(f"The requested URL {request.path} was not found on this server.")
+
+
+def _resource(match: re.Match[str]) -> str:
+    where = f"projects/{match['project']}/locations/{match['location']}"
+    return f"{where}/publishers/{match['publisher']}/models/{match['model']}"
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status=status, content_type=JSON_TYPE)
+
+
+def _sse(body: dict[str, Any]) -> Response:
+    # One event holds the whole answer: a valid stream, just not an incremental one.
+    return Response(f"data: {json.dumps(body, ensure_ascii=False)}\r\n\r\n", content_type="text/event-stream")
+
+
+def _json_body(request: Request) -> dict[str, Any]:
+    raw = request.get_data()
+    if not raw:
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as error:
+        raise errors.invalid_argument(f"Invalid JSON payload received. {error}") from error
+    if not isinstance(body, dict):
+        raise errors.invalid_argument("Invalid JSON payload received. Expected an object.")
+    return body
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        log.warning(message % args if args else message, extra={"level": type})
+
+
+class GeminiServer:
+    """The app served threaded on (host, port); port 0 picks a free one. Usable as a context manager."""
+
+    def __init__(self, app: GeminiApp | None = None, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app or GeminiApp()
+        self._host = host
+        self._server: BaseWSGIServer = make_server(
+            host, port, self.app, threaded=True, request_handler=_QuietRequestHandler
+        )
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_port)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._host}:{self.port}/"
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def start(self) -> GeminiServer:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="gemini-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> GeminiServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
