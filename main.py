@@ -3,6 +3,7 @@
 from functions.connect_gmail import connect_gmail
 from functions.crm_maintenance import crm_maintenance
 from functions.disconnect_gmail import disconnect_gmail
+from functions.enrich_contacts import enrich_contacts
 from functions.extract_messages import extract_messages
 from functions.fetch_messages import fetch_messages
 from functions.gmail_push import gmail_push
@@ -16,6 +17,7 @@ __all__ = [
     "connect_gmail",
     "crm_maintenance",
     "disconnect_gmail",
+    "enrich_contacts",
     "extract_messages",
     "fetch_messages",
     "gmail_push",

@@ -27,6 +27,7 @@ class Ports:
     pubsub: int = field(default_factory=free_port)
     tasks: int = field(default_factory=free_port)
     gmail: int = field(default_factory=free_port)
+    gemini: int = field(default_factory=free_port)
     functions: int = field(default_factory=free_port)
     auth: int = field(default_factory=free_port)
     auth_hub: int = field(default_factory=free_port)
@@ -91,6 +92,7 @@ class LocalStack:
             "RAPPORT_LOCAL_TOKEN_KEY": token_key,
             # The local Gmail server enforces no quota unless a test turns it on; neither do we pace.
             "RAPPORT_GMAIL_UNITS_PER_SECOND": "0",
+            "RAPPORT_GEMINI_BASE_URL": f"http://127.0.0.1:{self.ports.gemini}/",
         }
 
     def child_env(self) -> dict[str, str]:
@@ -151,6 +153,9 @@ class LocalStack:
         gmail = self.supervisor.spawn(
             "gmail", [python, "-m", "devstack.gmail_server", "--port", str(self.ports.gmail)], env=env, cwd=REPO_ROOT
         )
+        gemini = self.supervisor.spawn(
+            "gemini", [python, "-m", "devstack.gemini_server", "--port", str(self.ports.gemini)], env=env, cwd=REPO_ROOT
+        )
         functions = self.supervisor.spawn(
             "functions",
             [python, "-m", "devstack.functions_host", "--port", str(self.ports.functions)],
@@ -158,6 +163,7 @@ class LocalStack:
             cwd=REPO_ROOT,
         )
         self.supervisor.wait_ready(gmail, lambda: http_ok(f"{self.gmail_url}/_dev/health"))
+        self.supervisor.wait_ready(gemini, lambda: http_ok(f"http://127.0.0.1:{self.ports.gemini}/_dev/health"))
         self.supervisor.wait_ready(functions, lambda: http_ok(f"{self.functions_url}/_health"))
 
     def _provision(self) -> None:

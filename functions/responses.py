@@ -7,7 +7,9 @@ from typing import Any
 import flask
 from pydantic import ValidationError
 
+from shared.enrichment.gemini import AiCallRejected
 from shared.errors import (
+    BudgetExceeded,
     Conflict,
     DomainError,
     InvalidInput,
@@ -26,6 +28,8 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     Conflict: 409,
     MailboxDisconnected: 409,
     RetryLater: 503,
+    BudgetExceeded: 402,
+    AiCallRejected: 422,
 }
 
 

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     gemini_base_url: str | None = None
     gemini_max_attempts: int = Field(default=4, ge=1, description="Attempts per call, retrying 429 and 5xx.")
     ai_monthly_budget_usd: float = Field(default=20.0, ge=0, description="Per workspace, unless it sets its own.")
+    # New mail changes a contact's AI input every time; asking the model again at most this often
+    # keeps cost in proportion to people, not to messages.
+    ai_refresh_days: float = Field(default=7.0, ge=0)
     # How far back the first sync reaches, in days; 0 reads the whole mailbox.
     backfill_days: int = Field(default=365, ge=0)
     backfill_chunk_size: int = Field(default=500, ge=1, le=1000)

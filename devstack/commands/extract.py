@@ -10,6 +10,15 @@ from pathlib import Path
 from shared.mail.extract import extract
 from shared.mail.message import DEFAULT_GROUP_THRESHOLD
 
+# Characters that some readers (Python's str.splitlines among them) take for line breaks: escaped,
+# so one message is always exactly one line.
+_LINE_BREAKERS = {c: f"\\u{c:04x}" for c in (0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029)}
+
+
+def json_line(value: object) -> str:
+    """Readable UTF-8 JSON on exactly one line."""
+    return json.dumps(value, ensure_ascii=False).translate(_LINE_BREAKERS)
+
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="*", help="message files (.eml); standard input when none or '-'")
@@ -39,5 +48,5 @@ def run(args: argparse.Namespace) -> int:
             failures += 1
             continue
         result = extract(raw, owner_addresses=owners, group_threshold=args.group_threshold)
-        print(json.dumps(result.to_dict(file=None if name == "-" else name), ensure_ascii=False), flush=True)
+        print(json_line(result.to_dict(file=None if name == "-" else name)), flush=True)
     return 1 if failures else 0

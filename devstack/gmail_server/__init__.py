@@ -5,5 +5,6 @@ The real google-api-python-client runs against it unchanged; see `create_app` an
 
 from devstack.gmail_server.app import GmailApp, GmailServer, create_app
 from devstack.gmail_server.notifier import PublishFn
+from devstack.gmail_server.quota import QuotaSettings
 
-__all__ = ["GmailApp", "GmailServer", "PublishFn", "create_app"]
+__all__ = ["GmailApp", "GmailServer", "PublishFn", "QuotaSettings", "create_app"]

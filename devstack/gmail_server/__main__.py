@@ -14,6 +14,7 @@ from types import FrameType
 
 from devstack.gmail_server.app import GmailServer, create_app
 from devstack.gmail_server.loader import read_mail
+from devstack.gmail_server.quota import DEFAULT_UNITS_PER_SECOND, DEFAULT_WINDOW_SECONDS, QuotaSettings
 from shared.log import get_logger
 
 log = get_logger("gmail_server")
@@ -31,6 +32,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="EMAIL=PATH",
         help="preload a mailbox from an mbox file or a folder of .eml files (repeatable)",
     )
+    parser.add_argument("--quota", action="store_true", help="enforce Gmail's per-user quota (off by default)")
+    parser.add_argument("--quota-units-per-second", type=float, default=DEFAULT_UNITS_PER_SECOND, metavar="UNITS")
+    parser.add_argument("--quota-window-seconds", type=float, default=DEFAULT_WINDOW_SECONDS, metavar="SECONDS")
     return parser.parse_args(argv)
 
 
@@ -42,8 +46,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not os.environ.get("PUBSUB_EMULATOR_HOST"):
         log.warning("PUBSUB_EMULATOR_HOST is not set: watch notifications would go to real Pub/Sub")
+    if args.quota_units_per_second <= 0 or args.quota_window_seconds <= 0:
+        log.error("quota settings must be positive")
+        return 2
+    quota = QuotaSettings(args.quota, args.quota_units_per_second, args.quota_window_seconds)
     app = create_app(
-        client_id=os.environ["RAPPORT_OAUTH_CLIENT_ID"], client_secret=os.environ["RAPPORT_OAUTH_CLIENT_SECRET"]
+        client_id=os.environ["RAPPORT_OAUTH_CLIENT_ID"],
+        client_secret=os.environ["RAPPORT_OAUTH_CLIENT_SECRET"],
+        quota=quota,
     )
     for spec in args.mailbox:
         email, _, path = spec.partition("=")
@@ -56,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _terminate)
-    log.info("gmail server listening", extra={"url": server.url})
+    log.info("gmail server listening", extra={"url": server.url, "quota": quota.as_json()})
     try:
         server.serve_forever()
     except KeyboardInterrupt:

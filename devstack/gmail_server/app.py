@@ -16,6 +16,7 @@ from devstack.gmail_server.batch import handle_batch
 from devstack.gmail_server.http_util import api_error_response, json_response
 from devstack.gmail_server.notifier import Notifier, PublishFn, pubsub_publisher
 from devstack.gmail_server.oauth import TokenStore
+from devstack.gmail_server.quota import Quota, QuotaSettings
 from devstack.gmail_server.store import MailStore
 from shared.log import get_logger
 
@@ -33,9 +34,21 @@ _ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/_dev/mailboxes/<email>/expire-history", dev_api.expire_history),
     ("POST", "/_dev/mailboxes/<email>/authorization-code", dev_api.authorization_code),
     ("POST", "/_dev/mailboxes/<email>/revoke", dev_api.revoke_grants),
+    ("POST", "/_dev/mailboxes/<email>/consent", dev_api.set_consent),
+    ("GET", "/_dev/quota", dev_api.quota_settings),
+    ("POST", "/_dev/quota", dev_api.configure_quota),
+    ("POST", "/_dev/mailboxes/<email>/quota", dev_api.configure_mailbox_quota),
+    ("GET", "/_dev/mailboxes/<email>/usage", dev_api.usage),
+    ("DELETE", "/_dev/mailboxes/<email>/usage", dev_api.reset_usage),
+    ("GET", "/_dev/faults", dev_api.list_faults),
+    ("POST", "/_dev/faults", dev_api.add_fault),
+    ("DELETE", "/_dev/faults", dev_api.clear_faults),
     ("POST", "/token", oauth_api.token),
     ("POST", "/revoke", oauth_api.revoke),
     ("GET", "/o/oauth2/v2/auth", oauth_api.authorize),
+    ("GET", "/oauth2/v3/userinfo", oauth_api.userinfo),
+    ("GET", "/oauth2/v3/tokeninfo", oauth_api.tokeninfo),
+    ("POST", "/oauth2/v3/tokeninfo", oauth_api.tokeninfo),
     ("GET", f"{_USERS}/profile", gmail_api.get_profile),
     ("GET", f"{_USERS}/messages", gmail_api.list_messages),
     ("GET", f"{_USERS}/messages/<message_id>", gmail_api.get_message),
@@ -100,11 +113,14 @@ def _routing_error(request: Request, error: HTTPException) -> errors.ApiError:
     return errors.bad_request(error.description or "Bad Request")
 
 
-def create_app(*, client_id: str, client_secret: str, publish: PublishFn | None = None) -> GmailApp:
-    """Build the app; `publish` defaults to google-cloud-pubsub (which honours PUBSUB_EMULATOR_HOST)."""
+def create_app(
+    *, client_id: str, client_secret: str, publish: PublishFn | None = None, quota: QuotaSettings | None = None
+) -> GmailApp:
+    """Build the app; `publish` defaults to google-cloud-pubsub (which honours PUBSUB_EMULATOR_HOST);
+    `quota` defaults to off at Gmail's 250 units/s over a 1 s window."""
     tokens = TokenStore(client_id=client_id, client_secret=client_secret)
     notifier = Notifier(publish or pubsub_publisher())
-    return GmailApp(MailStore(tokens=tokens, notifier=notifier))
+    return GmailApp(MailStore(tokens=tokens, notifier=notifier, quota=Quota(quota)))
 
 
 class _QuietRequestHandler(WSGIRequestHandler):

@@ -1,4 +1,4 @@
-"""The `/_dev/` control endpoints: load mailboxes, deliver and change mail, expire history, revoke grants."""
+"""The `/_dev/` control endpoints: mailboxes and their mail, history expiry, grants and consent, quota, faults."""
 
 from __future__ import annotations
 
@@ -99,3 +99,98 @@ def revoke_grants(store: MailStore, request: Request, email: str) -> Response:
     mailbox = store.mailbox(email)
     store.tokens.revoke_all(mailbox.email)
     return json_response({"revoked": True})
+
+
+def set_consent(store: MailStore, request: Request, email: str) -> Response:
+    """`{"consent": "allow"|"deny"}`: how the mailbox answers Google's consent screen from now on."""
+    decision = json_body(request).get("consent")
+    if decision not in ("allow", "deny"):
+        raise errors.invalid_argument('consent must be "allow" or "deny"')
+    mailbox = store.mailbox(email)
+    store.tokens.set_consent(mailbox.email, allow=decision == "allow")
+    return json_response({"email": mailbox.email, "consent": decision})
+
+
+# Quota ----------------------------------------------------------------------------------------------------
+
+
+def quota_settings(store: MailStore, request: Request) -> Response:
+    return json_response(store.quota.settings.as_json())
+
+
+def configure_quota(store: MailStore, request: Request) -> Response:
+    """`{"enabled"?, "unitsPerSecond"?, "windowSeconds"?}` for every mailbox without its own switch."""
+    body = json_body(request)
+    settings = store.quota.configure(
+        enabled=_optional_bool(body, "enabled"),
+        units_per_second=_optional_positive(body, "unitsPerSecond"),
+        window_seconds=_optional_positive(body, "windowSeconds"),
+    )
+    return json_response(settings.as_json())
+
+
+def configure_mailbox_quota(store: MailStore, request: Request, email: str) -> Response:
+    """`{"enabled": true|false|null}`: this mailbox's own switch; null follows the global one again."""
+    body = json_body(request)
+    if "enabled" not in body:
+        raise errors.invalid_argument("enabled is required (true, false, or null to follow the global switch)")
+    mailbox = store.mailbox(email)
+    store.quota.set_mailbox(mailbox.email, _optional_bool(body, "enabled"))
+    return json_response(
+        {"email": mailbox.email, "enabled": body["enabled"], "enforced": store.quota.is_enforced(email)}
+    )
+
+
+def usage(store: MailStore, request: Request, email: str) -> Response:
+    return json_response(store.quota.usage(email))
+
+
+def reset_usage(store: MailStore, request: Request, email: str) -> Response:
+    store.quota.reset(email)
+    return json_response(store.quota.usage(email))
+
+
+def _optional_bool(body: dict[str, object], name: str) -> bool | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, bool):
+        raise errors.invalid_argument(f"{name} must be true or false")
+    return value
+
+
+def _optional_positive(body: dict[str, object], name: str) -> float | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise errors.invalid_argument(f"{name} must be a positive number")
+    return float(value)
+
+
+# Faults ---------------------------------------------------------------------------------------------------
+
+
+def add_fault(store: MailStore, request: Request) -> Response:
+    """`{"email"?, "operation", "kind", "count"?}`: the next `count` matching calls fail (all of them if omitted)."""
+    body = json_body(request)
+    email, operation, kind, count = body.get("email"), body.get("operation"), body.get("kind"), body.get("count")
+    if email is not None and not isinstance(email, str):
+        raise errors.invalid_argument("email must be a string")
+    if not isinstance(operation, str) or not isinstance(kind, str):
+        raise errors.invalid_argument("operation and kind are required")
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+        raise errors.invalid_argument("count must be an integer")
+    try:
+        rule = store.faults.add(email=email, operation=operation, kind=kind, count=count)
+    except ValueError as error:
+        raise errors.invalid_argument(str(error)) from error
+    log.info("fault added", extra=rule.as_json())
+    return json_response(rule.as_json())
+
+
+def list_faults(store: MailStore, request: Request) -> Response:
+    return json_response({"faults": [rule.as_json() for rule in store.faults.rules()]})
+
+
+def clear_faults(store: MailStore, request: Request) -> Response:
+    """Clears every rule, or with `?email=` only that mailbox's own rules."""
+    return json_response({"cleared": store.faults.clear(request.args.get("email") or None)})

@@ -88,3 +88,36 @@ def invalid_client(description: str = "Unauthorized") -> OAuthError:
 
 def invalid_request(description: str) -> OAuthError:
     return OAuthError(400, "invalid_request", description)
+
+
+def unavailable() -> ApiError:
+    return ApiError(503, "The service is currently unavailable.", reason="backendError", status="UNAVAILABLE")
+
+
+def user_rate_limited(retry_at_iso: str, retry_after_seconds: int) -> ApiError:
+    # Gmail names the moment in the message; the header is what generic HTTP clients read.
+    return ApiError(
+        429,
+        f"User-rate limit exceeded.  Retry after {retry_at_iso}",
+        reason="userRateLimitExceeded",
+        status="RESOURCE_EXHAUSTED",
+        domain="usageLimits",
+        headers={"Retry-After": str(retry_after_seconds)},
+    )
+
+
+def insufficient_permissions(accepted_scopes: list[str]) -> ApiError:
+    return ApiError(
+        403,
+        "Request had insufficient authentication scopes.",
+        reason="insufficientPermissions",
+        status="PERMISSION_DENIED",
+        headers={
+            "WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="insufficient_scope", '
+            f'scope="{" ".join(accepted_scopes)}"'
+        },
+    )
+
+
+def redirect_uri_mismatch() -> OAuthError:
+    return OAuthError(400, "redirect_uri_mismatch", "Bad Request")

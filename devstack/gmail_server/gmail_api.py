@@ -8,7 +8,7 @@ import re
 
 from werkzeug.wrappers import Request, Response
 
-from devstack.gmail_server import errors, render
+from devstack.gmail_server import errors, render, scopes
 from devstack.gmail_server.http_util import bool_param, int_param, json_body, json_response
 from devstack.gmail_server.labels import SPAM_AND_TRASH
 from devstack.gmail_server.mailbox import Mailbox
@@ -22,14 +22,19 @@ _TOPIC = re.compile(r"^projects/[^/]+/topics/[^/]+$")
 
 
 def authorized_mailbox(store: MailStore, request: Request, user_id: str, operation: str) -> Mailbox:
+    """Gmail's checks in Gmail's order: token, delegation, injected faults, scope, then quota (which charges)."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    email = store.tokens.email_for(token.strip()) if scheme.lower() == "bearer" else None
-    if email is None:
+    access = store.tokens.access_info(token.strip()) if scheme.lower() == "bearer" else None
+    if access is None:
         raise errors.unauthenticated()
-    if user_id != "me" and user_id.lower() != email:
+    if user_id != "me" and user_id.lower() != access.email:
         raise errors.delegation_denied(user_id)
-    store.check_faults(operation, email)
-    return store.mailbox(email)
+    store.check_faults(operation, access.email)
+    accepted = scopes.accepted_by(operation)
+    if accepted and access.scopes.isdisjoint(accepted):
+        raise errors.insufficient_permissions(accepted)
+    store.quota.charge(access.email, operation)
+    return store.mailbox(access.email)
 
 
 def get_profile(store: MailStore, request: Request, user_id: str) -> Response:

@@ -1,24 +1,31 @@
-"""HTTP face of the OAuth endpoints: Google's token, revoke and consent URLs."""
+"""HTTP face of Google's OAuth endpoints: consent (authorize), token, revoke, userinfo and tokeninfo."""
 
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
+import time
+from urllib.parse import urlencode, urlsplit
 
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from devstack.gmail_server import errors
+from devstack.gmail_server import errors, faults, scopes
 from devstack.gmail_server.http_util import json_response
-from devstack.gmail_server.oauth import DEFAULT_SCOPE
+from devstack.gmail_server.oauth import ACCESS_TOKEN_SECONDS, AccessInfo, ConsentRequest, is_s256_challenge, subject_id
 from devstack.gmail_server.store import MailStore
+
+_PROMPTS = frozenset({"none", "consent", "select_account"})
+_NO_STORE = {"Cache-Control": "no-cache, no-store, max-age=0, must-revalidate"}
 
 
 def token(store: MailStore, request: Request) -> Response:
     form = _form(request)
+    kind = store.faults.take(store.tokens.grant_subject(form), faults.TOKEN_OPERATION)
+    if kind is not None:
+        raise faults.token_error(kind)
     answer = store.tokens.grant(form)
     # Google marks token answers as uncacheable; some clients check for it.
-    return json_response(answer.body(), headers={"Cache-Control": "no-cache, no-store, max-age=0, must-revalidate"})
+    return json_response(answer.body(), headers=_NO_STORE)
 
 
 def _form(request: Request) -> dict[str, str]:
@@ -46,18 +53,111 @@ def revoke(store: MailStore, request: Request) -> Response:
 
 
 def authorize(store: MailStore, request: Request) -> Response:
-    """A consent screen that always consents, for the mailbox named by `login_hint`."""
-    redirect_uri = request.args.get("redirect_uri")
-    email = request.args.get("login_hint", "")
-    if not redirect_uri:
-        raise errors.invalid_request("Missing required parameter: redirect_uri")
-    if request.args.get("client_id") != store.tokens.client_id:
+    """Google's consent screen, answered by the mailbox's dev-API consent setting (allow unless set to deny).
+
+    Malformed requests get a 400 JSON error, as Google shows an error page rather than trusting the
+    redirect. A consent decision redirects to `redirect_uri` with `code` or `error`, and `state`.
+    """
+    consent_request, state = _consent_request(store, request)
+    consent = store.tokens.consent(consent_request)
+    if consent.error:
+        answer = {"error": consent.error, "state": state}
+    else:
+        answer = {"code": consent.code or "", "state": state, "scope": consent.scope, "authuser": "0"}
+    uri = consent_request.redirect_uri
+    return redirect(f"{uri}{'&' if '?' in uri else '?'}{urlencode(answer)}", code=302)
+
+
+def _consent_request(store: MailStore, request: Request) -> tuple[ConsentRequest, str]:
+    args = request.args
+    client_id = _required_arg(request, "client_id")
+    if client_id != store.tokens.client_id:
         raise errors.invalid_client("The OAuth client was not found.")
-    mailbox = store.mailbox(email)
-    scope = request.args.get("scope") or DEFAULT_SCOPE
-    code = store.tokens.issue_code(mailbox.email, scope=scope, redirect_uri=redirect_uri)
-    answer = {"code": code, "scope": scope}
-    if "state" in request.args:
-        answer["state"] = request.args["state"]
-    separator = "&" if "?" in redirect_uri else "?"
-    return redirect(f"{redirect_uri}{separator}{urlencode(answer)}", code=302)
+    redirect_uri = _required_arg(request, "redirect_uri")
+    parts = urlsplit(redirect_uri)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+        raise errors.invalid_request(f"Invalid parameter value for redirect_uri: {redirect_uri}")
+    response_type = _required_arg(request, "response_type")
+    if response_type != "code":
+        raise errors.OAuthError(400, "unsupported_response_type", f"Invalid response_type: {response_type}")
+    requested = scopes.normalize(_required_arg(request, "scope"))
+    invalid = scopes.unknown(requested)
+    if invalid:
+        raise errors.OAuthError(400, "invalid_scope", f"Some requested scopes were invalid. {{invalid={invalid}}}")
+    # Google allows omitting state and PKCE; Rapport must not, so the local server insists on both.
+    state = _required_arg(request, "state")
+    challenge = _required_arg(request, "code_challenge")
+    method = _required_arg(request, "code_challenge_method")
+    if method != "S256":
+        raise errors.invalid_request(f"Invalid code_challenge_method: {method} (only S256 is accepted here)")
+    if not is_s256_challenge(challenge):
+        raise errors.invalid_request("Invalid code_challenge: expected 43 base64url characters")
+    access_type = args.get("access_type", "online")
+    if access_type not in ("online", "offline"):
+        raise errors.invalid_request(f"Invalid access_type: {access_type}")
+    prompt = frozenset(args.get("prompt", "").split())
+    if not prompt <= _PROMPTS or ("none" in prompt and len(prompt) > 1):
+        raise errors.invalid_request(f"Invalid prompt: {args.get('prompt')}")
+    consent_request = ConsentRequest(
+        email=_consenting_mailbox(store, args.get("login_hint", "")),
+        scopes=requested,
+        redirect_uri=redirect_uri,
+        code_challenge=challenge,
+        offline=access_type == "offline",
+        prompt=prompt,
+        include_granted_scopes=args.get("include_granted_scopes") == "true",
+    )
+    return consent_request, state
+
+
+def _consenting_mailbox(store: MailStore, login_hint: str) -> str:
+    """The hinted mailbox; else, as a user picking another account at Google would, the only one there is."""
+    addresses = store.addresses()
+    hinted = login_hint.strip().lower()
+    if hinted in addresses:
+        return hinted
+    if len(addresses) == 1:
+        return addresses[0]
+    raise errors.invalid_request(f"login_hint must name one of the {len(addresses)} local mailboxes")
+
+
+def _required_arg(request: Request, name: str) -> str:
+    value = request.args.get(name)
+    if not value:
+        raise errors.invalid_request(f"Missing required parameter: {name}")
+    return value
+
+
+def userinfo(store: MailStore, request: Request) -> Response:
+    """OpenID Connect userinfo: `sub`, plus the address when an email scope was granted."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    access = store.tokens.access_info(value.strip()) if scheme.lower() == "bearer" else None
+    if access is None or access.scopes.isdisjoint({"openid", scopes.USERINFO_EMAIL, scopes.USERINFO_PROFILE}):
+        raise errors.OAuthError(401, "invalid_request", "Invalid Credentials")
+    body: dict[str, object] = {"sub": subject_id(access.email)}
+    if scopes.USERINFO_EMAIL in access.scopes:
+        body |= {"email": access.email, "email_verified": True}
+    return json_response(body, headers=_NO_STORE)
+
+
+def tokeninfo(store: MailStore, request: Request) -> Response:
+    """Google's tokeninfo for access tokens; like Google's, every value is a string."""
+    access = store.tokens.access_info(request.args.get("access_token") or request.form.get("access_token") or "")
+    if access is None:
+        raise errors.OAuthError(400, "invalid_token", "Invalid Value")
+    return json_response(_tokeninfo_body(store, access), headers=_NO_STORE)
+
+
+def _tokeninfo_body(store: MailStore, access: AccessInfo) -> dict[str, str]:
+    body = {
+        "azp": store.tokens.client_id,
+        "aud": store.tokens.client_id,
+        "sub": subject_id(access.email),
+        "scope": " ".join(sorted(access.scopes)),
+        "exp": str(int(access.expires_at)),
+        "expires_in": str(max(0, min(ACCESS_TOKEN_SECONDS, int(access.expires_at - time.time())))),
+        "access_type": "offline" if access.offline else "online",
+    }
+    if scopes.USERINFO_EMAIL in access.scopes:
+        body |= {"email": access.email, "email_verified": "true"}
+    return body

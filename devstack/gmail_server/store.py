@@ -1,14 +1,16 @@
-"""All server state: the mailboxes, the OAuth grants and the watch publisher."""
+"""All server state: the mailboxes, the OAuth grants, quota, injected faults and the watch publisher."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 
-from devstack.gmail_server import errors
+from devstack.gmail_server import errors, faults
+from devstack.gmail_server.faults import FaultBoard
 from devstack.gmail_server.mailbox import Mailbox
 from devstack.gmail_server.notifier import Notifier
 from devstack.gmail_server.oauth import TokenStore
+from devstack.gmail_server.quota import Quota
 
 _FIRST_HISTORY_ID = 100_000
 # A replaced mailbox starts this far above the old one, so cursors into the old mail answer 404.
@@ -19,10 +21,12 @@ FaultHook = Callable[[str, str], errors.ApiError | None]
 
 
 class MailStore:
-    def __init__(self, *, tokens: TokenStore, notifier: Notifier) -> None:
+    def __init__(self, *, tokens: TokenStore, notifier: Notifier, quota: Quota | None = None) -> None:
         self.tokens = tokens
         self.notifier = notifier
-        self.fault_hooks: list[FaultHook] = []
+        self.quota = quota or Quota()
+        self.faults = FaultBoard()
+        self.fault_hooks: list[FaultHook] = []  # in-process hooks; tests across processes use `faults`
         self._mailboxes: dict[str, Mailbox] = {}
         self._lock = threading.Lock()
 
@@ -45,7 +49,14 @@ class MailStore:
             raise errors.not_found(f"No mailbox {email}")
         return mailbox
 
+    def addresses(self) -> list[str]:
+        with self._lock:
+            return sorted(self._mailboxes)
+
     def check_faults(self, operation: str, email: str) -> None:
+        kind = self.faults.take(email, operation)
+        if kind is not None:
+            raise faults.api_error(kind)
         for hook in list(self.fault_hooks):
             error = hook(operation, email)
             if error is not None:

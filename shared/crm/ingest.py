@@ -31,6 +31,7 @@ SNIPPET_CHARS = 200
 class IngestResult:
     stored: int = 0
     duplicates: int = 0
+    contact_ids: set[str] = field(default_factory=set)  # contacts the stored messages touched
 
 
 @dataclass
@@ -98,7 +99,8 @@ class Ingestor:
         workspace = self._db.collection("workspaces").document(workspace_id)
         owners = frozenset({owner_email.lower()})
         plans = [self._plan(workspace, mailbox_id, sync_run_id, owners, m) for m in messages]
-        result = IngestResult()
+        # Duplicates included: if asking for enrichment failed after an earlier commit, the redelivery asks again.
+        result = IngestResult(contact_ids={contact for plan in plans for contact in plan.contacts})
         counters = [
             workspace.collection("mailboxes").document(mailbox_id),
             workspace.collection("syncRuns").document(sync_run_id),

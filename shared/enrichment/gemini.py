@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
@@ -70,6 +71,11 @@ class GeminiProvider:
         self.model = model or get_settings().gemini_model
         self._retry = retry
         self._price = price_of(self.model)  # fail at start, not at the first call, on an unpriced model
+
+    @property
+    def min_interval(self) -> timedelta:
+        """How long an answer stays good: new mail alone does not trigger a new call before then."""
+        return timedelta(days=get_settings().ai_refresh_days)
 
     def enrich(self, subject: EnrichmentInput) -> EnrichmentResult:
         prompt = load_prompt(PROMPT_NAME)

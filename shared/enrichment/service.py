@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from google.cloud import firestore
@@ -70,7 +70,9 @@ class EnrichmentService:
         retry_later: RetryLater | None = None
         for provider in self._providers:
             before = previous.get(provider.name) or {}
-            if before.get("status") == OK and before.get("inputHash") == fingerprint:
+            if before.get("status") == OK and (
+                before.get("inputHash") == fingerprint or self._recent(before, getattr(provider, "min_interval", None))
+            ):
                 outcome.statuses[provider.name] = UNCHANGED
                 continue
             try:
@@ -94,6 +96,13 @@ class EnrichmentService:
         if retry_later is not None:
             raise retry_later
         return outcome
+
+    def _recent(self, before: dict[str, Any], min_interval: timedelta | None) -> bool:
+        """A provider with a minimum interval (the AI one) is not asked again sooner than that."""
+        at = before.get("at")
+        if not min_interval or not isinstance(at, datetime):
+            return False
+        return at > self._now() - min_interval
 
     def input_for(self, workspace_id: str, contact_id: str, contact: dict[str, Any]) -> EnrichmentInput:
         return EnrichmentInput(

@@ -78,6 +78,7 @@ _EMAIL_COLON_END = re.compile(rf"{_EMAIL}\s*[>)\]]?\s*:\s*$")
 _WROTE_ANYWHERE = re.compile(rf"(?<!\w)(?:{_alternation(WROTE_VERBS)})(?!\w)", re.IGNORECASE)
 _EMAIL_RE = re.compile(_EMAIL)
 _DATE_LIKE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?\b|\b\d{1,2}:\d{2}\b")
+_HEADER_DATE = re.compile(r"\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b")
 _SENT_END = re.compile(r"(?<!\w)sent\s*:$", re.IGNORECASE)
 _EMAIL_OR_TIME = re.compile(rf"{_EMAIL}|\b\d{{1,2}}[:.]\d{{2}}\b")
 _HAS_DATE_OR_ADDRESS = re.compile(r"\d|@")
@@ -269,8 +270,19 @@ def _quote_header_end(lines: list[str], index: int) -> int | None:
         if len(joined) > _MAX_HEADER_CHARS:
             return None
         if joined.endswith((":", "-")) and _looks_like_quote_header(joined):
-            return position + 1
+            # A header that starts on a later line is that header, not this line's continuation
+            # ("+44 20 7946 0958" right above "On Tue, ... wrote:").
+            return None if _header_starts_later(lines, index, position) else position + 1
     return None
+
+
+def _header_starts_later(lines: list[str], index: int, end: int) -> bool:
+    for start in range(index + 1, end + 1):
+        later = " ".join(line.strip() for line in lines[start : end + 1])
+        # The later header must carry its own date: an address or "wrote:" alone is a wrapped tail.
+        if _HEADER_DATE.search(lines[start]) and _looks_like_quote_header(later):
+            return True
+    return False
 
 
 def _is_bare_header_above_quote(lines: list[str], index: int) -> bool:

@@ -9,6 +9,7 @@ the sender's name, a sign-off such as "Best regards," or a delimiter such as "--
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -524,7 +525,7 @@ def _terms(text: str) -> list[str]:
     """Lower-cased words, with the two-word phrases they form ("head of", "directeur général")."""
     words = [w.strip(".,/-&").lower() for w in _WORDS.findall(text)]
     words = [w for w in words if w]
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
 
 
 def _has_title(text: str) -> bool:

@@ -208,9 +208,10 @@ def test_undoing_a_sync_run_takes_its_mail_out_and_keeps_it_out(stack, team):
 
     interactions = db.collection("workspaces", team["workspace"], "interactions")
     second = next(i for i in interactions.stream() if i.to_dict()["subject"] == "Two").to_dict()
+    run = db.document("workspaces", team["workspace"], "syncRuns", second["syncRunId"])
+    wait_for(lambda: run.get().to_dict()["state"] == "done", what="the sync run to finish")  # running runs refuse undo
     body = {"workspaceId": team["workspace"], "syncRunId": second["syncRunId"]}
     assert _call(f"{stack.functions_url}/undo-sync-run", body, team["token"])[0] == 202
     wait_for(lambda: (pam.get().to_dict() or {}).get("receivedCount") == 1, what="the undo")
     assert pam.get().to_dict()["interactionCount"] == 1
-    run = db.document("workspaces", team["workspace"], "syncRuns", second["syncRunId"]).get().to_dict()
-    assert run["state"] == "undone"
+    assert run.get().to_dict()["state"] == "undone"

@@ -146,3 +146,28 @@ def test_extract_never_raises_on_odd_bodies(pieces: list[str]) -> None:
     result = extract(raw)
     assert result.errors == [] or all(isinstance(e, str) for e in result.errors)
     assert isinstance(result.to_dict(), dict)
+
+
+def test_html_only_gmail_reply() -> None:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "Anna Schmidt <anna@northwind-analytics.co.uk>"
+    message["To"] = "bob@rapport.dev"
+    message.set_content(
+        '<div dir="ltr">Sounds good, Thursday it is.<div><br></div><div>Best,</div><div>Anna</div><div><br></div>'
+        "<div>--</div><div>Anna Schmidt<br>Head of Partnerships | Northwind Analytics<br>+44 20 7946 0958</div></div>"
+        '<div class="gmail_quote">On Tue, 3 Mar 2026 at 09:15, Bob &lt;bob@rapport.dev&gt; wrote:<br>'
+        '<blockquote class="gmail_quote">Could we meet Thursday?<br>Bob</blockquote></div>',
+        subtype="html",
+    )
+    result = extract(message.as_bytes(), owner_addresses=frozenset({"bob@rapport.dev"}))
+    assert result.reply_text == "Sounds good, Thursday it is.\n\nBest,\nAnna"
+    assert result.signature is not None
+    assert result.signature.non_empty_lines()[-1] == "+44 20 7946 0958"
+    [anna] = result.contacts
+    assert (anna.title, anna.company, anna.phones) == (
+        "Head of Partnerships",
+        "Northwind Analytics",
+        ("+442079460958",),
+    )

@@ -136,3 +136,8 @@ def test_pathological_input_stays_fast() -> None:
     started = time.perf_counter()
     visible_reply(text)
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_line_right_above_a_header_is_not_taken_into_it() -> None:
+    text = "Call me.\nAnn Lee\n+44 20 7946 0958\nOn Tue, 3 Mar 2026 at 09:15, Bob <bob@x.org> wrote:\n> Thursday?"
+    assert visible_reply(text) == "Call me.\nAnn Lee\n+44 20 7946 0958"

@@ -1,0 +1,268 @@
+"""Extraction benchmark on the labelled corpora: quote stripping, signatures and speed.
+
+`./rapport bench extraction [--corpora DIR] [--seconds S]` prints the result dict as the
+last JSON line. Quote cases are scored exactly as the corpora README says; the baseline
+(email-reply-parser) is measured on the same cases in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from shared.mail.addresses import Address, parse_address_list
+from shared.mail.extract import extract
+from shared.mail.message import parse_message
+from shared.mail.quotes import visible_reply
+from shared.mail.signatures import find_signature
+
+DEFAULT_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+SIGNATURE_MARK = "#sig#"
+REPLY_MARK = "#reply#"
+_HEADER_START = re.compile(r"^[A-Za-z-]+: ")
+
+
+# ---- quotes ---------------------------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """The README's comparison form: \\n line ends, no trailing spaces, blank runs folded, stripped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+@dataclass(frozen=True)
+class QuoteCase:
+    file: str
+    text: str
+    exact: str | None
+    contains: tuple[str, ...]
+    not_contains: tuple[str, ...]
+
+    def passes(self, reply: str) -> bool:
+        got = normalise(reply)
+        if self.exact is not None and got != normalise(self.exact):
+            return False
+        if not all(re.search(pattern, got, re.MULTILINE) for pattern in self.contains):
+            return False
+        return not any(literal in got for literal in self.not_contains)
+
+
+def load_quote_cases(corpora: Path) -> list[QuoteCase]:
+    cases = []
+    for line in (corpora / "quotes" / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        label = json.loads(line)
+        cases.append(
+            QuoteCase(
+                file=label["file"],
+                text=(corpora / "quotes" / label["file"]).read_text(encoding="utf-8"),
+                exact=label.get("exact"),
+                contains=tuple(label.get("contains") or ()),
+                not_contains=tuple(label.get("not_contains") or ()),
+            )
+        )
+    return cases
+
+
+def quote_pass(cases: list[QuoteCase], parser: Callable[[str], str]) -> tuple[float, list[str]]:
+    failed = [case.file for case in cases if not case.passes(_safe(parser, case.text))]
+    return 1 - len(failed) / len(cases), failed
+
+
+def _safe(parser: Callable[[str], str], text: str) -> str:
+    try:
+        return parser(text)
+    except Exception:  # a crashing baseline fails the case rather than the benchmark
+        return ""
+
+
+def reply_parser_baseline(text: str) -> str:
+    from email_reply_parser import EmailReplyParser
+
+    return str(EmailReplyParser.parse_reply(text))
+
+
+# ---- signatures -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignatureCase:
+    file: str
+    text: str
+    sender: Address | None
+    gold: tuple[str, ...]  # non-empty signature lines, stripped
+
+
+def load_signature_cases(corpora: Path) -> list[SignatureCase]:
+    root = corpora / "signatures"
+    cases = []
+    for body in sorted(_signature_bodies(root)):
+        base = body.with_name(body.name.removesuffix("_body"))
+        text, gold = _strip_marks(body.read_text(encoding="utf-8"))
+        label_file = base.with_name(base.name + "_signature")
+        if label_file.exists():
+            gold = _signature_lines(label_file.read_text(encoding="utf-8"))
+        sender = _read_sender(base.with_name(base.name + "_sender"))
+        if sender is None and _HEADER_START.match(text) and "\n\n" in text:
+            # A whole RFC 822 message: its From names the sender, its body holds the signature.
+            message = parse_message(text.encode("utf-8"))
+            text, sender = message.text, message.author
+        cases.append(SignatureCase(str(body.relative_to(root)), text, sender, tuple(gold)))
+    return cases
+
+
+def _signature_bodies(root: Path) -> Iterable[Path]:
+    for folder in sorted(p for p in root.glob("*/*") if p.is_dir() and p.name in {"P", "N", "stripped"}):
+        for path in folder.iterdir():
+            if not path.name.endswith(("_sender", "_signature")):
+                yield path
+
+
+def _strip_marks(text: str) -> tuple[str, list[str]]:
+    lines, gold = [], []
+    for line in text.split("\n"):
+        if line.startswith(SIGNATURE_MARK):
+            line = line[len(SIGNATURE_MARK) :]
+            if line.strip():
+                gold.append(line.strip())
+        elif line.startswith(REPLY_MARK):
+            line = line[len(REPLY_MARK) :]
+        lines.append(line)
+    return "\n".join(lines), gold
+
+
+def _signature_lines(text: str) -> list[str]:
+    return [s for s in (line.replace(SIGNATURE_MARK, "", 1).strip() for line in text.split("\n")) if s]
+
+
+def _read_sender(path: Path) -> Address | None:
+    if not path.exists():
+        return None
+    value = path.read_text(encoding="utf-8").strip()
+    if not value:
+        return None
+    parsed = parse_address_list([value]) if "@" in value else []
+    # Senders given as a bare name ("Vickers, Frank") still tell whose name to look for.
+    return parsed[0] if parsed else Address(email="unknown@invalid", name=value)
+
+
+def signature_scores(cases: list[SignatureCase]) -> dict[str, Any]:
+    true_pos = false_pos = false_neg = exact = 0
+    missed: list[str] = []
+    for case in cases:
+        block = find_signature(case.text, case.sender)
+        predicted = Counter(block.non_empty_lines() if block else [])
+        gold = Counter(case.gold)
+        hits = sum((predicted & gold).values())
+        true_pos += hits
+        false_pos += sum(predicted.values()) - hits
+        false_neg += sum(gold.values()) - hits
+        if predicted == gold:
+            exact += 1
+        else:
+            missed.append(case.file)
+    precision = true_pos / (true_pos + false_pos) if true_pos + false_pos else 0.0
+    recall = true_pos / (true_pos + false_neg) if true_pos + false_neg else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "signature_f1": round(f1, 4),
+        "signature_precision": round(precision, 4),
+        "signature_recall": round(recall, 4),
+        "signature_exact": round(exact / len(cases), 4),
+        "signature_cases": len(cases),
+        "signature_not_exact": missed,
+    }
+
+
+# ---- speed ----------------------------------------------------------------------------------
+
+
+def corpus_messages(corpora: Path, quotes: list[QuoteCase], signatures: list[SignatureCase]) -> list[bytes]:
+    """Every corpus case as a raw message: the .eml files as they are, text cases wrapped in headers."""
+    messages = [p.read_bytes() for p in sorted((corpora / "signatures").glob("**/*.eml"))]
+    for case in quotes:
+        messages.append(_wrap("Ann Example <ann@example.com>", case.text))
+    for sig in signatures:
+        sender = sig.sender or Address("someone@example.com")
+        messages.append(_wrap(f'"{sender.name or ""}" <{sender.email}>', sig.text))
+    return messages
+
+
+def _wrap(sender: str, body: str) -> bytes:
+    headers = (
+        f"From: {sender}\r\nTo: Bob Example <bob@example.org>\r\nSubject: Re: corpus case\r\n"
+        "Date: Mon, 2 Mar 2026 10:00:00 +0000\r\nMessage-ID: <case@example.com>\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+    )
+    return (headers + body.replace("\n", "\r\n")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Speed:
+    best: float  # items/s of the fastest pass: timeit's convention, least disturbed by other load
+    mean: float  # items/s over all passes
+
+
+def per_second(items: list[Any], work: Callable[[Any], object], seconds: float) -> Speed:
+    """Items processed per second, passing over the list repeatedly for at least `seconds`."""
+    for item in items:  # warm up: imports, compiled patterns, lazily built tables
+        work(item)
+    passes: list[float] = []
+    while sum(passes) < seconds:
+        started = time.perf_counter()
+        for item in items:
+            work(item)
+        passes.append(time.perf_counter() - started)
+    return Speed(best=len(items) / min(passes), mean=len(items) * len(passes) / sum(passes))
+
+
+# ---- entry point ----------------------------------------------------------------------------
+
+
+def run(argv: list[str]) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="rapport bench extraction", description=__doc__)
+    parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA, help="folder holding quotes/ and signatures/")
+    parser.add_argument("--seconds", type=float, default=3.0, help="minimum time of each speed measurement")
+    args = parser.parse_args(argv)
+
+    quotes = load_quote_cases(args.corpora)
+    signatures = load_signature_cases(args.corpora)
+    ours, our_failures = quote_pass(quotes, visible_reply)
+    baseline, _ = quote_pass(quotes, reply_parser_baseline)
+    texts = [case.text for case in quotes]
+    messages = corpus_messages(args.corpora, quotes, signatures)
+    extraction = per_second(messages, extract, args.seconds)
+    quotes_only = per_second(texts, visible_reply, args.seconds)
+    baseline_speed = per_second(texts, reply_parser_baseline, args.seconds)
+    return {
+        "quote_pass": round(ours, 4),
+        "quote_cases": len(quotes),
+        "quote_failed": our_failures,
+        **signature_scores(signatures),
+        "emails_per_s": round(extraction.best),
+        "emails_per_s_mean": round(extraction.mean),
+        "emails_measured": len(messages),
+        "quote_only_per_s": round(quotes_only.best),
+        "baseline": {
+            "name": "email-reply-parser",
+            "quote_pass": round(baseline, 4),
+            "quote_only_per_s": round(baseline_speed.best),
+            "quote_only_per_s_mean": round(baseline_speed.mean),
+        },
+        "cores": 1,  # one thread, one process: extraction is single-threaded Python
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(sys.argv[1:])))

@@ -1,0 +1,43 @@
+"""The message that asks for contacts to be enriched: published after ingestion, read by enrich-contacts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shared import clients
+from shared.errors import InvalidInput
+from shared.resources import resources
+
+CONTACTS_PER_MESSAGE = 100
+
+
+class EnrichmentRequest(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+    workspace_id: str = Field(alias="workspaceId", min_length=1)
+    contact_ids: list[str] = Field(alias="contactIds", min_length=1, max_length=CONTACTS_PER_MESSAGE)
+
+
+def decode_enrichment_request(data: bytes) -> EnrichmentRequest:
+    try:
+        return EnrichmentRequest.model_validate_json(data)
+    except ValidationError as error:
+        raise InvalidInput(f"not an enrichment request: {error.errors()[0]['msg']}") from error
+
+
+def request_enrichment(workspace_id: str, contact_ids: Iterable[str]) -> None:
+    """Publishes and waits for Pub/Sub to accept; the enrichment itself runs elsewhere."""
+    ids = sorted(set(contact_ids))
+    topic = clients.topic_path(resources().topic("contacts_to_enrich"))
+    futures = [
+        clients.publisher().publish(
+            topic,
+            EnrichmentRequest(workspaceId=workspace_id, contactIds=ids[i : i + CONTACTS_PER_MESSAGE])
+            .model_dump_json(by_alias=True)
+            .encode(),
+        )
+        for i in range(0, len(ids), CONTACTS_PER_MESSAGE)
+    ]
+    for future in futures:
+        future.result(timeout=60)
