@@ -11,10 +11,11 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,7 +81,8 @@ class ProcessSupervisor:
     def spawn(self, name: str, argv: Sequence[str], *, env: Mapping[str, str], cwd: Path | None = None) -> Child:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{name}.log"
-        with log_path.open("wb") as log:
+        # Ctrl-C between the fork and the bookkeeping would leave a child nobody stops: hold it until after.
+        with log_path.open("wb") as log, signals_deferred():
             process = subprocess.Popen(
                 list(argv),
                 stdout=log,
@@ -90,8 +92,8 @@ class ProcessSupervisor:
                 cwd=cwd,
                 start_new_session=True,  # its own process group, so stop_all() reaches grandchildren too
             )
-        child = Child(name, process, log_path)
-        self.children.append(child)
+            child = Child(name, process, log_path)
+            self.children.append(child)
         return child
 
     def wait_ready(self, child: Child, ready: Callable[[], bool], *, timeout: float = 60.0) -> None:
@@ -122,6 +124,26 @@ class ProcessSupervisor:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.process.wait(timeout=2)
         self.children.clear()
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM that arrive inside the block are handled when it ends, not in the middle."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals
+        return
+    interrupts = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.getsignal(sig) for sig in interrupts}
+    pending: list[int] = []
+    for sig in interrupts:
+        signal.signal(sig, lambda signum, frame: pending.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if pending:
+            signal.raise_signal(pending[0])  # now handled as if it had just arrived
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:

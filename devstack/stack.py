@@ -222,6 +222,9 @@ class LocalStack:
                 str(self.ports.web),
                 "--init-json",
                 json.dumps(init_json),
+                # /api/NAME reaches the functions from the app's own origin, as Hosting's rewrites do.
+                "--functions-url",
+                self.functions_url,
             ],
             env=self.child_env(),
             cwd=REPO_ROOT,

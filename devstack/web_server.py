@@ -3,19 +3,24 @@
 - `/__/firebase/init.json` answers the web config handed in (locally it also names the emulators);
 - files come from the dist directory; Vite's content-hashed `/assets/` get a year-long immutable cache,
   everything else (index.html above all) is revalidated on every load so a new build shows at once;
+- `/api/NAME[/...]` is passed to the function NAME on the functions host, as Hosting's rewrites in
+  firebase.json do in production (same origin: no CORS, the ID token travels as `Authorization`);
 - any other path without a file extension is a client-side route and gets index.html.
 
-    python -m devstack.web_server --dist web/dist --port 5000 --init-json '{"projectId": "demo-rapport", ...}'
+    python -m devstack.web_server --dist web/dist --port 5000 --init-json '{"projectId": "demo-rapport", ...}' \
+        --functions-url http://127.0.0.1:8081
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import mimetypes
 import signal
 import sys
 import threading
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,6 +28,12 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 INIT_JSON_PATH = "/__/firebase/init.json"
+API_PREFIX = "/api/"
+# What a function's answer may carry back to the browser (hop-by-hop headers stay behind).
+PROXIED_RESPONSE_HEADERS = ("Content-Type", "Location", "Retry-After", "WWW-Authenticate", "Cache-Control")
+PROXIED_REQUEST_HEADERS = ("Authorization", "Content-Type", "Accept")
+PROXY_TIMEOUT_SECONDS = 60
+FUNCTIONS_DOWN = b'{"error": {"code": "unavailable", "message": "the functions host did not answer"}}'
 HASHED_ASSETS_PREFIX = "/assets/"
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
@@ -47,7 +58,8 @@ def _content_type(path: Path) -> str:
 
 
 class _HostingRequestHandler(SimpleHTTPRequestHandler):
-    """GET and HEAD only, like a static host; the server object carries the dist dir and init config."""
+    """GET and HEAD for files, like a static host; any method under /api/ goes to the functions.
+    The server object carries the dist dir, the init config and the functions' URL."""
 
     server: _HostingHTTPServer
     server_version = "RapportWeb/1"
@@ -55,10 +67,46 @@ class _HostingRequestHandler(SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
-        self._respond(include_body=True)
+        if not self._proxied():
+            self._respond(include_body=True)
 
     def do_HEAD(self) -> None:
-        self._respond(include_body=False)
+        if not self._proxied():
+            self._respond(include_body=False)
+
+    def do_POST(self) -> None:
+        if not self._proxied():
+            self._send_not_found(include_body=True)
+
+    def _proxied(self) -> bool:
+        """Passes an /api/ request on to its function; False when the path is not an API path."""
+        target = _function_path(self.path)
+        if target is None:
+            return False
+        include_body = self.command != "HEAD"
+        if self.server.functions_url is None:
+            self._send_not_found(include_body=include_body)
+            return True
+        length = int(self.headers.get("Content-Length") or 0)
+        request_headers = {name: value for name in PROXIED_REQUEST_HEADERS if (value := self.headers.get(name))}
+        try:
+            answer = _forward(
+                self.server.functions_url,
+                self.command,
+                target,
+                self.rfile.read(length) if length else None,
+                request_headers,
+            )
+        except OSError:
+            answer = _FunctionAnswer(HTTPStatus.BAD_GATEWAY, {"Content-Type": "application/json"}, FUNCTIONS_DOWN)
+        self.send_response(answer.status)
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        if include_body:
+            self.wfile.write(answer.body)
+        return True
 
     def _respond(self, *, include_body: bool) -> None:
         path = unquote(urlsplit(self.path).path)
@@ -120,19 +168,64 @@ class _HostingRequestHandler(SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+@dataclass(frozen=True)
+class _FunctionAnswer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def _forward(
+    functions_url: str, method: str, target: str, body: bytes | None, headers: dict[str, str]
+) -> _FunctionAnswer:
+    """One request to the functions host, its answer read whole (answers are small JSON or a redirect)."""
+    base = urlsplit(functions_url)
+    connection = http.client.HTTPConnection(base.netloc, timeout=PROXY_TIMEOUT_SECONDS)
+    try:
+        connection.request(method, f"{base.path.rstrip('/')}{target}", body=body, headers=headers)
+        response = connection.getresponse()
+        payload = response.read()
+    finally:
+        connection.close()
+    kept = {name: value for name in PROXIED_RESPONSE_HEADERS if (value := response.getheader(name)) is not None}
+    kept.setdefault("Cache-Control", NO_STORE)
+    return _FunctionAnswer(response.status, kept, payload)
+
+
+def _function_path(request_target: str) -> str | None:
+    """`/api/NAME/rest?query` → `/NAME/rest?query` on the functions host; None for other paths."""
+    parts = urlsplit(request_target)
+    if not parts.path.startswith(API_PREFIX):
+        return None
+    rest = parts.path[len(API_PREFIX) - 1 :]
+    name = rest.lstrip("/").partition("/")[0]
+    if not name:
+        return None
+    return f"{rest}?{parts.query}" if parts.query else rest
+
+
 class _HostingHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], dist_dir: Path, init_config: dict[str, Any], log_requests: bool):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        dist_dir: Path,
+        init_config: dict[str, Any],
+        log_requests: bool,
+        functions_url: str | None,
+    ):
         self.dist_dir = dist_dir
         self.init_json = json.dumps(init_config).encode()
         self.log_requests = log_requests
+        self.functions_url = functions_url
         super().__init__(address, _HostingRequestHandler)
 
 
 class WebServer:
-    """The static server, bound on construction (so `port` is known even when 0 was asked for)."""
+    """The static server, bound on construction (so `port` is known even when 0 was asked for).
+    Without `functions_url`, /api/ paths answer 404."""
 
     def __init__(
         self,
@@ -141,12 +234,13 @@ class WebServer:
         port: int,
         init_config: dict[str, Any],
         *,
+        functions_url: str | None = None,
         log_requests: bool = False,
     ) -> None:
         dist_dir = Path(dist_dir).resolve()
         if not (dist_dir / "index.html").is_file():
             raise FileNotFoundError(f"{dist_dir}/index.html is missing: build the web app first (web/: npm run build)")
-        self._httpd = _HostingHTTPServer((host, port), dist_dir, init_config, log_requests)
+        self._httpd = _HostingHTTPServer((host, port), dist_dir, init_config, log_requests, functions_url)
         self._thread: threading.Thread | None = None
 
     @property
@@ -182,10 +276,16 @@ class WebServer:
 
 
 def serve(
-    dist_dir: Path, host: str, port: int, init_config: dict[str, Any], *, log_requests: bool = False
+    dist_dir: Path,
+    host: str,
+    port: int,
+    init_config: dict[str, Any],
+    *,
+    functions_url: str | None = None,
+    log_requests: bool = False,
 ) -> WebServer:
     """Starts serving in a background thread and returns the server; call `.stop()` when done."""
-    return WebServer(dist_dir, host, port, init_config, log_requests=log_requests).start()
+    return WebServer(dist_dir, host, port, init_config, functions_url=functions_url, log_requests=log_requests).start()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True, help="0 picks a free port")
     parser.add_argument("--init-json", required=True, help="the body of /__/firebase/init.json (JSON text)")
+    parser.add_argument("--functions-url", help="where /api/NAME goes: the functions host (BASE/NAME)")
     parser.add_argument("--log-requests", action="store_true")
     args = parser.parse_args(argv)
     try:
@@ -203,7 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     if not isinstance(init_config, dict):
         parser.error("--init-json must be a JSON object")
 
-    server = serve(args.dist, args.host, args.port, init_config, log_requests=args.log_requests)
+    server = serve(
+        args.dist, args.host, args.port, init_config, functions_url=args.functions_url, log_requests=args.log_requests
+    )
     stopped = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: stopped.set())

@@ -105,36 +105,47 @@ def _run(args: argparse.Namespace, started: float) -> int:
     with LocalStack(runtime, with_web=not args.smoke) as stack:
         ready_seconds = time.monotonic() - started
         _say(f"rapport up: stack ready in {ready_seconds:.1f} s (logs in {stack.supervisor.log_dir})")
-        ref = demo.connect_demo(stack.gmail_url, DEMO_OWNER, mbox_path)
-        if not args.smoke:
-            sign_in = demo.sign_in_link(
-                stack.web_url, uid=demo.DEMO_OWNER_UID, email=DEMO_OWNER, display_name="Alex Morgan"
-            )
-        _say("rapport up: ingesting the demo mailbox through Pub/Sub, Cloud Tasks and the functions ...")
-        progress = demo.wait_until_ingested(
-            ref, timeout=args.timeout, on_progress=_progress_printer(), crashed=stack.crashed_part
-        )
-        counts = demo.counts(demo.DEMO_WORKSPACE)
-        summary = {
-            "messages": progress.stored,
-            "contacts": counts["contacts"],
-            "companies": counts["companies"],
-            "seconds": round(time.monotonic() - started, 2),
-            "ready_seconds": round(ready_seconds, 2),
-        }
-        if args.smoke:
-            print(json.dumps(summary), flush=True)
-            return 0
-        _say(
-            f"rapport up: {summary['messages']} messages ingested: {summary['contacts']} contacts, "
-            f"{summary['companies']} companies in {summary['seconds']} s"
-        )
-        _say(f"\n  Open {sign_in}")
-        deliver_url = f"{stack.gmail_url}/_dev/mailboxes/{DEMO_OWNER}/messages"
-        _say(f"  New mail arrives live when POSTed (message/rfc822) to {deliver_url}\n")
-        _say("rapport up: running; Ctrl-C stops everything")
-        while True:
+        try:
+            return _serve(stack, args, mbox_path, started, ready_seconds)
+        except (StackError, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            # A call into the stack failed: most often because a part of it died; say which.
             problem = stack.crashed_part()
-            if problem:
-                raise StackError(f"a part of the stack stopped: {problem}")
-            time.sleep(1)
+            raise StackError(f"a part of the stack stopped: {problem}" if problem else str(error)) from error
+
+
+def _serve(stack: LocalStack, args: argparse.Namespace, mbox_path: Path, started: float, ready_seconds: float) -> int:
+    ref = demo.connect_demo(stack.gmail_url, DEMO_OWNER, mbox_path)
+    if not args.smoke:
+        sign_in = demo.sign_in_link(
+            stack.web_url, uid=demo.DEMO_OWNER_UID, email=DEMO_OWNER, display_name="Alex Morgan"
+        )
+    _say("rapport up: ingesting the demo mailbox through Pub/Sub, Cloud Tasks and the functions ...")
+    progress = demo.wait_until_ingested(
+        ref, timeout=args.timeout, on_progress=_progress_printer(), crashed=stack.crashed_part
+    )
+    counts = demo.counts(demo.DEMO_WORKSPACE)
+    summary = {
+        "messages": progress.stored,
+        "contacts": counts["contacts"],
+        "companies": counts["companies"],
+        "seconds": round(time.monotonic() - started, 2),
+        "ready_seconds": round(ready_seconds, 2),
+    }
+    if args.smoke:
+        print(json.dumps(summary), flush=True)
+        return 0
+    _say(
+        f"rapport up: {summary['messages']} messages ingested: {summary['contacts']} contacts, "
+        f"{summary['companies']} companies in {summary['seconds']} s"
+    )
+    _say(f"\n  Open {sign_in}")
+    deliver_url = f"{stack.gmail_url}/_dev/mailboxes/{DEMO_OWNER}/messages"
+    _say(f"  New mail arrives live when POSTed (message/rfc822) to {deliver_url}\n")
+    _say("rapport up: running; Ctrl-C stops everything")
+    while True:
+        problem = stack.crashed_part()
+        if problem:
+            raise StackError(f"a part of the stack stopped: {problem}")
+        time.sleep(1)

@@ -87,3 +87,28 @@ def test_ctrl_c_during_start_up_stops_every_process(tmp_path):
     assert up.returncode == 130, stderr[-2000:]
     assert "stopped" in stderr
     assert not _processes_of(tmp_path)
+
+
+def _pid_of(runtime_dir: Path, command_part: bytes) -> int | None:
+    for pid in _processes_of(runtime_dir):
+        try:
+            if command_part in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return pid
+        except OSError:
+            continue
+    return None
+
+
+def test_a_crashed_part_stops_up_with_a_message_and_nothing_left(tmp_path):
+    up = _up(tmp_path, "--smoke", "--messages", "6000")
+    deadline = time.monotonic() + 120
+    while (gmail := _pid_of(tmp_path, b"devstack.gmail_server")) is None:
+        assert time.monotonic() < deadline, "the local Gmail server never started"
+        time.sleep(0.1)
+    time.sleep(1.0)  # let the stack finish starting, so the crash happens while it runs
+    os.kill(gmail, signal.SIGKILL)
+    _, stderr = up.communicate(timeout=120)
+    assert up.returncode == 1
+    assert "gmail" in stderr
+    assert "exited" in stderr
+    assert not _processes_of(tmp_path)

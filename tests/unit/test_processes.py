@@ -1,10 +1,11 @@
 import os
+import signal
 import sys
 import time
 
 import pytest
 
-from devstack.processes import ProcessSupervisor, StackError, free_port
+from devstack.processes import ProcessSupervisor, StackError, free_port, signals_deferred
 
 # A child that starts a grandchild in its group and ignores SIGTERM, like the emulators' wrappers.
 STUBBORN = """
@@ -66,3 +67,16 @@ def test_crashed_names_a_child_that_exited(tmp_path):
 def test_free_ports_are_distinct_and_bindable():
     ports = {free_port() for _ in range(5)}
     assert len(ports) == 5
+
+
+def _interrupt_inside_deferred_block(progress: list[str]) -> None:
+    with signals_deferred():
+        signal.raise_signal(signal.SIGINT)
+        progress.append("end of block")
+
+
+def test_an_interrupt_inside_the_deferred_block_lands_after_it():
+    progress: list[str] = []
+    with pytest.raises(KeyboardInterrupt):
+        _interrupt_inside_deferred_block(progress)
+    assert progress == ["end of block"]
