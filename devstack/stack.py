@@ -100,10 +100,7 @@ class LocalStack:
 
     def apply_env(self) -> None:
         """Points this process's clients at the stack (used by tests and the CLI)."""
-        os.environ.update(self.env)
-        from shared.settings import get_settings
-
-        get_settings.cache_clear()
+        use_stack_env(self.env)
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> LocalStack:
@@ -230,6 +227,14 @@ class LocalStack:
             cwd=REPO_ROOT,
         )
         self.supervisor.wait_ready(child, lambda: http_ok(f"{self.web_url}/__/firebase/init.json"))
+
+
+def use_stack_env(env: dict[str, str]) -> None:
+    """Points this process's settings and clients at a local stack described by `env`."""
+    os.environ.update(env)
+    from shared.settings import get_settings
+
+    get_settings.cache_clear()
 
 
 def build_web() -> None:

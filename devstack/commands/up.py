@@ -22,6 +22,7 @@ from devstack.stack import REPO_ROOT, LocalStack
 # Overridable so tests can run a stack beside a developer's own `up`.
 RUNTIME_DIR = Path(os.environ.get("RAPPORT_RUNTIME_DIR", REPO_ROOT / ".rapport"))
 DEMO_OWNER = "alex.morgan@lumenway.io"
+STACK_FILE = Path("up") / "stack.json"  # under RUNTIME_DIR while `up` runs: how other commands reach the stack
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -105,6 +106,8 @@ def _run(args: argparse.Namespace, started: float) -> int:
     with LocalStack(runtime, with_web=not args.smoke) as stack:
         ready_seconds = time.monotonic() - started
         _say(f"rapport up: stack ready in {ready_seconds:.1f} s (logs in {stack.supervisor.log_dir})")
+        stack_file = RUNTIME_DIR / STACK_FILE
+        stack_file.write_text(json.dumps({"env": stack.env}))
         try:
             return _serve(stack, args, mbox_path, started, ready_seconds)
         except (StackError, KeyboardInterrupt):
@@ -113,6 +116,8 @@ def _run(args: argparse.Namespace, started: float) -> int:
             # A call into the stack failed: most often because a part of it died; say which.
             problem = stack.crashed_part()
             raise StackError(f"a part of the stack stopped: {problem}" if problem else str(error)) from error
+        finally:
+            stack_file.unlink(missing_ok=True)
 
 
 def _serve(stack: LocalStack, args: argparse.Namespace, mbox_path: Path, started: float, ready_seconds: float) -> int:

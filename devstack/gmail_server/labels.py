@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+from shared.gmail.takeout import TAKEOUT_LABELS
+
 SYSTEM_LABELS = frozenset(
     {
         "INBOX",
@@ -24,29 +26,6 @@ SYSTEM_LABELS = frozenset(
 )
 CATEGORY_LABELS = frozenset(label for label in SYSTEM_LABELS if label.startswith("CATEGORY_"))
 SPAM_AND_TRASH = frozenset({"SPAM", "TRASH"})
-
-# Takeout label names (lower-cased) -> label id. None marks names that carry no label of their own.
-_TAKEOUT_NAMES: dict[str, str | None] = {
-    "inbox": "INBOX",
-    "sent": "SENT",
-    "important": "IMPORTANT",
-    "starred": "STARRED",
-    "spam": "SPAM",
-    "trash": "TRASH",
-    "draft": "DRAFT",
-    "drafts": "DRAFT",
-    "chat": "CHAT",
-    "chats": "CHAT",
-    "unread": "UNREAD",
-    "opened": None,
-    "archived": None,
-    "category promotions": "CATEGORY_PROMOTIONS",
-    "category social": "CATEGORY_SOCIAL",
-    "category updates": "CATEGORY_UPDATES",
-    "category forums": "CATEGORY_FORUMS",
-    "category personal": "CATEGORY_PERSONAL",
-    "category primary": "CATEGORY_PERSONAL",
-}
 
 
 class LabelRegistry:
@@ -84,8 +63,8 @@ def labels_from_takeout(names: tuple[str, ...], registry: LabelRegistry) -> set[
     labels: set[str] = set()
     for name in names:
         key = name.strip().lower()
-        if key in _TAKEOUT_NAMES:
-            label = _TAKEOUT_NAMES[key]
+        if key in TAKEOUT_LABELS:
+            label = TAKEOUT_LABELS[key]
             if label is not None:
                 labels.add(label)
         elif key:

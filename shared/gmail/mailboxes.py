@@ -67,6 +67,15 @@ class MailboxStore:
         batch.commit()
         return ref
 
+    def ensure_imported_mailbox(self, *, workspace_id: str, owner_uid: str, email: str) -> MailboxRef:
+        """A mailbox known only from imported mail: no grant, no watch, never synced from Gmail."""
+        address = email.strip().lower()
+        ref = MailboxRef(workspace_id, ids.mailbox_id(address))
+        self._doc(ref).set(
+            {"email": address, "ownerUid": owner_uid, "status": "imported", "sync": {"stage": "idle"}}, merge=True
+        )
+        return ref
+
     def refresh_token(self, ref: MailboxRef) -> str:
         snapshot = self._db.document(MAILBOX_CREDENTIALS, ref.mailbox_id).get()
         if not snapshot.exists:

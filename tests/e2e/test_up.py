@@ -112,3 +112,48 @@ def test_a_crashed_part_stops_up_with_a_message_and_nothing_left(tmp_path):
     assert "gmail" in stderr
     assert "exited" in stderr
     assert not _processes_of(tmp_path)
+
+
+def test_import_mbox_feeds_a_takeout_file_to_the_running_stack(tmp_path):
+    from devstack.demo_mailbox import generate
+
+    takeout = tmp_path / "takeout.mbox"
+    generate(owner="sam.lee@lumenway.io", messages=150, seed=3).write_mbox(takeout)
+    up = _up(tmp_path, "--messages", "100")
+    try:
+        deadline = time.monotonic() + 300
+        while not (tmp_path / "up" / "stack.json").exists():
+            assert up.poll() is None, up.communicate()[1][-3000:]
+            assert time.monotonic() < deadline, "up never became ready"
+            time.sleep(0.2)
+        imported = subprocess.run(
+            [sys.executable, "-m", "devstack.cli", "import-mbox", str(takeout)],
+            cwd=REPO_ROOT,
+            env={**os.environ, "RAPPORT_RUNTIME_DIR": str(tmp_path)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert imported.returncode == 0, imported.stderr[-3000:]
+        summary = json.loads(imported.stdout.strip().splitlines()[-1])
+        assert summary["owner"] == "sam.lee@lumenway.io"
+        assert summary["messages"] == 150
+        assert summary["imported"] + summary["skipped"] == 150
+        assert "stored" in imported.stderr  # the terminal progress bar
+    finally:
+        os.killpg(up.pid, signal.SIGINT)
+        up.communicate(timeout=60)
+    assert not _processes_of(tmp_path)
+
+
+def test_import_mbox_without_a_running_stack_says_how_to_start_one(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "devstack.cli", "import-mbox", str(tmp_path / "x.mbox")],
+        cwd=REPO_ROOT,
+        env={**os.environ, "RAPPORT_RUNTIME_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "./rapport up" in result.stderr
