@@ -127,6 +127,10 @@ class LocalStack:
     ) -> None:
         self.stop()
 
+    def crash_functions(self) -> None:
+        """Kills every function mid-flight and brings them back, as a crashed instance would be replaced."""
+        self.supervisor.kill_and_restart("functions", lambda: http_ok(f"{self.functions_url}/_health"))
+
     def crashed_part(self) -> str | None:
         child = self.supervisor.crashed()
         return None if child is None else f"{child.name} exited ({child.process.returncode}):\n{child.log_tail()}"
