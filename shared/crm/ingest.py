@@ -31,6 +31,7 @@ SNIPPET_CHARS = 200
 class IngestResult:
     stored: int = 0
     duplicates: int = 0
+    writes: int = 0  # Firestore document writes committed
     contact_ids: set[str] = field(default_factory=set)  # contacts the stored messages touched
 
 
@@ -107,13 +108,13 @@ class Ingestor:
         ]
         for chunk in _chunks(plans):
             try:
-                self._commit(workspace, counters, chunk)
+                result.writes += self._commit(workspace, counters, chunk)
                 result.stored += len(chunk)
             except exceptions.AlreadyExists:
                 # Some message of the chunk was stored before: settle each one on its own.
                 for plan in chunk:
                     try:
-                        self._commit(workspace, counters, [plan])
+                        result.writes += self._commit(workspace, counters, [plan])
                         result.stored += 1
                     except exceptions.AlreadyExists:
                         result.duplicates += 1
@@ -177,7 +178,8 @@ class Ingestor:
         workspace: firestore.DocumentReference,
         counters: list[firestore.DocumentReference],
         plans: list[_MessagePlan],
-    ) -> None:
+    ) -> int:
+        """Commits the plans atomically; returns how many documents it wrote."""
         contacts: dict[str, _Tally] = {}
         companies: dict[str, _Tally] = {}
         batch = self._db.batch()
@@ -195,6 +197,7 @@ class Ingestor:
         batch.update(mailbox, {"sync.stored": firestore.Increment(len(plans))})
         batch.set(run, {"stored": firestore.Increment(len(plans))}, merge=True)
         batch.commit()
+        return len(plans) + len(contacts) + len(companies) + len(counters)
 
 
 def _counted_people(parsed: ParsedMessage) -> Iterable[tuple[str, str | None, int, int]]:

@@ -180,7 +180,7 @@ class SyncService:
         run_id = self._store.start_run(ref, kind="full")
         self._store.update_sync(ref, stage="listing", lastError=None)
         message_ids: list[str] = []
-        for page in gmail.message_id_pages(self._full_sync_query()):
+        for page in gmail.message_id_pages(self.backfill_query()):
             message_ids.extend(page)
             self._store.count_sync(ref, listed=len(page))
         chunk_size = self._settings.backfill_chunk_size
@@ -200,7 +200,8 @@ class SyncService:
         self._store.plan_backfill(ref, run_id, chunks=len(chunks), listed=len(message_ids))
         self._store.advance_cursor(ref, start_history_id, lastSuccessAt=datetime.now(UTC))
 
-    def _full_sync_query(self) -> str:
+    def backfill_query(self) -> str:
+        """The Gmail search a full sync lists: the excluded labels out, and only the backfill window."""
         terms = [full_sync_query(self._settings.sync_excluded_labels)]
         if self._settings.backfill_days:
             since = datetime.now(UTC) - timedelta(days=self._settings.backfill_days)
