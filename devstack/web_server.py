@@ -3,8 +3,8 @@
 - `/__/firebase/init.json` answers the web config handed in (locally it also names the emulators);
 - files come from the dist directory; Vite's content-hashed `/assets/` get a year-long immutable cache,
   everything else (index.html above all) is revalidated on every load so a new build shows at once;
-- `/api/NAME[/...]` is passed to the function NAME on the functions host, as Hosting's rewrites in
-  firebase.json do in production (same origin: no CORS, the ID token travels as `Authorization`);
+- `/api/NAME[/...]` is passed to the function NAME on the functions host, path unchanged, as Hosting's
+  rewrites in firebase.json do in production (same origin: no CORS, the ID token travels as `Authorization`);
 - any other path without a file extension is a client-side route and gets index.html.
 
     python -m devstack.web_server --dist web/dist --port 5000 --init-json '{"projectId": "demo-rapport", ...}' \
@@ -193,15 +193,16 @@ def _forward(
 
 
 def _function_path(request_target: str) -> str | None:
-    """`/api/NAME/rest?query` → `/NAME/rest?query` on the functions host; None for other paths."""
-    parts = urlsplit(request_target)
-    if not parts.path.startswith(API_PREFIX):
+    """`/api/NAME/rest?query` → `/NAME/api/NAME/rest?query` on the functions host (None for other paths).
+
+    Hosting hands a rewritten request to its function with the path the browser asked for, so the
+    function NAME sees `/api/NAME/rest` here too, exactly as it will in production.
+    """
+    path = urlsplit(request_target).path
+    if not path.startswith(API_PREFIX):
         return None
-    rest = parts.path[len(API_PREFIX) - 1 :]
-    name = rest.lstrip("/").partition("/")[0]
-    if not name:
-        return None
-    return f"{rest}?{parts.query}" if parts.query else rest
+    name = path[len(API_PREFIX) :].partition("/")[0]
+    return f"/{name}{request_target}" if name else None
 
 
 class _HostingHTTPServer(ThreadingHTTPServer):

@@ -1,14 +1,15 @@
 import type { ContactRow } from "../data/types";
 import { formatFullDateTime, formatRelativeTime } from "../lib/relativeTime";
 import { initialsOf } from "./AppHeader";
+import { Link } from "./Link";
 
 const numberFormat = new Intl.NumberFormat();
 
-export function ContactRowView({ contact, now }: { contact: ContactRow; now: number }) {
+export function ContactRowView({ contact, now, href }: { contact: ContactRow; now: number; href: string }) {
   const displayName = contact.name ?? contact.email;
   const last = contact.lastInteractionAt;
   return (
-    <div class="contact">
+    <Link class="contact" href={href}>
       <span class="avatar" style={{ "--avatar-hue": hueOf(contact.email) }} aria-hidden="true">
         {initialsOf(displayName)}
       </span>
@@ -44,7 +45,7 @@ export function ContactRowView({ contact, now }: { contact: ContactRow; now: num
           —
         </span>
       )}
-    </div>
+    </Link>
   );
 }
 

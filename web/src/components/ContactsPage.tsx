@@ -5,6 +5,7 @@ import { useLiveData } from "../data/useLiveData";
 import type { ContactRow } from "../data/types";
 import type { ContactsView } from "../data/contacts";
 import { useMediaQuery, useNow } from "../lib/hooks";
+import { paths } from "../lib/router";
 import { useServices } from "../lib/services";
 import { VirtualList } from "./VirtualList";
 import { ContactRowView } from "./ContactRowView";
@@ -125,7 +126,7 @@ export function ContactsPage({ workspaceId }: { workspaceId: string }) {
               "data-total": allRows.length,
               "data-complete": String(complete),
             }}
-            renderRow={(row) => <ContactRowView contact={row} now={now} />}
+            renderRow={(row) => <ContactRowView contact={row} now={now} href={paths.contact(workspaceId, row.id)} />}
           />
         </div>
       )}

@@ -4,7 +4,7 @@ import { subscribeToUserProfile } from "../data/userProfile";
 import { useLiveData } from "../data/useLiveData";
 import type { UserProfile } from "../data/types";
 import { useServices } from "../lib/services";
-import { contactsPath, navigate, parseRoute, usePathname } from "../lib/router";
+import { navigate, paths, parseRoute, usePathname } from "../lib/router";
 import { AppHeader } from "./AppHeader";
 import { WorkspaceView } from "./WorkspaceView";
 import { StatePanel } from "./StatePanel";
@@ -26,12 +26,12 @@ export function SignedInApp({ user }: { user: User }) {
     [db, user.uid],
   );
   const route = parseRoute(usePathname());
-  const routedWorkspaceId = route.page === "contacts" ? route.workspaceId : null;
+  const routedWorkspaceId = "workspaceId" in route ? route.workspaceId : null;
   const fallbackWorkspaceId = profile.state === "ready" && profile.data ? defaultWorkspaceId(profile.data) : null;
 
   // "/" (and unknown paths) open a workspace the user belongs to.
   useEffect(() => {
-    if (!routedWorkspaceId && fallbackWorkspaceId) navigate(contactsPath(fallbackWorkspaceId), { replace: true });
+    if (!routedWorkspaceId && fallbackWorkspaceId) navigate(paths.contacts(fallbackWorkspaceId), { replace: true });
   }, [routedWorkspaceId, fallbackWorkspaceId]);
 
   useEffect(() => {
@@ -44,7 +44,12 @@ export function SignedInApp({ user }: { user: User }) {
     <div class="shell">
       <AppHeader user={user} profile={profileData} workspaceId={routedWorkspaceId} />
       {routedWorkspaceId ? (
-        <WorkspaceView key={routedWorkspaceId} workspaceId={routedWorkspaceId} />
+        <WorkspaceView
+          key={routedWorkspaceId}
+          workspaceId={routedWorkspaceId}
+          route={route}
+          role={profileData?.workspaces[routedWorkspaceId] ?? null}
+        />
       ) : profile.state === "error" ? (
         <StatePanel tone="error" title="Could not load your account" detail={profile.error.message} />
       ) : profile.state === "ready" && !fallbackWorkspaceId ? (

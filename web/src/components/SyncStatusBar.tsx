@@ -1,9 +1,12 @@
 import { subscribeToMailboxes } from "../data/mailboxes";
+import { syncProgressOf } from "../data/syncProgress";
 import { useLiveData } from "../data/useLiveData";
 import type { MailboxStatus } from "../data/types";
 import { useNow } from "../lib/hooks";
 import { formatFullDateTime, formatRelativeTime } from "../lib/relativeTime";
+import { paths } from "../lib/router";
 import { useServices } from "../lib/services";
+import { Link } from "./Link";
 
 const numberFormat = new Intl.NumberFormat();
 
@@ -22,7 +25,14 @@ export function SyncStatusBar({ workspaceId }: { workspaceId: string }) {
   } else if (mailboxes.state === "error") {
     content = <span class="sync-bar__muted">Sync status unavailable</span>;
   } else if (mailboxes.data.length === 0) {
-    content = <span class="sync-bar__muted">No Gmail mailbox connected yet</span>;
+    content = (
+      <span class="sync-bar__muted">
+        No Gmail mailbox connected yet ·{" "}
+        <Link href={paths.settings(workspaceId)} data-testid="sync-bar-connect">
+          Connect Gmail
+        </Link>
+      </span>
+    );
   } else {
     content = (
       <ul class="sync-bar__list">
@@ -50,7 +60,7 @@ function MailboxSyncItem({ mailbox, now }: { mailbox: MailboxStatus; now: number
   const { sync } = mailbox;
   const connected = mailbox.status === "connected";
   const health = !connected ? "disconnected" : sync.lastError ? "error" : "ok";
-  const progress = sync.listed > 0 ? Math.min(1, (sync.stored + sync.failed) / sync.listed) : null;
+  const progress = syncProgressOf(mailbox);
   return (
     <li
       class={`sync-item sync-item--${health}`}
@@ -58,18 +68,19 @@ function MailboxSyncItem({ mailbox, now }: { mailbox: MailboxStatus; now: number
       data-email={mailbox.email}
       data-status={mailbox.status}
       data-stage={sync.stage ?? ""}
+      data-phase={progress.phase}
     >
       <span class="sync-item__dot" aria-hidden="true" />
       <span class="sync-item__email">{mailbox.email}</span>
-      <span class="sync-item__stage">{connected ? describeStage(sync.stage) : "Disconnected — reconnect Gmail"}</span>
+      <span class="sync-item__stage">{connected ? progress.label : "Disconnected — reconnect Gmail"}</span>
       <span class="sync-item__counts">
         <Count label="listed" value={sync.listed} />
         <Count label="fetched" value={sync.fetched} />
         <Count label="stored" value={sync.stored} />
         {sync.failed > 0 && <Count label="failed" value={sync.failed} tone="error" />}
       </span>
-      {progress !== null && progress < 1 && (
-        <progress class="sync-item__progress" value={progress} max={1} aria-label={`${mailbox.email} sync progress`} />
+      {progress.fraction !== null && progress.phase !== "done" && (
+        <progress class="sync-item__progress" value={progress.fraction} max={1} aria-label={`${mailbox.email} sync progress`} />
       )}
       {sync.lastSuccessAt && !sync.lastError && (
         <span class="sync-item__when" title={formatFullDateTime(sync.lastSuccessAt)}>
@@ -91,11 +102,4 @@ function Count({ label, value, tone }: { label: string; value: number; tone?: "e
       <strong>{numberFormat.format(value)}</strong> {label}
     </span>
   );
-}
-
-function describeStage(stage: string | null): string {
-  if (!stage) return "Waiting to sync";
-  // Stages are lower-case identifiers written by the sync functions ("listing", "fetching", "idle", ...).
-  const words = stage.replace(/[_-]+/g, " ").trim();
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }

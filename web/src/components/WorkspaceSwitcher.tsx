@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { UserProfile } from "../data/types";
 import { fetchWorkspaceNames } from "../data/workspaces";
 import { useServices } from "../lib/services";
-import { contactsPath, navigate } from "../lib/router";
+import { navigate, paths } from "../lib/router";
 
 interface WorkspaceSwitcherProps {
   profile: UserProfile;
@@ -45,7 +45,7 @@ export function WorkspaceSwitcher({ profile, currentWorkspaceId }: WorkspaceSwit
         class="workspace-switcher__select"
         data-testid="workspace-switcher"
         value={currentWorkspaceId ?? ""}
-        onChange={(event) => navigate(contactsPath(event.currentTarget.value))}
+        onChange={(event) => navigate(paths.contacts(event.currentTarget.value))}
       >
         {!currentWorkspaceId && <option value="">Choose a workspace</option>}
         {workspaceIds.map((workspaceId) => (

@@ -1,12 +1,52 @@
+import type { ComponentChildren } from "preact";
+import type { WorkspaceRole } from "../data/types";
+import type { Route, WorkspacePage } from "../lib/router";
 import { SyncStatusBar } from "./SyncStatusBar";
 import { ContactsPage } from "./ContactsPage";
+import { SettingsPage } from "./settings/SettingsPage";
+import { WorkspaceNav } from "./WorkspaceNav";
+import { ContactPage } from "./records/ContactPage";
+import { CompaniesPage } from "./records/CompaniesPage";
+import { CompanyPage } from "./records/CompanyPage";
+import { DashboardPage } from "./records/DashboardPage";
+
+interface WorkspaceViewProps {
+  workspaceId: string;
+  route: Route;
+  role: WorkspaceRole | null;
+}
+
+interface PageProps {
+  workspaceId: string;
+  recordId: string | null;
+  role: WorkspaceRole | null;
+}
+
+// Each page owns its listeners: switching pages unmounts the old one and releases them.
+const PAGES: Record<WorkspacePage, (props: PageProps) => ComponentChildren> = {
+  contacts: ({ workspaceId }) => <ContactsPage workspaceId={workspaceId} />,
+  contact: ({ workspaceId, recordId }) => <ContactPage workspaceId={workspaceId} contactId={recordId ?? ""} />,
+  companies: ({ workspaceId }) => <CompaniesPage workspaceId={workspaceId} />,
+  company: ({ workspaceId, recordId }) => <CompanyPage workspaceId={workspaceId} companyId={recordId ?? ""} />,
+  dashboard: ({ workspaceId }) => <DashboardPage workspaceId={workspaceId} />,
+  settings: ({ workspaceId, role }) => <SettingsPage workspaceId={workspaceId} role={role} />,
+};
+
+// Lists show how far the sync has got; settings shows it in full, record pages stay calm.
+const SYNC_BAR_PAGES: ReadonlySet<WorkspacePage> = new Set(["contacts", "companies", "dashboard"]);
 
 /** Everything shown for one workspace; remounted (and its listeners released) when the workspace changes. */
-export function WorkspaceView({ workspaceId }: { workspaceId: string }) {
+export function WorkspaceView({ workspaceId, route, role }: WorkspaceViewProps) {
+  const page: WorkspacePage = "workspaceId" in route ? route.page : "contacts";
+  const recordId = "recordId" in route ? route.recordId : null;
+  const Page = PAGES[page];
   return (
     <>
-      <SyncStatusBar workspaceId={workspaceId} />
-      <ContactsPage workspaceId={workspaceId} />
+      <WorkspaceNav workspaceId={workspaceId} page={page} />
+      {SYNC_BAR_PAGES.has(page) && <SyncStatusBar workspaceId={workspaceId} />}
+      <div class="workspace-body" key={`${page}:${recordId ?? ""}`}>
+        <Page workspaceId={workspaceId} recordId={recordId} role={role} />
+      </div>
     </>
   );
 }

@@ -20,14 +20,18 @@ export function subscribeToMailboxes(
           id: mailboxDoc.id,
           email: asString(data.email) ?? mailboxDoc.id,
           status: asString(data.status) ?? "unknown",
+          ownerUid: asString(data.ownerUid),
+          connectedAt: asDate(data.connectedAt),
           sync: {
             stage: asString(sync.stage),
             listed: asCount(sync.listed),
             fetched: asCount(sync.fetched),
             stored: asCount(sync.stored),
             failed: asCount(sync.failed),
+            duplicates: asCount(sync.duplicates),
             lastSuccessAt: asDate(sync.lastSuccessAt),
             lastError: asString(sync.lastError),
+            backfillRunId: asString(sync.backfillRunId),
           },
         };
       });

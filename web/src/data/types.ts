@@ -30,15 +30,36 @@ export interface MailboxSync {
   fetched: number;
   stored: number;
   failed: number;
+  /** Messages met a second time (a redelivery, or both a backfill and a push): stored once, counted here. */
+  duplicates: number;
   lastSuccessAt: Date | null;
   lastError: string | null;
+  /** Set while a full sync's fetch tasks are still running. */
+  backfillRunId: string | null;
 }
 
 export interface MailboxStatus {
   id: string;
   email: string;
   status: string;
+  ownerUid: string | null;
+  connectedAt: Date | null;
   sync: MailboxSync;
+}
+
+/** One pass of a mailbox's sync: the audit trail under `workspaces/{ws}/syncRuns`. */
+export interface SyncRun {
+  id: string;
+  mailboxId: string | null;
+  /** "full" (backfill) or "incremental" (history since the cursor). */
+  kind: string;
+  /** "running", "done" or "undone". */
+  state: string;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  listed: number;
+  fetched: number;
+  stored: number;
 }
 
 /** The state of a live listener as a view sees it. */

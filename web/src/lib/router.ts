@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 const NAVIGATION_EVENT = "rapport:navigate";
 
 export function navigate(path: string, { replace = false }: { replace?: boolean } = {}): void {
-  if (path === window.location.pathname) return;
+  if (path === window.location.pathname + window.location.search) return;
   if (replace) window.history.replaceState(null, "", path);
   else window.history.pushState(null, "", path);
   window.dispatchEvent(new Event(NAVIGATION_EVENT));
@@ -25,15 +25,45 @@ export function usePathname(): string {
   return pathname;
 }
 
-export type Route = { page: "home" } | { page: "contacts"; workspaceId: string } | { page: "not-found" };
+/** The pages inside a workspace; `recordId` names the contact or company a detail page shows. */
+export type WorkspacePage = "contacts" | "contact" | "companies" | "company" | "dashboard" | "settings";
+
+export type Route =
+  | { page: "home" }
+  | { page: WorkspacePage; workspaceId: string; recordId: string | null }
+  | { page: "not-found" };
+
+// `/w/{ws}` alone opens the contacts list.
+const WORKSPACE_ROUTES: ReadonlyArray<{ pattern: RegExp; page: WorkspacePage }> = [
+  { pattern: /^\/w\/([^/]+)(?:\/contacts)?\/?$/, page: "contacts" },
+  { pattern: /^\/w\/([^/]+)\/contacts\/([^/]+)\/?$/, page: "contact" },
+  { pattern: /^\/w\/([^/]+)\/companies\/?$/, page: "companies" },
+  { pattern: /^\/w\/([^/]+)\/companies\/([^/]+)\/?$/, page: "company" },
+  { pattern: /^\/w\/([^/]+)\/dashboard\/?$/, page: "dashboard" },
+  { pattern: /^\/w\/([^/]+)\/settings\/?$/, page: "settings" },
+];
 
 export function parseRoute(pathname: string): Route {
   if (pathname === "/" || pathname === "") return { page: "home" };
-  const workspaceMatch = /^\/w\/([^/]+)(?:\/contacts)?\/?$/.exec(pathname);
-  if (workspaceMatch?.[1]) return { page: "contacts", workspaceId: decodeURIComponent(workspaceMatch[1]) };
+  for (const { pattern, page } of WORKSPACE_ROUTES) {
+    const match = pattern.exec(pathname);
+    if (match?.[1]) {
+      const recordId = match[2] ? decodeURIComponent(match[2]) : null;
+      return { page, workspaceId: decodeURIComponent(match[1]), recordId };
+    }
+  }
   return { page: "not-found" };
 }
 
-export function contactsPath(workspaceId: string): string {
-  return `/w/${encodeURIComponent(workspaceId)}/contacts`;
+function workspacePath(workspaceId: string, ...rest: string[]): string {
+  return `/w/${[workspaceId, ...rest].map(encodeURIComponent).join("/")}`;
 }
+
+export const paths = {
+  contacts: (workspaceId: string) => workspacePath(workspaceId, "contacts"),
+  contact: (workspaceId: string, contactId: string) => workspacePath(workspaceId, "contacts", contactId),
+  companies: (workspaceId: string) => workspacePath(workspaceId, "companies"),
+  company: (workspaceId: string, companyId: string) => workspacePath(workspaceId, "companies", companyId),
+  dashboard: (workspaceId: string) => workspacePath(workspaceId, "dashboard"),
+  settings: (workspaceId: string) => workspacePath(workspaceId, "settings"),
+};

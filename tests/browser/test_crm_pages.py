@@ -1,0 +1,75 @@
+"""The CRM pages show what the pipeline stored: a contact with stats and timeline, its company, the dashboard."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from devstack import demo
+from shared import ids
+from shared.gmail.connect import connect_mailbox
+from shared.workspaces import create_workspace
+from tests.browser.conftest import screenshot
+from tests.support import mail, wait_for
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+NIA = "nia@vandelay.com"
+
+
+def test_contact_company_and_dashboard_pages_show_the_synced_mail(web_stack, firestore_db, workspace_id, new_page):
+    uid, owner = f"u-{uuid.uuid4().hex[:8]}", f"owner.{uuid.uuid4().hex[:6]}@lumenway.io"
+    create_workspace(workspace_id, name="CRM team", owner_uid=uid, owner_email=owner)
+    firestore_db.document("workspaces", workspace_id).update(
+        {"settings": {"contactCreation": "sent_and_received", "requirePreview": False}}
+    )
+    refresh_token = demo.load_mailbox(web_stack.gmail_url, owner)
+    subjects = ["Import contract", "Shipping schedule", "Invoice 42"]
+    for subject in subjects:
+        demo.deliver(web_stack.gmail_url, owner, mail(f"Nia Park <{NIA}>", owner, subject))
+    demo.deliver(web_stack.gmail_url, owner, mail("Art Vandelay <art@vandelay.com>", owner, "Latex samples"))
+    ref = connect_mailbox(workspace_id=workspace_id, owner_uid=uid, refresh_token=refresh_token)
+    wait_for(lambda: demo.mailbox_progress(ref).done, what="the first sync", timeout=60)
+
+    page = new_page()
+    page.goto(demo.sign_in_link(web_stack.web_url, uid=uid, email=owner))
+    page.locator(f'[data-testid="contact-row"][data-email="{NIA}"]').click()
+    page.wait_for_url(f"**/w/{workspace_id}/contacts/{ids.contact_id(NIA)}")
+    assert page.get_by_test_id("contact-title").inner_text() == "Nia Park"
+    assert page.get_by_test_id("stat-received").locator("dd").inner_text() == "3"
+    wait_for(lambda: page.get_by_test_id("timeline-item").count() == len(subjects), what="the timeline")
+    assert page.get_by_test_id("timeline-item").first.inner_text().startswith("↙")
+    assert {
+        page.get_by_test_id("timeline-item").nth(i).locator(".timeline__subject").inner_text() for i in range(3)
+    } == set(subjects)
+    screenshot(page, "contact-page")
+
+    # Mail arriving while the page is open lands on its timeline without a reload.
+    demo.deliver(web_stack.gmail_url, owner, mail(f"Nia Park <{NIA}>", owner, "One more thing"))
+    wait_for(lambda: page.get_by_test_id("timeline-item").count() == len(subjects) + 1, what="the new mail")
+    assert "One more thing" in page.get_by_test_id("timeline-item").first.inner_text()
+    page.set_viewport_size(PHONE)
+    screenshot(page, "contact-page-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.get_by_test_id("contact-company-link").click()
+    page.wait_for_url(f"**/w/{workspace_id}/companies/vandelay.com")
+    people = page.get_by_test_id("company-person")
+    wait_for(lambda: people.count() == 2, what="the company's people")
+    assert "Nia Park" in people.first.inner_text()  # most recent first
+    screenshot(page, "company-page")
+
+    page.get_by_test_id("nav-companies").click()
+    page.locator('[data-testid="company-row"][data-id="vandelay.com"]').wait_for()
+    screenshot(page, "companies")
+
+    page.get_by_test_id("nav-dashboard").click()
+    bars = page.get_by_test_id("week-bar")
+    bars.first.wait_for()
+    assert bars.count() == 12
+    assert bars.last.get_attribute("data-count") == "5"  # all five mails arrived this week
+    screenshot(page, "dashboard")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "dashboard-phone")

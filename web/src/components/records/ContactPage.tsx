@@ -1,0 +1,172 @@
+import { live, type ContactDetail, type Interaction, type Note, type Task } from "../../data/records";
+import { describeWorkspaceFailure } from "../../data/errors";
+import { useLiveData } from "../../data/useLiveData";
+import { useNow } from "../../lib/hooks";
+import { paths } from "../../lib/router";
+import { useServices } from "../../lib/services";
+import { initialsOf } from "../AppHeader";
+import { Link } from "../Link";
+import { StatePanel } from "../StatePanel";
+import { PresenceBar, Section, Stat, StrengthMeter, Timeline, When } from "./RecordParts";
+
+// Labels for the enrichment fields providers write (shared/enrichment); others are shown by their name.
+const INSIGHT_LABELS: Record<string, string> = {
+  title: "Title",
+  role: "Role",
+  seniority: "Seniority",
+  companyName: "Company",
+  companyDescription: "About the company",
+  website: "Website",
+  phones: "Phone",
+  linkedin: "LinkedIn",
+  twitter: "Twitter",
+  topics: "Topics",
+  relationshipSummary: "Relationship",
+  suggestedNextStep: "Suggested next step",
+};
+
+const DAY_MS = 86_400_000;
+
+function formatDuration(ms: number | null): string {
+  if (ms === null) return "—";
+  const hours = ms / 3_600_000;
+  return hours < 48 ? `${Math.max(1, Math.round(hours))} h` : `${Math.round(ms / DAY_MS)} days`;
+}
+
+export function ContactPage({ workspaceId, contactId }: { workspaceId: string; contactId: string }) {
+  const { db } = useServices();
+  const now = useNow(30_000);
+  const contact = useLiveData<ContactDetail | null>((onData, onError) => live.contact(db, workspaceId, contactId, onData, onError), [db, workspaceId, contactId]);
+  const timeline = useLiveData<Interaction[]>(
+    (onData, onError) => live.timeline(db, workspaceId, "contactIds", contactId, onData, onError),
+    [db, workspaceId, contactId],
+  );
+  const parentKey = `contact:${contactId}`;
+  const notes = useLiveData<Note[]>((onData, onError) => live.notes(db, workspaceId, parentKey, onData, onError), [db, workspaceId, parentKey]);
+  const tasks = useLiveData<Task[]>((onData, onError) => live.tasks(db, workspaceId, parentKey, onData, onError), [db, workspaceId, parentKey]);
+
+  if (contact.state === "loading") return <StatePanel busy title="Loading contact…" />;
+  if (contact.state === "error") return <StatePanel tone="error" {...describeWorkspaceFailure(contact.error)} />;
+  if (!contact.data) {
+    return (
+      <StatePanel title="This contact no longer exists" detail="It may have been merged or removed." testId="contact-missing">
+        <Link class="button" href={paths.contacts(workspaceId)}>
+          Back to contacts
+        </Link>
+      </StatePanel>
+    );
+  }
+  const person = contact.data;
+  const displayName = person.name ?? person.email;
+
+  return (
+    <main class="page" data-testid="contact-page" data-contact-id={person.id}>
+      <Link class="back-link" href={paths.contacts(workspaceId)}>
+        ← Contacts
+      </Link>
+      <header class="record-head">
+        <span class="avatar avatar--large" aria-hidden="true">
+          {initialsOf(displayName)}
+        </span>
+        <div class="record-head__text">
+          <h1 class="page__title" data-testid="contact-title">
+            {displayName}
+          </h1>
+          <p class="muted record-head__sub">
+            {person.emails.join(" · ")}
+            {person.companyId && (
+              <>
+                {" · "}
+                <Link href={paths.company(workspaceId, person.companyId)} data-testid="contact-company-link">
+                  {person.companyName ?? person.companyId}
+                </Link>
+              </>
+            )}
+          </p>
+        </div>
+        {person.goingCold && (
+          <span class="pill pill--cold" data-testid="going-cold">
+            Going cold
+          </span>
+        )}
+      </header>
+      <PresenceBar workspaceId={workspaceId} recordKey={parentKey} now={now} />
+
+      <dl class="stats" data-testid="contact-stats">
+        <Stat label="Emails" value={person.interactionCount} testId="stat-interactions" />
+        <Stat label="You sent" value={person.sentCount} testId="stat-sent" />
+        <Stat label="They sent" value={person.receivedCount} testId="stat-received" />
+        <Stat label="First contact" value={<When date={person.firstInteractionAt} now={now} />} />
+        <Stat label="Last contact" value={<When date={person.lastInteractionAt} now={now} />} />
+        <Stat label="You reply in" value={formatDuration(person.myReplyAvgMs)} />
+        <Stat label="They reply in" value={formatDuration(person.theirReplyAvgMs)} />
+      </dl>
+
+      <div class="record-grid">
+        <div class="record-grid__main">
+          <Section title="Timeline" testId="contact-timeline">
+            {timeline.state === "ready" ? (
+              <Timeline interactions={timeline.data} now={now} />
+            ) : timeline.state === "error" ? (
+              <p class="form-error">{describeWorkspaceFailure(timeline.error).title}</p>
+            ) : (
+              <p class="muted">Loading…</p>
+            )}
+          </Section>
+        </div>
+        <div class="record-grid__side">
+          <Section title="Relationship">
+            <StrengthMeter strength={person.strength} now={now} />
+          </Section>
+          <Section title="Insights" testId="contact-insights">
+            {person.insights.length === 0 ? (
+              <p class="muted">Nothing learned yet: insights come from signatures, the company's website and AI.</p>
+            ) : (
+              <dl class="insights">
+                {person.insights.map((insight) => (
+                  <div key={insight.name} class="insight" data-testid="insight" data-name={insight.name}>
+                    <dt>{INSIGHT_LABELS[insight.name] ?? insight.name}</dt>
+                    <dd>
+                      {insight.value}
+                      {insight.source && <span class="insight__source"> · {insight.source}</span>}
+                    </dd>
+                  </div>
+                ))}
+              </dl>
+            )}
+          </Section>
+          <Section title="Tasks" testId="contact-tasks">
+            {tasks.state === "ready" && tasks.data.length > 0 ? (
+              <ul class="plain-list">
+                {tasks.data.map((task) => (
+                  <li key={task.id} class={task.done ? "task task--done" : "task"}>
+                    <span aria-hidden="true">{task.done ? "☑" : "☐"}</span> {task.title}
+                    {task.dueDate && <span class="muted"> · due {task.dueDate}</span>}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p class="muted">No tasks.</p>
+            )}
+          </Section>
+          <Section title="Notes" testId="contact-notes">
+            {notes.state === "ready" && notes.data.length > 0 ? (
+              <ul class="plain-list">
+                {notes.data.map((note) => (
+                  <li key={note.id} class="note">
+                    <p>{note.body}</p>
+                    <span class="muted">
+                      <When date={note.createdAt} now={now} />
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p class="muted">No notes.</p>
+            )}
+          </Section>
+        </div>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,95 @@
+import { collection, getCountFromServer, query, where, Timestamp, type Firestore } from "firebase/firestore";
+import { useEffect, useState } from "preact/hooks";
+import { live, type ContactDetail } from "../../data/records";
+import { useLiveData } from "../../data/useLiveData";
+import { useNow } from "../../lib/hooks";
+import { paths } from "../../lib/router";
+import { useServices } from "../../lib/services";
+import { Link } from "../Link";
+import { Section, When } from "./RecordParts";
+
+const WEEKS = 12;
+const WEEK_MS = 7 * 86_400_000;
+// Counts are aggregation queries (one read per 1,000 matches), refreshed while the dashboard is open.
+const REFRESH_MS = 60_000;
+const weekFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
+
+interface WeekCount {
+  start: Date;
+  count: number;
+}
+
+async function interactionsPerWeek(db: Firestore, workspaceId: string, nowMs: number): Promise<WeekCount[]> {
+  const interactions = collection(db, "workspaces", workspaceId, "interactions");
+  const starts = Array.from({ length: WEEKS }, (_, index) => new Date(nowMs - (WEEKS - index) * WEEK_MS));
+  return Promise.all(
+    starts.map(async (start) => {
+      const end = new Date(start.getTime() + WEEK_MS);
+      const inWeek = query(interactions, where("occurredAt", ">=", Timestamp.fromDate(start)), where("occurredAt", "<", Timestamp.fromDate(end)));
+      return { start, count: (await getCountFromServer(inWeek)).data().count };
+    }),
+  );
+}
+
+function useWeeklyCounts(db: Firestore, workspaceId: string): WeekCount[] | null {
+  const [weeks, setWeeks] = useState<WeekCount[] | null>(null);
+  useEffect(() => {
+    let active = true;
+    const load = () => interactionsPerWeek(db, workspaceId, Date.now()).then((counts) => active && setWeeks(counts), () => undefined);
+    void load();
+    const timer = window.setInterval(load, REFRESH_MS);
+    return () => {
+      active = false;
+      window.clearInterval(timer);
+    };
+  }, [db, workspaceId]);
+  return weeks;
+}
+
+export function DashboardPage({ workspaceId }: { workspaceId: string }) {
+  const { db } = useServices();
+  const now = useNow(60_000);
+  const weeks = useWeeklyCounts(db, workspaceId);
+  const cold = useLiveData<ContactDetail[]>((onData, onError) => live.goingCold(db, workspaceId, onData, onError), [db, workspaceId]);
+  const peak = Math.max(1, ...(weeks ?? []).map((week) => week.count));
+
+  return (
+    <main class="page" aria-labelledby="dashboard-heading">
+      <h1 id="dashboard-heading" class="page__title">
+        Dashboard
+      </h1>
+      <Section title="Emails per week" testId="weekly-chart">
+        {weeks === null ? (
+          <p class="muted">Counting…</p>
+        ) : (
+          <div class="bars" role="img" aria-label={`Emails per week over the last ${WEEKS} weeks`}>
+            {weeks.map((week) => (
+              <div key={week.start.getTime()} class="bars__column" title={`${weekFormat.format(week.start)}: ${week.count}`} data-testid="week-bar" data-count={week.count}>
+                <span class="bars__value">{week.count}</span>
+                <span class="bars__bar" style={{ height: `${(week.count / peak) * 100}%` }} />
+                <span class="bars__label">{weekFormat.format(week.start)}</span>
+              </div>
+            ))}
+          </div>
+        )}
+      </Section>
+      <Section title="Going cold" testId="going-cold-list">
+        {cold.state === "ready" && cold.data.length > 0 ? (
+          <ul class="plain-list">
+            {cold.data.map((person) => (
+              <li key={person.id}>
+                <Link href={paths.contact(workspaceId, person.id)}>{person.name ?? person.email}</Link>
+                <span class="muted">
+                  {" · last contact "}
+                  <When date={person.lastInteractionAt} now={now} />
+                </span>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p class="muted">{cold.state === "loading" ? "Loading…" : "Nobody is going cold: every relationship is within its usual rhythm."}</p>
+        )}
+      </Section>
+    </main>
+  );
+}

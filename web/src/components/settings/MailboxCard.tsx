@@ -1,0 +1,138 @@
+import { useState } from "preact/hooks";
+import { disconnectGmail, requestSyncNow } from "../../data/gmailApi";
+import { syncProgressOf } from "../../data/syncProgress";
+import type { MailboxStatus } from "../../data/types";
+import { formatFullDateTime, formatRelativeTime } from "../../lib/relativeTime";
+import { useAction } from "../../lib/useAction";
+import { useServices } from "../../lib/services";
+import { ProgressBar } from "../ProgressBar";
+import { DisconnectDialog } from "./DisconnectDialog";
+
+const numberFormat = new Intl.NumberFormat();
+
+interface MailboxCardProps {
+  workspaceId: string;
+  mailbox: MailboxStatus;
+  /** Members may sync; disconnecting needs the mailbox's owner or an admin. */
+  canSync: boolean;
+  canDisconnect: boolean;
+  now: number;
+  onReconnect: () => void;
+}
+
+export function MailboxCard({ workspaceId, mailbox, canSync, canDisconnect, now, onReconnect }: MailboxCardProps) {
+  const { auth } = useServices();
+  const progress = syncProgressOf(mailbox);
+  const { sync } = mailbox;
+  const connected = mailbox.status === "connected";
+  const [syncAction, syncNow] = useAction(async () => {
+    await requestSyncNow(auth, workspaceId, mailbox.id);
+    return "Sync requested: new mail shows up in a moment.";
+  });
+  const [confirming, setConfirming] = useState(false);
+  const [disconnectAction, disconnect] = useAction(async (deleteData: boolean) => {
+    await disconnectGmail(auth, workspaceId, mailbox.id, deleteData);
+    return deleteData ? "Disconnected; its mail is being removed from the CRM." : "Disconnected.";
+  });
+  const actionNote = [syncAction, disconnectAction].find((action) => action.state === "done" || action.state === "failed");
+
+  return (
+    <li
+      class={`mailbox-card mailbox-card--${progress.phase}`}
+      data-testid="mailbox-card"
+      data-email={mailbox.email}
+      data-status={mailbox.status}
+      data-phase={progress.phase}
+    >
+      <div class="mailbox-card__head">
+        <span class="mailbox-card__email">{mailbox.email}</span>
+        <span class="pill" data-testid="mailbox-phase">
+          {progress.label}
+        </span>
+      </div>
+
+      {connected && (
+        <ProgressBar fraction={progress.fraction} label={`${mailbox.email}: ${progress.label}`} testId="mailbox-progress" />
+      )}
+
+      <dl class="mailbox-card__counts">
+        <SyncCount label="Found" value={sync.listed} name="listed" hint="Messages listed in Gmail" />
+        <SyncCount label="Read" value={sync.fetched} name="fetched" hint="Messages read from Gmail" />
+        <SyncCount label="In the CRM" value={sync.stored} name="stored" hint="Messages stored as interactions" />
+        {sync.duplicates > 0 && (
+          <SyncCount label="Already there" value={sync.duplicates} name="duplicates" hint="Messages met twice, kept once" />
+        )}
+        {sync.failed > 0 && <SyncCount label="Failed" value={sync.failed} name="failed" hint="Messages that could not be read" />}
+      </dl>
+
+      <p class="mailbox-card__when">
+        {sync.lastSuccessAt ? (
+          <span title={formatFullDateTime(sync.lastSuccessAt)} data-testid="mailbox-last-success">
+            Last synced {formatRelativeTime(sync.lastSuccessAt, now)}
+          </span>
+        ) : (
+          <span>Not synced yet</span>
+        )}
+        {mailbox.connectedAt && <span> · connected {formatRelativeTime(mailbox.connectedAt, now)}</span>}
+      </p>
+
+      {sync.lastError && (
+        <p class="mailbox-card__error" role="alert" data-testid="mailbox-error">
+          {sync.lastError}
+        </p>
+      )}
+
+      <div class="mailbox-card__actions">
+        {connected && canSync && (
+          <button
+            type="button"
+            class="button"
+            data-testid="sync-now"
+            disabled={syncAction.state === "pending"}
+            onClick={() => void syncNow()}
+          >
+            {syncAction.state === "pending" ? "Requesting…" : "Sync now"}
+          </button>
+        )}
+        {connected && canDisconnect && (
+          <button type="button" class="button button--quiet" data-testid="disconnect" onClick={() => setConfirming(true)}>
+            Disconnect
+          </button>
+        )}
+        {!connected && canSync && (
+          <button type="button" class="button button--primary" data-testid="reconnect" onClick={onReconnect}>
+            Reconnect Gmail
+          </button>
+        )}
+        {actionNote && (
+          <span
+            class={`action-note action-note--${actionNote.state}`}
+            role={actionNote.state === "failed" ? "alert" : "status"}
+            data-testid="mailbox-action-note"
+          >
+            {actionNote.state === "done" || actionNote.state === "failed" ? actionNote.message : ""}
+          </span>
+        )}
+      </div>
+
+      {confirming && (
+        <DisconnectDialog
+          email={mailbox.email}
+          busy={disconnectAction.state === "pending"}
+          error={disconnectAction.state === "failed" ? disconnectAction.message : null}
+          onCancel={() => setConfirming(false)}
+          onConfirm={(deleteData) => void disconnect(deleteData).then((ok) => ok && setConfirming(false))}
+        />
+      )}
+    </li>
+  );
+}
+
+function SyncCount({ label, value, name, hint }: { label: string; value: number; name: string; hint: string }) {
+  return (
+    <div class="sync-stat" data-count={name} title={hint}>
+      <dt>{label}</dt>
+      <dd>{numberFormat.format(value)}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,278 @@
+import {
+  collection,
+  doc,
+  limit,
+  onSnapshot,
+  orderBy,
+  query,
+  where,
+  type DocumentData,
+  type Firestore,
+  type QueryConstraint,
+  type Unsubscribe,
+} from "firebase/firestore";
+import { toFirestoreFailure } from "./errors";
+import { asCount, asDate, asMap, asString, dateFromMillis } from "./parse";
+import type { FirestoreFailure } from "./types";
+
+/** Live views of single records and the lists hanging off them (timeline, notes, tasks, a company's people). */
+
+type OnError = (failure: FirestoreFailure) => void;
+
+export interface StoredStrength {
+  raw: number;
+  asOfMs: number;
+  halfLifeDays: number;
+  scale: number;
+}
+
+export interface Insight {
+  name: string;
+  value: string;
+  source: string | null;
+}
+
+export interface ContactDetail {
+  id: string;
+  email: string;
+  emails: string[];
+  name: string | null;
+  companyId: string | null;
+  companyName: string | null;
+  sentCount: number;
+  receivedCount: number;
+  interactionCount: number;
+  firstInteractionAt: Date | null;
+  lastInteractionAt: Date | null;
+  strength: StoredStrength | null;
+  goingCold: boolean;
+  myReplyAvgMs: number | null;
+  theirReplyAvgMs: number | null;
+  interactionsPer30Days: number | null;
+  insights: Insight[];
+}
+
+export interface CompanyDetail {
+  id: string;
+  domain: string;
+  name: string;
+  interactionCount: number;
+  contactCount: number;
+  firstInteractionAt: Date | null;
+  lastInteractionAt: Date | null;
+  strength: StoredStrength | null;
+}
+
+export interface Interaction {
+  id: string;
+  subject: string;
+  snippet: string;
+  occurredAt: Date | null;
+  direction: "inbound" | "outbound" | null;
+  fromEmail: string | null;
+}
+
+export interface Note {
+  id: string;
+  body: string;
+  createdAt: Date | null;
+  createdBy: string | null;
+}
+
+export interface Task {
+  id: string;
+  title: string;
+  done: boolean;
+  dueDate: string | null;
+}
+
+function asNumberOrNull(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+function strengthOf(value: unknown): StoredStrength | null {
+  const stored = asMap(value);
+  const raw = asNumberOrNull(stored.raw);
+  const asOfMs = asNumberOrNull(stored.asOfMs);
+  const halfLifeDays = asNumberOrNull(stored.halfLifeDays);
+  const scale = asNumberOrNull(stored.scale);
+  return raw === null || asOfMs === null || !halfLifeDays || !scale ? null : { raw, asOfMs, halfLifeDays, scale };
+}
+
+/** `enrichment.fields.{name}: {value, source, at}`; lists (phones, topics) are shown joined. */
+function insightsOf(enrichment: unknown): Insight[] {
+  return Object.entries(asMap(asMap(enrichment).fields)).flatMap(([name, field]): Insight[] => {
+    const { value, source } = asMap(field);
+    const text = Array.isArray(value) ? value.filter((item) => typeof item === "string").join(", ") : asString(value);
+    return text ? [{ name, value: text, source: asString(source) }] : [];
+  });
+}
+
+function toContactDetail(id: string, data: DocumentData): ContactDetail {
+  const relationship = asMap(data.relationship);
+  const email = asString(data.email) ?? id;
+  return {
+    id,
+    email,
+    emails: Array.isArray(data.emails) ? data.emails.filter((item): item is string => typeof item === "string") : [email],
+    name: asString(data.name),
+    companyId: asString(data.companyId),
+    companyName: asString(data.companyName),
+    sentCount: asCount(data.sentCount),
+    receivedCount: asCount(data.receivedCount),
+    interactionCount: asCount(data.interactionCount),
+    firstInteractionAt: dateFromMillis(data.firstInteractionMs),
+    lastInteractionAt: dateFromMillis(data.lastInteractionMs),
+    strength: strengthOf(data.strength),
+    goingCold: data.goingCold === true,
+    myReplyAvgMs: asNumberOrNull(relationship.myReplyAvgMs),
+    theirReplyAvgMs: asNumberOrNull(relationship.theirReplyAvgMs),
+    interactionsPer30Days: asNumberOrNull(relationship.interactionsPer30Days),
+    insights: insightsOf(data.enrichment),
+  };
+}
+
+export function toCompanyDetail(id: string, data: DocumentData): CompanyDetail {
+  return {
+    id,
+    domain: asString(data.domain) ?? id,
+    name: asString(data.name) ?? asString(data.domain) ?? id,
+    interactionCount: asCount(data.interactionCount),
+    contactCount: asCount(data.contactCount),
+    firstInteractionAt: dateFromMillis(data.firstInteractionMs),
+    lastInteractionAt: dateFromMillis(data.lastInteractionMs),
+    strength: strengthOf(data.strength),
+  };
+}
+
+function toInteraction(id: string, data: DocumentData): Interaction {
+  const direction = data.direction === "inbound" || data.direction === "outbound" ? data.direction : null;
+  return {
+    id,
+    subject: asString(data.subject) ?? "(no subject)",
+    snippet: asString(data.snippet) ?? "",
+    occurredAt: asDate(data.occurredAt),
+    direction,
+    fromEmail: asString(data.fromEmail),
+  };
+}
+
+function toNote(id: string, data: DocumentData): Note {
+  return { id, body: asString(data.body) ?? "", createdAt: asDate(data.createdAt), createdBy: asString(data.createdBy) };
+}
+
+function toTask(id: string, data: DocumentData): Task {
+  return { id, title: asString(data.title) ?? "(untitled)", done: data.done === true, dueDate: asString(data.dueDate) };
+}
+
+/** One document, live; `null` once it is known not to exist. */
+function subscribeToRecord<T>(
+  db: Firestore,
+  path: [string, ...string[]],
+  parse: (id: string, data: DocumentData) => T,
+  onRecord: (record: T | null) => void,
+  onError: OnError,
+): Unsubscribe {
+  return onSnapshot(
+    doc(db, ...path),
+    (snapshot) => onRecord(snapshot.exists() ? parse(snapshot.id, snapshot.data()) : null),
+    (error) => onError(toFirestoreFailure(error)),
+  );
+}
+
+/** A query of one workspace collection, live, parsed row by row. */
+function subscribeToList<T>(
+  db: Firestore,
+  workspaceId: string,
+  collectionName: string,
+  constraints: QueryConstraint[],
+  parse: (id: string, data: DocumentData) => T,
+  onRows: (rows: T[]) => void,
+  onError: OnError,
+): Unsubscribe {
+  return onSnapshot(
+    query(collection(db, "workspaces", workspaceId, collectionName), ...constraints),
+    (snapshot) => onRows(snapshot.docs.map((row) => parse(row.id, row.data()))),
+    (error) => onError(toFirestoreFailure(error)),
+  );
+}
+
+const TIMELINE_LENGTH = 50;
+const ATTACHED_LENGTH = 50;
+
+export const live = {
+  contact: (db: Firestore, workspaceId: string, contactId: string, onData: (c: ContactDetail | null) => void, onError: OnError) =>
+    subscribeToRecord(db, ["workspaces", workspaceId, "contacts", contactId], toContactDetail, onData, onError),
+
+  company: (db: Firestore, workspaceId: string, companyId: string, onData: (c: CompanyDetail | null) => void, onError: OnError) =>
+    subscribeToRecord(db, ["workspaces", workspaceId, "companies", companyId], toCompanyDetail, onData, onError),
+
+  /** Needs the composite indexes interactions(contactIds|companyIds ARRAY_CONTAINS, occurredAt DESC). */
+  timeline: (
+    db: Firestore,
+    workspaceId: string,
+    field: "contactIds" | "companyIds",
+    recordId: string,
+    onData: (rows: Interaction[]) => void,
+    onError: OnError,
+  ) =>
+    subscribeToList(
+      db,
+      workspaceId,
+      "interactions",
+      [where(field, "array-contains", recordId), orderBy("occurredAt", "desc"), limit(TIMELINE_LENGTH)],
+      toInteraction,
+      onData,
+      onError,
+    ),
+
+  /** Notes on a record (`parentKey` is `contact:{id}`), newest first. */
+  notes: (db: Firestore, workspaceId: string, parentKey: string, onData: (rows: Note[]) => void, onError: OnError) =>
+    subscribeToList(
+      db,
+      workspaceId,
+      "notes",
+      [where("parentKey", "==", parentKey), orderBy("createdAt", "desc"), limit(ATTACHED_LENGTH)],
+      toNote,
+      onData,
+      onError,
+    ),
+
+  tasks: (db: Firestore, workspaceId: string, parentKey: string, onData: (rows: Task[]) => void, onError: OnError) =>
+    subscribeToList(
+      db,
+      workspaceId,
+      "tasks",
+      [where("parentKey", "==", parentKey), orderBy("createdAt", "desc"), limit(ATTACHED_LENGTH)],
+      toTask,
+      onData,
+      onError,
+    ),
+
+  /** A company's people, most recent first. Needs contacts(companyId ASC, lastInteractionMs DESC). */
+  companyContacts: (db: Firestore, workspaceId: string, companyId: string, onData: (rows: ContactDetail[]) => void, onError: OnError) =>
+    subscribeToList(
+      db,
+      workspaceId,
+      "contacts",
+      [where("companyId", "==", companyId), orderBy("lastInteractionMs", "desc"), limit(200)],
+      toContactDetail,
+      onData,
+      onError,
+    ),
+
+  companies: (db: Firestore, workspaceId: string, onData: (rows: CompanyDetail[]) => void, onError: OnError) =>
+    subscribeToList(db, workspaceId, "companies", [orderBy("lastInteractionMs", "desc"), limit(500)], toCompanyDetail, onData, onError),
+
+  /** Contacts past their own rhythm. Needs contacts(goingCold ASC, lastInteractionMs DESC). */
+  goingCold: (db: Firestore, workspaceId: string, onData: (rows: ContactDetail[]) => void, onError: OnError) =>
+    subscribeToList(
+      db,
+      workspaceId,
+      "contacts",
+      [where("goingCold", "==", true), orderBy("lastInteractionMs", "desc"), limit(12)],
+      toContactDetail,
+      onData,
+      onError,
+    ),
+};

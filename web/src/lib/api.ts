@@ -1,0 +1,57 @@
+import type { Auth } from "firebase/auth";
+
+/**
+ * Calls Rapport's HTTP functions from the app's own origin: Firebase Hosting rewrites `/api/NAME`
+ * to the function NAME (firebase.json), and the local web server proxies it the same way.
+ */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** The functions answer errors as `{"error": {"code", "message", ...}}` (functions/responses.py). */
+interface ErrorBody {
+  error?: { code?: unknown; message?: unknown };
+}
+
+export async function callFunction<T>(auth: Auth, name: string, body: Record<string, unknown>): Promise<T> {
+  const user = auth.currentUser;
+  if (!user) throw new ApiError(401, "unauthenticated", "You are signed out; sign in again.");
+  const idToken = await user.getIdToken();
+  let response: Response;
+  try {
+    response = await fetch(`/api/${name}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${idToken}` },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "network", "Could not reach Rapport. Check your connection and try again.");
+  }
+  const payload = (await response.json().catch(() => ({}))) as T & ErrorBody;
+  if (!response.ok) throw toApiError(response.status, payload);
+  return payload;
+}
+
+function toApiError(status: number, payload: ErrorBody): ApiError {
+  const code = typeof payload.error?.code === "string" ? payload.error.code : "http_" + status;
+  const message = typeof payload.error?.message === "string" ? payload.error.message : `The request failed (${status}).`;
+  return new ApiError(status, code, capitalised(message));
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A sentence for people from whatever a call threw. */
+export function describeApiError(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  return error instanceof Error ? error.message : "Something went wrong.";
+}
