@@ -12,6 +12,7 @@ from typing import Any
 
 from devstack.processes import StackError
 from shared.clients import firestore_client
+from shared.gmail import progress
 from shared.gmail.connect import connect_mailbox
 from shared.gmail.mailboxes import MailboxRef
 from shared.workspaces import create_workspace
@@ -35,14 +36,14 @@ class IngestProgress:
         return self.stage == "idle" and self.stored + self.duplicates >= self.fetched
 
     @classmethod
-    def of(cls, mailbox: dict[str, Any]) -> IngestProgress:
+    def of(cls, mailbox: dict[str, Any], counted: dict[str, int]) -> IngestProgress:
         sync = mailbox.get("sync") or {}
         return cls(
             stage=sync.get("stage", "queued"),
             listed=int(sync.get("listed", 0)),
             fetched=int(sync.get("fetched", 0)),
-            stored=int(sync.get("stored", 0)),
-            duplicates=int(sync.get("duplicates", 0)),
+            stored=counted["stored"],
+            duplicates=counted["duplicates"],
             last_error=sync.get("lastError"),
         )
 
@@ -68,17 +69,26 @@ def deliver(gmail_url: str, email: str, raw: bytes, labels: str = "INBOX,UNREAD"
     return result
 
 
+# The demo shows everything the mail holds at once: every correspondent counts, and its first sync
+# needs no approval (a real workspace previews its first sync; see shared/crm/preview.py).
+DEMO_SETTINGS = {"contactCreation": "sent_and_received", "requirePreview": False}
+
+
 def connect_demo(
     gmail_url: str, owner_email: str, mbox: Path | None, *, workspace_id: str = DEMO_WORKSPACE
 ) -> MailboxRef:
-    create_workspace(workspace_id, name="Demo team", owner_uid=DEMO_OWNER_UID, owner_email=owner_email)
+    """Connects a mailbox of the local Gmail server to `workspace_id`, creating the demo workspace if missing."""
+    workspace = firestore_client().document("workspaces", workspace_id)
+    if not workspace.get().exists:
+        create_workspace(workspace_id, name="Demo team", owner_uid=DEMO_OWNER_UID, owner_email=owner_email)
+        workspace.set({"settings": DEMO_SETTINGS}, merge=True)
     refresh_token = load_mailbox(gmail_url, owner_email, mbox)
     return connect_mailbox(workspace_id=workspace_id, owner_uid=DEMO_OWNER_UID, refresh_token=refresh_token)
 
 
 def mailbox_progress(ref: MailboxRef) -> IngestProgress:
-    snapshot = firestore_client().document("workspaces", ref.workspace_id, "mailboxes", ref.mailbox_id).get()
-    return IngestProgress.of(snapshot.to_dict() or {})
+    mailbox = firestore_client().document("workspaces", ref.workspace_id, "mailboxes", ref.mailbox_id)
+    return IngestProgress.of(mailbox.get().to_dict() or {}, progress.totals(mailbox.collection("progress")))
 
 
 def wait_until_ingested(

@@ -236,9 +236,13 @@ class LocalStack:
 def use_stack_env(env: dict[str, str]) -> None:
     """Points this process's settings and clients at a local stack described by `env`."""
     os.environ.update(env)
+    from shared.clients import forget_clients
+    from shared.crypto import secret_box
     from shared.settings import get_settings
 
     get_settings.cache_clear()
+    secret_box.cache_clear()
+    forget_clients()
 
 
 def build_web() -> None:

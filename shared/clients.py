@@ -105,3 +105,12 @@ def genai_client() -> genai.Client:
         credentials=Credentials(token="local"),  # noqa: S106 (not a secret)
         http_options=types.HttpOptions(base_url=settings.gemini_base_url),
     )
+
+
+def forget_clients() -> None:
+    """Drops every client built so far; the next use builds it from the settings in force then.
+    Only for processes that move between environments (the local tools); a function never needs it."""
+    if firebase_app.cache_info().currsize:
+        firebase_admin.delete_app(firebase_app())
+    for factory in (firestore_client, publisher, tasks_client, genai_client, firebase_app):
+        factory.cache_clear()

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     sync_excluded_labels: tuple[str, ...] = DEFAULT_EXCLUDED_LABELS
     sync_lease_seconds: int = 300
     gmail_batch_size: int = Field(default=50, le=100)
+    # HTTP batches a fetch task keeps in flight at once (the pacer still holds the quota).
+    gmail_fetch_concurrency: int = Field(default=4, ge=1, le=16)
 
     # Vertex AI Gemini for enrichment. The location defaults to `region`; the base URL is set only locally,
     # where it points the real SDK at devstack's Gemini server.

@@ -23,7 +23,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def stack() -> Iterator[LocalStack]:
     """Firestore, Pub/Sub and Cloud Tasks emulators, local Gmail and every function, for the whole session.
     Their logs stay in test-artifacts/ for a failed run to be read."""
-    local = LocalStack(ARTIFACTS / f"stack-{os.getpid()}", task_max_retries=20)
+    # Cloud Tasks retries with backoff for hours; the emulator retries every 0.1 s, so allow it many tries.
+    local = LocalStack(ARTIFACTS / f"stack-{os.getpid()}", task_max_retries=1000)
     local.start()  # a StackError here names what is missing and fails every test that needs it
     try:
         yield local

@@ -64,3 +64,16 @@ def id_token_for(auth_url: str, uid: str, email: str) -> str:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return str(json.loads(response.read())["idToken"])
+
+
+# Tests that follow the pipeline itself: every correspondent counts, and no first-sync preview waits.
+OPEN_POLICY = {"settings": {"contactCreation": "sent_and_received", "requirePreview": False}}
+
+
+def open_workspace(workspace_id: str, *, owner_uid: str, owner_email: str, name: str = "Test team") -> None:
+    """A workspace whose mail becomes contacts straight away."""
+    from shared.clients import firestore_client
+    from shared.workspaces import create_workspace
+
+    create_workspace(workspace_id, name=name, owner_uid=owner_uid, owner_email=owner_email)
+    firestore_client().document("workspaces", workspace_id).set(OPEN_POLICY, merge=True)

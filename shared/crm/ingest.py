@@ -4,40 +4,173 @@ A message becomes one interaction document, created with a must-not-exist precon
 same atomic commit as every counter it moves. A message delivered again fails that commit as a
 whole, so nothing is ever counted twice. Counters are aggregated over the whole batch first, so
 a contact mailed ten times in a batch costs one write, not ten.
+
+Who counts follows the workspace's policy (shared/crm/policy.py), decided with one read per
+batch of the contacts it touches. Every interaction lists every person on it (`people`, each
+`counted` or not; the uncounted also in `uncountedIds`): a person who is not a contact yet leaves
+the counters alone, and when a later message creates their contact, their earlier mail is
+counted then ("adopted"). Stored interactions change under a precondition on their update time
+in the same commit as the counters they move, so adopting or approving twice counts once.
+
+While a mailbox awaits approval of its first sync (shared/crm/preview.py), its mail is stored
+`staged`: no counters, no contacts, only the preview's tallies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from google.api_core import exceptions
 from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared import ids
 from shared.clients import firestore_client
+from shared.crm.policy import Policy, participant_domains
+from shared.crm.preview import PreviewService, PreviewTally, member_emails, own_addresses, preview_ref
+from shared.deadletters import record_dead_letter
+from shared.errors import RetryLater
+from shared.gmail import progress
 from shared.gmail.api import FetchedMessage
 from shared.log import get_logger
-from shared.mail import ParsedMessage, company_domain, company_name_from_domain, parse_message
+from shared.mail import Extraction, SignatureFields, company_domain, company_name_from_domain, extract
+from shared.workspace_settings import settings_of
 
 log = get_logger("ingest")
 MAX_WRITES_PER_COMMIT = 450  # Firestore allows 500 writes in one commit; keep a margin
 SNIPPET_CHARS = 200
+MAX_ATTEMPTS = 6  # a commit fails when a contact appeared or an interaction changed meanwhile: plan again
+MAX_MERGE_HOPS = 5
+IN_QUERY_LIMIT = 30  # Firestore's array-contains-any takes at most 30 values
+APPLY_PAGE = 200
+# Raised by a lost race: a guarded contact now exists, or a stored interaction changed or went away.
+_RACES = (exceptions.AlreadyExists, exceptions.FailedPrecondition, exceptions.NotFound)
+SIGNATURE_FIELDS = ("title", "company", "phones", "urls", "linkedin", "twitter")
 
 
 @dataclass
 class IngestResult:
     stored: int = 0
     duplicates: int = 0
-    writes: int = 0  # Firestore document writes committed
+    staged: int = 0
     contact_ids: set[str] = field(default_factory=set)  # contacts the stored messages touched
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person on a message, as the interaction keeps them."""
+
+    email: str
+    name: str | None
+    sent: int  # mail the team sent them: 1 for each recipient of outbound mail
+    received: int  # mail they sent the team: 1 for the author of inbound mail
+    signature: dict[str, Any] | None = None  # the author's signature fields
+
+    def stored(self, contact_id: str, counted: bool) -> dict[str, Any]:
+        entry = {
+            "contactId": contact_id,
+            "email": self.email,
+            "name": self.name,
+            "sent": self.sent,
+            "received": self.received,
+            "counted": counted,
+        }
+        return entry | ({"signature": self.signature} if self.signature else {})
+
+    def joined(self, other: Person) -> Person:
+        """Two addresses of one person (merged contacts) on one message still count once."""
+        return replace(
+            self,
+            sent=max(self.sent, other.sent),
+            received=max(self.received, other.received),
+            name=self.name or other.name,
+            signature=self.signature or other.signature,
+        )
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    """A message to plan counters for: newly fetched, or an interaction stored before."""
+
+    ref: firestore.DocumentReference
+    occurred_at: datetime
+    direction: str
+    people: tuple[Person, ...]
+    participants: tuple[str, ...]  # every address on it outside the team: what the blocklist reads
+    skipped: str | None = None  # "automated" or "unreadable": nothing on it ever counts
+    fields: dict[str, Any] = field(default_factory=dict)  # the rest of a new interaction
+    counted: frozenset[str] = frozenset()  # contacts a stored interaction already counts
+    counted_companies: frozenset[str] = frozenset()
+    update_time: Any = None  # the version of a stored interaction that was read; None for new mail
+
+    @property
+    def is_new(self) -> bool:
+        return self.update_time is None
+
+    @classmethod
+    def of_snapshot(cls, snapshot: firestore.DocumentSnapshot) -> MessageRecord:
+        data = snapshot.to_dict() or {}
+        people = tuple(
+            Person(p["email"], p.get("name"), int(p.get("sent", 0)), int(p.get("received", 0)), p.get("signature"))
+            for p in data.get("people") or []
+        )
+        skipped = data.get("skipped") if data.get("skipped") != "blocked" else None
+        return cls(
+            ref=snapshot.reference,
+            occurred_at=data["occurredAt"],
+            direction=data.get("direction") or "inbound",
+            people=people,
+            participants=tuple(data.get("participantEmails") or ()),
+            skipped="undone" if data.get("undone") else skipped,
+            counted=frozenset(data.get("contactIds") or ()),
+            counted_companies=frozenset(data.get("companyIds") or ()),
+            update_time=snapshot.update_time,
+        )
+
+
+class ContactBook:
+    """The contacts a batch touches, read once: who exists, merge redirects, hand-edited fields."""
+
+    def __init__(self, documents: dict[str, dict[str, Any]]) -> None:
+        self._documents = documents
+
+    @classmethod
+    def load(cls, db: firestore.Client, workspace: firestore.DocumentReference, emails: Iterable[str]) -> ContactBook:
+        contacts = workspace.collection("contacts")
+        documents: dict[str, dict[str, Any]] = {}
+        wanted = {ids.contact_id(e) for e in emails}
+        for _ in range(MAX_MERGE_HOPS):  # merge targets are read too, rarely more than one hop
+            missing = sorted(wanted - documents.keys())
+            if not missing:
+                break
+            found = {s.id: s.to_dict() or {} for s in db.get_all([contacts.document(i) for i in missing]) if s.exists}
+            documents.update({i: found.get(i, {}) for i in missing})
+            wanted = {d["mergedInto"] for d in found.values() if d.get("mergedInto")}
+        return cls(documents)
+
+    def resolve(self, email: str) -> str:
+        """The contact that counts this address: its own, or the one it was merged into."""
+        contact_id = ids.contact_id(email)
+        for _ in range(MAX_MERGE_HOPS):
+            target = self._documents.get(contact_id, {}).get("mergedInto")
+            if not target:
+                break
+            contact_id = target
+        return contact_id
+
+    def exists(self, contact_id: str) -> bool:
+        return bool(self._documents.get(contact_id))
+
+    def get(self, contact_id: str) -> dict[str, Any]:
+        return self._documents.get(contact_id, {})
 
 
 @dataclass
 class _Tally:
-    """What one batch does to one contact or company."""
+    """What one commit does to one contact or company."""
 
     sent: int = 0
     received: int = 0
@@ -46,6 +179,8 @@ class _Tally:
     last: datetime | None = None
     name: str | None = None
     name_at: datetime | None = None
+    signature: dict[str, Any] | None = None
+    signature_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def add(self, at: datetime, *, sent: int = 0, received: int = 0, name: str | None = None) -> None:
@@ -57,6 +192,10 @@ class _Tally:
         if name and (self.name_at is None or at >= self.name_at):
             self.name, self.name_at = name, at
 
+    def sign(self, at: datetime, signature: dict[str, Any] | None) -> None:
+        if signature and (self.signature_at is None or at >= self.signature_at):
+            self.signature, self.signature_at = signature, at
+
     def merge(self, other: _Tally) -> None:
         self.sent += other.sent
         self.received += other.received
@@ -67,6 +206,8 @@ class _Tally:
                 self.last = at if self.last is None else max(self.last, at)
         if other.name and other.name_at and (self.name_at is None or other.name_at >= self.name_at):
             self.name, self.name_at = other.name, other.name_at
+        if other.signature_at is not None:
+            self.sign(other.signature_at, other.signature)
         self.extra.update(other.extra)
 
 
@@ -74,20 +215,60 @@ class _Tally:
 class _MessagePlan:
     """Everything one message writes."""
 
-    interaction_ref: firestore.DocumentReference
+    record: MessageRecord
     interaction: dict[str, Any]
-    contacts: dict[str, _Tally]
+    preview_people: dict[str, Person]  # staged mail: its people by contact, for the preview's tallies
+    contacts: dict[str, _Tally]  # contacts it newly counts for
     companies: dict[str, _Tally]
+    guarded: set[str]  # contacts that must still not exist when it commits (their mail stays uncounted)
 
     @property
     def writes(self) -> int:
-        return 1 + len(self.contacts) + len(self.companies)
+        # A staged message's preview tallies: one per person, per company and per automated sender.
+        return 2 + len(self.contacts) + len(self.companies) + len(self.guarded) + 2 * len(self.preview_people)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a batch works under, read once."""
+
+    workspace: firestore.DocumentReference
+    policy: Policy
+    staged: bool = False
+    progress: tuple[str, str] | None = None  # (mailbox, sync run) whose progress new mail counts in
+    preview: firestore.DocumentReference | None = None
+    preview_opening: dict[str, Any] = field(default_factory=dict)  # fields of a preview not yet started
+
+
+@dataclass
+class _Outcome:
+    stored: int = 0
+    duplicates: int = 0
+    touched: set[str] = field(default_factory=set)  # contacts counted by the committed messages
+    created: set[str] = field(default_factory=set)  # contacts the committed messages created
 
 
 class Ingestor:
-    def __init__(self, *, db: firestore.Client | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        db: firestore.Client | None = None,
+        extract_message: Callable[..., Extraction] = extract,
+        dead_letter: Callable[..., str] = record_dead_letter,
+        previews: PreviewService | None = None,
+    ) -> None:
         self._db = db or firestore_client()
+        self._extract = extract_message
+        self._dead_letter = dead_letter
+        self._previews = previews
 
+    @property
+    def previews(self) -> PreviewService:
+        if self._previews is None:
+            self._previews = PreviewService(db=self._db)
+        return self._previews
+
+    # -- new mail ------------------------------------------------------------------------------------
     def ingest(
         self,
         *,
@@ -97,132 +278,366 @@ class Ingestor:
         sync_run_id: str,
         messages: Sequence[FetchedMessage],
     ) -> IngestResult:
-        workspace = self._db.collection("workspaces").document(workspace_id)
-        owners = frozenset({owner_email.lower()})
-        plans = [self._plan(workspace, mailbox_id, sync_run_id, owners, m) for m in messages]
+        context = self._context(workspace_id, mailbox_id, owner_email, sync_run_id)
+        records = [self._record(context, workspace_id, mailbox_id, sync_run_id, m) for m in messages]
+        outcome = self._settle(context, records)
+        if outcome.duplicates:
+            batch = self._db.batch()
+            self._count_progress(batch, context, messages[0].id, duplicates=outcome.duplicates)
+            batch.commit()
+            log.info(
+                "skipped messages stored before", extra={"mailboxId": mailbox_id, "duplicates": outcome.duplicates}
+            )
+        if context.staged:
+            self._after_staging(workspace_id, mailbox_id, records)
+            return IngestResult(stored=outcome.stored, duplicates=outcome.duplicates, staged=outcome.stored)
+        self._adopt(context, outcome.created)
         # Duplicates included: if asking for enrichment failed after an earlier commit, the redelivery asks again.
-        result = IngestResult(contact_ids={contact for plan in plans for contact in plan.contacts})
-        counters = [
-            workspace.collection("mailboxes").document(mailbox_id),
-            workspace.collection("syncRuns").document(sync_run_id),
-        ]
-        for chunk in _chunks(plans):
-            try:
-                result.writes += self._commit(workspace, counters, chunk)
-                result.stored += len(chunk)
-            except exceptions.AlreadyExists:
-                # Some message of the chunk was stored before: settle each one on its own.
-                for plan in chunk:
-                    try:
-                        result.writes += self._commit(workspace, counters, [plan])
-                        result.stored += 1
-                    except exceptions.AlreadyExists:
-                        result.duplicates += 1
-        if result.duplicates:
-            counters[0].update({"sync.duplicates": firestore.Increment(result.duplicates)})
-            log.info("skipped messages stored before", extra={"mailboxId": mailbox_id, "duplicates": result.duplicates})
-        return result
+        return IngestResult(stored=outcome.stored, duplicates=outcome.duplicates, contact_ids=outcome.touched)
 
-    def _plan(
-        self,
-        workspace: firestore.DocumentReference,
-        mailbox_id: str,
-        sync_run_id: str,
-        owners: frozenset[str],
-        fetched: FetchedMessage,
-    ) -> _MessagePlan:
-        parsed = parse_message(fetched.raw, owner_addresses=owners, gmail_labels=frozenset(fetched.label_ids))
-        occurred_at = _occurred_at(fetched, parsed)
-        contacts: dict[str, _Tally] = {}
-        companies: dict[str, _Tally] = {}
-        people: list[dict[str, Any]] = []
-        if not parsed.automated:
-            for email, name, sent, received in _counted_people(parsed):
-                contact_id = ids.contact_id(email)
-                tally = contacts.setdefault(contact_id, _Tally(extra={"email": email}))
-                tally.add(occurred_at, sent=sent, received=received, name=name)
-                domain = company_domain(email)
-                if domain:
-                    tally.extra.update(companyId=domain, companyName=company_name_from_domain(domain))
-                    companies.setdefault(domain, _Tally(extra={"domain": domain}))
-                # Kept on the interaction so counters can be rebuilt from interactions (undo, purge).
-                people.append(
-                    {"contactId": contact_id, "email": email, "name": name, "sent": sent, "received": received}
-                )
-            for domain, tally in companies.items():
-                tally.add(occurred_at, name=company_name_from_domain(domain))
-        interaction = {
+    def _context(self, workspace_id: str, mailbox_id: str, owner_email: str, sync_run_id: str) -> _Context:
+        workspace = self._db.collection("workspaces").document(workspace_id)
+        mailbox_ref = workspace.collection("mailboxes").document(mailbox_id)
+        preview = preview_ref(self._db, workspace_id, mailbox_id)
+        read = {s.reference.path: s.to_dict() for s in self._db.get_all([workspace, mailbox_ref, preview])}
+        workspace_doc, mailbox = read.get(workspace.path) or {}, read.get(mailbox_ref.path) or {}
+        settings = settings_of(workspace_doc)
+        owners = own_addresses({"email": owner_email, **mailbox}, member_emails(workspace))
+        staged = settings.require_preview and not mailbox.get("approval")
+        opening: dict[str, Any] = {}
+        if staged and read.get(preview.path) is None:
+            opening = {"state": "collecting", "mailboxId": mailbox_id, "mailboxEmail": owner_email}
+            opening["startedAt"] = firestore.SERVER_TIMESTAMP
+        return _Context(
+            workspace=workspace,
+            policy=Policy.of(settings, own_addresses=owners),
+            staged=staged,
+            progress=(mailbox_id, sync_run_id),
+            preview=preview if staged else None,
+            preview_opening=opening,
+        )
+
+    def _record(
+        self, context: _Context, workspace_id: str, mailbox_id: str, sync_run_id: str, fetched: FetchedMessage
+    ) -> MessageRecord:
+        ref = context.workspace.collection("interactions").document(ids.interaction_id(mailbox_id, fetched.id))
+        base = {
             "mailboxId": mailbox_id,
             "gmailMessageId": fetched.id,
             "threadId": fetched.thread_id,
-            "rfcMessageId": parsed.message_id,
-            "subject": parsed.subject,
-            "snippet": " ".join(parsed.text.split())[:SNIPPET_CHARS],
-            "occurredAt": occurred_at,
-            "direction": parsed.direction,
-            "fromEmail": parsed.author.email if parsed.author else None,
-            "contactIds": sorted(contacts),
-            "companyIds": sorted(companies),
-            "people": people,
+            "labelIds": list(fetched.label_ids),
             "syncRunId": sync_run_id,
             "undone": False,
-            "labelIds": list(fetched.label_ids),
-            "automated": parsed.automated_reason,
             "createdAt": firestore.SERVER_TIMESTAMP,
         }
-        ref = workspace.collection("interactions").document(ids.interaction_id(mailbox_id, fetched.id))
-        return _MessagePlan(ref, interaction, contacts, companies)
+        policy = context.policy
+        try:
+            extraction = self._extract(
+                fetched.raw,
+                owner_addresses=policy.own_addresses,
+                gmail_labels=frozenset(fetched.label_ids),
+                group_threshold=policy.group_threshold,
+            )
+        except Exception as error:  # kept for a person to look at; the rest of the batch goes on
+            reason = f"extraction failed: {type(error).__name__}: {error}"[:500]
+            letter = self._dead_letter(source="extract", reason=reason, payload=fetched.raw, workspace_id=workspace_id)
+            log.warning("message kept as a dead letter", extra={"mailboxId": mailbox_id, "deadLetterId": letter})
+            at = _occurred_at(fetched, None)
+            return MessageRecord(ref, at, "inbound", (), (), "unreadable", base | {"deadLetterId": letter})
+        return _record_of(ref, base, fetched, extraction, policy)
 
-    def _commit(
-        self,
-        workspace: firestore.DocumentReference,
-        counters: list[firestore.DocumentReference],
-        plans: list[_MessagePlan],
-    ) -> int:
-        """Commits the plans atomically; returns how many documents it wrote."""
+    def _after_staging(self, workspace_id: str, mailbox_id: str, records: list[MessageRecord]) -> None:
+        mailbox = self._db.document("workspaces", workspace_id, "mailboxes", mailbox_id).get().to_dict() or {}
+        if mailbox.get("approval"):
+            # Approved while this batch was being staged: the approval's pass may have missed it.
+            self._apply(workspace_id, mailbox_id, [r.ref for r in records])
+            return
+        self.previews.on_progress(workspace_id, mailbox_id, mailbox)
+
+    # -- approval ------------------------------------------------------------------------------------
+    def apply_staged(self, workspace_id: str, mailbox_id: str) -> int:
+        """Counts an approved mailbox's staged mail, page by page; safe to run again or concurrently."""
+        interactions = self._db.collection("workspaces", workspace_id, "interactions")
+        staged = (
+            interactions.where(filter=FieldFilter("mailboxId", "==", mailbox_id))
+            .where(filter=FieldFilter("staged", "==", True))
+            .limit(APPLY_PAGE)
+        )
+        applied = 0
+        while page := list(staged.stream()):
+            applied += self._apply(workspace_id, mailbox_id, [s.reference for s in page])
+        self.previews.mark_applied(workspace_id, mailbox_id, applied)
+        return applied
+
+    def _apply(self, workspace_id: str, mailbox_id: str, refs: list[firestore.DocumentReference]) -> int:
+        workspace = self._db.collection("workspaces").document(workspace_id)
+        mailbox = workspace.collection("mailboxes").document(mailbox_id).get().to_dict() or {}
+        settings = settings_of(workspace.get().to_dict() or {})
+        policy = Policy.of(settings, own_addresses=own_addresses(mailbox, member_emails(workspace)))
+        context = _Context(workspace=workspace, policy=policy)
+        records = [MessageRecord.of_snapshot(s) for s in self._db.get_all(refs) if s.exists]
+        outcome = self._settle(context, records)
+        self._adopt(context, outcome.created)
+        return len(records)
+
+    # -- planning and committing ---------------------------------------------------------------------
+    def _settle(self, context: _Context, records: list[MessageRecord]) -> _Outcome:
+        """Plans and commits; a commit that lost a race is planned again from a fresh read."""
+        outcome = _Outcome()
+        pending = records
+        for _ in range(MAX_ATTEMPTS):
+            if not pending:
+                return outcome
+            emails = {p.email for r in pending for p in r.people}
+            book = ContactBook.load(self._db, context.workspace, emails)
+            plans = _plan_all(context, pending, book)
+            lost: list[MessageRecord] = []
+            for chunk in _chunks(plans):
+                try:
+                    self._commit(context, chunk, book)
+                except _RACES:
+                    lost.extend(plan.record for plan in chunk)
+                    continue
+                outcome.stored += sum(plan.record.is_new for plan in chunk)
+                for plan in chunk:
+                    outcome.touched.update(plan.contacts)
+                    outcome.created.update(c for c in plan.contacts if not book.exists(c))
+            pending = self._read_again(lost, outcome)
+        if pending:
+            raise RetryLater("contacts kept changing while this mail was counted; it will be tried again")
+        return outcome
+
+    def _read_again(self, records: list[MessageRecord], outcome: _Outcome) -> list[MessageRecord]:
+        """New mail already stored is a duplicate; stored interactions are planned from their new version."""
+        if not records:
+            return []
+        current = {s.reference.path: s for s in self._db.get_all([r.ref for r in records])}
+        again: list[MessageRecord] = []
+        for record in records:
+            snapshot = current.get(record.ref.path)
+            exists = snapshot is not None and snapshot.exists
+            if record.is_new and exists:
+                outcome.duplicates += 1
+            elif record.is_new:
+                again.append(record)
+            elif exists and snapshot is not None:
+                again.append(MessageRecord.of_snapshot(snapshot))
+        return again
+
+    def _commit(self, context: _Context, plans: list[_MessagePlan], book: ContactBook) -> None:
         contacts: dict[str, _Tally] = {}
         companies: dict[str, _Tally] = {}
+        guarded: set[str] = set()
         batch = self._db.batch()
         for plan in plans:
-            batch.create(plan.interaction_ref, plan.interaction)
+            record = plan.record
+            if record.is_new:
+                batch.create(record.ref, plan.interaction)
+            else:
+                batch.update(
+                    record.ref, plan.interaction, option=self._db.write_option(last_update_time=record.update_time)
+                )
             for key, tally in plan.contacts.items():
                 contacts.setdefault(key, _Tally()).merge(tally)
             for key, tally in plan.companies.items():
                 companies.setdefault(key, _Tally()).merge(tally)
+            guarded |= plan.guarded
+        people = context.workspace.collection("contacts")
+        for contact_id in sorted(guarded):
+            # Fails the commit if the contact appeared since the read: its mail must then count.
+            batch.delete(people.document(contact_id), option=self._db.write_option(exists=False))
         for contact_id, tally in contacts.items():
-            batch.set(workspace.collection("contacts").document(contact_id), _contact_update(tally), merge=True)
+            update = _contact_update(contact_id, tally, book.get(contact_id))
+            batch.set(people.document(contact_id), update, merge=True)
         for domain, tally in companies.items():
-            batch.set(workspace.collection("companies").document(domain), _company_update(tally), merge=True)
-        mailbox, run = counters
-        batch.update(mailbox, {"sync.stored": firestore.Increment(len(plans))})
-        batch.set(run, {"stored": firestore.Increment(len(plans))}, merge=True)
+            batch.set(context.workspace.collection("companies").document(domain), _company_update(tally), merge=True)
+        new = sum(plan.record.is_new for plan in plans)
+        if new:
+            self._count_progress(batch, context, plans[0].record.ref.id, stored=new)
+        if context.preview is not None:
+            _preview_tally(plans, book).write(batch, context.preview, context.preview_opening)
         batch.commit()
-        return len(plans) + len(contacts) + len(companies) + len(counters)
+
+    def _count_progress(self, batch: firestore.WriteBatch, context: _Context, key: str, **counts: int) -> None:
+        """Sync progress goes to sharded counters (shared/gmail/progress.py): many batches commit at once."""
+        if context.progress is None:
+            return
+        mailbox_id, run_id = context.progress
+        workspace_id = context.workspace.id
+        progress.add(batch, progress.mailbox_shard(self._db, workspace_id, mailbox_id, key), **counts)
+        progress.add(batch, progress.run_shard(self._db, workspace_id, run_id, key), **counts)
+
+    # -- adoption: earlier mail of a contact created just now --------------------------------------------
+    def _adopt(self, context: _Context, created: set[str]) -> None:
+        adopted: set[str] = set()
+        while pending := created - adopted:
+            adopted |= pending
+            records = self._uncounted_mail_of(context.workspace, sorted(pending))
+            if records:
+                outcome = self._settle(replace(context, progress=None, preview=None), records)
+                created = created | outcome.created
+
+    def _uncounted_mail_of(self, workspace: firestore.DocumentReference, contact_ids: list[str]) -> list[MessageRecord]:
+        interactions = workspace.collection("interactions")
+        found: dict[str, MessageRecord] = {}
+        for start in range(0, len(contact_ids), IN_QUERY_LIMIT):
+            chunk = contact_ids[start : start + IN_QUERY_LIMIT]
+            query = interactions.where(filter=FieldFilter("uncountedIds", "array_contains_any", chunk))
+            for snapshot in query.stream():
+                if not (snapshot.to_dict() or {}).get("staged"):  # staged mail waits for its approval
+                    found[snapshot.id] = MessageRecord.of_snapshot(snapshot)
+        return list(found.values())
 
 
-def _counted_people(parsed: ParsedMessage) -> Iterable[tuple[str, str | None, int, int]]:
-    """(email, name, sent, received) for each person this message counts for.
+# -- planning: pure functions of a record, the contacts read and the policy ---------------------------------
 
-    Mail the team sent counts as sent for every recipient; received mail counts for its author.
-    Group mail only counts its author, so a 30-person thread doesn't create 30 contacts.
-    """
-    author = parsed.author.email if parsed.author else None
-    for participant in parsed.participants:
-        email = participant.email
-        is_author = email == author
-        if parsed.group_mail and not is_author:
+
+def _record_of(
+    ref: firestore.DocumentReference,
+    base: dict[str, Any],
+    fetched: FetchedMessage,
+    extraction: Extraction,
+    policy: Policy,
+) -> MessageRecord:
+    message = extraction.message
+    author = message.author.email if message.author else None
+    outbound = message.direction == "outbound"
+    people = tuple(
+        Person(
+            card.email,
+            card.name,
+            sent=int(outbound and card.email != author),
+            received=int(not outbound and card.email == author),
+            signature=_signature(extraction.signature_fields) if card.email == author else None,
+        )
+        for card in extraction.contacts
+        if not policy.is_own(card.email)
+    )
+    participants = tuple(dict.fromkeys([p.email for p in message.participants] + ([author] if author else [])))
+    participants = tuple(p for p in participants if not policy.is_own(p))
+    occurred_at = _occurred_at(fetched, message.date)
+    fields = base | {
+        "rfcMessageId": message.message_id,
+        "subject": message.subject,
+        "snippet": " ".join((extraction.reply_text or message.text).split())[:SNIPPET_CHARS],
+        "occurredAt": occurred_at,
+        "direction": message.direction,
+        "fromEmail": author,
+        "automated": message.automated_reason,
+        "participantEmails": list(participants),
+        "participantDomains": participant_domains(participants),
+    }
+    skipped = "automated" if message.automated else None
+    return MessageRecord(ref, occurred_at, message.direction, people, participants, skipped, fields)
+
+
+def _signature(fields: SignatureFields | None) -> dict[str, Any] | None:
+    if fields is None:
+        return None
+    values = {name: getattr(fields, name) for name in SIGNATURE_FIELDS}
+    values["phones"], values["urls"] = list(fields.phones), list(fields.urls)
+    return values if any(values.values()) else None
+
+
+def _skip_reason(context: _Context, record: MessageRecord) -> str | None:
+    if record.skipped:
+        return record.skipped
+    # Mail in the CRM already leaves it through the blocklist clean-up, never half-way here.
+    if not context.staged and not record.counted and context.policy.blocks(record.participants):
+        return "blocked"
+    return None
+
+
+def _plan_all(context: _Context, records: list[MessageRecord], book: ContactBook) -> list[_MessagePlan]:
+    """Plans a batch; a person whom any of its messages creates counts on every one of them."""
+    creating: set[str] = set()
+    if not context.staged:
+        for record in records:
+            if _skip_reason(context, record):
+                continue
+            for person in record.people:
+                contact_id = book.resolve(person.email)
+                if not book.exists(contact_id) and context.policy.creates(record.direction, person.sent):
+                    creating.add(contact_id)
+    return [_plan(context, record, book, creating) for record in records]
+
+
+def _plan(context: _Context, record: MessageRecord, book: ContactBook, creating: set[str]) -> _MessagePlan:
+    skipped = _skip_reason(context, record)
+    people: dict[str, Person] = {}
+    if skipped is None:
+        for person in record.people:
+            if context.policy.is_own(person.email):
+                continue
+            contact_id = book.resolve(person.email)
+            people[contact_id] = people[contact_id].joined(person) if contact_id in people else person
+    counting = set() if context.staged else {c for c in people if book.exists(c) or c in creating}
+    counted = record.counted | counting
+    newly = counting - record.counted
+    contacts: dict[str, _Tally] = {}
+    for contact_id in newly:
+        person = people[contact_id]
+        tally = contacts[contact_id] = _Tally(extra={"email": person.email})
+        tally.add(record.occurred_at, sent=person.sent, received=person.received, name=person.name)
+        tally.sign(record.occurred_at, person.signature)
+        domain = company_domain(person.email)
+        if domain:
+            tally.extra.update(companyId=domain, companyName=company_name_from_domain(domain))
+        tally.extra["redirected"] = contact_id != ids.contact_id(person.email)
+    counted_companies = {d for d in (company_domain(people[c].email) for c in counting) if d}
+    companies: dict[str, _Tally] = {}
+    for domain in counted_companies - record.counted_companies:
+        companies[domain] = _Tally(extra={"domain": domain})
+        companies[domain].add(record.occurred_at, name=company_name_from_domain(domain))
+    uncounted = sorted(set(people) - counted)
+    interaction = {
+        "people": [person.stored(c, c in counted) for c, person in people.items()],
+        "contactIds": sorted(counted),
+        "companyIds": sorted(record.counted_companies | counted_companies),
+        "uncountedIds": [] if context.staged else uncounted,
+        "staged": context.staged,
+        "skipped": skipped,
+    }
+    if record.is_new:
+        interaction = record.fields | interaction
+    guarded = set() if context.staged else {c for c in uncounted if not book.exists(c)}
+    preview_people = people if context.staged else {}
+    return _MessagePlan(record, interaction, preview_people, contacts, companies, guarded)
+
+
+def _preview_tally(plans: list[_MessagePlan], book: ContactBook) -> PreviewTally:
+    tally = PreviewTally()
+    for plan in plans:
+        record = plan.record
+        if not record.is_new:
             continue
-        if parsed.direction == "outbound":
-            yield email, participant.address.name, 0 if is_author else 1, 0
-        else:
-            yield email, participant.address.name, 0, 1 if is_author else 0
+        tally.messages += 1
+        if record.skipped == "automated":
+            tally.automated_messages += 1
+            tally.automated_sender(record.fields.get("fromEmail") or "unknown", record.fields.get("automated") or "")
+        at_ms = _epoch_ms(record.occurred_at)
+        for contact_id, person in plan.preview_people.items():
+            domain = company_domain(person.email)
+            tally.person(
+                contact_id,
+                email=person.email,
+                name=person.name,
+                domain=domain,
+                sent=person.sent,
+                received=person.received,
+                existing=book.exists(contact_id),
+                at_ms=at_ms,
+            )
+        for domain in {d for d in (company_domain(p.email) for p in plan.preview_people.values()) if d}:
+            tally.company(domain)
+    return tally
 
 
-def _occurred_at(fetched: FetchedMessage, parsed: ParsedMessage) -> datetime:
+def _occurred_at(fetched: FetchedMessage, date: datetime | None) -> datetime:
     # Gmail's internalDate is when Gmail accepted the mail; the Date header is the sender's claim.
     if fetched.internal_date_ms > 0:
         return datetime.fromtimestamp(fetched.internal_date_ms / 1000, UTC)
-    return parsed.date or datetime.now(UTC)
+    return date or datetime.now(UTC)
 
 
 def _epoch_ms(at: datetime | None) -> int:
@@ -241,18 +656,26 @@ def _counters(tally: _Tally) -> dict[str, Any]:
     }
 
 
-def _contact_update(tally: _Tally) -> dict[str, Any]:
+def _contact_update(contact_id: str, tally: _Tally, stored: dict[str, Any]) -> dict[str, Any]:
+    """Counters always; identity only on the contact's own address (not when merged into it); never a
+    field a person edited (`manualFields`); the signature only when newer than the one stored."""
     update = _counters(tally)
     update["sentCount"] = firestore.Increment(tally.sent)
     update["receivedCount"] = firestore.Increment(tally.received)
-    email = tally.extra["email"]
-    update["email"] = email
-    update["emails"] = firestore.ArrayUnion([email])
-    if tally.name:
-        update["name"] = tally.name
-    for key in ("companyId", "companyName"):
-        if key in tally.extra:
-            update[key] = tally.extra[key]
+    manual = set(stored.get("manualFields") or ())
+    proposed: dict[str, Any] = {}
+    if not tally.extra.get("redirected"):
+        email = tally.extra["email"]
+        update["emails"] = firestore.ArrayUnion([email])
+        proposed.update(email=email, name=tally.name)
+        proposed.update({k: tally.extra[k] for k in ("companyId", "companyName") if k in tally.extra})
+    stored_at = int((stored.get("signature") or {}).get("atMs") or 0)
+    if tally.signature and tally.signature_at and _epoch_ms(tally.signature_at) > stored_at:
+        update["signature"] = tally.signature | {"atMs": _epoch_ms(tally.signature_at)}
+        proposed.update(title=tally.signature.get("title"), phones=tally.signature.get("phones") or None)
+    if not stored:
+        update["createdAt"] = firestore.SERVER_TIMESTAMP
+    update.update({k: v for k, v in proposed.items() if v and k not in manual})
     return update
 
 
@@ -265,11 +688,11 @@ def _company_update(tally: _Tally) -> dict[str, Any]:
 
 def _chunks(plans: list[_MessagePlan]) -> Iterable[list[_MessagePlan]]:
     chunk: list[_MessagePlan] = []
-    writes = 2  # the mailbox's and the sync run's counters
+    writes = 3  # the mailbox's and the sync run's counters, and the preview
     for plan in plans:
         if chunk and writes + plan.writes > MAX_WRITES_PER_COMMIT:
             yield chunk
-            chunk, writes = [], 2
+            chunk, writes = [], 3
         chunk.append(plan)
         writes += plan.writes
     if chunk:

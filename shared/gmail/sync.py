@@ -8,15 +8,18 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared import clients, tasks
+from shared.crm.preview import preview_progressed
 from shared.errors import MailboxDisconnected, NotFound
 from shared.gmail.api import FetchedMessage, GmailMailbox, HistoryExpired
 from shared.gmail.events import FetchedBatch, GmailNotification, batches_for
@@ -232,28 +235,45 @@ class SyncService:
             self._store.mark_disconnected(ref, error.message)
             raise
         self._store.complete_chunk(ref, request.sync_run_id, request.chunk, fetched=fetched)
+        # The last chunk may finish after its mail was ingested: a staged first sync's preview is ready then.
+        preview_progressed(ref.workspace_id, ref.mailbox_id)
         return fetched
 
     def _fetch_and_publish(
         self, ref: MailboxRef, owner_email: str, run_id: str, gmail: GmailMailbox, message_ids: Sequence[str]
     ) -> int:
+        """Fetches in HTTP batches, a few at once, and publishes each; returns how many were published."""
         size = self._settings.gmail_batch_size
+        batches = [message_ids[i : i + size] for i in range(0, len(message_ids), size)]
         pacer = Pacer(self._settings.gmail_units_per_second)
-        published = 0
-        for start in range(0, len(message_ids), size):
-            batch_ids = message_ids[start : start + size]
-            pacer.spend(len(batch_ids) * MESSAGE_GET_UNITS)
-            fetched = [m for m in gmail.fetch_raw(batch_ids) if self._wanted(m)]
-            for batch in batches_for(
-                fetched,
-                workspace_id=ref.workspace_id,
-                mailbox_id=ref.mailbox_id,
-                owner_email=owner_email,
-                sync_run_id=run_id,
-            ):
-                self._publish(batch)
-            published += len(fetched)
-        return published
+        workers = min(self._settings.gmail_fetch_concurrency, len(batches))
+        if workers <= 1:
+            return sum(self._fetch_batch(ref, owner_email, run_id, gmail, pacer, batch) for batch in batches)
+        per_thread = threading.local()
+
+        def fetch(batch: Sequence[str]) -> int:
+            # The Gmail client's HTTP transport is not thread-safe: each worker thread opens its own.
+            if not hasattr(per_thread, "gmail"):
+                per_thread.gmail = self._open_gmail(self._store, ref)
+            return self._fetch_batch(ref, owner_email, run_id, per_thread.gmail, pacer, batch)
+
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gmail-fetch") as pool:
+            return sum(pool.map(fetch, batches))
+
+    def _fetch_batch(
+        self, ref: MailboxRef, owner_email: str, run_id: str, gmail: GmailMailbox, pacer: Pacer, ids: Sequence[str]
+    ) -> int:
+        pacer.spend(len(ids) * MESSAGE_GET_UNITS)
+        fetched = [m for m in gmail.fetch_raw(ids) if self._wanted(m)]
+        for batch in batches_for(
+            fetched,
+            workspace_id=ref.workspace_id,
+            mailbox_id=ref.mailbox_id,
+            owner_email=owner_email,
+            sync_run_id=run_id,
+        ):
+            self._publish(batch)
+        return len(fetched)
 
     def _wanted(self, message: FetchedMessage) -> bool:
         return not self._excluded.intersection(message.label_ids)
@@ -266,14 +286,18 @@ class Pacer:
         self._rate = units_per_second
         self._clock = clock
         self._next_free = clock()
+        self._lock = threading.Lock()
 
     def spend(self, units: int) -> None:
+        """Waits until `units` may be spent; concurrent spenders queue up behind each other."""
         if not self._rate:
             return
-        now = self._clock()
-        if self._next_free > now:
-            time.sleep(self._next_free - now)
-        self._next_free = max(now, self._next_free) + units / self._rate
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next_free)
+            self._next_free = start + units / self._rate
+        if start > now:
+            time.sleep(start - now)
 
 
 def _plain_words(error: Exception) -> str:

@@ -7,6 +7,7 @@ import pytest
 from devstack import demo
 from devstack.demo_mailbox import generate
 from shared.errors import Conflict
+from shared.gmail import progress
 from shared.gmail.importer import MboxImporter, guess_owner, to_fetched
 from shared.gmail.takeout import read_mbox
 from shared.settings import DEFAULT_EXCLUDED_LABELS
@@ -43,7 +44,8 @@ def test_an_mbox_is_imported_once_even_when_imported_twice(stack, firestore_db, 
     assert interactions.count().get()[0][0].value == len(wanted)
     runs = {r.id: r.to_dict() for r in firestore_db.collection("workspaces", workspace_id, "syncRuns").stream()}
     assert {run["kind"] for run in runs.values()} == {"import"}
-    assert runs[first.run_id]["stored"] == len(wanted)
+    run_progress = firestore_db.collection("workspaces", workspace_id, "syncRuns", first.run_id, "progress")
+    assert progress.totals(run_progress)["stored"] == len(wanted)
 
 
 def test_a_connected_address_is_not_imported_over(stack, firestore_db, workspace_id, takeout):
