@@ -153,7 +153,6 @@ def _baseline(stack: LocalStack, owner: str, mbox: Path, limit: int) -> float:
     """A naive sync: one messages.get per message, one Firestore commit per message."""
     from shared.crm.ingest import Ingestor
     from shared.gmail.api import GmailMailbox
-
     from shared.gmail.mailboxes import MailboxStore
 
     workspace_id = "bench-baseline"
