@@ -8,12 +8,12 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from devstack.gemini_server import errors
 from devstack.gemini_server.faults import FaultSwitch
 from devstack.gemini_server.generate import count_tokens, generate_content
+from devstack.local_server import LocalServer
 from shared.log import get_logger
 
 log = get_logger("gemini_server")
@@ -155,49 +155,15 @@ def _json_body(request: Request) -> dict[str, Any]:
     return body
 
 
-class _QuietRequestHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
+class GeminiServer(LocalServer):
+    """The local Gemini server on (host, port); port 0 picks a free one. Usable as a context manager."""
 
-    def log(self, type: str, message: str, *args: Any) -> None:
-        log.warning(message % args if args else message, extra={"level": type})
-
-
-class GeminiServer:
-    """The app served threaded on (host, port); port 0 picks a free one. Usable as a context manager."""
+    thread_name = "gemini-server"
 
     def __init__(self, app: GeminiApp | None = None, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app or GeminiApp()
-        self._host = host
-        self._server: BaseWSGIServer = make_server(
-            host, port, self.app, threaded=True, request_handler=_QuietRequestHandler
-        )
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_port)
+        super().__init__(self.app, host=host, port=port)
 
     @property
     def url(self) -> str:
-        return f"http://{self._host}:{self.port}/"
-
-    def serve_forever(self) -> None:
-        self._server.serve_forever()
-
-    def start(self) -> GeminiServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="gemini-server", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> GeminiServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+        return f"{super().url}/"  # the google-genai SDK joins paths onto a base URL ending in /

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from devstack.gmail_server import dev_api, errors, gmail_api, oauth_api
@@ -18,6 +16,7 @@ from devstack.gmail_server.notifier import Notifier, PublishFn, pubsub_publisher
 from devstack.gmail_server.oauth import TokenStore
 from devstack.gmail_server.quota import Quota, QuotaSettings
 from devstack.gmail_server.store import MailStore
+from devstack.local_server import LocalServer
 from shared.log import get_logger
 
 log = get_logger("gmail_server")
@@ -123,48 +122,15 @@ def create_app(
     return GmailApp(MailStore(tokens=tokens, notifier=notifier, quota=Quota(quota)))
 
 
-class _QuietRequestHandler(WSGIRequestHandler):
-    # Access logs per request would flood the console during a sync; failures still go to the JSON log.
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
+class GmailServer(LocalServer):
+    """The local Gmail server on (host, port); port 0 picks a free one. Usable as a context manager."""
 
-    def log(self, type: str, message: str, *args: Any) -> None:
-        log.warning(message % args if args else message, extra={"level": type})
-
-
-class GmailServer:
-    """The app served threaded on (host, port); port 0 picks a free one. Usable as a context manager."""
+    thread_name = "gmail-server"
 
     def __init__(self, app: GmailApp, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(app, host=host, port=port)
         self.app = app
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=_QuietRequestHandler)
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_port)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self._server.host}:{self.port}"
-
-    def serve_forever(self) -> None:
-        self._server.serve_forever()
-
-    def start(self) -> GmailServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="gmail-server", daemon=True)
-        self._thread.start()
-        return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        super().stop()
         self.app.close()
-
-    def __enter__(self) -> GmailServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
