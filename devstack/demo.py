@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 import urllib.request
@@ -123,7 +122,13 @@ def sign_in_link(web_url: str, *, uid: str, email: str, display_name: str | None
 
     from shared.clients import firebase_app
 
-    with contextlib.suppress(auth.UidAlreadyExistsError):
+    try:
+        auth.create_user(uid=uid, email=email, display_name=display_name, app=firebase_app())
+    except auth.UidAlreadyExistsError:
+        pass
+    except auth.EmailAlreadyExistsError:
+        # The emulator holds one account per address; locally the newest sign-in takes it over.
+        auth.delete_user(auth.get_user_by_email(email, app=firebase_app()).uid, app=firebase_app())
         auth.create_user(uid=uid, email=email, display_name=display_name, app=firebase_app())
     token = auth.create_custom_token(uid, app=firebase_app()).decode()
     return f"{web_url}/?customToken={token}"

@@ -1,8 +1,10 @@
-"""Cloud Tasks → long CRM repairs: undo a sync run, purge a disconnected mailbox's mail."""
+"""Cloud Tasks → long CRM repairs: undo a sync run, purge a disconnected mailbox's mail, apply or drop a
+staged first sync, and clean up after a workspace's settings changed."""
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import flask
 import functions_framework
@@ -10,7 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.http import answers_errors, json_body
 from functions.responses import json_response
+from shared.crm.ingest import Ingestor
+from shared.crm.preview import PreviewService
 from shared.crm.repair import CrmRepair
+from shared.errors import InvalidInput
 from shared.log import get_logger
 
 log = get_logger("crm_maintenance")
@@ -18,22 +23,55 @@ log = get_logger("crm_maintenance")
 
 class MaintenanceTask(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
-    action: Literal["undo_sync_run", "purge_mailbox"]
+    action: Literal["undo_sync_run", "purge_mailbox", "apply_staged", "discard_staged", "settings_changed"]
     workspace_id: str = Field(alias="workspaceId", min_length=1)
     sync_run_id: str | None = Field(default=None, alias="syncRunId")
     mailbox_id: str | None = Field(default=None, alias="mailboxId")
+    blocked: list[str] = Field(default_factory=list)
+
+    def needs(self, value: str | None, name: str) -> str:
+        if not value:
+            raise InvalidInput(f"{self.action} needs its {name}", field=name)
+        return value
+
+
+def _undo_sync_run(task: MaintenanceTask) -> dict[str, Any]:
+    result = CrmRepair().undo_sync_run(task.workspace_id, task.needs(task.sync_run_id, "syncRunId"))
+    return {"interactions": result.interactions, "contactsDeleted": result.contacts_deleted}
+
+
+def _purge_mailbox(task: MaintenanceTask) -> dict[str, Any]:
+    result = CrmRepair().purge_mailbox(task.workspace_id, task.needs(task.mailbox_id, "mailboxId"))
+    return {"interactions": result.interactions, "contactsDeleted": result.contacts_deleted}
+
+
+def _apply_staged(task: MaintenanceTask) -> dict[str, Any]:
+    return {"interactions": Ingestor().apply_staged(task.workspace_id, task.needs(task.mailbox_id, "mailboxId"))}
+
+
+def _discard_staged(task: MaintenanceTask) -> dict[str, Any]:
+    return {"interactions": PreviewService().drop_staged(task.workspace_id, task.needs(task.mailbox_id, "mailboxId"))}
+
+
+def _settings_changed(task: MaintenanceTask) -> dict[str, Any]:
+    removed = CrmRepair().remove_involving(task.workspace_id, task.blocked) if task.blocked else None
+    previews = PreviewService().refresh_all(task.workspace_id)
+    return {"interactions": removed.interactions if removed else 0, "previewsRefreshed": previews}
+
+
+ACTIONS: dict[str, Callable[[MaintenanceTask], dict[str, Any]]] = {
+    "undo_sync_run": _undo_sync_run,
+    "purge_mailbox": _purge_mailbox,
+    "apply_staged": _apply_staged,
+    "discard_staged": _discard_staged,
+    "settings_changed": _settings_changed,
+}
 
 
 @functions_framework.http
 @answers_errors
 def crm_maintenance(request: flask.Request) -> flask.Response:
     task = json_body(request, MaintenanceTask)
-    repair = CrmRepair()
-    if task.action == "undo_sync_run" and task.sync_run_id:
-        result = repair.undo_sync_run(task.workspace_id, task.sync_run_id)
-    elif task.action == "purge_mailbox" and task.mailbox_id:
-        result = repair.purge_mailbox(task.workspace_id, task.mailbox_id)
-    else:
-        return json_response({"error": {"code": "invalid_input", "message": f"{task.action} needs its id"}}, 400)
-    log.info(task.action, extra={"workspaceId": task.workspace_id, "interactions": result.interactions})
-    return json_response({"interactions": result.interactions, "contactsDeleted": result.contacts_deleted})
+    outcome = ACTIONS[task.action](task)
+    log.info(task.action, extra={"workspaceId": task.workspace_id, **outcome})
+    return json_response(outcome)

@@ -9,6 +9,7 @@ from cloudevents.http.event import CloudEvent
 
 from shared.crm.ingest import Ingestor
 from shared.deadletters import record_dead_letter
+from shared.enrichment.requests import request_enrichment
 from shared.errors import InvalidInput
 from shared.gmail.events import decode_batch, pubsub_data
 from shared.log import get_logger
@@ -40,5 +41,14 @@ def extract_messages(event: CloudEvent) -> None:
         messages=[item.to_message() for item in batch.messages],
     )
     log.info(
-        "ingested", extra={"mailboxId": batch.mailbox_id, "stored": result.stored, "duplicates": result.duplicates}
+        "ingested",
+        extra={
+            "mailboxId": batch.mailbox_id,
+            "stored": result.stored,
+            "duplicates": result.duplicates,
+            "writes": result.writes,
+        },
     )
+    if result.contact_ids:
+        # Enrichment and relationship stats follow on their own subscriptions of this topic.
+        request_enrichment(batch.workspace_id, result.contact_ids)

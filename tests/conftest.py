@@ -6,6 +6,8 @@ A missing emulator fails the integration tests with the install hint; it never s
 from __future__ import annotations
 
 import os
+import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -35,13 +37,24 @@ def stack() -> Iterator[LocalStack]:
 @pytest.fixture
 def firestore_db(stack: LocalStack) -> object:
     """Starts each test from an empty database."""
-    request = urllib.request.Request(
-        f"{stack.firestore_url}/emulator/v1/projects/{PROJECT_ID}/databases/(default)/documents", method="DELETE"
-    )
-    urllib.request.urlopen(request, timeout=10).close()
+    wipe_firestore(stack)
     from shared.clients import firestore_client
 
     return firestore_client()
+
+
+def wipe_firestore(stack: LocalStack, attempts: int = 50) -> None:
+    """The emulator refuses (409) while a transaction is open; an earlier test's pipeline may still be
+    finishing one, so try again briefly."""
+    url = f"{stack.firestore_url}/emulator/v1/projects/{PROJECT_ID}/databases/(default)/documents"
+    for attempt in range(attempts):
+        try:
+            urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=10).close()
+            return
+        except urllib.error.HTTPError as error:
+            if error.code != 409 or attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
 
 
 @pytest.fixture

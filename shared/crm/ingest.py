@@ -30,7 +30,14 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from shared import ids
 from shared.clients import firestore_client
 from shared.crm.policy import Policy, participant_domains
-from shared.crm.preview import PreviewService, PreviewTally, member_emails, own_addresses, preview_ref
+from shared.crm.preview import (
+    PreviewService,
+    PreviewState,
+    PreviewTally,
+    member_emails,
+    own_addresses,
+    preview_ref,
+)
 from shared.deadletters import record_dead_letter
 from shared.errors import RetryLater
 from shared.gmail import progress
@@ -56,6 +63,7 @@ class IngestResult:
     stored: int = 0
     duplicates: int = 0
     staged: int = 0
+    writes: int = 0  # Firestore document writes committed
     contact_ids: set[str] = field(default_factory=set)  # contacts the stored messages touched
 
 
@@ -68,6 +76,7 @@ class Person:
     sent: int  # mail the team sent them: 1 for each recipient of outbound mail
     received: int  # mail they sent the team: 1 for the author of inbound mail
     signature: dict[str, Any] | None = None  # the author's signature fields
+    counted_as: str | None = None  # the contact a stored interaction counts them for: never moved again
 
     def stored(self, contact_id: str, counted: bool) -> dict[str, Any]:
         entry = {
@@ -113,8 +122,16 @@ class MessageRecord:
     @classmethod
     def of_snapshot(cls, snapshot: firestore.DocumentSnapshot) -> MessageRecord:
         data = snapshot.to_dict() or {}
+        counted = frozenset(data.get("contactIds") or ())
         people = tuple(
-            Person(p["email"], p.get("name"), int(p.get("sent", 0)), int(p.get("received", 0)), p.get("signature"))
+            Person(
+                p["email"],
+                p.get("name"),
+                int(p.get("sent", 0)),
+                int(p.get("received", 0)),
+                p.get("signature"),
+                counted_as=p["contactId"] if p.get("counted", True) and p.get("contactId") in counted else None,
+            )
             for p in data.get("people") or []
         )
         skipped = data.get("skipped") if data.get("skipped") != "blocked" else None
@@ -125,7 +142,7 @@ class MessageRecord:
             people=people,
             participants=tuple(data.get("participantEmails") or ()),
             skipped="undone" if data.get("undone") else skipped,
-            counted=frozenset(data.get("contactIds") or ()),
+            counted=counted,
             counted_companies=frozenset(data.get("companyIds") or ()),
             update_time=snapshot.update_time,
         )
@@ -244,7 +261,8 @@ class _Context:
 class _Outcome:
     stored: int = 0
     duplicates: int = 0
-    touched: set[str] = field(default_factory=set)  # contacts counted by the committed messages
+    writes: int = 0
+    touched: set[str] = field(default_factory=set)  # contacts the messages count for
     created: set[str] = field(default_factory=set)  # contacts the committed messages created
 
 
@@ -290,10 +308,13 @@ class Ingestor:
             )
         if context.staged:
             self._after_staging(workspace_id, mailbox_id, records)
-            return IngestResult(stored=outcome.stored, duplicates=outcome.duplicates, staged=outcome.stored)
+            return IngestResult(
+                stored=outcome.stored, duplicates=outcome.duplicates, staged=outcome.stored, writes=outcome.writes
+            )
         self._adopt(context, outcome.created)
-        # Duplicates included: if asking for enrichment failed after an earlier commit, the redelivery asks again.
-        return IngestResult(stored=outcome.stored, duplicates=outcome.duplicates, contact_ids=outcome.touched)
+        return IngestResult(
+            stored=outcome.stored, duplicates=outcome.duplicates, writes=outcome.writes, contact_ids=outcome.touched
+        )
 
     def _context(self, workspace_id: str, mailbox_id: str, owner_email: str, sync_run_id: str) -> _Context:
         workspace = self._db.collection("workspaces").document(workspace_id)
@@ -305,7 +326,8 @@ class Ingestor:
         owners = own_addresses({"email": owner_email, **mailbox}, member_emails(workspace))
         staged = settings.require_preview and not mailbox.get("approval")
         opening: dict[str, Any] = {}
-        if staged and read.get(preview.path) is None:
+        # A discarded preview starts collecting again: the mailbox still awaits a decision.
+        if staged and (read.get(preview.path) or {}).get("state") in (None, PreviewState.DISCARDED):
             opening = {"state": "collecting", "mailboxId": mailbox_id, "mailboxEmail": owner_email}
             opening["startedAt"] = firestore.SERVER_TIMESTAMP
         return _Context(
@@ -343,7 +365,8 @@ class Ingestor:
             letter = self._dead_letter(source="extract", reason=reason, payload=fetched.raw, workspace_id=workspace_id)
             log.warning("message kept as a dead letter", extra={"mailboxId": mailbox_id, "deadLetterId": letter})
             at = _occurred_at(fetched, None)
-            return MessageRecord(ref, at, "inbound", (), (), "unreadable", base | {"deadLetterId": letter})
+            fields = base | {"deadLetterId": letter, "occurredAt": at, "direction": "inbound"}
+            return MessageRecord(ref, at, "inbound", (), (), "unreadable", fields)
         return _record_of(ref, base, fetched, extraction, policy)
 
     def _after_staging(self, workspace_id: str, mailbox_id: str, records: list[MessageRecord]) -> None:
@@ -391,17 +414,17 @@ class Ingestor:
             emails = {p.email for r in pending for p in r.people}
             book = ContactBook.load(self._db, context.workspace, emails)
             plans = _plan_all(context, pending, book)
+            # Duplicates included: if asking for enrichment failed after an earlier commit, the redelivery asks again.
+            outcome.touched.update(c for plan in plans for c in plan.interaction["contactIds"])
             lost: list[MessageRecord] = []
             for chunk in _chunks(plans):
                 try:
-                    self._commit(context, chunk, book)
+                    outcome.writes += self._commit(context, chunk, book)
                 except _RACES:
                     lost.extend(plan.record for plan in chunk)
                     continue
                 outcome.stored += sum(plan.record.is_new for plan in chunk)
-                for plan in chunk:
-                    outcome.touched.update(plan.contacts)
-                    outcome.created.update(c for c in plan.contacts if not book.exists(c))
+                outcome.created.update(c for plan in chunk for c in plan.contacts if not book.exists(c))
             pending = self._read_again(lost, outcome)
         if pending:
             raise RetryLater("contacts kept changing while this mail was counted; it will be tried again")
@@ -424,7 +447,8 @@ class Ingestor:
                 again.append(MessageRecord.of_snapshot(snapshot))
         return again
 
-    def _commit(self, context: _Context, plans: list[_MessagePlan], book: ContactBook) -> None:
+    def _commit(self, context: _Context, plans: list[_MessagePlan], book: ContactBook) -> int:
+        """Commits the plans atomically; returns how many document writes that took."""
         contacts: dict[str, _Tally] = {}
         companies: dict[str, _Tally] = {}
         guarded: set[str] = set()
@@ -457,6 +481,7 @@ class Ingestor:
         if context.preview is not None:
             _preview_tally(plans, book).write(batch, context.preview, context.preview_opening)
         batch.commit()
+        return len(batch)
 
     def _count_progress(self, batch: firestore.WriteBatch, context: _Context, key: str, **counts: int) -> None:
         """Sync progress goes to sharded counters (shared/gmail/progress.py): many batches commit at once."""
@@ -569,7 +594,8 @@ def _plan(context: _Context, record: MessageRecord, book: ContactBook, creating:
         for person in record.people:
             if context.policy.is_own(person.email):
                 continue
-            contact_id = book.resolve(person.email)
+            # Counted once for a contact, a person stays with it (a later merge moved those counts itself).
+            contact_id = person.counted_as or book.resolve(person.email)
             people[contact_id] = people[contact_id].joined(person) if contact_id in people else person
     counting = set() if context.staged else {c for c in people if book.exists(c) or c in creating}
     counted = record.counted | counting

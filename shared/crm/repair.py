@@ -19,6 +19,7 @@ from shared.clients import firestore_client
 from shared.errors import Conflict, NotFound
 
 PAGE = 200
+ARRAY_QUERY_LIMIT = 30  # values one array-contains-any filter may take
 
 
 @dataclass
@@ -56,6 +57,45 @@ class CrmRepair:
         """Deletes what a mailbox brought in; reconnecting it later brings the mail in afresh."""
         return self._remove(workspace_id, "mailboxId", mailbox_id, keep_tombstones=False)
 
+    def remove_involving(self, workspace_id: str, blocked: list[str]) -> RemovalResult:
+        """Mail with a participant on `blocked` (addresses, or domains with their subdomains) leaves the
+        CRM. Its interactions stay, marked skipped, so a resync does not bring it back. Staged mail
+        is left to its approval, which checks the blocklist itself."""
+        result = RemovalResult()
+        pending: list[firestore.DocumentSnapshot] = []
+        for snapshot in self._involving(workspace_id, blocked).values():
+            data = snapshot.to_dict() or {}
+            if data.get("staged") or data.get("skipped") == "blocked":
+                continue
+            result.touched_contacts.update(data.get("contactIds", []))
+            result.touched_companies.update(data.get("companyIds", []))
+            pending.append(snapshot)
+        for start in range(0, len(pending), PAGE):
+            batch = self._db.batch()
+            for snapshot in pending[start : start + PAGE]:
+                cleared = {"skipped": "blocked", "contactIds": [], "companyIds": [], "people": [], "uncountedIds": []}
+                batch.update(snapshot.reference, cleared)
+            batch.commit()
+        result.interactions = len(pending)
+        self._recount_contacts(workspace_id, result)
+        self._recount_companies(workspace_id, result)
+        return result
+
+    def _involving(self, workspace_id: str, blocked: list[str]) -> dict[str, firestore.DocumentSnapshot]:
+        interactions = self._workspace(workspace_id).collection("interactions")
+        found: dict[str, firestore.DocumentSnapshot] = {}
+        by_field = {
+            "participantEmails": sorted(e for e in blocked if "@" in e),
+            "participantDomains": sorted(e for e in blocked if "@" not in e),
+        }
+        for field_path, values in by_field.items():
+            for start in range(0, len(values), ARRAY_QUERY_LIMIT):
+                query = interactions.where(
+                    filter=FieldFilter(field_path, "array_contains_any", values[start : start + ARRAY_QUERY_LIMIT])
+                )
+                found.update((s.id, s) for s in query.stream())
+        return found
+
     def _remove(self, workspace_id: str, field_path: str, value: str, *, keep_tombstones: bool) -> RemovalResult:
         interactions = self._workspace(workspace_id).collection("interactions")
         result = RemovalResult()
@@ -86,24 +126,36 @@ class CrmRepair:
         for snapshot in interactions.where(filter=FieldFilter(field_path, "array_contains", value)).stream():
             yield snapshot.to_dict() or {}
 
+    def contact_totals(self, workspace_id: str, contact_id: str) -> dict[str, Any]:
+        """A contact's counters as ingestion would have kept them, rebuilt from the interactions naming it."""
+        sent = received = 0
+        times: list[int] = []
+        for interaction in self._interactions_with(workspace_id, "contactIds", contact_id):
+            people: list[dict[str, Any]] = interaction.get("people", [])
+            mine = [p for p in people if p.get("contactId") == contact_id]
+            # After a merge two addresses of one person can share a message: it still counts once.
+            sent += max((int(p.get("sent", 0)) for p in mine), default=0)
+            received += max((int(p.get("received", 0)) for p in mine), default=0)
+            times.append(_epoch_ms(interaction["occurredAt"]))
+        return {
+            "sentCount": sent,
+            "receivedCount": received,
+            "interactionCount": len(times),
+            "firstInteractionMs": min(times) if times else None,
+            "lastInteractionMs": max(times) if times else None,
+        }
+
     def _recount_contacts(self, workspace_id: str, result: RemovalResult) -> None:
         contacts = self._workspace(workspace_id).collection("contacts")
         for contact_id in sorted(result.touched_contacts):
-            sent = received = count = 0
-            times: list[int] = []
-            for interaction in self._interactions_with(workspace_id, "contactIds", contact_id):
-                people: list[dict[str, Any]] = interaction.get("people", [])
-                person = next((p for p in people if p.get("contactId") == contact_id), {})
-                sent += int(person.get("sent", 0))
-                received += int(person.get("received", 0))
-                count += 1
-                times.append(_epoch_ms(interaction["occurredAt"]))
+            totals = self.contact_totals(workspace_id, contact_id)
             reference = contacts.document(contact_id)
-            if count == 0 and not _worked_on_by_hand(reference.get().to_dict() or {}):
+            if totals["interactionCount"] == 0 and not _worked_on_by_hand(reference.get().to_dict() or {}):
                 reference.delete()
                 result.contacts_deleted += 1
                 continue
-            reference.update(_totals(count, times) | {"sentCount": sent, "receivedCount": received})
+            stored = {key: firestore.DELETE_FIELD if value is None else value for key, value in totals.items()}
+            reference.update(stored | {"updatedAt": firestore.SERVER_TIMESTAMP})
             result.contacts_updated += 1
 
     def _recount_companies(self, workspace_id: str, result: RemovalResult) -> None:

@@ -54,6 +54,9 @@ def team(auth_stack, firestore_db, workspace_id):
     """A workspace with an owner whose Gmail mailbox exists at the local Gmail server (not yet connected)."""
     owner_uid, owner_email = f"u-{uuid.uuid4().hex[:6]}", f"owner.{uuid.uuid4().hex[:6]}@lumenway.io"
     create_workspace(workspace_id, name="Team", owner_uid=owner_uid, owner_email=owner_email)
+    # Every correspondent counts and no first-sync preview waits: these tests follow connections, not the policy.
+    policy = {"contactCreation": "sent_and_received", "requirePreview": False}
+    firestore_client().document("workspaces", workspace_id).set({"settings": policy}, merge=True)
     demo.load_mailbox(auth_stack.gmail_url, owner_email)
     token = id_token_for(f"http://127.0.0.1:{auth_stack.ports.auth}", owner_uid, owner_email)
     return {"uid": owner_uid, "email": owner_email, "token": token, "workspace": workspace_id}

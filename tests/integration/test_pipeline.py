@@ -19,11 +19,14 @@ from shared.workspaces import create_workspace
 from tests.support import mail, wait_for
 
 pytestmark = pytest.mark.integration
+# These tests follow the pipeline itself: every correspondent counts, and no first-sync preview waits for approval.
+OPEN_POLICY = {"settings": {"contactCreation": "sent_and_received", "requirePreview": False}}
 
 
 def _connect(stack, workspace_id: str, mbox=None) -> tuple[str, MailboxRef]:
     owner = f"owner.{uuid.uuid4().hex[:8]}@lumenway.io"
     create_workspace(workspace_id, name="Test team", owner_uid="u-owner", owner_email=owner)
+    clients.firestore_client().document("workspaces", workspace_id).set(OPEN_POLICY, merge=True)
     token = demo.load_mailbox(stack.gmail_url, owner, mbox)
     ref = connect_mailbox(workspace_id=workspace_id, owner_uid="u-owner", refresh_token=token)
     wait_for(lambda: demo.mailbox_progress(ref).done, what="the first sync")
@@ -104,6 +107,7 @@ def test_a_redelivered_batch_of_fetched_mail_changes_nothing(stack, firestore_db
         for i in range(3)
     ]
     ingestor = Ingestor()
+    firestore_db.document("workspaces", workspace_id).set(OPEN_POLICY)
     MailboxStore().save_connection(workspace_id=workspace_id, owner_uid="u", email="me@x.io", refresh_token="t")
     target = {"workspace_id": workspace_id, "mailbox_id": ids.mailbox_id("me@x.io"), "owner_email": "me@x.io"}
     first = ingestor.ingest(**target, sync_run_id="run-1", messages=messages)
