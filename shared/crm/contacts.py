@@ -1,0 +1,132 @@
+"""Contact edits by people, with field-level provenance and no lost updates.
+
+A field a person set is listed in the contact's `manualFields`; extraction and enrichment never
+overwrite those (and merges let them win). Every edit checks the `version` the editor saw and
+bumps it, inside one transaction: a stale edit raises Conflict carrying the current values
+instead of silently overwriting someone else's. Ingestion's counters never touch `version`, so
+incoming mail does not make an open edit form stale.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from google.cloud import firestore
+
+from shared.clients import firestore_client
+from shared.errors import Conflict, InvalidInput, NotFound
+
+# Fields only Rapport itself writes: counters, identity, merge and provenance bookkeeping, computed stats.
+SYSTEM_FIELDS = frozenset(
+    {
+        "email",
+        "emails",
+        "sentCount",
+        "receivedCount",
+        "interactionCount",
+        "firstInteractionMs",
+        "lastInteractionMs",
+        "updatedAt",
+        "createdAt",
+        "mergedInto",
+        "lastMergeId",
+        "manualFields",
+        "editedBy",
+        "editedAtMs",
+        "version",
+        "relationship",
+        "strength",
+        "goingCold",
+        "enrichment",
+        "searchTokens",
+    }
+)
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,63}")
+
+
+@dataclass(frozen=True)
+class ContactEdit:
+    contact_id: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+    @property
+    def version(self) -> int:
+        return version_of(self.after)
+
+
+def version_of(contact: Mapping[str, Any]) -> int:
+    return int(contact.get("version") or 0)
+
+
+class ContactEditor:
+    def __init__(
+        self, *, db: firestore.Client | None = None, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self._db = db or firestore_client()
+        self._now = now
+
+    def update(
+        self,
+        workspace_id: str,
+        contact_id: str,
+        changes: Mapping[str, Any],
+        by_uid: str,
+        *,
+        expected_version: int,
+    ) -> ContactEdit:
+        """Sets `changes` (stored field names; None clears a value and still marks it as set by hand)."""
+        _check_editable(changes)
+        reference = self._db.document("workspaces", workspace_id, "contacts", contact_id)
+        edit: ContactEdit = firestore.transactional(self._apply)(
+            self._db.transaction(), reference, dict(changes), by_uid, expected_version
+        )
+        return edit
+
+    def _apply(
+        self,
+        transaction: firestore.Transaction,
+        reference: firestore.DocumentReference,
+        changes: dict[str, Any],
+        by_uid: str,
+        expected_version: int,
+    ) -> ContactEdit:
+        snapshot = reference.get(transaction=transaction)
+        if not snapshot.exists:
+            raise NotFound("no such contact", contactId=reference.id)
+        before = snapshot.to_dict() or {}
+        if before.get("mergedInto"):
+            raise Conflict("this contact was merged into another; edit that one", mergedInto=before["mergedInto"])
+        if version_of(before) != expected_version:
+            raise Conflict(
+                "someone changed this contact since you loaded it",
+                current=_current_values(before, changes),
+                version=version_of(before),
+            )
+        provenance = {
+            "manualFields": sorted(set(before.get("manualFields") or []) | set(changes)),
+            "editedBy": by_uid,
+            "editedAtMs": int(self._now().timestamp() * 1000),
+            "version": expected_version + 1,
+        }
+        transaction.update(reference, {**changes, **provenance})
+        return ContactEdit(reference.id, before, {**before, **changes, **provenance})
+
+
+def _check_editable(changes: Mapping[str, Any]) -> None:
+    if not changes:
+        raise InvalidInput("nothing to change", field="changes")
+    for name in sorted(changes):
+        if name in SYSTEM_FIELDS:
+            raise InvalidInput(f"{name} is kept by Rapport and cannot be edited", field=name)
+        if not _FIELD_NAME.fullmatch(name):  # a dot would reach into a map; backticks, into anything
+            raise InvalidInput(f"{name!r} is not a contact field", field=name)
+
+
+def _current_values(contact: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """What the losing editor needs to decide again: the current value of every field they tried to set."""
+    return {name: contact.get(name) for name in sorted(changes)}

@@ -1,0 +1,440 @@
+"""Relationship stats per contact and company: reply times, frequency, a decaying strength, going cold.
+
+`compute_stats` is pure: it reads one contact's recent interactions (as `Touch`es) and a clock.
+`RelationshipStats` does the Firestore I/O around it. The strength formula and its reasoning are
+in docs/decisions/0005-relationship-strength.md; the web decays a stored score with `decayed_strength`'s
+formula, so a score read a month after it was computed is still right.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from google.api_core import exceptions
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from shared.clients import firestore_client
+from shared.log import get_logger
+
+log = get_logger("relationships")
+DAY_MS = 86_400_000
+WINDOW = 500  # newest interactions read per contact: bounds cost for the busiest correspondents
+PAGE = 200
+INTERACTION_FIELDS = ["occurredAt", "threadId", "direction", "people"]
+
+
+class TouchRole(StrEnum):
+    """What one interaction was for one contact."""
+
+    THEY_WROTE = "they_wrote"  # inbound mail they authored
+    WE_WROTE = "we_wrote"  # outbound mail addressed to them
+    COPIED = "copied"  # on the mail, but neither author nor our addressee (cc'd on someone else's mail)
+
+
+@dataclass(frozen=True)
+class RelationshipPolicy:
+    half_life_days: float = 45.0
+    # Raw strength at which the score reaches 63 (1 - 1/e): a monthly two-way exchange kept up for a while.
+    scale: float = 10.0
+    # A message in a thread where both sides wrote counts double a one-way message; being copied counts half.
+    weights: Mapping[str, float] = field(
+        default_factory=lambda: {
+            "exchange": 2.0,
+            TouchRole.THEY_WROTE: 1.0,
+            TouchRole.WE_WROTE: 1.0,
+            TouchRole.COPIED: 0.5,
+        }
+    )
+    frequency_window_days: int = 180
+    frequency_period_days: int = 30
+    # A reply later than this answers nothing: it starts a new conversation in an old thread.
+    max_reply_days: float = 30.0
+    # Mail closer together than this is one "moment" of contact, so a lively thread is not a rhythm of minutes.
+    moment_days: float = 1.0
+    cold_min_moments: int = 3  # two gaps at least before a rhythm means anything
+    cold_multiplier: float = 2.5
+    cold_min_days: float = 14.0
+
+
+DEFAULT_POLICY = RelationshipPolicy()
+
+
+@dataclass(frozen=True)
+class Touch:
+    at_ms: int
+    thread_id: str | None
+    role: TouchRole
+
+
+@dataclass(frozen=True)
+class Strength:
+    score: float
+    raw: float
+    as_of_ms: int
+    half_life_days: float
+    scale: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "raw": self.raw,
+            "asOfMs": self.as_of_ms,
+            "halfLifeDays": self.half_life_days,
+            "scale": self.scale,
+        }
+
+    @classmethod
+    def from_dict(cls, stored: Mapping[str, Any]) -> Strength:
+        return cls(
+            score=float(stored["score"]),
+            raw=float(stored["raw"]),
+            as_of_ms=int(stored["asOfMs"]),
+            half_life_days=float(stored["halfLifeDays"]),
+            scale=float(stored["scale"]),
+        )
+
+
+@dataclass(frozen=True)
+class ContactStats:
+    my_reply_avg_ms: int | None  # how fast we answer them
+    my_replies: int
+    their_reply_avg_ms: int | None  # how fast they answer us
+    their_replies: int
+    per_period: float  # interactions per `frequency_period_days` over the last `frequency_window_days`
+    median_gap_ms: int | None
+    cold_after_ms: int | None  # past this time with no mail, the relationship is going cold
+    going_cold: bool
+    interactions_seen: int
+    strength: Strength
+
+    def to_fields(self) -> dict[str, Any]:
+        """The contact document's fields these stats own."""
+        return {
+            "relationship": {
+                "myReplyAvgMs": self.my_reply_avg_ms,
+                "myReplies": self.my_replies,
+                "theirReplyAvgMs": self.their_reply_avg_ms,
+                "theirReplies": self.their_replies,
+                "interactionsPer30Days": self.per_period,
+                "medianGapMs": self.median_gap_ms,
+                "coldAfterMs": self.cold_after_ms,
+                "interactionsSeen": self.interactions_seen,
+                "asOfMs": self.strength.as_of_ms,
+            },
+            "strength": self.strength.to_dict(),
+            "goingCold": self.going_cold,
+        }
+
+
+# ---- pure computation ----------------------------------------------------------------------------------------
+
+
+def squash(raw: float, scale: float) -> float:
+    """Raw strength (unbounded) to 0-100: each further unit of raw adds less."""
+    return round(100.0 * (1.0 - math.exp(-max(raw, 0.0) / scale)), 1)
+
+
+def decay_factor(elapsed_ms: float, half_life_days: float) -> float:
+    return float(0.5 ** (max(elapsed_ms, 0.0) / (half_life_days * DAY_MS)))
+
+
+def decayed_strength(strength: Strength, now_ms: int) -> Strength:
+    """The same strength later, with no interaction since: raw halves every half-life, then squashes again."""
+    raw = strength.raw * decay_factor(now_ms - strength.as_of_ms, strength.half_life_days)
+    return Strength(squash(raw, strength.scale), raw, now_ms, strength.half_life_days, strength.scale)
+
+
+def compute_strength(touches: Sequence[Touch], now_ms: int, policy: RelationshipPolicy = DEFAULT_POLICY) -> Strength:
+    exchange_threads = _threads_with_both_sides(touches)
+    raw = sum(
+        _weight(touch, exchange_threads, policy) * decay_factor(now_ms - touch.at_ms, policy.half_life_days)
+        for touch in touches
+    )
+    return Strength(squash(raw, policy.scale), raw, now_ms, policy.half_life_days, policy.scale)
+
+
+def reply_times(touches: Sequence[Touch], max_reply_ms: float) -> tuple[list[int], list[int]]:
+    """(how long we took to answer them, how long they took to answer us), paired within each thread.
+
+    A reply answers the earliest unanswered message of the other side in its thread, so several
+    messages in a row count as one wait, measured from the first. Threads never pair with each other.
+    """
+    mine: list[int] = []
+    theirs: list[int] = []
+    for thread in _by_thread(touches).values():
+        waiting_since: dict[TouchRole, int] = {}  # side → when its earliest unanswered message arrived
+        for touch in thread:
+            if touch.role is TouchRole.COPIED:
+                continue
+            other = TouchRole.WE_WROTE if touch.role is TouchRole.THEY_WROTE else TouchRole.THEY_WROTE
+            asked_at = waiting_since.pop(other, None)
+            if asked_at is not None and touch.at_ms - asked_at <= max_reply_ms:
+                (mine if touch.role is TouchRole.WE_WROTE else theirs).append(touch.at_ms - asked_at)
+            waiting_since.setdefault(touch.role, touch.at_ms)
+    return mine, theirs
+
+
+def interactions_per_period(
+    touches: Sequence[Touch], now_ms: int, policy: RelationshipPolicy = DEFAULT_POLICY
+) -> float:
+    since = now_ms - policy.frequency_window_days * DAY_MS
+    recent = sum(1 for touch in touches if since <= touch.at_ms <= now_ms)
+    return round(recent * policy.frequency_period_days / policy.frequency_window_days, 2)
+
+
+def contact_moments(times_ms: Iterable[int], moment_ms: float) -> list[int]:
+    """Start times of the separate moments of contact: mail within `moment_ms` of a moment's start joins it."""
+    moments: list[int] = []
+    for at in sorted(times_ms):
+        if not moments or at - moments[-1] >= moment_ms:
+            moments.append(at)
+    return moments
+
+
+def cold_threshold(
+    times_ms: Iterable[int], policy: RelationshipPolicy = DEFAULT_POLICY
+) -> tuple[int | None, int | None]:
+    """(median gap between moments of contact, when silence becomes "going cold"); (None, None) without a rhythm."""
+    times = sorted(times_ms)
+    moments = contact_moments(times, policy.moment_days * DAY_MS)
+    if len(moments) < policy.cold_min_moments:
+        return None, None
+    median_gap = int(statistics.median(later - earlier for earlier, later in itertools.pairwise(moments)))
+    allowed_silence = max(policy.cold_multiplier * median_gap, policy.cold_min_days * DAY_MS)
+    return median_gap, int(times[-1] + allowed_silence)
+
+
+def compute_stats(touches: Sequence[Touch], now_ms: int, policy: RelationshipPolicy = DEFAULT_POLICY) -> ContactStats:
+    ordered = sorted(touches, key=lambda touch: touch.at_ms)
+    mine, theirs = reply_times(ordered, policy.max_reply_days * DAY_MS)
+    median_gap, cold_after = cold_threshold((touch.at_ms for touch in ordered), policy)
+    return ContactStats(
+        my_reply_avg_ms=_mean(mine),
+        my_replies=len(mine),
+        their_reply_avg_ms=_mean(theirs),
+        their_replies=len(theirs),
+        per_period=interactions_per_period(ordered, now_ms, policy),
+        median_gap_ms=median_gap,
+        cold_after_ms=cold_after,
+        going_cold=cold_after is not None and now_ms > cold_after,
+        interactions_seen=len(ordered),
+        strength=compute_strength(ordered, now_ms, policy),
+    )
+
+
+def touch_from_interaction(interaction: Mapping[str, Any], contact_id: str) -> Touch | None:
+    """What a stored interaction was for one contact; None when the contact is not on it."""
+    people = [p for p in interaction.get("people") or [] if p.get("contactId") == contact_id]
+    occurred_at = interaction.get("occurredAt")
+    if not people or not isinstance(occurred_at, datetime):
+        return None
+    if any(p.get("received") for p in people):
+        role = TouchRole.THEY_WROTE
+    elif any(p.get("sent") for p in people):
+        role = TouchRole.WE_WROTE
+    else:
+        role = TouchRole.COPIED
+    return Touch(at_ms=epoch_ms(occurred_at), thread_id=interaction.get("threadId"), role=role)
+
+
+def epoch_ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+def _mean(values: Sequence[int]) -> int | None:
+    return int(statistics.fmean(values)) if values else None
+
+
+def _by_thread(touches: Iterable[Touch]) -> dict[str | None, list[Touch]]:
+    threads: dict[str | None, list[Touch]] = defaultdict(list)
+    for touch in sorted(touches, key=lambda touch: touch.at_ms):
+        threads[touch.thread_id].append(touch)
+    return threads
+
+
+def _threads_with_both_sides(touches: Iterable[Touch]) -> set[str]:
+    sides: dict[str, set[TouchRole]] = defaultdict(set)
+    for touch in touches:
+        if touch.thread_id is not None:
+            sides[touch.thread_id].add(touch.role)
+    return {thread for thread, roles in sides.items() if {TouchRole.THEY_WROTE, TouchRole.WE_WROTE} <= roles}
+
+
+def _weight(touch: Touch, exchange_threads: set[str], policy: RelationshipPolicy) -> float:
+    if touch.thread_id in exchange_threads and touch.role is not TouchRole.COPIED:
+        return policy.weights["exchange"]
+    return policy.weights[touch.role]
+
+
+# ---- Firestore -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RefreshReport:
+    contacts: int = 0
+    decayed: int = 0  # silent long enough that only decay could change: no interactions read
+    companies: int = 0
+    skipped: int = 0  # gone, or an alias of another contact
+    workspaces: int = 0
+    companies_touched: set[str] = field(default_factory=set)
+
+    def add(self, other: RefreshReport) -> None:
+        self.contacts += other.contacts
+        self.decayed += other.decayed
+        self.companies += other.companies
+        self.skipped += other.skipped
+        self.workspaces += other.workspaces
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "contacts": self.contacts,
+            "decayed": self.decayed,
+            "companies": self.companies,
+            "skipped": self.skipped,
+            "workspaces": self.workspaces,
+        }
+
+
+class RelationshipStats:
+    def __init__(
+        self,
+        *,
+        db: firestore.Client | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        policy: RelationshipPolicy = DEFAULT_POLICY,
+        window: int = WINDOW,
+    ) -> None:
+        self._db = db or firestore_client()
+        self._now = now
+        self._policy = policy
+        self._window = window
+
+    def _workspace(self, workspace_id: str) -> firestore.DocumentReference:
+        return self._db.collection("workspaces").document(workspace_id)
+
+    def refresh_contacts(self, workspace_id: str, contact_ids: Iterable[str]) -> RefreshReport:
+        """Recomputes the named contacts (an alias refreshes the contact it was merged into), then their companies."""
+        report = RefreshReport()
+        named = self._read(workspace_id, contact_ids)
+        report.skipped += sum(1 for contact in named.values() if contact is None)
+        redirected = {c["mergedInto"] for c in named.values() if c and c.get("mergedInto")} - set(named)
+        contacts = {**named, **self._read(workspace_id, redirected)}
+        for contact_id, contact in sorted(contacts.items()):
+            if contact is not None and not contact.get("mergedInto"):
+                self._refresh_one(workspace_id, contact_id, contact, report)
+        self.refresh_companies(workspace_id, report.companies_touched, report)
+        return report
+
+    def refresh_workspace(self, workspace_id: str) -> RefreshReport:
+        """Every contact of a workspace, page by page: full recomputation where the frequency window could
+        still change, decay alone for contacts silent longer than that (no interactions read)."""
+        report = RefreshReport(workspaces=1)
+        now_ms = epoch_ms(self._now())
+        recent_since = now_ms - (self._policy.frequency_window_days + 1) * DAY_MS
+        for page in self._pages(self._workspace(workspace_id).collection("contacts")):
+            for snapshot in page:
+                contact = snapshot.to_dict() or {}
+                if contact.get("mergedInto"):
+                    report.skipped += 1
+                elif int(contact.get("lastInteractionMs") or 0) >= recent_since or "strength" not in contact:
+                    self._refresh_one(workspace_id, snapshot.id, contact, report)
+                elif self._update(snapshot.reference, _decayed_fields(contact, now_ms), report):
+                    report.decayed += 1
+                    report.companies_touched.update(_company_of(contact))
+        self.refresh_companies(workspace_id, report.companies_touched, report)
+        return report
+
+    def refresh_all(self) -> RefreshReport:
+        """Every workspace, for decay and going-cold flags (the daily job)."""
+        report = RefreshReport()
+        for page in self._pages(self._db.collection("workspaces")):
+            for workspace in page:
+                report.add(self.refresh_workspace(workspace.id))
+        return report
+
+    def refresh_companies(self, workspace_id: str, domains: Iterable[str], report: RefreshReport) -> None:
+        """Company rollups: how many people (aliases excluded) and the strongest relationship among them."""
+        now_ms = epoch_ms(self._now())
+        workspace = self._workspace(workspace_id)
+        for domain in sorted(set(domains)):
+            members = workspace.collection("contacts").where(filter=FieldFilter("companyId", "==", domain))
+            people = [c for c in (s.to_dict() or {} for s in members.stream()) if not c.get("mergedInto")]
+            strengths = [
+                decayed_strength(Strength.from_dict(c["strength"]), now_ms) for c in people if c.get("strength")
+            ]
+            strongest = max(strengths, key=lambda s: s.raw, default=None)
+            update = {
+                "contactCount": len(people),
+                "strength": strongest.to_dict() if strongest else firestore.DELETE_FIELD,
+            }
+            try:
+                workspace.collection("companies").document(domain).update(update)
+                report.companies += 1
+            except exceptions.NotFound:
+                report.skipped += 1
+
+    def _refresh_one(
+        self, workspace_id: str, contact_id: str, contact: Mapping[str, Any], report: RefreshReport
+    ) -> None:
+        contact_ref = self._workspace(workspace_id).collection("contacts").document(contact_id)
+        stats = compute_stats(self._touches(workspace_id, contact_id), epoch_ms(self._now()), self._policy)
+        if self._update(contact_ref, stats.to_fields(), report):
+            report.contacts += 1
+            report.companies_touched.update(_company_of(contact))
+
+    @staticmethod
+    def _update(reference: firestore.DocumentReference, fields: dict[str, Any], report: RefreshReport) -> bool:
+        try:
+            reference.update(fields)  # update, not set: a contact deleted meanwhile (a purge) stays deleted
+        except exceptions.NotFound:
+            report.skipped += 1
+            return False
+        return True
+
+    def _read(self, workspace_id: str, contact_ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+        contacts = self._workspace(workspace_id).collection("contacts")
+        references = [contacts.document(contact_id) for contact_id in sorted(set(contact_ids))]
+        return {s.id: (s.to_dict() or {}) if s.exists else None for s in self._db.get_all(references)}
+
+    def _touches(self, workspace_id: str, contact_id: str) -> list[Touch]:
+        newest = (
+            self._workspace(workspace_id)
+            .collection("interactions")
+            .where(filter=FieldFilter("contactIds", "array_contains", contact_id))
+            .order_by("occurredAt", direction=firestore.Query.DESCENDING)
+            .limit(self._window)
+            .select(INTERACTION_FIELDS)
+        )
+        touches = (touch_from_interaction(s.to_dict() or {}, contact_id) for s in newest.stream())
+        return [touch for touch in touches if touch is not None]
+
+    @staticmethod
+    def _pages(collection: firestore.CollectionReference) -> Iterator[list[firestore.DocumentSnapshot]]:
+        query = collection.order_by("__name__").limit(PAGE)
+        page = list(query.stream())
+        while page:
+            yield page
+            page = list(query.start_after(page[-1]).stream())
+
+
+def _company_of(contact: Mapping[str, Any]) -> set[str]:
+    return {str(contact["companyId"])} if contact.get("companyId") else set()
+
+
+def _decayed_fields(contact: Mapping[str, Any], now_ms: int) -> dict[str, Any]:
+    """A silent contact's stats moved to `now`: strength decays, the cold flag follows its stored threshold."""
+    cold_after = (contact.get("relationship") or {}).get("coldAfterMs")
+    return {
+        "strength": decayed_strength(Strength.from_dict(contact["strength"]), now_ms).to_dict(),
+        "goingCold": cold_after is not None and now_ms > int(cold_after),
+        "relationship.interactionsPer30Days": 0.0,
+    }
