@@ -14,6 +14,7 @@ from shared.errors import (
     DomainError,
     InvalidInput,
     MailboxDisconnected,
+    MethodNotAllowed,
     NotFound,
     PermissionDenied,
     RetryLater,
@@ -30,6 +31,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     RetryLater: 503,
     BudgetExceeded: 402,
     AiCallRejected: 422,
+    MethodNotAllowed: 405,
 }
 
 

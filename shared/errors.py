@@ -61,3 +61,9 @@ class BudgetExceeded(DomainError):
     """The workspace's monthly AI budget cannot cover the call: nothing was called. Not retried."""
 
     code = "budget_exceeded"
+
+
+class MethodNotAllowed(DomainError):
+    """The path exists but does not answer this HTTP method."""
+
+    code = "method_not_allowed"

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
+from google.api_core import exceptions
 from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+from google.cloud.firestore_v1.field_path import FieldPath
 
 from shared.clients import firestore_client
+from shared.crm import audit
+from shared.errors import Conflict, NotFound, PermissionDenied
+
+if TYPE_CHECKING:
+    from shared.auth import Principal
 
 
 class Role(StrEnum):
@@ -47,3 +58,191 @@ def create_workspace(
     db = db or firestore_client()
     db.document("workspaces", workspace_id).set({"name": name, "createdAt": datetime.now(UTC), "createdBy": owner_uid})
     add_member(workspace_id, uid=owner_uid, email=owner_email, role=Role.OWNER, db=db)
+
+
+# -- teams: workspaces of a user, invitations, role changes ------------------------------------
+# Only an owner may make or unmake owners; admins manage everyone else.
+_OWNER_ONLY = frozenset({Role.OWNER})
+INVITATIONS = "invitations"
+
+
+class Membership:
+    """Who belongs to a workspace and with what role. A workspace never loses its last owner."""
+
+    def __init__(self, *, db: firestore.Client | None = None, now: Callable[[], datetime] | None = None) -> None:
+        self._db = db or firestore_client()
+        self._now = now or (lambda: datetime.now(UTC))
+
+    def _workspace(self, workspace_id: str) -> firestore.DocumentReference:
+        return self._db.collection("workspaces").document(workspace_id)
+
+    # -- workspaces ------------------------------------------------------------------------
+    def create(self, actor: Principal, name: str) -> dict[str, Any]:
+        workspace_id = f"ws-{uuid.uuid4().hex[:12]}"
+        create_workspace(workspace_id, name=name, owner_uid=actor.uid, owner_email=actor.email or "", db=self._db)
+        return {"id": workspace_id, "name": name, "role": Role.OWNER.value}
+
+    def workspaces_of(self, uid: str) -> list[dict[str, Any]]:
+        roles: dict[str, str] = (self._db.document("users", uid).get().to_dict() or {}).get("workspaces", {})
+        references = [self._workspace(workspace_id) for workspace_id in sorted(roles)]
+        return [
+            {"id": snapshot.id, "name": (snapshot.to_dict() or {}).get("name"), "role": roles[snapshot.id]}
+            for snapshot in self._db.get_all(references)
+            if snapshot.exists
+        ]
+
+    def members(self, workspace_id: str) -> list[dict[str, Any]]:
+        return [
+            {"uid": snapshot.id, **audit.public(snapshot.to_dict())}  # type: ignore[dict-item]
+            for snapshot in self._workspace(workspace_id).collection("members").stream()
+        ]
+
+    # -- invitations -----------------------------------------------------------------------
+    def invite(self, workspace_id: str, actor: Principal, actor_role: Role, email: str, role: Role) -> dict[str, Any]:
+        _may_grant(actor_role, role)
+        members = self._workspace(workspace_id).collection("members")
+        if any(True for _ in members.where(filter=FieldFilter("email", "==", email)).limit(1).stream()):
+            raise Conflict("this address belongs to a member already", field="email")
+        invitation = {
+            "email": email,
+            "role": role.value,
+            "status": "pending",
+            "invitedBy": actor.uid,
+            "createdAt": self._now(),
+        }
+        invitation_id = uuid.uuid4().hex[:20]
+        batch = self._db.batch()
+        batch.create(self._workspace(workspace_id).collection(INVITATIONS).document(invitation_id), invitation)
+        self._audit(batch, workspace_id, actor, "invite", invitation_id, None, invitation)
+        batch.commit()
+        return {"id": invitation_id, **(audit.public(invitation) or {})}
+
+    def invitations(self, workspace_id: str) -> list[dict[str, Any]]:
+        query = (
+            self._workspace(workspace_id).collection(INVITATIONS).where(filter=FieldFilter("status", "==", "pending"))
+        )
+        return [{"id": snapshot.id, **(audit.public(snapshot.to_dict()) or {})} for snapshot in query.stream()]
+
+    def revoke(self, workspace_id: str, actor: Principal, invitation_id: str) -> None:
+        reference = self._workspace(workspace_id).collection(INVITATIONS).document(invitation_id)
+        snapshot = reference.get()
+        before = _pending(snapshot)
+        batch = self._db.batch()
+        after = {**before, "status": "revoked", "revokedBy": actor.uid}
+        batch.update(reference, {"status": "revoked", "revokedBy": actor.uid}, option=_unchanged(self._db, snapshot))
+        self._audit(batch, workspace_id, actor, "revoke", invitation_id, before, after)
+        _commit_or_conflict(batch)
+
+    def accept(self, workspace_id: str, invitation_id: str, principal: Principal) -> dict[str, Any]:
+        """The signed-in user whose address was invited joins with the invited role."""
+        reference = self._workspace(workspace_id).collection(INVITATIONS).document(invitation_id)
+        snapshot = reference.get()
+        invitation = _pending(snapshot)
+        if (principal.email or "").lower() != invitation["email"]:
+            raise PermissionDenied("this invitation was sent to another address")
+        if self._workspace(workspace_id).collection("members").document(principal.uid).get().exists:
+            raise Conflict("you are a member of this workspace already")
+        role = Role(invitation["role"])
+        batch = self._db.batch()
+        batch.update(
+            reference, {"status": "accepted", "acceptedBy": principal.uid}, option=_unchanged(self._db, snapshot)
+        )
+        self._write_membership(batch, workspace_id, principal.uid, role, email=principal.email or "")
+        member = {"role": role.value, "email": principal.email}
+        self._audit(batch, workspace_id, principal, "accept", principal.uid, None, member)
+        _commit_or_conflict(batch)
+        return {"workspaceId": workspace_id, "role": role.value}
+
+    # -- roles -----------------------------------------------------------------------------
+    def change_role(self, workspace_id: str, actor: Principal, actor_role: Role, uid: str, role: Role) -> dict:
+        def change(transaction: firestore.Transaction) -> dict[str, Any]:
+            before = self._member_in(transaction, workspace_id, uid)
+            current = Role(before["role"])
+            _may_grant(actor_role, current)
+            _may_grant(actor_role, role)
+            if current is Role.OWNER and role is not Role.OWNER:
+                self._keep_an_owner(transaction, workspace_id)
+            self._write_role(transaction, workspace_id, uid, role)
+            after = {**before, "role": role.value}
+            self._audit(transaction, workspace_id, actor, "role", uid, before, after)
+            return {"uid": uid, **(audit.public(after) or {})}
+
+        return firestore.transactional(change)(self._db.transaction())
+
+    def remove(self, workspace_id: str, actor: Principal, actor_role: Role, uid: str) -> None:
+        """Admins remove members; anyone may leave. The last owner can do neither to themselves."""
+
+        from shared.auth import ROLE_RANK  # shared.auth imports this module for Role
+
+        def removal(transaction: firestore.Transaction) -> None:
+            before = self._member_in(transaction, workspace_id, uid)
+            if actor.uid != uid:
+                _may_grant(actor_role, Role(before["role"]))
+                if ROLE_RANK[actor_role] < ROLE_RANK[Role.ADMIN]:
+                    raise PermissionDenied("removing others needs the admin role")
+            if before["role"] == Role.OWNER.value:
+                self._keep_an_owner(transaction, workspace_id)
+            transaction.delete(self._workspace(workspace_id).collection("members").document(uid))
+            transaction.update(self._db.document("users", uid), {_role_path(workspace_id): firestore.DELETE_FIELD})
+            self._audit(transaction, workspace_id, actor, "remove", uid, before, None)
+
+        firestore.transactional(removal)(self._db.transaction())
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _member_in(self, transaction: firestore.Transaction, workspace_id: str, uid: str) -> dict[str, Any]:
+        snapshot = self._workspace(workspace_id).collection("members").document(uid).get(transaction=transaction)
+        if not snapshot.exists:
+            raise NotFound("no such member", uid=uid)
+        return snapshot.to_dict() or {}
+
+    def _keep_an_owner(self, transaction: firestore.Transaction, workspace_id: str) -> None:
+        owners = self._workspace(workspace_id).collection("members").where(filter=FieldFilter("role", "==", "owner"))
+        if len(list(owners.stream(transaction=transaction))) <= 1:
+            raise Conflict("a workspace needs an owner: make someone else owner first")
+
+    def _write_role(self, writer: Any, workspace_id: str, uid: str, role: Role) -> None:
+        writer.update(self._workspace(workspace_id).collection("members").document(uid), {"role": role.value})
+        writer.set(self._db.document("users", uid), {"workspaces": {workspace_id: role.value}}, merge=True)
+
+    def _write_membership(self, writer: Any, workspace_id: str, uid: str, role: Role, *, email: str) -> None:
+        member = {"role": role.value, "email": email, "displayName": None, "joinedAt": self._now()}
+        writer.set(self._workspace(workspace_id).collection("members").document(uid), member)
+        writer.set(
+            self._db.document("users", uid), {"email": email, "workspaces": {workspace_id: role.value}}, merge=True
+        )
+
+    def _audit(
+        self, writer: Any, workspace_id: str, actor: Principal, action: str, entity_id: str, before: Any, after: Any
+    ) -> None:
+        kind = "invitation" if action in {"invite", "revoke"} else "member"
+        entry = audit.AuditEntry(actor, action, kind, entity_id, before, after, self._now())
+        audit.record(writer, self._workspace(workspace_id), entry)
+
+
+def _may_grant(actor_role: Role, role: Role) -> None:
+    if role in _OWNER_ONLY and actor_role is not Role.OWNER:
+        raise PermissionDenied("only an owner may make or change owners")
+
+
+def _pending(snapshot: Any) -> dict[str, Any]:
+    if not snapshot.exists:
+        raise NotFound("no such invitation", id=snapshot.id)
+    invitation: dict[str, Any] = snapshot.to_dict() or {}
+    if invitation.get("status") != "pending":
+        raise Conflict(f"this invitation was {invitation.get('status')} already", status=invitation.get("status"))
+    return invitation
+
+
+def _unchanged(db: firestore.Client, snapshot: Any) -> Any:
+    return db.write_option(last_update_time=snapshot.update_time)
+
+
+def _commit_or_conflict(batch: firestore.WriteBatch) -> None:
+    try:
+        batch.commit()
+    except exceptions.FailedPrecondition as error:
+        raise Conflict("this invitation changed meanwhile; look again") from error
+
+
+def _role_path(workspace_id: str) -> str:
+    return FieldPath("workspaces", workspace_id).to_api_repr()

@@ -1,0 +1,16 @@
+"""/contact/{id}: GET reads a contact; PATCH changes it (with the version the client saw); DELETE removes it."""
+
+from __future__ import annotations
+
+import flask
+import functions_framework
+
+from functions.http import answers_errors
+from functions.rest import serve_record
+from shared.crm.kinds import CONTACTS
+
+
+@functions_framework.http
+@answers_errors
+def contact(request: flask.Request) -> flask.Response:
+    return serve_record(request, CONTACTS)

@@ -1,0 +1,16 @@
+"""/deals: GET lists a workspace's deals (filters, sort, cursor); POST creates one."""
+
+from __future__ import annotations
+
+import flask
+import functions_framework
+
+from functions.http import answers_errors
+from functions.rest import serve_collection
+from shared.crm.kinds import DEALS
+
+
+@functions_framework.http
+@answers_errors
+def deals(request: flask.Request) -> flask.Response:
+    return serve_collection(request, DEALS)

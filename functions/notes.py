@@ -1,0 +1,16 @@
+"""/notes: GET lists a workspace's notes (filters, sort, cursor); POST creates one."""
+
+from __future__ import annotations
+
+import flask
+import functions_framework
+
+from functions.http import answers_errors
+from functions.rest import serve_collection
+from shared.crm.kinds import NOTES
+
+
+@functions_framework.http
+@answers_errors
+def notes(request: flask.Request) -> flask.Response:
+    return serve_collection(request, NOTES)

@@ -1,0 +1,303 @@
+"""CSV import (preview, then apply, with undo of the whole batch) and CSV export of contacts and companies.
+
+Applying an import records, for every record it created or changed, what the record was before
+(`imports/{id}/changes/{recordId}`) and the version the import left it at. Undo restores exactly
+those records; one someone edited after the import keeps their edit and is reported as kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from google.cloud import firestore
+from pydantic import ValidationError
+
+from shared.auth import Principal
+from shared.clients import firestore_client
+from shared.crm import audit
+from shared.crm.kinds import COMPANIES, CONTACTS, DEALS, KINDS, records
+from shared.crm.models import CsvImport
+from shared.crm.records import Kind
+from shared.crm.search import TOKENS_FIELD
+from shared.errors import Conflict, InvalidInput, NotFound
+
+IMPORTS = "imports"
+MAX_ROWS = 5000
+ROWS_PER_COMMIT = 150  # each row writes the record, its undo record and its audit entry
+PREVIEW_ROWS = 20
+EXPORT_PAGE = 500
+
+# CSV header (lower case, without spaces, dashes or underscores) → field, per kind.
+COLUMNS: dict[str, dict[str, str]] = {
+    CONTACTS.collection: {
+        "email": "email",
+        "emailaddress": "email",
+        "name": "name",
+        "fullname": "name",
+        "title": "title",
+        "jobtitle": "title",
+        "phone": "phone",
+        "company": "companyName",
+        "companyname": "companyName",
+        "companyid": "companyId",
+        "tags": "tags",
+    },
+    COMPANIES.collection: {"name": "name", "company": "name", "domain": "domain", "website": "domain", "tags": "tags"},
+}
+EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    CONTACTS.collection: (
+        "id",
+        "email",
+        "name",
+        "title",
+        "phone",
+        "companyName",
+        "companyId",
+        "tags",
+        "interactionCount",
+        "lastInteractionMs",
+    ),
+    COMPANIES.collection: ("id", "name", "domain", "tags", "interactionCount", "lastInteractionMs"),
+    DEALS.collection: ("id", "name", "stage", "value", "currency", "ownerUid", "expectedClose", "companyId", "tags"),
+}
+LIST_FIELDS = frozenset({"tags"})
+# A cell a spreadsheet would run as a formula is written as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class ParsedRow:
+    number: int  # 1 is the first row after the header
+    fields: dict[str, Any]
+    record_id: str = ""
+    error: dict[str, Any] | None = None
+
+
+@dataclass
+class Parsed:
+    kind: Kind
+    rows: list[ParsedRow] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> list[ParsedRow]:
+        return [row for row in self.rows if row.error is None]
+
+
+def parse(body: CsvImport) -> Parsed:
+    kind = KINDS[body.kind]
+    reader = csv.reader(io.StringIO(body.csv))
+    header = next(reader, None)
+    if not header:
+        raise InvalidInput("csv: the first line must name the columns", field="csv")
+    mapping = COLUMNS[kind.collection]
+    columns = [mapping.get(_header_key(name)) for name in header]
+    if "email" in mapping.values() and "email" not in columns and kind is CONTACTS:
+        raise InvalidInput("csv: contacts need an email column", field="csv")
+    parsed = Parsed(kind, ignored_columns=[name for name, column in zip(header, columns, strict=True) if not column])
+    for number, cells in enumerate(reader, start=1):
+        if number > MAX_ROWS:
+            raise InvalidInput(f"csv: at most {MAX_ROWS} rows per import", field="csv")
+        if any(cell.strip() for cell in cells):
+            parsed.rows.append(_row(kind, number, columns, cells))
+    return parsed
+
+
+def _header_key(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def _row(kind: Kind, number: int, columns: list[str | None], cells: list[str]) -> ParsedRow:
+    raw: dict[str, Any] = {}
+    for column, cell in zip(columns, cells, strict=False):
+        if column and cell.strip():
+            raw[column] = _split(cell) if column in LIST_FIELDS else cell.strip()
+    try:
+        model = kind.create.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        column = ".".join(str(part) for part in first["loc"]) or "row"
+        return ParsedRow(number, raw, error={"row": number, "field": column, "message": first["msg"]})
+    fields = model.model_dump(by_alias=True, mode="json", include=set(model.model_fields_set))
+    return ParsedRow(number, fields, record_id=kind.natural_id(fields) or uuid.uuid4().hex[:20])
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.replace(",", ";").split(";") if part.strip()]
+
+
+class CsvImports:
+    def __init__(self, *, db: firestore.Client | None = None, now: Callable[[], datetime] | None = None) -> None:
+        self._db = db or firestore_client()
+        self._now = now or (lambda: datetime.now(UTC))
+
+    def _workspace(self, workspace_id: str) -> firestore.DocumentReference:
+        return self._db.collection("workspaces").document(workspace_id)
+
+    def _existing(self, workspace_id: str, parsed: Parsed) -> dict[str, dict[str, Any]]:
+        collection = self._workspace(workspace_id).collection(parsed.kind.collection)
+        references = [collection.document(row.record_id) for row in parsed.valid]
+        return {s.id: s.to_dict() or {} for s in self._db.get_all(references) if s.exists} if references else {}
+
+    def preview(self, workspace_id: str, body: CsvImport) -> dict[str, Any]:
+        parsed = parse(body)
+        existing = self._existing(workspace_id, parsed)
+        valid = parsed.valid
+        return {
+            "kind": parsed.kind.collection,
+            "rows": len(parsed.rows),
+            "create": sum(1 for row in valid if row.record_id not in existing),
+            "update": sum(1 for row in valid if row.record_id in existing),
+            "invalid": [row.error for row in parsed.rows if row.error],
+            "ignoredColumns": parsed.ignored_columns,
+            "sample": [{"id": row.record_id, **row.fields} for row in valid[:PREVIEW_ROWS]],
+        }
+
+    def apply(self, workspace_id: str, actor: Principal, body: CsvImport) -> dict[str, Any]:
+        parsed = parse(body)
+        existing = self._existing(workspace_id, parsed)
+        rows = _last_row_per_record(parsed.valid)
+        import_id = uuid.uuid4().hex[:20]
+        workspace = self._workspace(workspace_id)
+        batch_ref = workspace.collection(IMPORTS).document(import_id)
+        now = self._now()
+        summary = {
+            "kind": parsed.kind.collection,
+            "state": "applying",
+            "createdBy": actor.uid,
+            "createdAt": now,
+            "created": sum(1 for row in rows if row.record_id not in existing),
+            "updated": sum(1 for row in rows if row.record_id in existing),
+            "invalid": sum(1 for row in parsed.rows if row.error),
+        }
+        batch_ref.set(summary)
+        service = records(parsed.kind)
+        for chunk in _chunks(rows, ROWS_PER_COMMIT):
+            batch = self._db.batch()
+            for row in chunk:
+                self._apply_row(batch, workspace, batch_ref, service, actor, now, row, existing.get(row.record_id))
+            batch.commit()
+        batch_ref.update({"state": "applied"})
+        return {"importId": import_id, **audit.public({**summary, "state": "applied"})}  # type: ignore[dict-item]
+
+    def _apply_row(
+        self,
+        batch: firestore.WriteBatch,
+        workspace: firestore.DocumentReference,
+        batch_ref: firestore.DocumentReference,
+        service: Any,
+        actor: Principal,
+        now: datetime,
+        row: ParsedRow,
+        before: dict[str, Any] | None,
+    ) -> None:
+        reference = workspace.collection(service.kind.collection).document(row.record_id)
+        if before is None:
+            _, after = service.new_document(row.fields, actor, now, source="import")
+            after["importId"] = batch_ref.id
+        else:
+            # Imported values were chosen by a person: extraction must not overwrite them later.
+            manual = sorted(set(before.get("manualFields") or []) | set(row.fields) - {"email"})
+            after = {**before, **row.fields, "manualFields": manual, "version": int(before.get("version") or 0) + 1}
+            after.update(updatedAt=now, updatedBy=actor.uid)
+            after[TOKENS_FIELD] = service.tokens(after)
+        batch.set(reference, after)
+        change = {"before": before, "afterVersion": after["version"]}
+        batch.set(batch_ref.collection("changes").document(row.record_id), change)
+        entry = audit.AuditEntry(actor, "import", service.kind.name, row.record_id, before, after, now)
+        audit.record(batch, workspace, entry)
+
+    def undo(self, workspace_id: str, actor: Principal, import_id: str) -> dict[str, Any]:
+        workspace = self._workspace(workspace_id)
+        batch_ref = workspace.collection(IMPORTS).document(import_id)
+        snapshot = batch_ref.get()
+        if not snapshot.exists:
+            raise NotFound("no such import", id=import_id)
+        summary = snapshot.to_dict() or {}
+        if summary.get("state") != "applied":
+            raise Conflict(f"this import is {summary.get('state')}; only an applied import can be undone")
+        kind = KINDS[summary["kind"]]
+        restored, kept = 0, []
+        changes = list(batch_ref.collection("changes").stream())
+        for chunk in _chunks(changes, ROWS_PER_COMMIT):
+            batch = self._db.batch()
+            by_id = {c.id: c.to_dict() or {} for c in chunk}
+            currents = self._db.get_all([workspace.collection(kind.collection).document(c.id) for c in chunk])
+            for current in currents:
+                change = by_id[current.id]
+                if self._undo_row(batch, workspace, kind, actor, current, change):
+                    restored += 1
+                else:
+                    kept.append(current.id)
+            batch.commit()
+        batch_ref.update({"state": "undone", "undoneBy": actor.uid, "undoneAt": self._now(), "kept": kept})
+        return {"importId": import_id, "restored": restored, "kept": kept}
+
+    def _undo_row(
+        self,
+        batch: firestore.WriteBatch,
+        workspace: firestore.DocumentReference,
+        kind: Kind,
+        actor: Principal,
+        current: Any,
+        change: dict[str, Any],
+    ) -> bool:
+        """Puts one record back as it was before the import, unless someone changed it since."""
+        data = current.to_dict() if current.exists else None
+        if data is None or data.get("version") != change["afterVersion"]:
+            return False
+        before = change.get("before")
+        if before is None:
+            batch.delete(current.reference, option=self._db.write_option(last_update_time=current.update_time))
+        else:
+            batch.set(current.reference, before)
+        entry = audit.AuditEntry(actor, "undo-import", kind.name, current.id, data, before, self._now())
+        audit.record(batch, workspace, entry)
+        return True
+
+
+def _last_row_per_record(rows: list[ParsedRow]) -> list[ParsedRow]:
+    """Two rows for the same person: the later one wins, as it would in a spreadsheet."""
+    return list({row.record_id: row for row in rows}.values())
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# -- export ----------------------------------------------------------------------------------
+def export_rows(workspace_id: str, collection: str, *, db: firestore.Client | None = None) -> Iterable[str]:
+    """The collection as CSV lines, header first, read page by page so any size streams."""
+    db = db or firestore_client()
+    columns = EXPORT_COLUMNS[collection]
+    yield _line(columns)
+    query = db.collection("workspaces", workspace_id, collection).order_by("__name__").limit(EXPORT_PAGE)
+    page = list(query.stream())
+    while page:
+        for snapshot in page:
+            data = {"id": snapshot.id, **(snapshot.to_dict() or {})}
+            yield _line([_cell(data.get(column)) for column in columns])
+        page = list(query.start_after(page[-1]).stream()) if len(page) == EXPORT_PAGE else []
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = "; ".join(str(item) for item in value)
+    if not isinstance(value, str):
+        return str(audit.jsonable(value))
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+
+
+def _line(cells: Iterable[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow(list(cells))
+    return out.getvalue()

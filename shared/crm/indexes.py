@@ -1,0 +1,113 @@
+"""Every composite index Rapport's queries need, derived from the queries' own declarations.
+
+Lists declare their filters and sorts (`Listing`), the timeline its sources; the few fixed
+queries elsewhere are declared below. `firestore_indexes()` is what `firestore.indexes.json`
+must hold; tests/unit/test_indexes.py checks the file against it and scans the code for
+literal query chains this registry would miss.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from shared.crm.kinds import KINDS
+from shared.crm.records import Listing, Sort
+from shared.crm.timeline import AUDIT_LISTING, SOURCES
+
+Order = Literal["ASCENDING", "DESCENDING", "CONTAINS"]
+
+
+@dataclass(frozen=True)
+class IndexField:
+    path: str
+    order: Order
+
+    def to_json(self) -> dict[str, str]:
+        if self.order == "CONTAINS":
+            return {"fieldPath": self.path, "arrayConfig": "CONTAINS"}
+        return {"fieldPath": self.path, "order": self.order}
+
+
+@dataclass(frozen=True)
+class CompositeIndex:
+    collection: str
+    fields: tuple[IndexField, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "collectionGroup": self.collection,
+            "queryScope": "COLLECTION",
+            "fields": [f.to_json() for f in self.fields],
+        }
+
+
+def _filtered(field: str, op: str) -> IndexField:
+    return IndexField(field, "CONTAINS" if op == "array_contains" else "ASCENDING")
+
+
+def _sorted(sort: Sort) -> IndexField:
+    return IndexField(sort.field, "DESCENDING" if sort.descending else "ASCENDING")
+
+
+def listing_indexes(listing: Listing) -> list[CompositeIndex]:
+    """One filter and one sort on another field need a composite index; equality or sort alone do not."""
+    return [
+        CompositeIndex(listing.collection, (_filtered(f.field, f.op), _sorted(sort)))
+        for f in listing.filters
+        for sort in listing.sorts
+        if f.field != sort.field
+    ]
+
+
+def timeline_indexes() -> list[CompositeIndex]:
+    return [
+        CompositeIndex(source.collection, (_filtered(source.field, source.op), _sorted(Sort(source.time_field, True))))
+        for sources in SOURCES.values()
+        for source in sources
+    ]
+
+
+# Fixed queries outside the lists: a contact's newest mail (enrichment, relationship strength).
+DECLARED = [
+    CompositeIndex(
+        "interactions", (_filtered("contactIds", "array_contains"), _sorted(Sort("occurredAt", descending=True)))
+    ),
+]
+
+# Collection-group queries need a single-field index with that scope, declared as an override
+# (the collection-scope defaults are listed too, since an override replaces them).
+COLLECTION_GROUP_FIELDS = (("mailboxes", "status"),)  # renewal and catch-up find every connected mailbox
+
+
+def _override(collection: str, field: str) -> dict[str, Any]:
+    return {
+        "collectionGroup": collection,
+        "fieldPath": field,
+        "indexes": [
+            {"order": "ASCENDING", "queryScope": "COLLECTION"},
+            {"order": "DESCENDING", "queryScope": "COLLECTION"},
+            {"arrayConfig": "CONTAINS", "queryScope": "COLLECTION"},
+            {"order": "ASCENDING", "queryScope": "COLLECTION_GROUP"},
+        ],
+    }
+
+
+def composite_indexes() -> list[CompositeIndex]:
+    listings = [kind.listing for kind in KINDS.values()] + [AUDIT_LISTING]
+    found = [index for listing in listings for index in listing_indexes(listing)] + timeline_indexes() + DECLARED
+    unique = {repr(index.to_json()): index for index in found}
+    return sorted(unique.values(), key=lambda index: repr(index.to_json()))
+
+
+def firestore_indexes() -> dict[str, Any]:
+    """The content `firestore.indexes.json` must have."""
+    return {
+        "indexes": [index.to_json() for index in composite_indexes()],
+        "fieldOverrides": [_override(collection, field) for collection, field in COLLECTION_GROUP_FIELDS],
+    }
+
+
+if __name__ == "__main__":  # regenerate: python -m shared.crm.indexes > firestore.indexes.json
+    print(json.dumps(firestore_indexes(), indent=2))

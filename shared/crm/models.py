@@ -1,0 +1,225 @@
+"""The API's typed shapes: what a client may send to create or change a record, and what it gets back.
+
+Stored documents use the same camelCase names as the JSON the API speaks, so a shape's
+`model_dump(by_alias=True)` is the document's fields.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.alias_generators import to_camel
+
+from shared.workspaces import Role
+
+# Firestore text must be valid UTF-8: lone surrogates (which JSON can spell) would fail the write.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _encodable(value: str) -> str:
+    if _SURROGATE.search(value):
+        raise ValueError("text must be valid Unicode (no lone surrogates)")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_encodable)]
+Name = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[Text, StringConstraints(strip_whitespace=True, max_length=200)]
+LongText = Annotated[Text, StringConstraints(min_length=1, max_length=20_000)]
+# A document id or uid: no slashes, never "." or "..", nothing Firestore reserves (`__x__`).
+RecordId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+]
+Domain = Annotated[str, StringConstraints(to_lower=True, max_length=253, pattern=r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^\+?[0-9 ().-]{3,40}$")]
+Tag = Annotated[Text, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)]
+Tags = Annotated[list[Tag], Field(max_length=20)]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Money = Annotated[float, Field(ge=0, le=1e12, allow_inf_nan=False)]
+StageId = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+ParentType = Literal["contact", "company", "deal"]
+
+
+class ApiModel(BaseModel):
+    """camelCase on the wire and in Firestore; unknown fields are a 400, not silently dropped."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class VersionedUpdate(ApiModel):
+    """A change carries the version the client saw; a stale one is a conflict, never a silent overwrite."""
+
+    version: int = Field(ge=0, le=2**53, description="The record's `version` as the client last read it.")
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_unset=True, exclude={"version"}, mode="json")
+
+
+# -- contacts ------------------------------------------------------------------------------
+class ContactCreate(ApiModel):
+    email: Email
+    name: Name | None = None
+    title: ShortText | None = None
+    phone: Phone | None = None
+    company_id: RecordId | None = None
+    company_name: ShortText | None = None
+    tags: Tags = Field(default_factory=list)
+    owner_uid: RecordId | None = None
+
+
+class ContactUpdate(VersionedUpdate):
+    name: Name | None = None
+    title: ShortText | None = None
+    phone: Phone | None = None
+    company_id: RecordId | None = None
+    company_name: ShortText | None = None
+    tags: Tags | None = None
+    owner_uid: RecordId | None = None
+
+
+# -- companies -----------------------------------------------------------------------------
+class CompanyCreate(ApiModel):
+    name: Name
+    domain: Domain | None = None
+    tags: Tags = Field(default_factory=list)
+    owner_uid: RecordId | None = None
+
+
+class CompanyUpdate(VersionedUpdate):
+    name: Name | None = None
+    tags: Tags | None = None
+    owner_uid: RecordId | None = None
+
+
+# -- deals ---------------------------------------------------------------------------------
+class DealCreate(ApiModel):
+    name: Name
+    stage: StageId | None = Field(default=None, description="A stage of the workspace's pipeline; the first if unset.")
+    value: Money = 0.0
+    currency: Currency = "USD"
+    owner_uid: RecordId | None = None
+    expected_close: date | None = None
+    company_id: RecordId | None = None
+    contact_ids: Annotated[list[RecordId], Field(max_length=50)] = Field(default_factory=list)
+    tags: Tags = Field(default_factory=list)
+
+
+class DealUpdate(VersionedUpdate):
+    name: Name | None = None
+    stage: StageId | None = None
+    value: Money | None = None
+    currency: Currency | None = None
+    owner_uid: RecordId | None = None
+    expected_close: date | None = None
+    company_id: RecordId | None = None
+    contact_ids: Annotated[list[RecordId], Field(max_length=50)] | None = None
+    tags: Tags | None = None
+
+
+class PipelineStage(ApiModel):
+    id: StageId
+    name: Name
+
+
+class PipelineUpdate(VersionedUpdate):
+    stages: Annotated[list[PipelineStage], Field(min_length=1, max_length=30)]
+
+
+# -- notes and tasks -----------------------------------------------------------------------
+class NoteCreate(ApiModel):
+    parent_type: ParentType
+    parent_id: RecordId
+    body: LongText
+
+
+class NoteUpdate(VersionedUpdate):
+    body: LongText | None = None
+
+
+class TaskCreate(ApiModel):
+    title: Name
+    assignee_uid: RecordId | None = None
+    due_date: date | None = None
+    done: bool = False
+    parent_type: ParentType | None = None
+    parent_id: RecordId | None = None
+
+
+class TaskUpdate(VersionedUpdate):
+    title: Name | None = None
+    assignee_uid: RecordId | None = None
+    due_date: date | None = None
+    done: bool | None = None
+
+
+# -- workspaces ----------------------------------------------------------------------------
+class WorkspaceCreate(ApiModel):
+    name: Name
+
+
+class InvitationCreate(ApiModel):
+    email: Email
+    role: Role = Role.MEMBER
+
+
+class InvitationAccept(ApiModel):
+    workspace_id: RecordId
+    invitation_id: RecordId
+
+
+class RoleChange(ApiModel):
+    role: Role
+
+
+# -- reading: timeline and search -----------------------------------------------------------
+class TimelineQuery(ApiModel):
+    workspace_id: RecordId
+    parent_type: ParentType
+    parent_id: RecordId
+    before: datetime | None = Field(
+        default=None, description="Only items older than this (the last page's nextBefore)."
+    )
+    limit: int = Field(default=50, ge=1, le=100)
+
+
+class SearchQuery(ApiModel):
+    workspace_id: RecordId
+    q: Annotated[Text, StringConstraints(min_length=1, max_length=200)]
+    limit: int = Field(default=20, ge=1, le=50)
+
+
+# -- CSV -----------------------------------------------------------------------------------
+class CsvImport(ApiModel):
+    kind: Literal["contacts", "companies"]
+    csv: Annotated[Text, StringConstraints(min_length=1, max_length=2_000_000)]
+
+
+# -- what the API answers ------------------------------------------------------------------
+class RecordMeta(BaseModel):
+    """Every record the API returns carries these besides its own fields."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    version: int = 0
+    created_at: str | None = Field(default=None, alias="createdAt")
+    updated_at: str | None = Field(default=None, alias="updatedAt")
+
+
+class Page(BaseModel):
+    items: list[dict[str, Any]]
+    next_cursor: str | None = Field(alias="nextCursor")
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+    current: dict[str, Any] | None = Field(default=None, description="On a 409: the record as it is now.")
+
+
+class ErrorAnswer(BaseModel):
+    error: ErrorBody

@@ -1,0 +1,95 @@
+"""Timeline, search and the audit log through the HTTP API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.integration.api import Api, team
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def crm(stack, firestore_db, workspace_id):
+    stack.enable_auth()
+    users = team(f"http://127.0.0.1:{stack.ports.auth}", workspace_id)
+    return Api(stack.functions_url, workspace_id), users
+
+
+def test_a_contacts_timeline_merges_mail_notes_tasks_and_changes_newest_first(crm, firestore_db):
+    api, users = crm
+    contact = api.call(users["member"], "POST", "contacts", {"email": "dee@acme.com", "name": "Dee"}).body
+    interactions = firestore_db.collection("workspaces", api.workspace_id, "interactions")
+    long_ago = datetime.now(UTC) - timedelta(days=30)
+    interactions.document("mb_1_m1").set({"contactIds": [contact["id"]], "occurredAt": long_ago, "subject": "Hello"})
+    interactions.document("mb_1_m2").set({"contactIds": ["c_other"], "occurredAt": long_ago, "subject": "Not hers"})
+    parent = {"parentType": "contact", "parentId": contact["id"]}
+    api.call(users["member"], "POST", "notes", {**parent, "body": "Met at the fair"})
+    api.call(users["member"], "POST", "tasks", {**parent, "title": "Send deck"})
+    api.call(users["member"], "PATCH", f"contact/{contact['id']}", {"title": "COO", "version": 1})
+
+    answer = api.call(users["viewer"], "GET", "timeline", params=parent)
+    assert answer.status == 200, answer.body
+    types = [item["type"] for item in answer.body["items"]]
+    assert types == ["change", "task", "note", "change", "interaction"]
+    assert answer.body["items"][-1]["subject"] == "Hello"
+    assert "title" in answer.body["items"][0]["changedFields"]
+
+    first = api.call(users["viewer"], "GET", "timeline", params={**parent, "limit": 2}).body
+    rest = api.call(users["viewer"], "GET", "timeline", params={**parent, "before": first["nextBefore"]}).body
+    assert [i["type"] for i in first["items"] + rest["items"]] == types
+    assert api.call(users["viewer"], "GET", "timeline", params={"parentType": "deal", "parentId": "nope"}).status == 404
+
+
+def test_search_finds_by_name_email_company_and_tag_prefixes(crm):
+    api, users = crm
+    api.call(
+        users["member"],
+        "POST",
+        "contacts",
+        {"email": "jose.alvarez@globex.com", "name": "José Álvarez", "companyName": "Globex", "tags": ["vip"]},
+    )
+    api.call(users["member"], "POST", "contacts", {"email": "joan@initech.com", "name": "Joan Smith"})
+    api.call(users["member"], "POST", "companies", {"name": "Globex Corporation", "domain": "globex.com"})
+    api.call(users["member"], "POST", "deals", {"name": "Globex pilot", "tags": ["q3"]})
+
+    def found(q: str) -> set[tuple[str, str]]:
+        answer = api.call(users["viewer"], "GET", "search", params={"q": q})
+        assert answer.status == 200, answer.body
+        return {(hit["kind"], hit.get("name")) for hit in answer.body["items"]}
+
+    assert found("jo") == {("contacts", "José Álvarez"), ("contacts", "Joan Smith")}
+    assert found("jose alv") == {("contacts", "José Álvarez")}
+    assert found("globex") == {
+        ("contacts", "José Álvarez"),
+        ("companies", "Globex Corporation"),
+        ("deals", "Globex pilot"),
+    }
+    assert found("joan@initech.com") == {("contacts", "Joan Smith")}
+    assert found("VIP") == {("contacts", "José Álvarez")}
+    assert found("nobody") == set()
+    assert api.call(users["viewer"], "GET", "search", params={"q": "  !! "}).status == 400
+
+
+def test_every_change_is_in_the_audit_log_with_who_before_and_after(crm):
+    api, users = crm
+    deal = api.call(users["member"], "POST", "deals", {"name": "Renewal", "value": 10}).body
+    api.call(users["admin"], "PATCH", f"deal/{deal['id']}", {"value": 25, "version": 1})
+    api.call(users["owner"], "DELETE", f"deal/{deal['id']}")
+
+    answer = api.call(users["viewer"], "GET", "audit", params={"entityKey": f"deal:{deal['id']}"})
+    assert answer.status == 200, answer.body
+    entries = answer.body["items"]
+    assert [(e["action"], e["actorUid"]) for e in entries] == [
+        ("delete", users["owner"].uid),
+        ("update", users["admin"].uid),
+        ("create", users["member"].uid),
+    ]
+    update = entries[1]
+    assert (update["before"]["value"], update["after"]["value"]) == (10, 25)
+    assert "value" in update["changedFields"]
+    assert entries[0]["after"] is None
+    mine = api.call(users["viewer"], "GET", "audit", params={"actorUid": users["admin"].uid}).body["items"]
+    assert [e["action"] for e in mine] == ["update"]
