@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +23,7 @@ from shared.errors import MailboxDisconnected, NotFound
 from shared.gmail.api import FetchedMessage, GmailMailbox, HistoryExpired
 from shared.gmail.events import FetchedBatch, GmailNotification, batches_for
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
+from shared.gmail.quota import QuotaSchedule
 from shared.log import get_logger
 from shared.resources import resources
 from shared.settings import Settings, get_settings
@@ -188,7 +188,7 @@ class SyncService:
             self._store.count_sync(ref, listed=len(page))
         chunk_size = self._settings.backfill_chunk_size
         chunks = [message_ids[i : i + chunk_size] for i in range(0, len(message_ids), chunk_size)]
-        spacing = self._pacer_seconds(chunk_size)
+        spacing = self._quota_seconds(chunk_size)
         for number, chunk in enumerate(chunks):
             request = FetchRequest(
                 workspaceId=ref.workspace_id,
@@ -211,7 +211,7 @@ class SyncService:
             terms.append(f"after:{since:%Y/%m/%d}")
         return " ".join(term for term in terms if term)
 
-    def _pacer_seconds(self, messages: int) -> float:
+    def _quota_seconds(self, messages: int) -> float:
         rate = self._settings.gmail_units_per_second
         return messages * MESSAGE_GET_UNITS / rate if rate else 0.0
 
@@ -245,25 +245,31 @@ class SyncService:
         """Fetches in HTTP batches, a few at once, and publishes each; returns how many were published."""
         size = self._settings.gmail_batch_size
         batches = [message_ids[i : i + size] for i in range(0, len(message_ids), size)]
-        pacer = Pacer(self._settings.gmail_units_per_second)
+        quota = QuotaSchedule(ref, self._settings.gmail_units_per_second)
         workers = min(self._settings.gmail_fetch_concurrency, len(batches))
         if workers <= 1:
-            return sum(self._fetch_batch(ref, owner_email, run_id, gmail, pacer, batch) for batch in batches)
+            return sum(self._fetch_batch(ref, owner_email, run_id, gmail, quota, batch) for batch in batches)
         per_thread = threading.local()
 
         def fetch(batch: Sequence[str]) -> int:
             # The Gmail client's HTTP transport is not thread-safe: each worker thread opens its own.
             if not hasattr(per_thread, "gmail"):
                 per_thread.gmail = self._open_gmail(self._store, ref)
-            return self._fetch_batch(ref, owner_email, run_id, per_thread.gmail, pacer, batch)
+            return self._fetch_batch(ref, owner_email, run_id, per_thread.gmail, quota, batch)
 
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gmail-fetch") as pool:
             return sum(pool.map(fetch, batches))
 
     def _fetch_batch(
-        self, ref: MailboxRef, owner_email: str, run_id: str, gmail: GmailMailbox, pacer: Pacer, ids: Sequence[str]
+        self,
+        ref: MailboxRef,
+        owner_email: str,
+        run_id: str,
+        gmail: GmailMailbox,
+        quota: QuotaSchedule,
+        ids: Sequence[str],
     ) -> int:
-        pacer.spend(len(ids) * MESSAGE_GET_UNITS)
+        quota.spend(len(ids) * MESSAGE_GET_UNITS)
         fetched = [m for m in gmail.fetch_raw(ids) if self._wanted(m)]
         for batch in batches_for(
             fetched,
@@ -277,27 +283,6 @@ class SyncService:
 
     def _wanted(self, message: FetchedMessage) -> bool:
         return not self._excluded.intersection(message.label_ids)
-
-
-class Pacer:
-    """Keeps one worker's Gmail spending at or under `units_per_second` (0: unpaced)."""
-
-    def __init__(self, units_per_second: float, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self._rate = units_per_second
-        self._clock = clock
-        self._next_free = clock()
-        self._lock = threading.Lock()
-
-    def spend(self, units: int) -> None:
-        """Waits until `units` may be spent; concurrent spenders queue up behind each other."""
-        if not self._rate:
-            return
-        with self._lock:
-            now = self._clock()
-            start = max(now, self._next_free)
-            self._next_free = start + units / self._rate
-        if start > now:
-            time.sleep(start - now)
 
 
 def _plain_words(error: Exception) -> str:

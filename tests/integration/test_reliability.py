@@ -178,3 +178,30 @@ def test_a_thousand_notifications_at_once_are_all_processed(stack, firestore_db,
 def _listed_once_idle(ref) -> int:
     progress = demo.mailbox_progress(ref)
     return progress.listed if progress.stage == "idle" else 0
+
+
+def test_workers_share_one_quota_schedule_per_mailbox(stack, firestore_db, workspace_id):
+    import threading
+
+    from shared.gmail.mailboxes import MailboxRef
+    from shared.gmail.quota import QuotaSchedule
+
+    ref = MailboxRef(workspace_id, "mb_quota")
+    clock_start = 1_000_000.0
+    waits: list[float] = []
+    lock = threading.Lock()
+
+    def sleep(seconds: float) -> None:
+        with lock:
+            waits.append(round(seconds))
+
+    def worker() -> None:
+        # Separate schedules, as separate processes would have: only Firestore is shared.
+        QuotaSchedule(ref, 250, clock=lambda: clock_start, sleep=sleep).spend(250)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(waits) == [1, 2, 3]  # one went at once; the others queued a second apart

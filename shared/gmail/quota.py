@@ -1,0 +1,56 @@
+"""One mailbox's Gmail quota, shared by every worker that spends it.
+
+Gmail allows 250 units a second per user. Several fetch tasks (and their threads) may work on one
+mailbox at once, in different processes; each books its spending on one schedule kept in
+Firestore, so together they stay under the ceiling instead of finding it through 429s.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from google.cloud import firestore
+
+from shared.clients import firestore_client
+from shared.gmail.mailboxes import MailboxRef
+
+
+def book(now: float, next_free: float, units: int, units_per_second: float) -> tuple[float, float]:
+    """(when these units may be spent, when the schedule is free again)."""
+    start = max(now, next_free)
+    return start, start + units / units_per_second
+
+
+class QuotaSchedule:
+    def __init__(
+        self,
+        ref: MailboxRef,
+        units_per_second: float,
+        *,
+        db: firestore.Client | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._rate = units_per_second
+        self._db = db or firestore_client()
+        self._doc = self._db.document("workspaces", ref.workspace_id, "mailboxes", ref.mailbox_id, "quota", "gmail")
+        self._clock = clock
+        self._sleep = sleep
+
+    def spend(self, units: int) -> None:
+        """Waits until `units` fit the mailbox's schedule (0 units/s: no schedule at all)."""
+        if not self._rate:
+            return
+
+        @firestore.transactional
+        def reserve(transaction: firestore.Transaction) -> float:
+            next_free = float((self._doc.get(transaction=transaction).to_dict() or {}).get("nextFreeAt", 0.0))
+            start, after = book(self._clock(), next_free, units, self._rate)
+            transaction.set(self._doc, {"nextFreeAt": after})
+            return start
+
+        start = reserve(self._db.transaction())
+        wait = start - self._clock()
+        if wait > 0:
+            self._sleep(wait)
