@@ -10,7 +10,7 @@ from devstack import demo
 from shared.gmail.connect import connect_mailbox
 from shared.workspaces import Role, add_member, create_workspace
 from tests.browser.conftest import screenshot
-from tests.support import mail, wait_for
+from tests.support import mail, open_workspace, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 def test_a_contact_appears_live_when_mail_arrives(web_stack, firestore_db, workspace_id, new_page):
     owner = f"owner.{uuid.uuid4().hex[:6]}@lumenway.io"
     uid = f"u-{uuid.uuid4().hex[:8]}"
-    create_workspace(workspace_id, name="Live team", owner_uid=uid, owner_email=owner)
+    open_workspace(workspace_id, name="Live team", owner_uid=uid, owner_email=owner)
     ref = connect_mailbox(
         workspace_id=workspace_id, owner_uid=uid, refresh_token=demo.load_mailbox(web_stack.gmail_url, owner)
     )

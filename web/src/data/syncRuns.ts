@@ -29,7 +29,6 @@ export function subscribeToSyncRuns(
             finishedAt: asDate(data.finishedAt),
             listed: asCount(data.listed),
             fetched: asCount(data.fetched),
-            stored: asCount(data.stored),
           };
         }),
       ),

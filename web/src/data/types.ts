@@ -59,7 +59,6 @@ export interface SyncRun {
   finishedAt: Date | null;
   listed: number;
   fetched: number;
-  stored: number;
 }
 
 /** The state of a live listener as a view sees it. */

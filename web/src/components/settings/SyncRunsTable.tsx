@@ -42,7 +42,6 @@ export function SyncRunsTable({ workspaceId, mailboxes, canUndo, now }: SyncRuns
             <th scope="col">State</th>
             <th scope="col" class="numeric">Found</th>
             <th scope="col" class="numeric hide-narrow">Read</th>
-            <th scope="col" class="numeric">Stored</th>
             {canUndo && <th scope="col"><span class="visually-hidden">Actions</span></th>}
           </tr>
         </thead>
@@ -90,7 +89,6 @@ function SyncRunRow({ run, workspaceId, email, canUndo, now }: SyncRunRowProps) 
       </td>
       <td class="numeric">{numberFormat.format(run.listed)}</td>
       <td class="numeric hide-narrow">{numberFormat.format(run.fetched)}</td>
-      <td class="numeric">{numberFormat.format(run.stored)}</td>
       {canUndo && (
         <td class="actions">
           {run.state === "done" && (
