@@ -8,7 +8,7 @@ import functions_framework
 
 from functions.http import answers_errors, json_body
 from functions.responses import json_response
-from functions.rest import path_id, route, workspace_member
+from functions.rest import function_path, path_id, route, workspace_member
 from shared.crm.csv_io import CsvImports
 from shared.crm.models import CsvImport
 from shared.errors import NotFound
@@ -18,9 +18,9 @@ from shared.workspaces import Role
 def _post(request: flask.Request) -> flask.Response:
     principal, workspace_id = workspace_member(request, Role.MEMBER)
     body = json_body(request, CsvImport)
-    if request.path.rstrip("/") == "/preview":
+    if function_path(request) == "/preview":
         return json_response(CsvImports().preview(workspace_id, body))
-    if request.path.rstrip("/") == "/apply":
+    if function_path(request) == "/apply":
         return json_response(CsvImports().apply(workspace_id, principal, body), 201)
     raise NotFound("POST /preview or /apply")
 

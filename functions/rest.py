@@ -48,9 +48,18 @@ def query_args(request: flask.Request, model: type[Query]) -> Query:
         raise invalid_body(error) from error
 
 
+def function_path(request: flask.Request) -> str:
+    """The path after the function's own name. Behind Firebase Hosting a function sees the whole
+    public path, `/api/NAME/rest`; called directly it sees `/rest`."""
+    segments = [part for part in request.path.split("/") if part]
+    if len(segments) >= 2 and segments[0] == "api":
+        segments = segments[2:]
+    return "/" + "/".join(segments)
+
+
 def path_id(request: flask.Request) -> str:
     """The `{id}` of `/{id}`."""
-    segments = [part for part in request.path.split("/") if part]
+    segments = [part for part in function_path(request).split("/") if part]
     if len(segments) != 1:
         raise NotFound("name one record: /{id}")
     try:
