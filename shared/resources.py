@@ -39,6 +39,7 @@ class Function(BaseModel):
     entry_point: str
     topic: str | None = None
     invoker: str | None = None
+    schedule: str | None = None  # cron, for functions Cloud Scheduler calls
 
 
 class Resources(BaseModel):

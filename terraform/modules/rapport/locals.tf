@@ -28,14 +28,12 @@ locals {
   pubsub_functions = { for key, f in local.functions : key => f if f.trigger == "pubsub" }
   http_functions   = { for key, f in local.functions : key => f if f.trigger == "http" }
 
-  # Who may invoke each HTTP function: the invoker named in resources.json, and the scheduler for renew-watches.
+  # Who may invoke each HTTP function: the invoker named in resources.json.
   http_invokers = merge(
     { for key, f in local.http_functions : "${key}/tasks" => key if f.invoker == "tasks" },
-    { for key, f in local.http_functions : "${key}/scheduler" => key if f.invoker == "scheduler" || key == "renew-watches" },
+    { for key, f in local.http_functions : "${key}/scheduler" => key if f.invoker == "scheduler" },
   )
 
-  # The daily Gmail watch renewal runs only when resources.json declares a renew-watches function.
-  renew-watches = try(local.functions["renew-watches"], null)
 
   # Topics the functions publish to: every declared topic except the one Gmail feeds and the dead-letter topic.
   runtime_publish_topics = { for key, name in local.topics : key => name if !contains([local.gmail_topic_key, local.dead_letter_topic_key], key) }

@@ -57,9 +57,9 @@ output "service_accounts" {
   value       = { for role, sa in google_service_account.sa : role => sa.email }
 }
 
-output "watch_renewal_job" {
-  description = "Cloud Scheduler job that renews Gmail watches daily, or null when resources.json declares no renew-watches function."
-  value       = one(google_cloud_scheduler_job.renew-watches[*].id)
+output "scheduler_jobs" {
+  description = "Cloud Scheduler jobs, by the function each one calls (from the schedules in shared/resources.json)."
+  value       = { for key, job in google_cloud_scheduler_job.scheduled : key => job.id }
 }
 
 output "hosting_url" {

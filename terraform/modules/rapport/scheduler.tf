@@ -1,18 +1,20 @@
-# Gmail watches lapse after 7 days: a daily job calls renew-watches, when resources.json declares it.
+# Cloud Scheduler calls every function that shared/resources.json gives a `schedule`: the daily
+# Gmail watch renewal (watches lapse after 7 days) and the daily relationship refresh (decay and
+# going-cold flags move with time even when no mail arrives).
 
 locals {
-  schedule_watch_renewal = try(local.renew-watches.trigger, null) == "http"
+  scheduled_functions = { for key, f in local.resources.functions : key => f if try(f.schedule, null) != null }
 }
 
-resource "google_cloud_scheduler_job" "renew-watches" {
-  count = local.schedule_watch_renewal ? 1 : 0
+resource "google_cloud_scheduler_job" "scheduled" {
+  for_each = local.scheduled_functions
 
   project          = var.project_id
   region           = var.region
-  name             = "${local.renew-watches.id}-daily"
-  description      = "Renews every connected mailbox's Gmail watch (${var.environment})."
-  schedule         = var.watch_renewal_schedule
-  time_zone        = var.watch_renewal_time_zone
+  name             = "${each.key}-daily"
+  description      = "Calls ${each.key} on its schedule (${var.environment})."
+  schedule         = each.value.schedule
+  time_zone        = var.scheduler_time_zone
   attempt_deadline = "900s"
 
   retry_config {
@@ -23,7 +25,7 @@ resource "google_cloud_scheduler_job" "renew-watches" {
 
   http_target {
     http_method = "POST"
-    uri         = google_cloudfunctions2_function.fn["renew-watches"].service_config[0].uri
+    uri         = google_cloudfunctions2_function.fn[each.key].service_config[0].uri
     headers = {
       "Content-Type" = "application/json"
     }
@@ -31,7 +33,7 @@ resource "google_cloud_scheduler_job" "renew-watches" {
 
     oidc_token {
       service_account_email = google_service_account.sa["scheduler"].email
-      audience              = google_cloudfunctions2_function.fn["renew-watches"].service_config[0].uri
+      audience              = google_cloudfunctions2_function.fn[each.key].service_config[0].uri
     }
   }
 
@@ -41,9 +43,9 @@ resource "google_cloud_scheduler_job" "renew-watches" {
   ]
 }
 
-check "renew-watches_is_scheduled" {
+check "scheduled_functions_are_http" {
   assert {
-    condition     = local.renew-watches == null || local.schedule_watch_renewal
-    error_message = "shared/resources.json declares renew-watches with a trigger other than http: no daily watch renewal is scheduled, and Gmail watches lapse after 7 days."
+    condition     = alltrue([for f in values(local.scheduled_functions) : f.trigger == "http"])
+    error_message = "shared/resources.json gives a schedule to a function that is not HTTP-triggered."
   }
 }

@@ -162,15 +162,9 @@ variable "task_retry" {
   }
 }
 
-variable "watch_renewal_schedule" {
+variable "scheduler_time_zone" {
   type        = string
-  description = "Cron schedule of the Gmail watch renewal job (watches lapse after 7 days; renew daily). Used only when shared/resources.json declares a renew-watches function."
-  default     = "17 5 * * *"
-}
-
-variable "watch_renewal_time_zone" {
-  type        = string
-  description = "Time zone of watch_renewal_schedule."
+  description = "Time zone of the schedules in shared/resources.json (the daily watch renewal and relationship refresh)."
   default     = "Etc/UTC"
 }
 
