@@ -161,6 +161,15 @@ def signals_deferred() -> Iterator[None]:
             signal.raise_signal(pending[0])  # now handled as if it had just arrived
 
 
+def interrupt_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, through every `with LocalStack(...)`, so no child is left behind."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, sig)

@@ -78,6 +78,11 @@ class _HostingRequestHandler(SimpleHTTPRequestHandler):
         if not self._proxied():
             self._send_not_found(include_body=True)
 
+    # The REST functions also answer PUT, PATCH and DELETE (a record by id, the pipeline).
+    do_PUT = do_POST
+    do_PATCH = do_POST
+    do_DELETE = do_POST
+
     def _proxied(self) -> bool:
         """Passes an /api/ request on to its function; False when the path is not an API path."""
         target = _function_path(self.path)

@@ -8,6 +8,7 @@ import json
 import pkgutil
 
 import bench
+from devstack.processes import interrupt_on_sigterm
 
 
 def _available() -> list[str]:
@@ -20,6 +21,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    interrupt_on_sigterm()
     if args.name not in _available():
         print(f"rapport bench: no benchmark {args.name!r}; there are: {', '.join(_available())}")
         return 2

@@ -7,7 +7,6 @@ import contextlib
 import fcntl
 import json
 import os
-import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from devstack import demo
-from devstack.processes import StackError
+from devstack.processes import StackError, interrupt_on_sigterm
 from devstack.stack import REPO_ROOT, LocalStack
 
 # Overridable so tests can run a stack beside a developer's own `up`.
@@ -53,13 +52,6 @@ def single_instance(lock_path: Path) -> Iterator[None]:
         handle.close()
 
 
-def _terminate_on_sigterm() -> None:
-    def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, handler)
-
-
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -79,7 +71,7 @@ def _progress_printer() -> object:
 
 
 def run(args: argparse.Namespace) -> int:
-    _terminate_on_sigterm()
+    interrupt_on_sigterm()
     started = time.monotonic()
     try:
         with single_instance(RUNTIME_DIR / "up.lock"):

@@ -7,6 +7,7 @@ Firestore, so together they stay under the ceiling instead of finding it through
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -14,6 +15,8 @@ from google.cloud import firestore
 
 from shared.clients import firestore_client
 from shared.gmail.mailboxes import MailboxRef
+
+BOOKING_ATTEMPTS = 20  # a booking is a tiny transaction; under contention it just tries again
 
 
 def book(now: float, next_free: float, units: int, units_per_second: float) -> tuple[float, float]:
@@ -37,6 +40,8 @@ class QuotaSchedule:
         self._doc = self._db.document("workspaces", ref.workspace_id, "mailboxes", ref.mailbox_id, "quota", "gmail")
         self._clock = clock
         self._sleep = sleep
+        # Threads of one worker book one after another: only other processes contend in Firestore.
+        self._booking = threading.Lock()
 
     def spend(self, units: int) -> None:
         """Waits until `units` fit the mailbox's schedule (0 units/s: no schedule at all)."""
@@ -50,7 +55,8 @@ class QuotaSchedule:
             transaction.set(self._doc, {"nextFreeAt": after})
             return start
 
-        start = reserve(self._db.transaction())
+        with self._booking:
+            start = reserve(self._db.transaction(max_attempts=BOOKING_ATTEMPTS))
         wait = start - self._clock()
         if wait > 0:
             self._sleep(wait)

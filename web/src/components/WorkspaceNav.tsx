@@ -6,6 +6,7 @@ const TABS: ReadonlyArray<{ label: string; href: (workspaceId: string) => string
   { label: "Dashboard", href: paths.dashboard, pages: ["dashboard"] },
   { label: "Contacts", href: paths.contacts, pages: ["contacts", "contact"] },
   { label: "Companies", href: paths.companies, pages: ["companies", "company"] },
+  { label: "Deals", href: paths.deals, pages: ["deals"] },
   { label: "Settings", href: paths.settings, pages: ["settings"] },
 ];
 

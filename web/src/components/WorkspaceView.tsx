@@ -9,6 +9,7 @@ import { ContactPage } from "./records/ContactPage";
 import { CompaniesPage } from "./records/CompaniesPage";
 import { CompanyPage } from "./records/CompanyPage";
 import { DashboardPage } from "./records/DashboardPage";
+import { DealsPage } from "./deals/DealsPage";
 
 interface WorkspaceViewProps {
   workspaceId: string;
@@ -25,10 +26,11 @@ interface PageProps {
 // Each page owns its listeners: switching pages unmounts the old one and releases them.
 const PAGES: Record<WorkspacePage, (props: PageProps) => ComponentChildren> = {
   contacts: ({ workspaceId }) => <ContactsPage workspaceId={workspaceId} />,
-  contact: ({ workspaceId, recordId }) => <ContactPage workspaceId={workspaceId} contactId={recordId ?? ""} />,
+  contact: ({ workspaceId, recordId, role }) => <ContactPage workspaceId={workspaceId} contactId={recordId ?? ""} role={role} />,
   companies: ({ workspaceId }) => <CompaniesPage workspaceId={workspaceId} />,
   company: ({ workspaceId, recordId }) => <CompanyPage workspaceId={workspaceId} companyId={recordId ?? ""} />,
   dashboard: ({ workspaceId }) => <DashboardPage workspaceId={workspaceId} />,
+  deals: ({ workspaceId, role }) => <DealsPage workspaceId={workspaceId} role={role} />,
   settings: ({ workspaceId, role }) => <SettingsPage workspaceId={workspaceId} role={role} />,
 };
 

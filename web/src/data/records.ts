@@ -84,6 +84,15 @@ export interface Task {
   title: string;
   done: boolean;
   dueDate: string | null;
+  assigneeUid: string | null;
+  version: number;
+}
+
+export interface Member {
+  uid: string;
+  email: string | null;
+  displayName: string | null;
+  role: string | null;
 }
 
 function asNumberOrNull(value: unknown): number | null {
@@ -162,7 +171,18 @@ function toNote(id: string, data: DocumentData): Note {
 }
 
 function toTask(id: string, data: DocumentData): Task {
-  return { id, title: asString(data.title) ?? "(untitled)", done: data.done === true, dueDate: asString(data.dueDate) };
+  return {
+    id,
+    title: asString(data.title) ?? "(untitled)",
+    done: data.done === true,
+    dueDate: asString(data.dueDate),
+    assigneeUid: asString(data.assigneeUid),
+    version: asNumberOrNull(data.version) ?? 0,
+  };
+}
+
+function toMember(uid: string, data: DocumentData): Member {
+  return { uid, email: asString(data.email), displayName: asString(data.displayName), role: asString(data.role) };
 }
 
 /** One document, live; `null` once it is known not to exist. */
@@ -260,6 +280,10 @@ export const live = {
       onData,
       onError,
     ),
+
+  /** Everyone in the workspace, for choosing whom a task is for. */
+  members: (db: Firestore, workspaceId: string, onData: (rows: Member[]) => void, onError: OnError) =>
+    subscribeToList(db, workspaceId, "members", [limit(500)], toMember, onData, onError),
 
   companies: (db: Firestore, workspaceId: string, onData: (rows: CompanyDetail[]) => void, onError: OnError) =>
     subscribeToList(db, workspaceId, "companies", [orderBy("lastInteractionMs", "desc"), limit(500)], toCompanyDetail, onData, onError),

@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** On a 409: the record as the server holds it now. */
+    readonly current: Record<string, unknown> | null = null,
   ) {
     super(message);
     this.name = "ApiError";
@@ -18,7 +20,7 @@ export class ApiError extends Error {
 
 /** The functions answer errors as `{"error": {"code", "message", ...}}` (functions/responses.py). */
 interface ErrorBody {
-  error?: { code?: unknown; message?: unknown };
+  error?: { code?: unknown; message?: unknown; current?: unknown };
 }
 
 export async function callFunction<T>(auth: Auth, name: string, body: Record<string, unknown>): Promise<T> {
@@ -43,7 +45,41 @@ export async function callFunction<T>(auth: Auth, name: string, body: Record<str
 function toApiError(status: number, payload: ErrorBody): ApiError {
   const code = typeof payload.error?.code === "string" ? payload.error.code : "http_" + status;
   const message = typeof payload.error?.message === "string" ? payload.error.message : `The request failed (${status}).`;
-  return new ApiError(status, code, capitalised(message));
+  const current = payload.error?.current;
+  const record = current && typeof current === "object" && !Array.isArray(current) ? (current as Record<string, unknown>) : null;
+  return new ApiError(status, code, capitalised(message), record);
+}
+
+type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+
+/**
+ * Calls one of the REST functions: `/api/{path}?workspaceId=…` with a JSON body,
+ * e.g. `apiRequest(auth, "PATCH", workspaceId, "deal/ID", {stage, version})`.
+ */
+export async function apiRequest<T>(
+  auth: Auth,
+  method: HttpMethod,
+  workspaceId: string,
+  path: string,
+  body?: Record<string, unknown>,
+): Promise<T> {
+  const user = auth.currentUser;
+  if (!user) throw new ApiError(401, "unauthenticated", "You are signed out; sign in again.");
+  const idToken = await user.getIdToken();
+  const url = `/api/${path}?workspaceId=${encodeURIComponent(workspaceId)}`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${idToken}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "network", "Could not reach Rapport. Check your connection and try again.");
+  }
+  const payload = (await response.json().catch(() => ({}))) as T & ErrorBody;
+  if (!response.ok) throw toApiError(response.status, payload);
+  return payload;
 }
 
 function capitalised(text: string): string {

@@ -26,7 +26,7 @@ export function usePathname(): string {
 }
 
 /** The pages inside a workspace; `recordId` names the contact or company a detail page shows. */
-export type WorkspacePage = "contacts" | "contact" | "companies" | "company" | "dashboard" | "settings";
+export type WorkspacePage = "contacts" | "contact" | "companies" | "company" | "dashboard" | "deals" | "settings";
 
 export type Route =
   | { page: "home" }
@@ -40,6 +40,7 @@ const WORKSPACE_ROUTES: ReadonlyArray<{ pattern: RegExp; page: WorkspacePage }> 
   { pattern: /^\/w\/([^/]+)\/companies\/?$/, page: "companies" },
   { pattern: /^\/w\/([^/]+)\/companies\/([^/]+)\/?$/, page: "company" },
   { pattern: /^\/w\/([^/]+)\/dashboard\/?$/, page: "dashboard" },
+  { pattern: /^\/w\/([^/]+)\/deals\/?$/, page: "deals" },
   { pattern: /^\/w\/([^/]+)\/settings\/?$/, page: "settings" },
 ];
 
@@ -65,5 +66,6 @@ export const paths = {
   companies: (workspaceId: string) => workspacePath(workspaceId, "companies"),
   company: (workspaceId: string, companyId: string) => workspacePath(workspaceId, "companies", companyId),
   dashboard: (workspaceId: string) => workspacePath(workspaceId, "dashboard"),
+  deals: (workspaceId: string) => workspacePath(workspaceId, "deals"),
   settings: (workspaceId: string) => workspacePath(workspaceId, "settings"),
 };

@@ -1,4 +1,6 @@
-import { live, type ContactDetail, type Interaction, type Note, type Task } from "../../data/records";
+import { live, type ContactDetail, type Interaction, type Member, type Note, type Task } from "../../data/records";
+import { hasRole } from "../../data/roles";
+import type { WorkspaceRole } from "../../data/types";
 import { describeWorkspaceFailure } from "../../data/errors";
 import { useLiveData } from "../../data/useLiveData";
 import { useNow } from "../../lib/hooks";
@@ -7,6 +9,7 @@ import { useServices } from "../../lib/services";
 import { initialsOf } from "../AppHeader";
 import { Link } from "../Link";
 import { StatePanel } from "../StatePanel";
+import { NoteForm, TaskForm, TaskItem } from "./AttachedForms";
 import { PresenceBar, Section, Stat, StrengthMeter, Timeline, When } from "./RecordParts";
 
 // Labels for the enrichment fields providers write (shared/enrichment); others are shown by their name.
@@ -33,7 +36,7 @@ function formatDuration(ms: number | null): string {
   return hours < 48 ? `${Math.max(1, Math.round(hours))} h` : `${Math.round(ms / DAY_MS)} days`;
 }
 
-export function ContactPage({ workspaceId, contactId }: { workspaceId: string; contactId: string }) {
+export function ContactPage({ workspaceId, contactId, role }: { workspaceId: string; contactId: string; role: WorkspaceRole | null }) {
   const { db } = useServices();
   const now = useNow(30_000);
   const contact = useLiveData<ContactDetail | null>((onData, onError) => live.contact(db, workspaceId, contactId, onData, onError), [db, workspaceId, contactId]);
@@ -44,6 +47,9 @@ export function ContactPage({ workspaceId, contactId }: { workspaceId: string; c
   const parentKey = `contact:${contactId}`;
   const notes = useLiveData<Note[]>((onData, onError) => live.notes(db, workspaceId, parentKey, onData, onError), [db, workspaceId, parentKey]);
   const tasks = useLiveData<Task[]>((onData, onError) => live.tasks(db, workspaceId, parentKey, onData, onError), [db, workspaceId, parentKey]);
+  const members = useLiveData<Member[]>((onData, onError) => live.members(db, workspaceId, onData, onError), [db, workspaceId]);
+  const memberList = members.state === "ready" ? members.data : [];
+  const canEdit = hasRole(role, "member");
 
   if (contact.state === "loading") return <StatePanel busy title="Loading contact…" />;
   if (contact.state === "error") return <StatePanel tone="error" {...describeWorkspaceFailure(contact.error)} />;
@@ -139,21 +145,21 @@ export function ContactPage({ workspaceId, contactId }: { workspaceId: string; c
             {tasks.state === "ready" && tasks.data.length > 0 ? (
               <ul class="plain-list">
                 {tasks.data.map((task) => (
-                  <li key={task.id} class={task.done ? "task task--done" : "task"}>
-                    <span aria-hidden="true">{task.done ? "☑" : "☐"}</span> {task.title}
-                    {task.dueDate && <span class="muted"> · due {task.dueDate}</span>}
-                  </li>
+                  <TaskItem key={task.id} workspaceId={workspaceId} task={task} members={memberList} canEdit={canEdit} />
                 ))}
               </ul>
+            ) : tasks.state === "error" ? (
+              <p class="form-error">{describeWorkspaceFailure(tasks.error).title}</p>
             ) : (
               <p class="muted">No tasks.</p>
             )}
+            {canEdit && <TaskForm workspaceId={workspaceId} parentType="contact" parentId={person.id} members={memberList} />}
           </Section>
           <Section title="Notes" testId="contact-notes">
             {notes.state === "ready" && notes.data.length > 0 ? (
               <ul class="plain-list">
                 {notes.data.map((note) => (
-                  <li key={note.id} class="note">
+                  <li key={note.id} class="note" data-testid="note">
                     <p>{note.body}</p>
                     <span class="muted">
                       <When date={note.createdAt} now={now} />
@@ -161,9 +167,12 @@ export function ContactPage({ workspaceId, contactId }: { workspaceId: string; c
                   </li>
                 ))}
               </ul>
+            ) : notes.state === "error" ? (
+              <p class="form-error">{describeWorkspaceFailure(notes.error).title}</p>
             ) : (
               <p class="muted">No notes.</p>
             )}
+            {canEdit && <NoteForm workspaceId={workspaceId} parentType="contact" parentId={person.id} />}
           </Section>
         </div>
       </div>

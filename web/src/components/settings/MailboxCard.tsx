@@ -7,12 +7,18 @@ import { useAction } from "../../lib/useAction";
 import { useServices } from "../../lib/services";
 import { ProgressBar } from "../ProgressBar";
 import { DisconnectDialog } from "./DisconnectDialog";
+import { SyncPreviewPanel } from "./SyncPreviewPanel";
+import type { SyncPreview } from "../../data/syncPreviews";
 
 const numberFormat = new Intl.NumberFormat();
 
 interface MailboxCardProps {
   workspaceId: string;
   mailbox: MailboxStatus;
+  /** The mailbox's first-sync preview, when the workspace asked for one. */
+  preview: SyncPreview | null;
+  /** Admins approve or discard a preview. */
+  canDecide: boolean;
   /** Members may sync; disconnecting needs the mailbox's owner or an admin. */
   canSync: boolean;
   canDisconnect: boolean;
@@ -20,11 +26,13 @@ interface MailboxCardProps {
   onReconnect: () => void;
 }
 
-export function MailboxCard({ workspaceId, mailbox, canSync, canDisconnect, now, onReconnect }: MailboxCardProps) {
+export function MailboxCard({ workspaceId, mailbox, preview, canDecide, canSync, canDisconnect, now, onReconnect }: MailboxCardProps) {
   const { auth } = useServices();
   const progress = syncProgressOf(mailbox);
   const { sync } = mailbox;
   const connected = mailbox.status === "connected";
+  // A first sync awaiting approval stores its mail out of sight of the CRM.
+  const held = preview !== null && (preview.state === "collecting" || preview.state === "ready");
   const [syncAction, syncNow] = useAction(async () => {
     await requestSyncNow(auth, workspaceId, mailbox.id);
     return "Sync requested: new mail shows up in a moment.";
@@ -58,7 +66,11 @@ export function MailboxCard({ workspaceId, mailbox, canSync, canDisconnect, now,
       <dl class="mailbox-card__counts">
         <SyncCount label="Found" value={sync.listed} name="listed" hint="Messages listed in Gmail" />
         <SyncCount label="Read" value={sync.fetched} name="fetched" hint="Messages read from Gmail" />
-        <SyncCount label="In the CRM" value={sync.stored} name="stored" hint="Messages stored as interactions" />
+        {held ? (
+          <SyncCount label="Held for approval" value={sync.stored} name="stored" hint="Messages kept out of the CRM until the preview is approved" />
+        ) : (
+          <SyncCount label="In the CRM" value={sync.stored} name="stored" hint="Messages stored as interactions" />
+        )}
         {sync.duplicates > 0 && (
           <SyncCount label="Already there" value={sync.duplicates} name="duplicates" hint="Messages met twice, kept once" />
         )}
@@ -75,6 +87,8 @@ export function MailboxCard({ workspaceId, mailbox, canSync, canDisconnect, now,
         )}
         {mailbox.connectedAt && <span> · connected {formatRelativeTime(mailbox.connectedAt, now)}</span>}
       </p>
+
+      {preview && <SyncPreviewPanel workspaceId={workspaceId} preview={preview} canDecide={canDecide} now={now} />}
 
       {sync.lastError && (
         <p class="mailbox-card__error" role="alert" data-testid="mailbox-error">

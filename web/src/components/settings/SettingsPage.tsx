@@ -1,5 +1,6 @@
 import { startGmailConnection } from "../../data/gmailApi";
 import { subscribeToMailboxes } from "../../data/mailboxes";
+import { subscribeToSyncPreviews, type SyncPreview } from "../../data/syncPreviews";
 import { hasRole } from "../../data/roles";
 import { useLiveData } from "../../data/useLiveData";
 import type { MailboxStatus, WorkspaceRole } from "../../data/types";
@@ -12,6 +13,7 @@ import { StatePanel } from "../StatePanel";
 import { MailboxCard } from "./MailboxCard";
 import { OAuthResultBanner } from "./OAuthResultBanner";
 import { SyncRunsTable } from "./SyncRunsTable";
+import { WorkspacePolicyCard } from "./WorkspacePolicyCard";
 
 interface SettingsPageProps {
   workspaceId: string;
@@ -24,9 +26,14 @@ export function SettingsPage({ workspaceId, role }: SettingsPageProps) {
     (onData, onError) => subscribeToMailboxes(db, workspaceId, onData, onError),
     [db, workspaceId],
   );
+  const previews = useLiveData<Map<string, SyncPreview>>(
+    (onData, onError) => subscribeToSyncPreviews(db, workspaceId, onData, onError),
+    [db, workspaceId],
+  );
   const now = useNow(30_000);
   const uid = auth.currentUser?.uid ?? null;
   const canSync = hasRole(role, "member");
+  const isAdmin = hasRole(role, "admin");
   // Google's consent screen comes next; the oauth-callback function sends the user back here.
   const [connectAction, connect] = useAction(async () => {
     window.location.assign(await startGmailConnection(auth, workspaceId, paths.settings(workspaceId)));
@@ -75,8 +82,10 @@ export function SettingsPage({ workspaceId, role }: SettingsPageProps) {
                 key={mailbox.id}
                 workspaceId={workspaceId}
                 mailbox={mailbox}
+                preview={previews.state === "ready" ? (previews.data.get(mailbox.id) ?? null) : null}
+                canDecide={isAdmin}
                 canSync={canSync}
-                canDisconnect={hasRole(role, "admin") || (canSync && mailbox.ownerUid === uid)}
+                canDisconnect={isAdmin || (canSync && mailbox.ownerUid === uid)}
                 now={now}
                 onReconnect={() => void connect()}
               />
@@ -85,14 +94,16 @@ export function SettingsPage({ workspaceId, role }: SettingsPageProps) {
         )}
       </section>
 
+      <WorkspacePolicyCard workspaceId={workspaceId} canEdit={isAdmin} />
+
       <section class="card" aria-labelledby="runs-heading">
         <h2 id="runs-heading" class="card__title">
           Sync history
         </h2>
         <p class="card__subtitle">
-          Every sync pass and what it brought in.{hasRole(role, "admin") && " Undo takes a whole pass back out of the CRM; changes people made by hand stay."}
+          Every sync pass and what it brought in.{isAdmin && " Undo takes a whole pass back out of the CRM; changes people made by hand stay."}
         </p>
-        <SyncRunsTable workspaceId={workspaceId} mailboxes={mailboxList} canUndo={hasRole(role, "admin")} now={now} />
+        <SyncRunsTable workspaceId={workspaceId} mailboxes={mailboxList} canUndo={isAdmin} now={now} />
       </section>
     </main>
   );

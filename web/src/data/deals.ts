@@ -1,0 +1,123 @@
+import { collection, doc, limit, onSnapshot, query, type DocumentData, type Firestore, type Unsubscribe } from "firebase/firestore";
+import type { Auth } from "firebase/auth";
+import { apiRequest } from "../lib/api";
+import { toFirestoreFailure } from "./errors";
+import { asString } from "./parse";
+import type { FirestoreFailure } from "./types";
+
+/** Deals and the pipeline they move through: read live from Firestore, changed through the API. */
+
+export interface Stage {
+  id: string;
+  name: string;
+}
+
+export interface Deal {
+  id: string;
+  name: string;
+  stage: string;
+  value: number;
+  currency: string;
+  expectedClose: string | null;
+  ownerUid: string | null;
+  companyId: string | null;
+  version: number;
+}
+
+export interface Pipeline {
+  stages: Stage[];
+  version: number;
+}
+
+// What a workspace starts with until an admin saves its own stages (shared/crm/deals.py).
+export const DEFAULT_STAGES: readonly Stage[] = [
+  { id: "lead", name: "Lead" },
+  { id: "qualified", name: "Qualified" },
+  { id: "proposal", name: "Proposal" },
+  { id: "negotiation", name: "Negotiation" },
+  { id: "won", name: "Won" },
+  { id: "lost", name: "Lost" },
+];
+
+const BOARD_LIMIT = 1000;
+
+function asFiniteNumber(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+}
+
+export function toDeal(id: string, data: DocumentData): Deal {
+  return {
+    id,
+    name: asString(data.name) ?? "(unnamed deal)",
+    stage: asString(data.stage) ?? "",
+    value: asFiniteNumber(data.value, 0),
+    currency: asString(data.currency) ?? "USD",
+    expectedClose: asString(data.expectedClose),
+    ownerUid: asString(data.ownerUid),
+    companyId: asString(data.companyId),
+    version: asFiniteNumber(data.version, 0),
+  };
+}
+
+function toPipeline(data: DocumentData | undefined): Pipeline {
+  const stages = Array.isArray(data?.stages)
+    ? data.stages.flatMap((stage: unknown): Stage[] => {
+        const entry = stage && typeof stage === "object" ? (stage as DocumentData) : {};
+        const id = asString(entry.id);
+        return id ? [{ id, name: asString(entry.name) ?? id }] : [];
+      })
+    : [];
+  return { stages: stages.length > 0 ? stages : [...DEFAULT_STAGES], version: asFiniteNumber(data?.version, 0) };
+}
+
+type OnError = (failure: FirestoreFailure) => void;
+
+export const liveDeals = {
+  deals: (db: Firestore, workspaceId: string, onData: (rows: Deal[]) => void, onError: OnError): Unsubscribe =>
+    onSnapshot(
+      query(collection(db, "workspaces", workspaceId, "deals"), limit(BOARD_LIMIT)),
+      (snapshot) => onData(snapshot.docs.map((row) => toDeal(row.id, row.data()))),
+      (error) => onError(toFirestoreFailure(error)),
+    ),
+
+  pipeline: (db: Firestore, workspaceId: string, onData: (pipeline: Pipeline) => void, onError: OnError): Unsubscribe =>
+    onSnapshot(
+      doc(db, "workspaces", workspaceId, "pipelines", "deals"),
+      (snapshot) => onData(toPipeline(snapshot.exists() ? snapshot.data() : undefined)),
+      (error) => onError(toFirestoreFailure(error)),
+    ),
+};
+
+export interface NewDeal {
+  name: string;
+  stage: string;
+  value: number;
+  currency: string;
+  expectedClose: string | null;
+}
+
+export const dealsApi = {
+  create: (auth: Auth, workspaceId: string, deal: NewDeal) => {
+    const body: Record<string, unknown> = { name: deal.name, stage: deal.stage, value: deal.value, currency: deal.currency };
+    if (deal.expectedClose) body.expectedClose = deal.expectedClose;
+    return apiRequest<DocumentData>(auth, "POST", workspaceId, "deals", body);
+  },
+  move: (auth: Auth, workspaceId: string, dealId: string, stage: string, version: number) =>
+    apiRequest<DocumentData>(auth, "PATCH", workspaceId, `deal/${encodeURIComponent(dealId)}`, { stage, version }),
+};
+
+/** "$12,500" in the deal's own currency; an unknown code falls back to the bare number and code. */
+export function formatMoney(value: number, currency: string): string {
+  try {
+    return new Intl.NumberFormat(undefined, { style: "currency", currency, maximumFractionDigits: 0 }).format(value);
+  } catch {
+    return `${Math.round(value).toLocaleString()} ${currency}`;
+  }
+}
+
+/** Per currency, so mixed-currency columns never add dollars to euros. */
+export function totalsByCurrency(deals: readonly Deal[]): Array<{ currency: string; total: number }> {
+  const totals = new Map<string, number>();
+  for (const deal of deals) totals.set(deal.currency, (totals.get(deal.currency) ?? 0) + deal.value);
+  return [...totals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, total]) => ({ currency, total }));
+}
