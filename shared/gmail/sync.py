@@ -246,7 +246,10 @@ class SyncService:
         size = self._settings.gmail_batch_size
         batches = [message_ids[i : i + size] for i in range(0, len(message_ids), size)]
         quota = QuotaSchedule(ref, self._settings.gmail_units_per_second)
-        workers = min(self._settings.gmail_fetch_concurrency, len(batches))
+        # Under a quota schedule one batch goes out at a time: parallel requests would reach Gmail
+        # closer together than they were booked. Unpaced, several batches stay in flight.
+        concurrency = 1 if self._settings.gmail_units_per_second else self._settings.gmail_fetch_concurrency
+        workers = min(concurrency, len(batches))
         if workers <= 1:
             return sum(self._fetch_batch(ref, owner_email, run_id, gmail, quota, batch) for batch in batches)
         per_thread = threading.local()
