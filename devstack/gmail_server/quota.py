@@ -1,8 +1,9 @@
 """Gmail's per-user quota: unit costs per method, a sliding-window ceiling, and usage counters per mailbox.
 
-Google states 15,000 units per user per minute, a 250 units/s moving average. The ceiling here is
-`units_per_second * window_seconds` units in any window; the 1 s default window rejects bursts that
-Gmail's own smoothing would, so a client that stays within it will stay within Gmail's.
+Google states 15,000 units per user per minute, a 250 units/s moving average that allows short
+bursts. The ceiling here is `units_per_second * window_seconds` units in any window; the default
+60 s window is that per-minute limit. A 1 s window (`--quota-window-seconds 1`) is stricter than
+Gmail and refuses any burst above 250 units in a second.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ UNIT_COSTS = {
 }
 _UNLISTED_COST = 5
 DEFAULT_UNITS_PER_SECOND = 250.0
-DEFAULT_WINDOW_SECONDS = 1.0
+DEFAULT_WINDOW_SECONDS = 60.0
 
 
 def cost_of(operation: str) -> int:

@@ -53,7 +53,7 @@ def service(gmail: RecordingServer) -> Iterator[Any]:
     service.users().getProfile(userId="me").execute()  # the token refresh happens here, outside the counts
     gmail.call("DELETE", USAGE)
     yield service
-    gmail.post_json("/_dev/quota", {"enabled": False, "unitsPerSecond": 250, "windowSeconds": 1})
+    gmail.post_json("/_dev/quota", {"enabled": False, "unitsPerSecond": 250, "windowSeconds": 60})
     gmail.post_json(f"/_dev/mailboxes/{OWNER}/quota", {"enabled": None})
 
 
@@ -79,7 +79,7 @@ def rate_limited(call: Any, num_retries: int = 0) -> HttpError:
 
 
 def test_quota_is_off_by_default_but_units_are_counted(gmail: RecordingServer, service: Any) -> None:
-    assert gmail.call("GET", "/_dev/quota") == {"enabled": False, "unitsPerSecond": 250.0, "windowSeconds": 1.0}
+    assert gmail.call("GET", "/_dev/quota") == {"enabled": False, "unitsPerSecond": 250.0, "windowSeconds": 60.0}
     users = service.users()
     users.getProfile(userId="me").execute()  # 1
     first = users.messages().list(userId="me").execute()["messages"][0]["id"]  # 5
@@ -93,7 +93,7 @@ def test_quota_is_off_by_default_but_units_are_counted(gmail: RecordingServer, s
         "units": 214,
         "calls": 7,
         "rejected": 0,
-        "window_seconds": 1.0,
+        "window_seconds": 60.0,
     }
     assert counted["first_call_at"] <= counted["last_call_at"]
 
@@ -180,7 +180,7 @@ def test_usage_reset(gmail: RecordingServer, service: Any) -> None:
         "units": 0,
         "calls": 0,
         "rejected": 0,
-        "window_seconds": 1.0,
+        "window_seconds": 60.0,
         "first_call_at": None,
         "last_call_at": None,
     }
