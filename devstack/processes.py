@@ -162,12 +162,14 @@ def signals_deferred() -> Iterator[None]:
 
 
 def interrupt_on_sigterm() -> None:
-    """SIGTERM unwinds like Ctrl-C, through every `with LocalStack(...)`, so no child is left behind."""
+    """SIGTERM unwinds like Ctrl-C, through every `with LocalStack(...)`, so no child is left behind.
+    Ctrl-C is (re)armed too: a process started in the background by a shell inherits SIGINT ignored."""
 
     def handler(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
