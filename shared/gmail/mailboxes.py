@@ -14,6 +14,7 @@ from shared import ids
 from shared.clients import firestore_client
 from shared.crypto import EncryptedSecret, SecretBox, secret_box
 from shared.errors import MailboxDisconnected, NotFound
+from shared.transactions import transactional
 
 MAILBOX_INDEX = "mailboxIndex"
 MAILBOX_CREDENTIALS = "mailboxCredentials"
@@ -83,6 +84,9 @@ class MailboxStore:
         sealed = EncryptedSecret.model_validate((snapshot.to_dict() or {})["refreshToken"])
         return self._box.open(sealed, context=ref.mailbox_id)
 
+    def exists(self, ref: MailboxRef) -> bool:
+        return bool(self._doc(ref).get(field_paths=["status"]).exists)
+
     def get(self, ref: MailboxRef) -> dict[str, Any]:
         snapshot = self._doc(ref).get()
         if not snapshot.exists:
@@ -94,7 +98,7 @@ class MailboxStore:
         """True when this notification needs a sync task: it is newer than both the cursor and
         any sync already queued within `window`. Duplicates and stragglers collapse here."""
 
-        @firestore.transactional
+        @transactional
         def claim(transaction: firestore.Transaction) -> bool:
             snapshot = self._doc(ref).get(transaction=transaction)
             if not snapshot.exists:
@@ -120,9 +124,11 @@ class MailboxStore:
     def acquire_lease(self, ref: MailboxRef, holder: str, *, seconds: int) -> bool:
         """One sync worker per mailbox. A worker that finds the lease taken asks its holder to run once more."""
 
-        @firestore.transactional
+        @transactional
         def acquire(transaction: firestore.Transaction) -> bool:
             snapshot = self._doc(ref).get(transaction=transaction)
+            if not snapshot.exists:
+                raise NotFound("no such mailbox", mailbox_id=ref.mailbox_id)
             lease = (snapshot.to_dict() or {}).get("lease") or {}
             now = datetime.now(UTC)
             if (
@@ -144,7 +150,7 @@ class MailboxStore:
     def release_or_continue(self, ref: MailboxRef, holder: str) -> bool:
         """Called by the holder after a pass: True means run again (something arrived meanwhile)."""
 
-        @firestore.transactional
+        @transactional
         def finish(transaction: firestore.Transaction) -> bool:
             data = self._doc(ref).get(transaction=transaction).to_dict() or {}
             if data.get("resyncRequested"):
@@ -157,7 +163,7 @@ class MailboxStore:
         return bool(finish(self._db.transaction()))
 
     def release_lease(self, ref: MailboxRef, holder: str) -> None:
-        @firestore.transactional
+        @transactional
         def release(transaction: firestore.Transaction) -> None:
             data = self._doc(ref).get(transaction=transaction).to_dict() or {}
             if (data.get("lease") or {}).get("holder") == holder:
@@ -170,7 +176,7 @@ class MailboxStore:
         """Moves the cursor forward only; a late writer with an older historyId changes nothing.
         The mailbox is idle again unless a backfill is still fetching."""
 
-        @firestore.transactional
+        @transactional
         def advance(transaction: firestore.Transaction) -> None:
             data = self._doc(ref).get(transaction=transaction).to_dict() or {}
             update: dict[str, Any] = {f"sync.{key}": value for key, value in sync_fields.items()}
@@ -218,7 +224,7 @@ class MailboxStore:
         run = self._run(ref, run_id)
         marker = run.collection("chunks").document(str(chunk))
 
-        @firestore.transactional
+        @transactional
         def complete(transaction: firestore.Transaction) -> bool:
             if marker.get(transaction=transaction).exists:
                 return False
@@ -278,11 +284,28 @@ class MailboxStore:
         batch.commit()
 
     def mark_disconnected(self, ref: MailboxRef, reason: str) -> None:
-        self._doc(ref).update(
-            {
+        """Google refused the grant. A backfill cut short loses its cursor: the chunks it had not
+        fetched are older than the cursor, so only a full sync on reconnecting brings them in."""
+
+        @transactional
+        def mark(transaction: firestore.Transaction) -> None:
+            snapshot = self._doc(ref).get(transaction=transaction)
+            if not snapshot.exists:
+                raise NotFound("no such mailbox", mailbox_id=ref.mailbox_id)
+            update: dict[str, Any] = {
                 "status": "disconnected",
                 "sync.stage": "disconnected",
                 "sync.lastError": reason,
                 "lease": firestore.DELETE_FIELD,
             }
-        )
+            backfill_run_id = ((snapshot.to_dict() or {}).get("sync") or {}).get("backfillRunId")
+            if backfill_run_id:
+                update.update({"historyId": firestore.DELETE_FIELD, "sync.backfillRunId": firestore.DELETE_FIELD})
+                transaction.set(
+                    self._run(ref, backfill_run_id),
+                    {"state": "interrupted", "finishedAt": datetime.now(UTC), "error": reason},
+                    merge=True,
+                )
+            transaction.update(self._doc(ref), update)
+
+        mark(self._db.transaction())

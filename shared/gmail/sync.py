@@ -84,6 +84,7 @@ class SyncOutcome(StrEnum):
     SYNCED = "synced"
     BUSY = "busy"
     DISCONNECTED = "disconnected"
+    GONE = "gone"  # the mailbox was deleted (purged, or its workspace removed) while its task waited
 
 
 def full_sync_query(excluded_labels: Sequence[str]) -> str:
@@ -142,6 +143,17 @@ class SyncService:
 
     # -- sync ------------------------------------------------------------------------------------
     def sync(self, ref: MailboxRef) -> SyncOutcome:
+        """One sync task. A task for a mailbox that no longer exists is done, not failed: retrying it
+        could never succeed, and Cloud Tasks would keep at it for days."""
+        try:
+            return self._sync_holding_lease(ref)
+        except Exception:
+            if self._store.exists(ref):
+                raise
+            log.warning("sync task for a mailbox that no longer exists", extra={"mailboxId": ref.mailbox_id})
+            return SyncOutcome.GONE
+
+    def _sync_holding_lease(self, ref: MailboxRef) -> SyncOutcome:
         holder = uuid.uuid4().hex
         if not self._store.acquire_lease(ref, holder, seconds=self._settings.sync_lease_seconds):
             return SyncOutcome.BUSY
@@ -226,14 +238,28 @@ class SyncService:
 
     # -- backfill chunks -------------------------------------------------------------------------
     def fetch_chunk(self, request: FetchRequest) -> int:
-        """One fan-out task of a full sync: fetch, publish, then count the chunk once."""
+        """One fan-out task of a full sync: fetch, publish, then count the chunk once. Like a sync
+        task, a chunk whose mailbox was deleted meanwhile is done, with nothing fetched."""
+        try:
+            return self._fetch_chunk(request)
+        except Exception:
+            if self._store.exists(request.ref):
+                raise
+            log.warning("fetch task for a mailbox that no longer exists", extra={"mailboxId": request.mailbox_id})
+            return 0
+
+    def _fetch_chunk(self, request: FetchRequest) -> int:
         ref = request.ref
+        if self._store.get(ref).get("status") != "connected":
+            return 0  # disconnected mid-backfill: reconnecting lists the mailbox afresh
         try:
             gmail = self._open_gmail(self._store, ref)
             fetched = self._fetch_and_publish(ref, request.owner_email, request.sync_run_id, gmail, request.message_ids)
         except MailboxDisconnected as error:
+            # Not retried: the grant is gone until the user reconnects, and no retry brings it back.
+            log.warning("mailbox disconnected", extra={"mailboxId": ref.mailbox_id, "reason": error.message})
             self._store.mark_disconnected(ref, error.message)
-            raise
+            return 0
         self._store.complete_chunk(ref, request.sync_run_id, request.chunk, fetched=fetched)
         # The last chunk may finish after its mail was ingested: a staged first sync's preview is ready then.
         preview_progressed(ref.workspace_id, ref.mailbox_id)

@@ -205,3 +205,69 @@ def test_workers_share_one_quota_schedule_per_mailbox(stack, firestore_db, works
     for thread in threads:
         thread.join()
     assert sorted(waits) == [1, 2, 3]  # one went at once; the others queued a second apart
+
+
+def _grant_again(stack, owner: str) -> str:
+    """The user consents once more: a new refresh token, as the OAuth callback would redeem it."""
+    import urllib.parse
+
+    code = demo.dev_call(stack.gmail_url, f"mailboxes/{owner}/authorization-code", {})["code"]
+    form = urllib.parse.urlencode(
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "client_id": stack.env["RAPPORT_OAUTH_CLIENT_ID"],
+            "client_secret": stack.env["RAPPORT_OAUTH_CLIENT_SECRET"],
+        }
+    ).encode()
+    with urllib.request.urlopen(f"{stack.gmail_url}/token", data=form, timeout=10) as response:
+        return str(json.loads(response.read())["refresh_token"])
+
+
+def test_a_grant_revoked_mid_backfill_stops_quietly_and_reconnecting_loses_nothing(
+    stack, firestore_db, workspace_id, tmp_path
+):
+    from shared.gmail.connect import connect_mailbox
+    from shared.gmail.mailboxes import MailboxStore
+
+    owner = _owner()
+    mbox = tmp_path / "mailbox.mbox"
+    generate(owner=owner, messages=1600, seed=12).write_mbox(mbox)
+    ref = _connect(stack, workspace_id, owner, mbox)
+    wait_for(lambda: demo.mailbox_progress(ref).stored > 50, timeout=120, what="the backfill to be under way")
+    demo.dev_call(stack.gmail_url, f"mailboxes/{owner}/revoke", {})
+
+    store = MailboxStore()
+    mailbox = wait_for(lambda: (m := store.get(ref)).get("status") == "disconnected" and m, what="the disconnect")
+    assert "connect Gmail again" in mailbox["sync"]["lastError"]
+    assert "historyId" not in mailbox  # the unfetched rest is older than any cursor: reconnecting lists again
+    runs = {r.id: r.to_dict() for r in firestore_db.collection("workspaces", workspace_id, "syncRuns").stream()}
+    assert [run["state"] for run in runs.values() if run["kind"] == "full"] == ["interrupted"]
+    # Every chunk task still queued is answered 200 without calling Gmail: no retry storm.
+    full_id = next(run_id for run_id, run in runs.items() if run["kind"] == "full")
+    chunk = {"workspaceId": workspace_id, "mailboxId": ref.mailbox_id, "syncRunId": full_id}
+    chunk |= {"ownerEmail": owner, "chunk": 99, "messageIds": ["m-not-fetched"]}
+    assert _post(f"{stack.functions_url}/fetch-messages", chunk) == 200
+    stored_while_disconnected = demo.mailbox_progress(ref).stored
+
+    connect_mailbox(workspace_id=workspace_id, owner_uid="u-owner", refresh_token=_grant_again(stack, owner))
+
+    def resync_listed() -> int:
+        for run in firestore_db.collection("workspaces", workspace_id, "syncRuns").stream():
+            if run.id != full_id and run.get("kind") == "full" and run.get("state") == "done":
+                return int(run.get("listed"))
+        return 0
+
+    listed = wait_for(resync_listed, timeout=240, what="a full resync after reconnecting")
+    interactions = firestore_db.collection("workspaces", workspace_id, "interactions")
+    wait_for(lambda: interactions.count().get()[0][0].value == listed, timeout=240, what="every message stored")
+    assert stored_while_disconnected < listed
+    _counts_match_interactions(firestore_db, workspace_id)
+
+
+def test_tasks_for_a_deleted_mailbox_are_acknowledged_not_retried(stack, firestore_db, workspace_id):
+    ref_body = {"workspaceId": workspace_id, "mailboxId": "mb_deleted"}
+    fetch = {**ref_body, "syncRunId": "run-1", "ownerEmail": "gone@lumenway.io", "chunk": 0, "messageIds": ["m1"]}
+    assert _post(f"{stack.functions_url}/sync-mailbox", ref_body) == 200
+    assert _post(f"{stack.functions_url}/fetch-messages", fetch) == 200
+    assert not firestore_db.document("workspaces", workspace_id, "mailboxes", "mb_deleted").get().exists

@@ -10,7 +10,9 @@ import { StatePanel } from "../StatePanel";
 const numberFormat = new Intl.NumberFormat();
 
 const KIND_LABELS: Record<string, string> = { full: "Full sync", incremental: "New mail" };
-const STATE_LABELS: Record<string, string> = { running: "Running", done: "Done", undone: "Undone" };
+const STATE_LABELS: Record<string, string> = { running: "Running", done: "Done", undone: "Undone", interrupted: "Interrupted" };
+// A run cut short by a revoked grant brought in part of its mail; that part can be taken back out too.
+const UNDOABLE = new Set(["done", "interrupted"]);
 
 interface SyncRunsTableProps {
   workspaceId: string;
@@ -70,7 +72,7 @@ function SyncRunRow({ run, workspaceId, email, canUndo, now }: SyncRunRowProps) 
     return "Undoing…";
   });
   // The run's own state says when the undo has happened; until then the row says it is under way.
-  const undoing = run.state === "done" && (undo.state === "pending" || undo.state === "done");
+  const undoing = UNDOABLE.has(run.state) && (undo.state === "pending" || undo.state === "done");
   return (
     <tr data-testid="sync-run" data-run-id={run.id} data-state={run.state} data-kind={run.kind}>
       <td>
@@ -91,7 +93,7 @@ function SyncRunRow({ run, workspaceId, email, canUndo, now }: SyncRunRowProps) 
       <td class="numeric hide-narrow">{numberFormat.format(run.fetched)}</td>
       {canUndo && (
         <td class="actions">
-          {run.state === "done" && (
+          {UNDOABLE.has(run.state) && (
             <button
               type="button"
               class="button button--small"
