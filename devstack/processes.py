@@ -81,13 +81,11 @@ class ProcessSupervisor:
         self.wait_ready(child, ready, timeout=timeout)
         return child
 
-    def spawn(
-        self, name: str, argv: Sequence[str], *, env: Mapping[str, str], cwd: Path | None = None, append: bool = False
-    ) -> Child:
+    def spawn(self, name: str, argv: Sequence[str], *, env: Mapping[str, str], cwd: Path | None = None) -> Child:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{name}.log"
         # Ctrl-C between the fork and the bookkeeping would leave a child nobody stops: hold it until after.
-        with log_path.open("ab" if append else "wb") as log, signals_deferred():
+        with log_path.open("wb") as log, signals_deferred():
             process = subprocess.Popen(
                 list(argv),
                 stdout=log,
@@ -113,16 +111,6 @@ class ProcessSupervisor:
                     f"{child.name} was not ready after {timeout:.0f} s (log: {child.log_path}):\n{child.log_tail()}"
                 )
             time.sleep(0.05)
-
-    def kill_and_restart(self, name: str, ready: Callable[[], bool]) -> Child:
-        """Kills a child as a crash would (SIGKILL, no cleanup) and starts it again with the same command."""
-        old = next(child for child in self.children if child.name == name)
-        _signal_group(old.process, signal.SIGKILL)
-        old.process.wait(timeout=10)
-        self.children.remove(old)
-        new = self.spawn(name, old.argv, env=old.env, cwd=old.cwd, append=True)
-        self.wait_ready(new, ready)
-        return new
 
     def crashed(self) -> Child | None:
         return next((child for child in self.children if child.process.poll() is not None), None)

@@ -8,6 +8,8 @@ import os
 import secrets
 import subprocess
 import sys
+import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -128,8 +130,14 @@ class LocalStack:
         self.stop()
 
     def crash_functions(self) -> None:
-        """Kills every function mid-flight and brings them back, as a crashed instance would be replaced."""
-        self.supervisor.kill_and_restart("functions", lambda: http_ok(f"{self.functions_url}/_health"))
+        """Kills the function instance mid-flight (SIGKILL); its front answers the requests it held with
+        a 503, as Cloud Functions does, and a new instance takes over."""
+        request = urllib.request.Request(f"{self.functions_url}/_dev/crash", data=b"", method="POST")
+        urllib.request.urlopen(request, timeout=10).close()
+        deadline = time.monotonic() + 60
+        while not http_ok(f"{self.functions_url}/_health", timeout=30):
+            if time.monotonic() > deadline:
+                raise StackError("the functions did not come back after a crash")
 
     def crashed_part(self) -> str | None:
         child = self.supervisor.crashed()
@@ -159,7 +167,7 @@ class LocalStack:
         )
         functions = self.supervisor.spawn(
             "functions",
-            [python, "-m", "devstack.functions_host", "--port", str(self.ports.functions)],
+            [python, "-m", "devstack.functions_front", "--port", str(self.ports.functions)],
             env=env,
             cwd=REPO_ROOT,
         )

@@ -1,0 +1,190 @@
+"""The front of the local functions: what Google's front end does for Cloud Functions.
+
+In the cloud, callers never talk to a function instance directly. When an instance crashes in
+the middle of a request the caller still gets an answer, a 5xx, so Pub/Sub and Cloud Tasks
+deliver again; a request that arrives while a new instance starts waits for it. Without a front,
+a killed process leaves its callers with a closed connection, and the Pub/Sub emulator drops a
+push whose connection closes without an answer: the message is neither redelivered nor
+dead-lettered (docs/decisions/0008-a-front-for-the-local-functions.md).
+
+This process owns the functions' port and runs the functions themselves (devstack.functions_host)
+as one worker process on a private port, which it starts again whenever it exits.
+`POST /_dev/crash` kills the worker with SIGKILL, as a crashed instance dies, for reliability tests.
+
+    python -m devstack.functions_front --port 8081
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from devstack.processes import free_port, http_ok
+
+CRASH_PATH = "/_dev/crash"
+WORKER_READY_SECONDS = 60.0
+# A worker that dies this many times in a row before it ever answers will not start: the front gives up.
+FAILED_STARTS_ALLOWED = 3
+REQUEST_TIMEOUT_SECONDS = 600  # Cloud Functions' default for HTTP functions is 60 s; tasks may run longer
+HOP_BY_HOP = frozenset(
+    {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "content-length"}
+)
+
+
+def _error_body(code: str, message: str) -> bytes:
+    return json.dumps({"error": {"code": code, "message": message}}).encode()
+
+
+class Worker:
+    """The one function instance: started, watched, and started again when it exits."""
+
+    def __init__(self, argv: list[str], port: int) -> None:
+        self._argv = argv
+        self.port = port
+        self._process: subprocess.Popen[bytes] | None = None
+        self._ready = threading.Event()
+        self._lock = threading.Lock()
+        self.gave_up = threading.Event()
+
+    def run(self) -> None:
+        """Keeps a worker running until it fails to start FAILED_STARTS_ALLOWED times in a row."""
+        failed_starts = 0
+        while failed_starts < FAILED_STARTS_ALLOWED:
+            with self._lock:
+                # The same process group as the front: stopping the front's group stops the worker too.
+                self._process = subprocess.Popen(self._argv, stdin=subprocess.DEVNULL)
+                process = self._process
+            if self._wait_until_answering(process):
+                failed_starts = 0
+                self._ready.set()
+                process.wait()
+                self._ready.clear()
+            else:
+                failed_starts += 1
+                process.kill()
+                process.wait()
+        self.gave_up.set()
+
+    def _wait_until_answering(self, process: subprocess.Popen[bytes]) -> bool:
+        deadline = time.monotonic() + WORKER_READY_SECONDS
+        while time.monotonic() < deadline and process.poll() is None:
+            if http_ok(f"http://127.0.0.1:{self.port}/_health", timeout=0.5):
+                return True
+            time.sleep(0.05)
+        return False
+
+    def wait_ready(self, timeout: float) -> bool:
+        return self._ready.wait(timeout)
+
+    def crash(self) -> None:
+        with self._lock:
+            if self._process is not None and self._process.poll() is None:
+                self._ready.clear()
+                self._process.send_signal(signal.SIGKILL)
+
+
+class _FrontHandler(BaseHTTPRequestHandler):
+    server: _FrontServer
+    protocol_version = "HTTP/1.1"  # keep-alive for callers that want it (the Pub/Sub emulator does)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the worker logs every request it answers; the front has nothing to add
+
+    def do_POST(self) -> None:
+        if self.path == CRASH_PATH:
+            self.server.worker.crash()
+            self._answer(HTTPStatus.OK, {"Content-Type": "application/json"}, b'{"crashed": true}')
+            return
+        self._forward()
+
+    def do_GET(self) -> None:
+        self._forward()
+
+    do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+
+    def _forward(self) -> None:
+        body = self._read_body()
+        headers = {name: value for name, value in self.headers.items() if name.lower() not in HOP_BY_HOP}
+        worker = self.server.worker
+        if not worker.wait_ready(WORKER_READY_SECONDS):
+            self._answer(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                {"Content-Type": "application/json", "Retry-After": "1"},
+                _error_body("unavailable", "no function instance could be started"),
+            )
+            return
+        connection = http.client.HTTPConnection("127.0.0.1", worker.port, timeout=REQUEST_TIMEOUT_SECONDS)
+        try:
+            connection.request(self.command, self.path, body=body, headers=headers)
+            response = connection.getresponse()
+            status, answer_headers, answer = response.status, response.getheaders(), response.read()
+        except OSError:
+            # The instance died with the request in hand: it may or may not have acted on it, so the
+            # caller must deliver again, and every handler is idempotent for exactly this.
+            self._answer(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                {"Content-Type": "application/json"},
+                _error_body("instance_crashed", "the function instance handling this request crashed"),
+            )
+            return
+        finally:
+            connection.close()
+        kept = {name: value for name, value in answer_headers if name.lower() not in HOP_BY_HOP}
+        self._answer(HTTPStatus(status), kept, answer)
+
+    def _read_body(self) -> bytes | None:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            while self.rfile.readline().strip():
+                pass  # trailers
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else None
+
+    def _answer(self, status: HTTPStatus, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+class _FrontServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], worker: Worker) -> None:
+        super().__init__(address, _FrontHandler)
+        self.worker = worker
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    worker_port = free_port()
+    worker = Worker([sys.executable, "-m", "devstack.functions_host", "--port", str(worker_port)], worker_port)
+    server = _FrontServer((args.host, args.port), worker)
+    threading.Thread(target=worker.run, name="worker", daemon=True).start()
+    threading.Thread(target=server.serve_forever, name="front", daemon=True).start()
+    worker.gave_up.wait()
+    print("functions_front: the functions worker exits before it answers; see the lines above", file=sys.stderr)
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
