@@ -20,6 +20,7 @@ from shared.clients import firestore_client
 from shared.errors import InvalidInput, NotFound
 from shared.log import get_logger
 from shared.mail.message import DEFAULT_GROUP_THRESHOLD
+from shared.transactions import transactional
 
 log = get_logger("workspace_settings")
 MAINTENANCE_QUEUE = "crm_maintenance"
@@ -110,7 +111,7 @@ class WorkspaceSettingsService:
         """Saves the change; newly blocked addresses and domains then leave the CRM in the background."""
         reference = self._db.document("workspaces", workspace_id)
 
-        @firestore.transactional
+        @transactional
         def save(transaction: firestore.Transaction) -> tuple[WorkspaceSettings, WorkspaceSettings]:
             snapshot = reference.get(transaction=transaction)
             if not snapshot.exists:

@@ -16,6 +16,7 @@ from google.cloud.firestore_v1.field_path import FieldPath
 from shared.clients import firestore_client
 from shared.crm import audit
 from shared.errors import Conflict, NotFound, PermissionDenied
+from shared.transactions import transactional
 
 if TYPE_CHECKING:
     from shared.auth import Principal
@@ -167,7 +168,7 @@ class Membership:
             self._audit(transaction, workspace_id, actor, "role", uid, before, after)
             return {"uid": uid, **(audit.public(after) or {})}
 
-        return firestore.transactional(change)(self._db.transaction())
+        return transactional(change)(self._db.transaction())
 
     def remove(self, workspace_id: str, actor: Principal, actor_role: Role, uid: str) -> None:
         """Admins remove members; anyone may leave. The last owner can do neither to themselves."""
@@ -186,7 +187,7 @@ class Membership:
             transaction.update(self._db.document("users", uid), {_role_path(workspace_id): firestore.DELETE_FIELD})
             self._audit(transaction, workspace_id, actor, "remove", uid, before, None)
 
-        firestore.transactional(removal)(self._db.transaction())
+        transactional(removal)(self._db.transaction())
 
     # -- helpers ---------------------------------------------------------------------------
     def _member_in(self, transaction: firestore.Transaction, workspace_id: str, uid: str) -> dict[str, Any]:

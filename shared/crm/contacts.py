@@ -19,6 +19,7 @@ from google.cloud import firestore
 
 from shared.clients import firestore_client
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.transactions import transactional
 
 # Fields only Rapport itself writes: counters, identity, merge and provenance bookkeeping, computed stats.
 SYSTEM_FIELDS = frozenset(
@@ -82,7 +83,7 @@ class ContactEditor:
         """Sets `changes` (stored field names; None clears a value and still marks it as set by hand)."""
         _check_editable(changes)
         reference = self._db.document("workspaces", workspace_id, "contacts", contact_id)
-        edit: ContactEdit = firestore.transactional(self._apply)(
+        edit: ContactEdit = transactional(self._apply)(
             self._db.transaction(), reference, dict(changes), by_uid, expected_version
         )
         return edit

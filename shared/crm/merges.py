@@ -35,6 +35,7 @@ from shared.crm.relationships import RelationshipStats
 from shared.crm.repair import CrmRepair
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.mail import canonical_mailbox, company_domain, is_free_mail_domain
+from shared.transactions import transactional
 
 MAX_WRITES_PER_COMMIT = 450
 PAGE = 200
@@ -177,7 +178,7 @@ class ContactMerger:
         if target_id == source_id:
             raise InvalidInput("a contact cannot be merged into itself", field="sourceId")
         merge_id = f"m_{uuid.uuid4().hex[:20]}"
-        record: dict[str, Any] = firestore.transactional(self._record_merge)(
+        record: dict[str, Any] = transactional(self._record_merge)(
             self._db.transaction(), workspace_id, merge_id, target_id, source_id, by_uid, suggestion
         )
         moved = self._move_interactions(workspace_id, source_id, target_id, lambda person: True)
@@ -187,7 +188,7 @@ class ContactMerger:
 
     def unmerge(self, workspace_id: str, merge_id: str, by_uid: str) -> dict[str, Any]:
         """Undoes a merge: both contacts as they were, B's mail back with B. Returns the merge record."""
-        record: dict[str, Any] = firestore.transactional(self._record_unmerge)(
+        record: dict[str, Any] = transactional(self._record_unmerge)(
             self._db.transaction(), workspace_id, merge_id, by_uid
         )
         target_id, source_id = record["targetId"], record["sourceId"]
@@ -410,7 +411,7 @@ class MergeSuggestions:
 
     def dismiss(self, workspace_id: str, suggestion: str, by_uid: str) -> None:
         reference = self._collection(workspace_id).document(suggestion)
-        firestore.transactional(self._dismiss)(self._db.transaction(), reference, by_uid)
+        transactional(self._dismiss)(self._db.transaction(), reference, by_uid)
 
     def _dismiss(self, transaction: firestore.Transaction, reference: firestore.DocumentReference, by_uid: str) -> None:
         stored = reference.get(transaction=transaction).to_dict()

@@ -20,6 +20,7 @@ from shared.clients import firestore_client
 from shared.enrichment.model import AiUsage
 from shared.errors import BudgetExceeded
 from shared.settings import get_settings
+from shared.transactions import transactional
 
 MICROS_PER_USD = 1_000_000
 # A reservation older than this belongs to a call that died before settling: its money is freed.
@@ -70,7 +71,7 @@ class AiBudget:
         usage_ref = self.usage_ref(workspace_id, reservation.month)
         workspace_ref = self._db.document("workspaces", workspace_id)
 
-        @firestore.transactional
+        @transactional
         def run(transaction: firestore.Transaction) -> None:
             workspace = workspace_ref.get(transaction=transaction).to_dict() or {}
             usage = _usage_doc(usage_ref.get(transaction=transaction).to_dict(), reservation.month)
@@ -105,7 +106,7 @@ class AiBudget:
         usage_ref = self.usage_ref(reservation.workspace_id, reservation.month)
         now = self._now()
 
-        @firestore.transactional
+        @transactional
         def run(transaction: firestore.Transaction) -> None:
             doc = _usage_doc(usage_ref.get(transaction=transaction).to_dict(), reservation.month)
             if reservation.reservation_id not in doc["reservations"]:

@@ -25,6 +25,7 @@ from shared.gmail.api import GMAIL_READONLY_SCOPE
 from shared.gmail.connect import connect_mailbox
 from shared.gmail.mailboxes import MailboxRef
 from shared.settings import Settings, get_settings
+from shared.transactions import transactional
 
 OAUTH_STATES = "oauthStates"
 STATE_LIFETIME = timedelta(minutes=10)
@@ -108,7 +109,7 @@ class GmailOAuth:
     def _take_state(self, key: str) -> dict[str, Any]:
         reference = self._db.document(OAUTH_STATES, key)
 
-        @firestore.transactional
+        @transactional
         def take(transaction: firestore.Transaction) -> dict[str, Any] | None:
             snapshot = reference.get(transaction=transaction)
             if not snapshot.exists:

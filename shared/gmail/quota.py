@@ -15,6 +15,7 @@ from google.cloud import firestore
 
 from shared.clients import firestore_client
 from shared.gmail.mailboxes import MailboxRef
+from shared.transactions import transactional
 
 BOOKING_ATTEMPTS = 20  # a booking is a tiny transaction; under contention it just tries again
 
@@ -48,7 +49,7 @@ class QuotaSchedule:
         if not self._rate:
             return
 
-        @firestore.transactional
+        @transactional
         def reserve(transaction: firestore.Transaction) -> float:
             next_free = float((self._doc.get(transaction=transaction).to_dict() or {}).get("nextFreeAt", 0.0))
             start, after = book(self._clock(), next_free, units, self._rate)

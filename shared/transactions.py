@@ -1,0 +1,37 @@
+"""Firestore transactions that survive contention.
+
+`google.cloud.firestore.transactional` retries a transaction whose *commit* is aborted, but not one
+whose *read* is: a read that waits on another transaction's lock ends in `Aborted` and goes straight
+to the caller. Under the pipeline's load (ingestion, relationship refreshes and enrichment touching
+the same contacts) that is ordinary contention, not a failure, so the whole transaction runs again
+after a short, growing pause.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
+
+from google.api_core import exceptions, retry
+from google.cloud import firestore
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_ON_CONTENTION = retry.Retry(
+    predicate=retry.if_exception_type(exceptions.Aborted), initial=0.1, maximum=2.0, multiplier=2.0, timeout=60.0
+)
+
+
+def transactional(
+    body: Callable[Concatenate[firestore.Transaction, P], T],
+) -> Callable[Concatenate[firestore.Transaction, P], T]:
+    """Like `firestore.transactional`, and also runs `body` again when one of its reads is aborted."""
+    attempt = firestore.transactional(body)
+
+    @functools.wraps(body)
+    def run(transaction: firestore.Transaction, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return _ON_CONTENTION(attempt)(transaction, *args, **kwargs)
+
+    return run
