@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from google.api_core import exceptions as google_exceptions
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
@@ -92,7 +93,12 @@ class EnrichmentService:
                     outcome.usage.append(result.usage)
             outcome.statuses[provider.name] = statuses[provider.name]["status"]
         if statuses:
-            contact_ref.update(self._updates(results, statuses, fingerprint))
+            try:
+                contact_ref.update(self._updates(results, statuses, fingerprint))
+            except google_exceptions.NotFound as error:  # merged away or deleted while the providers ran
+                raise NotFound(
+                    f"contact {contact_id} not found", workspaceId=workspace_id, contactId=contact_id
+                ) from error
         if retry_later is not None:
             raise retry_later
         return outcome

@@ -290,3 +290,18 @@ def test_an_outage_keeps_other_results_and_asks_for_a_retry(firestore_db, worksp
 def test_a_missing_contact_is_not_found(firestore_db, workspace_id, genai_client):
     with pytest.raises(NotFound):
         _service(firestore_db, genai_client).enrich_contact(workspace_id, "c_missing")
+
+
+def test_a_contact_deleted_while_its_providers_run_is_not_found(firestore_db, workspace_id, genai_client):
+    contact_id = _seed_contact(firestore_db, workspace_id)
+    contact = firestore_db.document("workspaces", workspace_id, "contacts", contact_id)
+
+    class DeletesTheContact(SignatureProvider):
+        def enrich(self, subject: EnrichmentInput):  # type: ignore[no-untyped-def]
+            contact.delete()  # a merge or an undo lands while the providers work
+            return super().enrich(subject)
+
+    service = EnrichmentService(db=firestore_db, providers=[DeletesTheContact()])
+    with pytest.raises(NotFound):
+        service.enrich_contact(workspace_id, contact_id)
+    assert not contact.get().exists  # nothing was written back to the deleted contact
