@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from devstack.browser import launch_chromium
+from devstack.processes import StackError
 from devstack.stack import LocalStack
 from tests.support import ARTIFACTS
 
-CHROMIUM = "/usr/bin/chromium"
-# Flags that keep headless Chromium off the network and quiet on this kind of machine.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    # Nothing leaves loopback: names other than the local ones resolve to nothing (the Firestore SDK
-    # probes www.google.com when a stream errors).
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
 SCREENSHOTS = ARTIFACTS / "screenshots"
 
 
@@ -37,12 +24,13 @@ def web_stack(stack: LocalStack) -> LocalStack:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        pytest.fail("Debian's chromium is missing: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            browser = launch_chromium(playwright)
+        except StackError as error:
+            pytest.fail(str(error))
         yield browser
         browser.close()
 
