@@ -45,8 +45,10 @@ export interface ContactsView {
 const LAST_INTERACTION_FIELD = "lastInteractionMs";
 
 // Each page is one listener. Pages keep any single listen response small: the Firestore
-// emulator aborts a listen stream with more than 10,000 pending messages, and a small first
-// page puts rows on screen long before a large workspace has finished loading.
+// emulator aborts a listen stream with more than 10,000 pending messages. The first page is a
+// few screenfuls, so rows are on screen long before a large workspace has finished loading
+// (answering 500 documents takes the server several times longer than answering 50).
+const FIRST_PAGE_SIZE = 50;
 const PAGE_SIZE = 500;
 
 interface ContactsPage {
@@ -55,8 +57,9 @@ interface ContactsPage {
   /** Inclusive end of this page's key range, fixed when the next page is started. */
   end: QueryDocumentSnapshot<DocumentData> | null;
   endKey: string | null;
-  /** false: `limit(PAGE_SIZE)` listener; true: `endAt(end)` listener without a limit. */
+  /** false: `limit(pageSize)` listener; true: `endAt(end)` listener without a limit. */
   bounded: boolean;
+  pageSize: number;
   listenerRows: ContactRow[];
   visibleRows: ContactRow[];
   size: number;
@@ -69,7 +72,7 @@ interface ContactsPage {
  * The workspace's contacts, most recent interaction first, kept live, in pages of fixed key
  * ranges so every document shows exactly once while contacts move up the list.
  *
- * Pages start as `limit(PAGE_SIZE)` listeners, one after the other. When page k is full it
+ * Pages start as `limit(pageSize)` listeners, one after the other. When page k is full it
  * fixes its end at its last document and page k+1 starts right after it. Rows past that end
  * (pulled in when a contact moved up out of page k) belong to page k+1 and are hidden here;
  * if contacts move *into* page k so that its limit would drop rows before its end, page k
@@ -96,7 +99,7 @@ export function subscribeToContacts(
 
   function report(): void {
     const last = pages[pages.length - 1];
-    const complete = pages.every((page) => page.loaded) && !!last && (last.bounded || last.size < PAGE_SIZE);
+    const complete = pages.every((page) => page.loaded) && !!last && (last.bounded || last.size < last.pageSize);
     onView({ rows: pages.flatMap((page) => page.visibleRows), complete });
   }
 
@@ -104,7 +107,7 @@ export function subscribeToContacts(
     const generation = ++page.generation;
     const constraints: QueryConstraint[] = [orderBy(LAST_INTERACTION_FIELD, "desc")];
     if (page.after) constraints.push(startAfter(page.after));
-    constraints.push(page.bounded && page.end ? endAt(page.end) : limit(PAGE_SIZE));
+    constraints.push(page.bounded && page.end ? endAt(page.end) : limit(page.pageSize));
     let rows: ContactRow[] = [];
     page.unsubscribe = onSnapshot(
       query(contacts, ...constraints),
@@ -118,11 +121,11 @@ export function subscribeToContacts(
         const lastDoc = snapshot.docs[snapshot.size - 1] ?? null;
         const lastRow = rows[rows.length - 1];
 
-        if (!page.bounded && page.size === PAGE_SIZE && !page.end && index === pages.length - 1 && lastDoc) {
+        if (!page.bounded && page.size === page.pageSize && !page.end && index === pages.length - 1 && lastDoc) {
           page.end = lastDoc;
           page.endKey = lastRow?.sortKey ?? null;
           startPage(lastDoc);
-        } else if (!page.bounded && page.end && page.size === PAGE_SIZE && page.endKey && lastRow && lastRow.sortKey > page.endKey) {
+        } else if (!page.bounded && page.end && page.size === page.pageSize && page.endKey && lastRow && lastRow.sortKey > page.endKey) {
           // The limit now cuts this page short of its end: listen to the whole range instead.
           page.bounded = true;
           page.unsubscribe();
@@ -146,6 +149,7 @@ export function subscribeToContacts(
       end: null,
       endKey: null,
       bounded: false,
+      pageSize: pages.length === 0 ? FIRST_PAGE_SIZE : PAGE_SIZE,
       listenerRows: [],
       visibleRows: [],
       size: 0,

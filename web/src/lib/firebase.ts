@@ -25,7 +25,9 @@ export interface FirebaseServices {
 const INIT_CONFIG_PATH = "/__/firebase/init.json";
 
 export async function fetchInitConfig(): Promise<HostingInitConfig> {
-  const response = await fetch(INIT_CONFIG_PATH, { cache: "no-store" });
+  // The default cache mode, so the request index.html preloads is the one used (Hosting and the
+  // local server answer it with no-store, so nothing stale is kept).
+  const response = await fetch(INIT_CONFIG_PATH);
   if (!response.ok) {
     throw new Error(`Could not load the app configuration (${INIT_CONFIG_PATH} answered ${response.status}).`);
   }
