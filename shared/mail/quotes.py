@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from shared.mail.caseless import Caseless
+
 # "wrote" in the languages mail clients write quote headers in.
 WROTE_VERBS = (
     "wrote", "writes", "schrieb", "geschrieben", "a écrit", "a ecrit", "écrit", "ha scritto", "scrisse",
@@ -73,31 +75,30 @@ def _alternation(words: Sequence[str]) -> str:
 
 
 _EMAIL = r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
-_WROTE_END = re.compile(rf"(?:{_alternation(WROTE_VERBS)})\s*(?::|-{{2,}})\s*$", re.IGNORECASE)
+_WROTE_END = Caseless(rf"(?:{_alternation(WROTE_VERBS)})\s*(?::|-{{2,}})\s*$")
 _EMAIL_COLON_END = re.compile(rf"{_EMAIL}\s*[>)\]]?\s*:\s*$")
-_WROTE_ANYWHERE = re.compile(rf"(?<!\w)(?:{_alternation(WROTE_VERBS)})(?!\w)", re.IGNORECASE)
+_WROTE_ANYWHERE = Caseless(rf"(?<!\w)(?:{_alternation(WROTE_VERBS)})(?!\w)")
 _EMAIL_RE = re.compile(_EMAIL)
 _DATE_LIKE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?\b|\b\d{1,2}:\d{2}\b")
 _HEADER_DATE = re.compile(r"\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b")
-_SENT_END = re.compile(r"(?<!\w)sent\s*:$", re.IGNORECASE)
+_SENT_END = Caseless(r"(?<!\w)sent\s*:$")
 _EMAIL_OR_TIME = re.compile(rf"{_EMAIL}|\b\d{{1,2}}[:.]\d{{2}}\b")
 _HAS_DATE_OR_ADDRESS = re.compile(r"\d|@")
 # Written without adjacent optional runs (like \s*[*>]*\s*), which backtrack badly on long indents.
-_LABEL_LINE = re.compile(rf"^[\s*>]*(?P<label>{_alternation(FROM_LABELS + OTHER_LABELS)})[\s*]*:", re.IGNORECASE)
+_LABEL_LINE = Caseless(rf"^[\s*>]*(?P<label>{_alternation(FROM_LABELS + OTHER_LABELS)})[\s*]*:")
 _FROM_LABEL_SET = frozenset(FROM_LABELS)
 _DATE_LABEL_SET = frozenset(
     {"date", "datum", "data", "dato", "fecha", "päivämäärä", "päiväys", "дата", "sent", "gesendet", "envoyé",
      "envoyé le", "verzonden", "skickat", "sendt", "wysłano", "отправлено", "inviato", "enviado", "lähetetty"}
 )  # fmt: skip
-_SEPARATOR = re.compile(rf"^[-_=*~\s]*(?:{_alternation(HISTORY_SEPARATORS)})[-_=*~\s]*:?$", re.IGNORECASE)
+_SEPARATOR = Caseless(rf"^[-_=*~\s]*(?:{_alternation(HISTORY_SEPARATORS)})[-_=*~\s]*:?$")
 _BANNER = re.compile(r"^[-=_*~]{3,}[^-=_*~\d]{2,40}[-=_*~]{3,}$")
 _SEPARATOR_NEEDS_RULE = frozenset({"forwarded"})  # a bare word, so it needs dashes around it
 # Both are matched against stripped lines.
-_FORWARD_INTRO = re.compile(rf"^(?:{_alternation(FORWARD_INTROS)})\s*:$", re.IGNORECASE)
-_SENT_FROM = re.compile(
+_FORWARD_INTRO = Caseless(rf"^(?:{_alternation(FORWARD_INTROS)})\s*:$")
+_SENT_FROM = Caseless(
     rf"^(?:{_alternation(SENT_FROM_PREFIXES)})(?:\s+[\w'’.&+-]+){{0,6}}"
-    r"(?:\s*(?:<[^<>\s]*>|\([^()\s]*\)|\[[^\[\]\s]*\]))?!?$",
-    re.IGNORECASE,
+    r"(?:\s*(?:<[^<>\s]*>|\([^()\s]*\)|\[[^\[\]\s]*\]))?!?$"
 )
 _SIGNATURE_DELIMITER = re.compile(r"^(?:--|_{2,})$")
 _FIRST_WORD = re.compile(r"[^\W\d_]+")

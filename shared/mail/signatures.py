@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.mail.addresses import Address
+from shared.mail.caseless import Caseless, fold
 from shared.mail.quotes import is_mobile_footer, split_lines, strip_quoted_history
 
 # Closing words in the languages our users write in. A sign-off line is one of these,
@@ -84,9 +85,8 @@ def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
 
 
-_SIGN_OFF = re.compile(
-    rf"^\s*(?:{_alternation(SIGN_OFFS)})(?P<rest>(?:\s*[,.!:;–—-]+\s*|\s+)(?P<name>[^\s].*?))?\s*[,.!:;–—-]*\s*$",
-    re.IGNORECASE,
+_SIGN_OFF = Caseless(
+    rf"^\s*(?:{_alternation(SIGN_OFFS)})(?P<rest>(?:\s*[,.!:;–—-]+\s*|\s+)(?P<name>[^\s].*?))?\s*[,.!:;–—-]*\s*$"
 )
 _SIGN_OFF_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in SIGN_OFFS)
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
@@ -94,12 +94,11 @@ _DELIMITER = re.compile(r"^\s*(?:--\s*|-{3,}\s*|_{2,}\s*|—{2,}\s*|–{2,}\s*)$
 _SENTENCE_END = re.compile(r"[.!?:;]\s*$")
 _ABBREVIATION_END = re.compile(r"(?:\b[A-Z]\.|\b(?:Jr|Sr|Inc|Ltd|Co|Corp|Ph\.D|Dr|Mr|Mrs|Ms|St|Ave|Ext)\.)\s*$")
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>()\"']+", re.IGNORECASE)
+_URL = Caseless(r"(?:https?://|www\.)[^\s<>()\"']+")
 _PHONE = re.compile(r"(?:\+|\(|\b)\d[\d\s().\-/]{5,}\d")
-_CONTACT_LABEL = re.compile(
+_CONTACT_LABEL = Caseless(
     r"^\s*(?:(?:tel|phone|ph|mobile|mob|cell|fax|direct|office|t|m|f|p|d|o)\s*[.:]\s*[+(\d]"
-    r"|(?:e|email|e-mail|w|web|website|skype|linkedin|twitter|x)\s*:)",
-    re.IGNORECASE,
+    r"|(?:e|email|e-mail|w|web|website|skype|linkedin|twitter|x)\s*:)"
 )
 _NAME_CHARACTERS = re.compile(r"^[^\W\d_][\w'’.-]*$")
 # Lower-case particles inside names: "Pieter de Vries", "Ludwig van Beethoven", "Ana dos Santos".
@@ -113,18 +112,17 @@ _TITLE_TERMS = frozenset(TITLE_WORDS)
 _COMPANY_TERMS = frozenset(suffix.replace(".", "") for suffix in COMPANY_SUFFIXES)
 _WORDS = re.compile(r"[\w.&/-]+")
 _HANDLE = re.compile(r"(?:^|(?<=[\s:]))@(?P<handle>\w{1,15})\b")
-_BARE_DOMAIN = re.compile(r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,24}(?:/[^\s<>()\"']*)?(?![\w@-])", re.IGNORECASE)
+_BARE_DOMAIN = Caseless(r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,24}(?:/[^\s<>()\"']*)?(?![\w@-])")
 _LETTERS = re.compile(r"[^\w]+")
 _DIGIT = re.compile(r"\d")
 _NAME_SUFFIX = re.compile(r",\s*(?:Ph\.?D\.?|M\.?D\.?|MBA|Jr\.?|Sr\.?|Esq\.?|CPA|PE|III|II|IV)$")
-_EXTENSION = re.compile(r"^(?:x|ext\.?|extn\.?|durchwahl|poste)\s*\d{2,6}$", re.IGNORECASE)
-_DISCLAIMER = re.compile("|".join(re.escape(w) for w in DISCLAIMER_WORDS), re.IGNORECASE)
+_EXTENSION = Caseless(r"^(?:x|ext\.?|extn\.?|durchwahl|poste)\s*\d{2,6}$")
+_DISCLAIMER = Caseless("|".join(re.escape(w) for w in DISCLAIMER_WORDS))
 # "Jane Doe | CEO" and "Jane Doe - Acme": the name is the lead segment.
 _LEAD_SEGMENT = re.compile(r"\s*(?:\||•|·|\t+|\s[–—-]\s)\s*")
-_LABEL_WORDS = re.compile(
+_LABEL_WORDS = Caseless(
     r"\b(?:tel|phone|ph|mobile|mob|cell|fax|direct|office|t|m|f|p|d|o|e|w|email|e-mail|web|website|skype|"
-    r"linkedin|twitter|x)\b\s*[.:]?",
-    re.IGNORECASE,
+    r"linkedin|twitter|x)\b\s*[.:]?"
 )
 
 
@@ -325,7 +323,7 @@ def _describe(raw: str, sender_names: frozenset[str]) -> _Line:
     if len(text) > MAX_LINE_CHARS and not _only_links(text) and not is_mobile_footer(text):
         return _Line(raw, False, False, False, False, False, False, False, False)  # body text: stop here
     sign_off = _sign_off_match(text)
-    signed_name = sign_off.group("name") if sign_off else None
+    signed_name = _signed_name(text, sign_off)
     sign_off_name = bool(signed_name and _is_name_like(signed_name, True))
     delimiter = bool(_DELIMITER.match(text))
     lead = _LEAD_SEGMENT.split(text, maxsplit=1)[0]
@@ -352,6 +350,13 @@ def _sign_off_match(text: str) -> re.Match[str] | None:
     return _SIGN_OFF.match(text)
 
 
+def _signed_name(text: str, sign_off: re.Match[str] | None) -> str | None:
+    """The name after the sign-off words, as written (the match may be on lower-cased text)."""
+    if sign_off is None or sign_off.start("name") < 0:
+        return None
+    return text[sign_off.start("name") : sign_off.end("name")]
+
+
 def _is_sentence(text: str) -> bool:
     """Ends like a sentence (or introduces something with a colon) and has enough words to be one."""
     if not _SENTENCE_END.search(text) or _ABBREVIATION_END.search(text):
@@ -361,8 +366,9 @@ def _is_sentence(text: str) -> bool:
 
 def _only_links(text: str) -> bool:
     """True for lines made only of addresses, links, handles and phone numbers (and their labels)."""
-    rest = _BARE_DOMAIN.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", text)))
-    rest = _LABEL_WORDS.sub(" ", _PHONE.sub(" ", _HANDLE.sub(" ", rest)))
+    text, folded = fold(text)
+    rest = _BARE_DOMAIN.on(folded).sub(" ", _URL.on(folded).sub(" ", _EMAIL.sub(" ", text)))
+    rest = _LABEL_WORDS.on(folded).sub(" ", _PHONE.sub(" ", _HANDLE.sub(" ", rest)))
     return not rest.strip(" \t<>()[],;:|/•·-–—.")
 
 
@@ -479,7 +485,7 @@ def parse_signature(block: SignatureBlock, sender: Address | None) -> SignatureF
         name=name,
         title=title,
         company=company,
-        phones=tuple(phones_in(_EMAIL.sub(" ", _URL.sub(" ", text)), default_region(sender))),
+        phones=tuple(phones_in(_EMAIL.sub(" ", _URL.ignorecase.sub(" ", text)), default_region(sender))),
         emails=tuple(dict.fromkeys(e.lower() for e in _EMAIL.findall(text))),
         urls=tuple(u for u in urls if not _is_social(u)),
         linkedin=_linkedin(text),
@@ -495,7 +501,7 @@ def _segments(block: SignatureBlock) -> list[str]:
             continue
         sign_off = _sign_off_match(raw)
         if sign_off:
-            raw = sign_off.group("name") or ""
+            raw = _signed_name(raw, sign_off) or ""
         for piece in _SEGMENT_SPLIT.split(raw.strip().lstrip("-–—~* ")):
             if piece.strip():
                 segments.append(piece.strip())
@@ -628,9 +634,9 @@ def _numbers_in_line(line: str, region: str) -> list[Any]:
 def _urls(text: str) -> list[str]:
     found: dict[str, None] = {}
     without_emails = _EMAIL.sub(" ", text)
-    for match in _URL.finditer(without_emails):
+    for match in _URL.ignorecase.finditer(without_emails):
         found.setdefault(match.group(0).rstrip(_TRAILING_URL_PUNCTUATION))
-    for match in _BARE_DOMAIN.finditer(_URL.sub(" ", without_emails)):
+    for match in _BARE_DOMAIN.ignorecase.finditer(_URL.ignorecase.sub(" ", without_emails)):
         candidate = match.group(0).rstrip(_TRAILING_URL_PUNCTUATION)
         if _is_public_domain(candidate.split("/", 1)[0]):
             found.setdefault(candidate)
