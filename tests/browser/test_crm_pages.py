@@ -11,7 +11,8 @@ from shared import ids
 from shared.gmail.connect import connect_mailbox
 from shared.workspaces import create_workspace
 from tests.browser.conftest import screenshot
-from tests.support import mail, wait_for
+from tests.integration.api import Api, User
+from tests.support import id_token_for, mail, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +66,23 @@ def test_contact_company_and_dashboard_pages_show_the_synced_mail(web_stack, fir
     page.locator('[data-testid="company-row"][data-id="vandelay.com"]').wait_for()
     screenshot(page, "companies")
 
+    owner_user = User(uid, owner, id_token_for(f"http://127.0.0.1:{web_stack.ports.auth}", uid, owner))
+    api = Api(web_stack.functions_url, workspace_id)
+    for deal in (
+        {"name": "Latex import", "value": 12000, "currency": "USD", "stage": "proposal"},
+        {"name": "Samples", "value": 3000, "currency": "USD", "stage": "lead"},
+        {"name": "Berlin office", "value": 500, "currency": "EUR", "stage": "lead"},
+    ):
+        assert api.call(owner_user, "POST", "deals", deal).status == 201
     page.get_by_test_id("nav-dashboard").click()
+
+    def stage_bar(stage: str):
+        return page.locator(f'[data-testid="pipeline-stage"][data-stage="{stage}"]')
+
+    wait_for(lambda: stage_bar("proposal").get_attribute("data-value") == "12000", what="the pipeline chart")
+    assert stage_bar("lead").get_attribute("data-value") == "3000"  # bars in the main currency, USD
+    assert "€500" in stage_bar("lead").inner_text()  # euros listed beside, never added to dollars
+    assert stage_bar("won").get_attribute("data-value") == "0"
     bars = page.get_by_test_id("week-bar")
     bars.first.wait_for()
     assert bars.count() == 12

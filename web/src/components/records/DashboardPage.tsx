@@ -1,5 +1,6 @@
 import { collection, getCountFromServer, query, where, Timestamp, type Firestore } from "firebase/firestore";
 import { useEffect, useState } from "preact/hooks";
+import { formatMoney, liveDeals, totalsByCurrency, type Deal, type Pipeline } from "../../data/deals";
 import { live, type ContactDetail } from "../../data/records";
 import { useLiveData } from "../../data/useLiveData";
 import { useNow } from "../../lib/hooks";
@@ -52,6 +53,8 @@ export function DashboardPage({ workspaceId }: { workspaceId: string }) {
   const weeks = useWeeklyCounts(db, workspaceId);
   const cold = useLiveData<ContactDetail[]>((onData, onError) => live.goingCold(db, workspaceId, onData, onError), [db, workspaceId]);
   const peak = Math.max(1, ...(weeks ?? []).map((week) => week.count));
+  const deals = useLiveData<Deal[]>((onData, onError) => liveDeals.deals(db, workspaceId, onData, onError), [db, workspaceId]);
+  const pipeline = useLiveData<Pipeline>((onData, onError) => liveDeals.pipeline(db, workspaceId, onData, onError), [db, workspaceId]);
 
   return (
     <main class="page" aria-labelledby="dashboard-heading">
@@ -73,6 +76,13 @@ export function DashboardPage({ workspaceId }: { workspaceId: string }) {
           </div>
         )}
       </Section>
+      <Section title="Pipeline value by stage" testId="pipeline-chart">
+        {deals.state === "ready" && pipeline.state === "ready" ? (
+          <PipelineChart deals={deals.data} pipeline={pipeline.data} />
+        ) : (
+          <p class="muted">{deals.state === "error" || pipeline.state === "error" ? "Deals are unavailable." : "Loading…"}</p>
+        )}
+      </Section>
       <Section title="Going cold" testId="going-cold-list">
         {cold.state === "ready" && cold.data.length > 0 ? (
           <ul class="plain-list">
@@ -91,5 +101,37 @@ export function DashboardPage({ workspaceId }: { workspaceId: string }) {
         )}
       </Section>
     </main>
+  );
+}
+
+/**
+ * One bar per stage, in pipeline order. Bars compare the amounts in the currency holding the most
+ * value; amounts in other currencies are listed beside them, never converted or added in.
+ */
+function PipelineChart({ deals, pipeline }: { deals: readonly Deal[]; pipeline: Pipeline }) {
+  if (deals.length === 0) return <p class="muted">No deals yet.</p>;
+  const main = totalsByCurrency(deals).reduce((best, entry) => (entry.total > best.total ? entry : best)).currency;
+  const rows = pipeline.stages.map((stage) => {
+    const inStage = deals.filter((deal) => deal.stage === stage.id);
+    return { stage, count: inStage.length, totals: totalsByCurrency(inStage) };
+  });
+  const mainTotal = (totals: Array<{ currency: string; total: number }>) => totals.find((entry) => entry.currency === main)?.total ?? 0;
+  const peak = Math.max(1, ...rows.map((row) => mainTotal(row.totals)));
+  return (
+    <ul class="hbars" aria-label={`Open value by stage, bars in ${main}`}>
+      {rows.map(({ stage, count, totals }) => (
+        <li key={stage.id} class="hbars__row" data-testid="pipeline-stage" data-stage={stage.id} data-value={mainTotal(totals)}>
+          <span class="hbars__label">
+            {stage.name} <span class="muted">· {count}</span>
+          </span>
+          <span class="hbars__track">
+            <span class="hbars__bar" style={{ width: `${(mainTotal(totals) / peak) * 100}%` }} />
+          </span>
+          <span class="hbars__value">
+            {totals.length === 0 ? formatMoney(0, main) : totals.map((entry) => formatMoney(entry.total, entry.currency)).join(" + ")}
+          </span>
+        </li>
+      ))}
+    </ul>
   );
 }
