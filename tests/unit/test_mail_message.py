@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shared.mail import Address, parse_message
+from shared.mail import message as message_module
 from shared.mail.message import ParsedMessage
 
 PLAIN = b"""\
@@ -202,6 +203,82 @@ def test_non_bytes_and_empty_input() -> None:
     assert parse("From: a@b.com\n\nhi").from_[0].email == "a@b.com"  # type: ignore[arg-type]
 
 
+# ---- single-part messages: read without the feed parser, read the same ---------------------
+
+HEAD = b"From: Zo\xc3\xab <zoe@acme.se>\r\nTo: bob@client.com\r\nSubject: =?utf-8?q?M=C3=B6te?=\r\n"
+SINGLE_PART = {
+    "base64 utf-8": (
+        HEAD + b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        b"R3LDvMOfZSwK\r\nSsO8cmdlbg==\r\n",
+        "Grüße,\nJürgen",
+    ),
+    "base64 without padding": (
+        HEAD + b"Content-Type: text/plain\r\nContent-Transfer-Encoding: BASE64\r\n\r\nSGVsbG8gd29ybGQ",
+        "Hello world",
+    ),
+    "quoted-printable latin-1": (
+        HEAD + b'Content-Type: text/plain; charset="iso-8859-1"\r\nContent-Transfer-Encoding: quoted-printable\r\n'
+        b"\r\nGr=FC=DFe aus K=F6ln, mit einer sehr langen Zeile, die umbrochen=\r\n wird.\r\n",
+        "Grüße aus Köln, mit einer sehr langen Zeile, die umbrochen wird.\r\n",
+    ),
+    "8bit utf-8": (HEAD + b"Content-Type: text/plain; charset=utf-8\r\n\r\nHej d\xc3\xa5\r\n", "Hej då\r\n"),
+    "8bit latin-1 undeclared": (HEAD + b"\r\nHej d\xe5", "Hej då"),
+    "unknown charset": (HEAD + b"Content-Type: text/plain; charset=x-klingon\r\n\r\nQapla\xe2\x80\x99", "Qapla’"),
+    "html only": (HEAD + b"Content-Type: text/html\r\n\r\n<p>Hi <b>Ann</b></p>", None),
+    "folded headers, LF": (
+        b"From: Ann\n <ann@acme.com>\nSubject: a\n\tlong one\nReferences: <a@b>\n <c@d>\n\nbody\n",
+        "body\n",
+    ),
+    "CR line ends": (b"From: ann@acme.com\rSubject: hi\r\rbody\rline two", "body\rline two"),
+    "empty body": (b"From: ann@acme.com\r\n\r\n", ""),
+    "header name with odd characters": (b"From: ann@acme.com\r\nX-Odd_Name!: 1\r\n\r\nok", "ok"),
+}
+# Read by the full parser: several parts, attached messages, headers the parser flags as defects.
+FULL_PARSE = {
+    "multipart": _mail({"Content-Type": "multipart/alternative; boundary=b"}, "--b\r\n\r\nhi\r\n--b--"),
+    "attached message": _mail({"Content-Type": "message/rfc822"}, "From: x@y.com\r\n\r\ninner"),
+    "no empty line": b"From: ann@acme.com\r\nSubject: hi\r\n",
+    "body without empty line": b"From: ann@acme.com\r\nnot a header\r\n\r\nbody",
+    "first line folded": b" folded\r\nFrom: ann@acme.com\r\n\r\nbody",
+    "unix from line": b"From ann@acme.com Mon Jan  5 10:00:00 2026\r\nFrom: ann@acme.com\r\n\r\nbody",
+    "empty header name": b"From: ann@acme.com\r\n: nameless\r\n\r\nbody",
+    "starts with an empty line": b"\r\nbody\r\n\r\nmore",
+}
+
+
+def _as_full_parser_reads(raw: bytes) -> Message:
+    return message_module._PARSER.parsebytes(raw)
+
+
+def _same_message(fast: Message, full: Message) -> None:
+    assert fast.defects == full.defects == []  # before decoding, which may add some
+    assert list(fast.raw_items()) == list(full.raw_items())
+    assert fast.get_unixfrom() == full.get_unixfrom()
+    assert fast.get_payload() == full.get_payload()
+    assert fast.get_payload(decode=True) == full.get_payload(decode=True)
+    assert [type(d) for d in fast.defects] == [type(d) for d in full.defects]
+
+
+@pytest.mark.parametrize("case", sorted(SINGLE_PART))
+def test_single_part_messages_skip_the_feed_parser_and_read_the_same(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw, text = SINGLE_PART[case]
+    fast = message_module._read_single_part(raw)
+    assert fast is not None  # the fast path took it
+    _same_message(fast, _as_full_parser_reads(raw))
+    parsed = parse(raw)
+    if text is not None:
+        assert parsed.text == text.replace("\r\n", "\n").replace("\r", "\n")
+    monkeypatch.setattr(message_module, "_read_single_part", lambda raw: None)
+    assert parse(raw) == parsed
+
+
+@pytest.mark.parametrize("case", sorted(FULL_PARSE))
+def test_other_messages_go_to_the_full_parser(case: str) -> None:
+    assert message_module._read_single_part(FULL_PARSE[case]) is None
+
+
 # ---- fuzzing ----------------------------------------------------------------------------
 
 CORPUS_EML = sorted((Path(__file__).resolve().parents[3] / "shared/corpora/signatures").glob("**/*.eml"))
@@ -243,3 +320,31 @@ def test_parse_never_raises_on_mutated_real_messages(raw: bytes) -> None:
     msg = parse(raw, owner_addresses=frozenset({"bob@example.com"}), gmail_labels=frozenset({"INBOX"}))
     assert isinstance(msg.errors, list)
     assert all(a.email == a.email.lower() for a in msg.from_ + msg.to + msg.cc)
+
+
+# Header lines a message may carry, well-formed or not.
+HEADER_LINES = [
+    b"From: Ann <ann@acme.com>", b"To: bob@client.com", b"Subject: hi", b"  folded", b"\tfolded",
+    b"Content-Transfer-Encoding: base64", b"Content-Transfer-Encoding: quoted-printable",
+    b"Content-Transfer-Encoding: 8bit", b"Content-Type: text/plain; charset=utf-8",
+    b"Content-Type: text/html; charset=latin-1", b"Content-Type: text/plain; charset=bogus",
+    b"Content-Type: multipart/mixed; boundary=x", b"Content-Type: message/rfc822", b"X-8bit: \xe9\xff",
+]  # fmt: skip
+
+
+@st.composite
+def built_messages(draw: st.DrawFn) -> bytes:
+    """Headers and bodies of any encoding and line end, with bytes of any value in both."""
+    any_value = st.binary(max_size=30).map(lambda value: b"X-Any: " + value)
+    header_lines = draw(st.lists(st.one_of(st.sampled_from(HEADER_LINES), any_value), max_size=8))
+    line_end = draw(st.sampled_from([b"\r\n", b"\n", b"\r"]))
+    body = draw(st.one_of(st.binary(max_size=200), st.sampled_from([b"R3LDvMOfZQ==", b"Gr=FC=DFe=\r\n x", b"--x\r\n"])))
+    return line_end.join([b"Date: Mon, 5 Jan 2026 10:00:00 +0000", *header_lines]) + line_end * 2 + body
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(mutated_messages(), built_messages(), st.sampled_from([raw for raw, _ in SINGLE_PART.values()])))
+def test_single_part_reading_equals_the_full_parser_on_mutated_messages(raw: bytes) -> None:
+    fast = message_module._read_single_part(raw)
+    if fast is not None:
+        _same_message(fast, _as_full_parser_reads(raw))
