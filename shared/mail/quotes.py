@@ -74,7 +74,9 @@ def _alternation(words: Sequence[str]) -> str:
     return "|".join(sorted((w.replace(" ", r"\s+") for w in words), key=len, reverse=True))
 
 
-_EMAIL = r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
+# Only ever searched for, so it may start at the front of its run of characters only: the
+# first match is the same, and long words are not re-scanned from each of their letters.
+_EMAIL = r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
 _WROTE_END = Caseless(rf"(?:{_alternation(WROTE_VERBS)})\s*(?::|-{{2,}})\s*$")
 _EMAIL_COLON_END = re.compile(rf"{_EMAIL}\s*[>)\]]?\s*:\s*$")
 _WROTE_ANYWHERE = Caseless(rf"(?<!\w)(?:{_alternation(WROTE_VERBS)})(?!\w)")
@@ -83,7 +85,7 @@ _DATE_LIKE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?\b|\b\d{1,2}:\d{
 _HEADER_DATE = re.compile(r"\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b")
 _SENT_END = Caseless(r"(?<!\w)sent\s*:$")
 _EMAIL_OR_TIME = re.compile(rf"{_EMAIL}|\b\d{{1,2}}[:.]\d{{2}}\b")
-_HAS_DATE_OR_ADDRESS = re.compile(r"\d|@")
+_HAS_DATE_OR_ADDRESS = re.compile(r"[\d@]")  # a class, not "\d|@": the engine scans ahead for it
 # Written without adjacent optional runs (like \s*[*>]*\s*), which backtrack badly on long indents.
 _LABEL_LINE = Caseless(rf"^[\s*>]*(?P<label>{_alternation(FROM_LABELS + OTHER_LABELS)})[\s*]*:")
 _FROM_LABEL_SET = frozenset(FROM_LABELS)
@@ -152,7 +154,9 @@ def split_lines(text: str) -> list[str]:
 
 
 def _join(lines: list[str]) -> str:
-    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+    text = "\n".join(lines)
+    # The pattern is tried at every position; a substring test finds most texts without a run.
+    return (_BLANK_RUNS.sub("\n\n", text) if "\n\n\n" in text else text).strip()
 
 
 def _visible_lines(lines: list[str], depth: int) -> list[str]:
@@ -259,8 +263,10 @@ def _quote_header_end(lines: list[str], index: int) -> int | None:
         return None
     if "@" in first and _is_bare_header_above_quote(lines, index):
         return index + 1
-    window = lines[index : index + _MAX_HEADER_LINES]
-    if not any(line.rstrip().endswith((":", "-")) for line in window):
+    for line in lines[index : index + _MAX_HEADER_LINES]:
+        if line.rstrip().endswith((":", "-")):
+            break
+    else:
         return None  # every header form ends in a colon or dashes: skip the joining below
     joined = ""
     for offset in range(_MAX_HEADER_LINES):
@@ -288,15 +294,15 @@ def _header_starts_later(lines: list[str], index: int, end: int) -> bool:
 
 def _is_bare_header_above_quote(lines: list[str], index: int) -> bool:
     """ "2011/4/7 Ann Lee <ann@x.org>" with no verb or colon, directly above quoted lines."""
-    line = lines[index].strip()
-    if len(line) > _MAX_HEADER_CHARS // 2 or not _EMAIL_RE.search(line) or not _DATE_LIKE.search(line):
-        return False
     following = [candidate for candidate in lines[index + 1 : index + 3] if candidate.strip()]
-    return bool(following) and bool(_QUOTED.match(following[0]))
+    if not following or not _QUOTED.match(following[0]):
+        return False
+    line = lines[index].strip()
+    return len(line) <= _MAX_HEADER_CHARS // 2 and bool(_EMAIL_RE.search(line)) and bool(_DATE_LIKE.search(line))
 
 
 def _looks_like_quote_header(joined: str) -> bool:
-    if _WROTE_END.search(joined) or _EMAIL_COLON_END.search(joined):
+    if _WROTE_END.search(joined) or ("@" in joined and _EMAIL_COLON_END.search(joined)):
         return True
     if _SENT_END.search(joined) and _EMAIL_OR_TIME.search(joined):
         return True  # "On 11-Apr-2011, at 6:54 PM, Ann <ann@x.org> sent:"

@@ -91,6 +91,7 @@ _SIGN_OFF = Caseless(
 _SIGN_OFF_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in SIGN_OFFS)
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
 _DELIMITER = re.compile(r"^\s*(?:--\s*|-{3,}\s*|_{2,}\s*|—{2,}\s*|–{2,}\s*)$")
+_DELIMITER_CHARACTERS = frozenset("-_—–")  # what a stripped delimiter line starts with
 _SENTENCE_END = re.compile(r"[.!?:;]\s*$")
 _ABBREVIATION_END = re.compile(r"(?:\b[A-Z]\.|\b(?:Jr|Sr|Inc|Ltd|Co|Corp|Ph\.D|Dr|Mr|Mrs|Ms|St|Ave|Ext)\.)\s*$")
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
@@ -120,6 +121,7 @@ _EXTENSION = Caseless(r"^(?:x|ext\.?|extn\.?|durchwahl|poste)\s*\d{2,6}$")
 _DISCLAIMER = Caseless("|".join(re.escape(w) for w in DISCLAIMER_WORDS))
 # "Jane Doe | CEO" and "Jane Doe - Acme": the name is the lead segment.
 _LEAD_SEGMENT = re.compile(r"\s*(?:\||•|·|\t+|\s[–—-]\s)\s*")
+_SEGMENT_CHARACTER = re.compile(r"[|•·\t–—-]")  # in every separator: a quick scan rules most lines out
 _LABEL_WORDS = Caseless(
     r"\b(?:tel|phone|ph|mobile|mob|cell|fax|direct|office|t|m|f|p|d|o|e|w|email|e-mail|web|website|skype|"
     r"linkedin|twitter|x)\b\s*[.:]?"
@@ -276,7 +278,7 @@ def _contact_block_start(tail: list[_Line]) -> int | None:
     lines = tail[start:]  # the last paragraph
     if len(lines) < 2 or not all(t.contact for t in lines):
         return None
-    if not any(_EMAIL.search(t.text) or _PHONE.search(t.text) for t in lines):
+    if not any(_has_email(t.text) or _has_phone(t.text) for t in lines):
         return None
     return start
 
@@ -325,13 +327,17 @@ def _describe(raw: str, sender_names: frozenset[str]) -> _Line:
     sign_off = _sign_off_match(text)
     signed_name = _signed_name(text, sign_off)
     sign_off_name = bool(signed_name and _is_name_like(signed_name, True))
-    delimiter = bool(_DELIMITER.match(text))
-    lead = _LEAD_SEGMENT.split(text, maxsplit=1)[0]
+    delimiter = text[0] in _DELIMITER_CHARACTERS and bool(_DELIMITER.match(text))
+    lead = _LEAD_SEGMENT.split(text, maxsplit=1)[0] if _SEGMENT_CHARACTER.search(text) else text
     name_like = _is_name_like(lead, False)
     sender_name = _mentions_sender(lead, sender_names) and (name_like or _only_name_parts(lead, sender_names))
-    contact = bool(
-        _EMAIL.search(text) or _URL.search(text) or _PHONE.search(text) or _CONTACT_LABEL.match(text)
-    ) or bool(_EXTENSION.match(text))
+    contact = (
+        _has_email(text)
+        or bool(_URL.search(text))
+        or _has_phone(text)
+        or bool(_CONTACT_LABEL.match(text))
+        or bool(_EXTENSION.match(text))
+    )
     is_sign_off = sign_off is not None and (not signed_name or sign_off_name)
     name_with_contact = name_like and _only_links(text[len(lead) :])  # "Barry Tycholiz - 713-853-1587."
     if _is_sentence(text) and not (is_sign_off or name_with_contact):
@@ -366,10 +372,28 @@ def _is_sentence(text: str) -> bool:
 
 def _only_links(text: str) -> bool:
     """True for lines made only of addresses, links, handles and phone numbers (and their labels)."""
-    text, folded = fold(text)
-    rest = _BARE_DOMAIN.on(folded).sub(" ", _URL.on(folded).sub(" ", _EMAIL.sub(" ", text)))
-    rest = _LABEL_WORDS.on(folded).sub(" ", _PHONE.sub(" ", _HANDLE.sub(" ", rest)))
+    # Each pattern is skipped where a character all its matches hold is missing: the result is
+    # the same, and these scans are most of the cost of reading a line.
+    rest, folded = fold(text)
+    if "@" in rest:
+        rest = _EMAIL.sub(" ", rest)
+    rest = _URL.on(folded).sub(" ", rest)
+    if "." in rest:
+        rest = _BARE_DOMAIN.on(folded).sub(" ", rest)
+    if "@" in rest:
+        rest = _HANDLE.sub(" ", rest)
+    if _DIGIT.search(rest):
+        rest = _PHONE.sub(" ", rest)
+    rest = _LABEL_WORDS.on(folded).sub(" ", rest)
     return not rest.strip(" \t<>()[],;:|/•·-–—.")
+
+
+def _has_email(text: str) -> bool:
+    return "@" in text and bool(_EMAIL.search(text))  # the pattern backtracks over every word
+
+
+def _has_phone(text: str) -> bool:
+    return bool(_DIGIT.search(text)) and bool(_PHONE.search(text))
 
 
 def _is_short_phrase(text: str) -> bool:

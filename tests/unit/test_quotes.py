@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shared.mail import quotes
 from shared.mail.quotes import strip_quoted_history, visible_reply
 
 REPLY = "Thursday works.\n\nThanks,\nMark"
@@ -141,3 +146,11 @@ def test_pathological_input_stays_fast() -> None:
 def test_a_line_right_above_a_header_is_not_taken_into_it() -> None:
     text = "Call me.\nAnn Lee\n+44 20 7946 0958\nOn Tue, 3 Mar 2026 at 09:15, Bob <bob@x.org> wrote:\n> Thursday?"
     assert visible_reply(text) == "Call me.\nAnn Lee\n+44 20 7946 0958"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab.+'-_@ :>\n1"), max_size=60))
+def test_the_email_pattern_finds_the_first_address_as_the_plain_pattern_does(text: str) -> None:
+    plain = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+    found, expected = quotes._EMAIL_RE.search(text), plain.search(text)
+    assert (found and found.span()) == (expected and expected.span())
