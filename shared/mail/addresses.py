@@ -6,6 +6,7 @@ comments. Everything here degrades to "no address" rather than raising.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from email.header import decode_header
@@ -141,8 +142,27 @@ def _unwrap_brackets(text: str) -> str:
     return text
 
 
+# Header values read again from the cache: a mailbox sees the same ones over and over (its own
+# address in To, each correspondent's From). Longer ones, such as big recipient lists, are not kept.
+_CACHED_HEADER_CHARS = 400
+
+
 def parse_address_list(header_values: list[str]) -> list[Address]:
     """Every valid address in the given header values, in order, without duplicates."""
+    if not header_values:
+        return []
+    values = tuple(header_values)
+    if sum(len(v) for v in values) > _CACHED_HEADER_CHARS:
+        return _parse_address_list(values)
+    return list(_cached_address_list(values))
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_address_list(header_values: tuple[str, ...]) -> tuple[Address, ...]:
+    return tuple(_parse_address_list(header_values))
+
+
+def _parse_address_list(header_values: tuple[str, ...]) -> list[Address]:
     seen: set[str] = set()
     result: list[Address] = []
     for raw_name, raw_email in _split_addresses(header_values):
@@ -161,7 +181,7 @@ _SIMPLE_ADDRESS = re.compile(
 )
 
 
-def _split_addresses(header_values: list[str]) -> list[tuple[str, str]]:
+def _split_addresses(header_values: tuple[str, ...]) -> list[tuple[str, str]]:
     values = [repair_header_text(v) for v in header_values if v]
     if not values:
         return []

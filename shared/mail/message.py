@@ -235,7 +235,7 @@ def _parse_date(value: str | None, errors: list[str]) -> datetime | None:
 
 
 def _direction(senders: list[Address], owners: frozenset[str]) -> Direction:
-    if any(canonical_mailbox(a.email) in owners for a in senders):
+    if owners and any(canonical_mailbox(a.email) in owners for a in senders):
         return "outbound"
     return "inbound"
 
@@ -247,7 +247,7 @@ def _participants(addresses: dict[str, list[Address]], owners: frozenset[str]) -
     roles: dict[str, list[Role]] = {}
     for header in ADDRESS_HEADERS:
         for address in addresses[header]:
-            if canonical_mailbox(address.email) in owners or is_machine_address(address.email):
+            if (owners and canonical_mailbox(address.email) in owners) or is_machine_address(address.email):
                 continue
             if address.email not in names:
                 order.append(address.email)

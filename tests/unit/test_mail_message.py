@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from shared.mail import Address, parse_message
 from shared.mail import message as message_module
+from shared.mail.addresses import parse_address_list
 from shared.mail.message import ParsedMessage
 
 PLAIN = b"""\
@@ -201,6 +202,17 @@ def test_huge_message_is_parsed_within_limits() -> None:
 def test_non_bytes_and_empty_input() -> None:
     assert parse(b"").from_ == []
     assert parse("From: a@b.com\n\nhi").from_[0].email == "a@b.com"  # type: ignore[arg-type]
+
+
+def test_address_lists_read_again_are_equal_and_separate() -> None:
+    first = parse_address_list(["Ann Lee <Ann@Acme.com>, bob@client.com"])
+    first.append(Address("x@y.com"))
+    assert parse_address_list(["Ann Lee <Ann@Acme.com>, bob@client.com"]) == [
+        Address("ann@acme.com", "Ann Lee"),
+        Address("bob@client.com"),
+    ]
+    many = [", ".join(f"p{i}@acme.com" for i in range(100))]  # too long to be kept
+    assert [a.email for a in parse_address_list(many)] == [f"p{i}@acme.com" for i in range(100)]
 
 
 # ---- single-part messages: read without the feed parser, read the same ---------------------
