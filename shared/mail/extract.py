@@ -13,7 +13,13 @@ from shared.mail.addresses import Address
 from shared.mail.companies import company_domain, company_name_from_domain
 from shared.mail.message import DEFAULT_GROUP_THRESHOLD, ParsedMessage, Participant, parse_message
 from shared.mail.quotes import split_reply
-from shared.mail.signatures import SignatureBlock, SignatureFields, find_signature, parse_signature
+from shared.mail.signatures import (
+    SignatureBlock,
+    SignatureFields,
+    find_signature,
+    first_middle_last,
+    parse_signature,
+)
 
 
 @dataclass(frozen=True)
@@ -149,9 +155,5 @@ def person_name(display_name: str) -> str | None:
     if not text or "@" in text:
         return None
     if "," in text:  # "Doe, Jane": only then is the order in question
-        from nameparser import HumanName
-
-        parsed = HumanName(text)
-        ordered = " ".join(p for p in (parsed.first, parsed.middle, parsed.last) if p)
-        return ordered or text
+        return first_middle_last(text) or text
     return text

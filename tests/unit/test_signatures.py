@@ -173,3 +173,11 @@ def test_default_phone_region_follows_the_country_domain(email: str, region: str
 def test_phones_are_e164_and_deduplicated() -> None:
     text = "Tel.: 030 1234567\nMobil: +49 (0)171 1234567\nFax 030 1234567"
     assert phones_in(text, "DE") == ["+49301234567", "+491711234567"]
+
+
+def test_phones_on_long_lines_and_lines_read_again() -> None:
+    long_line = "Office: 030 1234567 | " + "Please call ahead of any visit to us | " * 6 + "Mobil: 0171 1234567"
+    assert len(long_line) > 200  # read without the cache of signature lines
+    assert phones_in(long_line, "DE") == ["+49301234567", "+491711234567"]
+    assert phones_in("Tel.: 030 1234567", "DE") == phones_in("Tel.: 030 1234567", "DE") == ["+49301234567"]
+    assert phones_in("Tel.: 030 1234567", "US") != ["+49301234567"]  # the region is part of the key
