@@ -106,6 +106,9 @@ _SIGNATURE_DELIMITER = re.compile(r"^(?:--|_{2,})$")
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
 _SEPARATOR_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in HISTORY_SEPARATORS)
 _SENT_FROM_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in SENT_FROM_PREFIXES)
+# Their first letters: a line starting with any other letter is ruled out without reading its word.
+_SEPARATOR_INITIALS = frozenset(word[0] for word in _SEPARATOR_FIRST_WORDS)
+_SENT_FROM_INITIALS = frozenset(word[0] for word in _SENT_FROM_FIRST_WORDS)
 _RULE_CHARACTERS = frozenset("-_=*~")
 _LABEL_SEARCH_CHARS = 40  # a field label ("Envoyé le :", "*From:*") sits at the start of its line
 _RULE_LINE = re.compile(r"^[-_=*~—–]{3,}$")
@@ -138,7 +141,7 @@ def _signature_start(lines: list[str]) -> int:
     """The first "-- " / underscore delimiter or "Sent from my ..." line, else the end."""
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if stripped and (_SIGNATURE_DELIMITER.match(stripped) or is_mobile_footer(stripped)):
+        if stripped and ((stripped[0] in "-_" and _SIGNATURE_DELIMITER.match(stripped)) or is_mobile_footer(stripped)):
             return index
     return len(lines)
 
@@ -146,7 +149,7 @@ def _signature_start(lines: list[str]) -> int:
 def is_mobile_footer(line: str) -> bool:
     """ "Sent from my iPhone" and its kin in any of the languages above."""
     stripped = line.strip()
-    return _first_word(stripped) in _SENT_FROM_FIRST_WORDS and bool(_SENT_FROM.match(stripped))
+    return _first_word(stripped, _SENT_FROM_INITIALS) in _SENT_FROM_FIRST_WORDS and bool(_SENT_FROM.match(stripped))
 
 
 def split_lines(text: str) -> list[str]:
@@ -215,15 +218,15 @@ def _history_start(lines: list[str]) -> tuple[int, int | None]:
     """
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if not stripped or _QUOTED.match(line):
+        if not stripped or (stripped[0] == ">" and _QUOTED.match(line)):
             continue
-        header_end = _quote_header_end(lines, index)
+        header_end = _quote_header_end(lines, index) if _HAS_DATE_OR_ADDRESS.search(stripped) else None
         if header_end is not None:
             return index, header_end
         # Cheap character tests first: most lines are prose and fail them, sparing the big patterns.
         if stripped[0] in _RULE_CHARACTERS and (_is_separator(stripped) or _is_banner(lines, index)):
             return index, None
-        if _first_word(stripped) in _SEPARATOR_FIRST_WORDS and _is_separator(stripped):
+        if _first_word(stripped, _SEPARATOR_INITIALS) in _SEPARATOR_FIRST_WORDS and _is_separator(stripped):
             return index, None
         if stripped.endswith(":") and _FORWARD_INTRO.match(stripped):
             return index, None
@@ -232,7 +235,10 @@ def _history_start(lines: list[str]) -> tuple[int, int | None]:
     return len(lines), None
 
 
-def _first_word(stripped: str) -> str:
+def _first_word(stripped: str, initials: frozenset[str]) -> str:
+    """The line's first word, lower-cased; "" when it starts with none of `initials` (lower case)."""
+    if stripped[:1].lower()[:1] not in initials:
+        return ""
     match = _FIRST_WORD.match(stripped)
     return match.group(0).lower() if match else ""
 

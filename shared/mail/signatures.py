@@ -117,14 +117,21 @@ _LETTERS = re.compile(r"[^\w]+")
 _DIGIT = re.compile(r"\d")
 _NAME_SUFFIX = re.compile(r",\s*(?:Ph\.?D\.?|M\.?D\.?|MBA|Jr\.?|Sr\.?|Esq\.?|CPA|PE|III|II|IV)$")
 _EXTENSION = Caseless(r"^(?:x|ext\.?|extn\.?|durchwahl|poste)\s*\d{2,6}$")
-_DISCLAIMER = Caseless("|".join(re.escape(w) for w in DISCLAIMER_WORDS))
+_DISCLAIMER = re.compile("|".join(re.escape(w) for w in DISCLAIMER_WORDS), re.IGNORECASE)  # for non-ASCII text
 # "Jane Doe | CEO" and "Jane Doe - Acme": the name is the lead segment.
 _LEAD_SEGMENT = re.compile(r"\s*(?:\||•|·|\t+|\s[–—-]\s)\s*")
 _SEGMENT_CHARACTER = re.compile(r"[|•·\t–—-]")  # in every separator: a quick scan rules most lines out
-_LABEL_WORDS = Caseless(
-    r"\b(?:tel|phone|ph|mobile|mob|cell|fax|direct|office|t|m|f|p|d|o|e|w|email|e-mail|web|website|skype|"
-    r"linkedin|twitter|x)\b\s*[.:]?"
-)
+CONTACT_LABELS = (
+    "tel", "phone", "ph", "mobile", "mob", "cell", "fax", "direct", "office", "t", "m", "f", "p", "d", "o", "e",
+    "w", "email", "e-mail", "web", "website", "skype", "linkedin", "twitter", "x",
+)  # fmt: skip
+_LABEL_WORDS = Caseless(rf"\b(?:{'|'.join(re.escape(label) for label in CONTACT_LABELS)})\b\s*[.:]?")
+# A word the label pattern removes is one of these whole (\b on both sides leaves no part of a word).
+_LABEL_RUNS = frozenset(label for label in CONTACT_LABELS if label.isalnum())
+# A whitespace-separated token without "@", ".", ":" or a digit: no address, link, domain,
+# handle or phone number can touch it, so only label words ever leave it.
+_PLAIN_TOKEN = re.compile(r"(?<!\S)[^\s@.:\d]+(?!\S)")
+_WORD_RUN = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,11 +187,18 @@ def _without_trailing_disclaimers(lines: list[str]) -> list[str]:
         while start and lines[start - 1].strip():
             start -= 1
         paragraph = " ".join(line.strip() for line in lines[start:end])
-        if start == end or len(paragraph) < _DISCLAIMER_MIN_CHARS or not _DISCLAIMER.search(paragraph):
+        if start == end or len(paragraph) < _DISCLAIMER_MIN_CHARS or not _mentions_disclaimer(paragraph):
             return lines[:end]
         if any(_sign_off_match(line.strip()) or _is_name_like(line, False) for line in lines[start:end]):
             return lines[:end]  # a closing inside: the author's own text that mentions confidentiality
         end = start
+
+
+def _mentions_disclaimer(paragraph: str) -> bool:
+    folded, is_folded = fold(paragraph)
+    if is_folded:  # a substring test per word is quicker than the pattern's scan of every position
+        return any(word in folded for word in DISCLAIMER_WORDS)
+    return bool(_DISCLAIMER.search(paragraph))
 
 
 def _signature_tail(lines: list[str], sender_names: frozenset[str]) -> list[_Line]:
@@ -374,6 +388,8 @@ def _only_links(text: str) -> bool:
     # Each pattern is skipped where a character all its matches hold is missing: the result is
     # the same, and these scans are most of the cost of reading a line.
     rest, folded = fold(text)
+    if folded and _has_plain_word(rest):
+        return False  # prose: a word nothing below can remove
     if "@" in rest:
         rest = _EMAIL.sub(" ", rest)
     rest = _URL.on(folded).sub(" ", rest)
@@ -385,6 +401,11 @@ def _only_links(text: str) -> bool:
         rest = _PHONE.sub(" ", rest)
     rest = _LABEL_WORDS.on(folded).sub(" ", rest)
     return not rest.strip(" \t<>()[],;:|/•·-–—.")
+
+
+def _has_plain_word(folded: str) -> bool:
+    """A word in a plain token that is no label: it stays whatever `_only_links` removes."""
+    return any(run not in _LABEL_RUNS for token in _PLAIN_TOKEN.findall(folded) for run in _WORD_RUN.findall(token))
 
 
 def _has_email(text: str) -> bool:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shared.mail import signatures
 from shared.mail.addresses import Address
 from shared.mail.signatures import SignatureBlock, default_region, find_signature, parse_signature, phones_in
 
@@ -181,3 +186,45 @@ def test_phones_on_long_lines_and_lines_read_again() -> None:
     assert phones_in(long_line, "DE") == ["+49301234567", "+491711234567"]
     assert phones_in("Tel.: 030 1234567", "DE") == phones_in("Tel.: 030 1234567", "DE") == ["+49301234567"]
     assert phones_in("Tel.: 030 1234567", "US") != ["+49301234567"]  # the region is part of the key
+
+
+def _only_links_as_written(text: str) -> bool:
+    """The plain reading of signatures._only_links: every pattern, case-insensitively, in order."""
+    rest = signatures._BARE_DOMAIN.ignorecase.sub(
+        " ", signatures._URL.ignorecase.sub(" ", signatures._EMAIL.sub(" ", text))
+    )
+    rest = signatures._LABEL_WORDS.ignorecase.sub(" ", signatures._PHONE.sub(" ", signatures._HANDLE.sub(" ", rest)))
+    return not rest.strip(" \t<>()[],;:|/•·-–—.")
+
+
+LINK_PIECES = [
+    "ann@acme.com", "@ann", "www.acme.com", "https://acme.com/x", "acme.co.uk", "+1 (503) 555-0101", "x 12",
+    "Tel:", "Tel ", "E-mail:", "email", "Web", "| ", "- ", " ", ".", ":", "/", "Ann", "call", "tel5", "e-mail", "_",
+    "\u00a0", "\x0c", "ÄNN", "ſkype", "555", "(", ")", "Mob.", "linkedin.com/in/ann", "http://intranet",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Tel +1 (503) 555-0101", "Mobile 503 555 0101 | Web www.acme.com", "email ann@acme.com / skype annlee",
+     "http://intranet", "Call 503 555 0101 today", "Phone - Fax", "E-mail: ann@acme.com"],
+)  # fmt: skip
+def test_only_links_on_contact_lines(line: str) -> None:
+    assert signatures._only_links(line) == _only_links_as_written(line)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(LINK_PIECES), max_size=8).map("".join))
+def test_only_links_reads_lines_as_its_patterns_do(line: str) -> None:
+    assert signatures._only_links(line) == _only_links_as_written(line)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    ["This e-mail is CONFIDENTIAL and may be PRIVILEGED.", "Diese Nachricht ist VERTRAULICH.",
+     "Nur für den EMPFÄNGER bestimmt.", "ℹ Please consider the environment before printing", "Nothing to see.",
+     "Ceci est CONFIDENTIEL", "Это КОНФИДЕНЦИАЛЬНО"],
+)  # fmt: skip
+def test_disclaimer_words_are_found_in_any_case(paragraph: str) -> None:
+    pattern = re.compile("|".join(re.escape(w) for w in signatures.DISCLAIMER_WORDS), re.IGNORECASE)
+    assert signatures._mentions_disclaimer(paragraph) == bool(pattern.search(paragraph))
