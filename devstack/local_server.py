@@ -13,6 +13,10 @@ log = get_logger("local_server")
 
 
 class QuietRequestHandler(WSGIRequestHandler):
+    # Werkzeug writes headers and body separately; the Google clients keep connections alive, and
+    # Nagle's algorithm would then hold each body until their delayed ACK (about 40 ms a call).
+    disable_nagle_algorithm = True
+
     # Access logs per request would flood the console during a sync; failures still go to the JSON log.
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
