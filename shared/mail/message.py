@@ -223,9 +223,9 @@ def _first_id(value: str | None) -> str | None:
 def _parse_date(value: str | None, errors: list[str]) -> datetime | None:
     if not value:
         return None
-    for candidate in (value, _TRAILING_COMMENT.sub("", value)):
-        try:
-            parsed = parsedate_to_datetime(candidate.strip())
+    for retry in (False, True):
+        try:  # the comment is cut only when needed: the pattern is tried at every position
+            parsed = parsedate_to_datetime((_TRAILING_COMMENT.sub("", value) if retry else value).strip())
         except (TypeError, ValueError, IndexError, OverflowError):
             continue
         # "-0000" means the zone is unknown: read it as UTC, like Gmail does.

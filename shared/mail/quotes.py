@@ -74,17 +74,24 @@ def _alternation(words: Sequence[str]) -> str:
     return "|".join(sorted((w.replace(" ", r"\s+") for w in words), key=len, reverse=True))
 
 
+def _backwards(words: Sequence[str]) -> str:
+    """The words of a table above (letters, escaped characters, spaces) spelled backwards."""
+    return "|".join("".join(reversed(re.findall(r"\\s\+|\\.|.", word))) for word in _alternation(words).split("|"))
+
+
 # Only ever searched for, so it may start at the front of its run of characters only: the
 # first match is the same, and long words are not re-scanned from each of their letters.
 _EMAIL = r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
-_WROTE_END = Caseless(rf"(?:{_alternation(WROTE_VERBS)})\s*(?::|-{{2,}})\s*$")
+# "wrote:" at the end, matched on the reversed text: anchored there, only the end is read.
+_WROTE_END_BACKWARDS = Caseless(rf"\s*(?::|-{{2,}})\s*(?:{_backwards(WROTE_VERBS)})")
 _EMAIL_COLON_END = re.compile(rf"{_EMAIL}\s*[>)\]]?\s*:\s*$")
 _WROTE_ANYWHERE = Caseless(rf"(?<!\w)(?:{_alternation(WROTE_VERBS)})(?!\w)")
 _EMAIL_RE = re.compile(_EMAIL)
 _DATE_LIKE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?\b|\b\d{1,2}:\d{2}\b")
 _HEADER_DATE = re.compile(r"\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b")
-_SENT_END = Caseless(r"(?<!\w)sent\s*:$")
-_EMAIL_OR_TIME = re.compile(rf"{_EMAIL}|\b\d{{1,2}}[:.]\d{{2}}\b")
+_SENT_END_BACKWARDS = Caseless(r"\n?:\s*tnes(?!\w)")  # "sent:" ending the text (or its last line), reversed
+# "\b\d{1,2}[:.]\d{2}\b" written to start with its digit, which the engine can scan ahead for.
+_TIME = re.compile(r"\d(?<!\w\d)\d?[:.]\d{2}\b")
 _HAS_DATE_OR_ADDRESS = re.compile(r"[\d@]")  # a class, not "\d|@": the engine scans ahead for it
 # Written without adjacent optional runs (like \s*[*>]*\s*), which backtrack badly on long indents.
 _LABEL_LINE = Caseless(rf"^[\s*>]*(?P<label>{_alternation(FROM_LABELS + OTHER_LABELS)})[\s*]*:")
@@ -308,12 +315,17 @@ def _is_bare_header_above_quote(lines: list[str], index: int) -> bool:
 
 
 def _looks_like_quote_header(joined: str) -> bool:
-    if _WROTE_END.search(joined) or ("@" in joined and _EMAIL_COLON_END.search(joined)):
+    backwards = joined[::-1]
+    if _WROTE_END_BACKWARDS.match(backwards) or ("@" in joined and _EMAIL_COLON_END.search(joined)):
         return True
-    if _SENT_END.search(joined) and _EMAIL_OR_TIME.search(joined):
+    if _SENT_END_BACKWARDS.match(backwards) and _has_address_or_time(joined):
         return True  # "On 11-Apr-2011, at 6:54 PM, Ann <ann@x.org> sent:"
     # "Ann Lee <ann@x.org> schrieb am So., 23. Juni 2024, 21:08:": the verb sits in the middle.
-    return bool(_WROTE_ANYWHERE.search(joined)) and bool(_EMAIL_OR_TIME.search(joined))
+    return bool(_WROTE_ANYWHERE.search(joined)) and _has_address_or_time(joined)
+
+
+def _has_address_or_time(text: str) -> bool:
+    return ("@" in text and bool(_EMAIL_RE.search(text))) or bool(_TIME.search(text))
 
 
 def _opens_header_block(lines: list[str], index: int) -> bool:

@@ -154,3 +154,26 @@ def test_the_email_pattern_finds_the_first_address_as_the_plain_pattern_does(tex
     plain = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
     found, expected = quotes._EMAIL_RE.search(text), plain.search(text)
     assert (found and found.span()) == (expected and expected.span())
+
+
+HEADER_PIECES = [
+    *quotes.WROTE_VERBS, "On Tue, 3 Mar 2026 at 09:15", "Ann <ann@x.org>", "sent", "Sent", " ", "  ", ":", " :",
+    "--", "---", "-", "\t", "WROTE", "YAZDI", "Schrieb", "présent", "1:05", "12.30", "a1:05", "x@y.z", "\n",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(HEADER_PIECES), max_size=6).map("".join),
+        st.sampled_from(["Ann sent: ", "Ann sent:\n", "Ann sent:\n\n", "Ann wrote: \n ", "Ann wrote -- ", "présent:"]),
+    )
+)
+def test_header_endings_read_backwards_match_the_patterns_written_forwards(text: str) -> None:
+    verbs = "|".join(sorted((w.replace(" ", r"\s+") for w in quotes.WROTE_VERBS), key=len, reverse=True))
+    wrote_end = re.compile(rf"(?:{verbs})\s*(?::|-{{2,}})\s*$", re.IGNORECASE)
+    sent_end = re.compile(r"(?<!\w)sent\s*:$", re.IGNORECASE)
+    time_of_day = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+    assert bool(quotes._WROTE_END_BACKWARDS.match(text[::-1])) == bool(wrote_end.search(text))
+    assert bool(quotes._SENT_END_BACKWARDS.match(text[::-1])) == bool(sent_end.search(text))
+    assert bool(quotes._TIME.search(text)) == bool(time_of_day.search(text))
