@@ -405,7 +405,8 @@ def _only_links(text: str) -> bool:
 
 def _has_plain_word(folded: str) -> bool:
     """A word in a plain token that is no label: it stays whatever `_only_links` removes."""
-    return any(run not in _LABEL_RUNS for token in _PLAIN_TOKEN.findall(folded) for run in _WORD_RUN.findall(token))
+    tokens = _PLAIN_TOKEN.finditer(folded)  # lazily: the first token usually settles it
+    return any(not _LABEL_RUNS.issuperset(_WORD_RUN.findall(token.group())) for token in tokens)
 
 
 def _has_email(text: str) -> bool:
