@@ -422,13 +422,17 @@ def _is_short_phrase(text: str) -> bool:
     return len(text) <= MAX_LINE_CHARS and len(text.split()) <= _PHRASE_MAX_WORDS
 
 
+@functools.lru_cache(maxsize=4096)  # asked of the same segments by several rules, and of each signature again
 def _is_name_like(text: str, allow_initials: bool) -> bool:
     """1-4 capitalised words without digits, like "Ann", "J. E. McGrath" or "BERT"."""
     cleaned = text.strip().lstrip("-–—~* ").rstrip(",. ")
     if "," in cleaned:
         cleaned = _NAME_SUFFIX.sub("", cleaned)
     tokens = cleaned.split()
-    if not tokens or len(tokens) > _MAX_NAME_TOKENS or _DIGIT.search(cleaned):
+    # Every way to True below needs a capital at the front of the first and last words.
+    if not tokens or len(tokens) > _MAX_NAME_TOKENS or not (tokens[0][0].isupper() and tokens[-1][0].isupper()):
+        return False
+    if _DIGIT.search(cleaned):
         return False
     if _INITIALS.match(cleaned):
         return allow_initials
@@ -478,7 +482,7 @@ _NOT_NAME_PARTS = frozenset({"mailto", "info", "mail", "the", "and", "of", "jr",
 
 def _mentions_sender(text: str, sender_names: frozenset[str]) -> bool:
     """A short line made of the sender's name (or with it run together, "JohnAnderson")."""
-    if not sender_names or len(text) > 40 or any(ch.isdigit() for ch in text) or "@" in text:
+    if not sender_names or len(text) > 40 or "@" in text or any(map(str.isdigit, text)):
         return False
     words = [w for w in _LETTERS.split(text.lower()) if w]
     if not words or len(words) > _MAX_NAME_TOKENS + 1:
