@@ -10,7 +10,7 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import compat32
@@ -34,6 +34,15 @@ _SPACES = re.compile(r"\s+")
 _UNFOLD = re.compile(r"\r?\n(?=[ \t])")
 # Dates the standard parser rejects, seen in real mail: "Mon, 3 Jan 2022 10:00:00 +0100 (CET)".
 _TRAILING_COMMENT = re.compile(r"\s*\([^)]*\)\s*$")
+_MONTHS = {
+    "Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,
+    "Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12,
+}  # fmt: skip
+# RFC 5322's date, "Mon, 2 Mar 2026 10:00:00 +0100", as clients write it (a four-digit year).
+_PLAIN_DATE = re.compile(
+    rf"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?([0-9]{{1,2}}) ({'|'.join(_MONTHS)}) ([1-9][0-9]{{3}}) "
+    r"([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})"
+)
 
 # compat32 keeps header values as written, so nothing is decoded (or lost) before we look at it.
 _PARSER = BytesParser(policy=compat32)
@@ -121,7 +130,7 @@ def _parse(
 
     raw_headers = _raw_headers(message)
     headers = _first_headers(raw_headers)
-    addresses = {name: parse_address_list(_all_values(raw_headers, name)) for name in ADDRESS_HEADERS}
+    addresses = {name: parse_address_list(values) for name, values in _address_values(raw_headers).items()}
     owners = frozenset(canonical_mailbox(a) for a in owner_addresses)
     text, source = _best_text(message, errors)
     recipients = {a.email for a in addresses["to"] + addresses["cc"]}
@@ -206,8 +215,13 @@ def _first_headers(raw_headers: list[tuple[str, str]]) -> dict[str, str]:
     return headers
 
 
-def _all_values(raw_headers: list[tuple[str, str]], name: str) -> list[str]:
-    return [value for key, value in raw_headers if key == name]
+def _address_values(raw_headers: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Every value of each address header, in order, read in one pass over the headers."""
+    values: dict[str, list[str]] = {name: [] for name in ADDRESS_HEADERS}
+    for name, value in raw_headers:
+        if name in values:
+            values[name].append(value)
+    return values
 
 
 def _first_id(value: str | None) -> str | None:
@@ -225,13 +239,26 @@ def _parse_date(value: str | None, errors: list[str]) -> datetime | None:
         return None
     for retry in (False, True):
         try:  # the comment is cut only when needed: the pattern is tried at every position
-            parsed = parsedate_to_datetime((_TRAILING_COMMENT.sub("", value) if retry else value).strip())
+            parsed = _date_of((_TRAILING_COMMENT.sub("", value) if retry else value).strip())
         except (TypeError, ValueError, IndexError, OverflowError):
             continue
         # "-0000" means the zone is unknown: read it as UTC, like Gmail does.
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     errors.append(f"unreadable Date header: {value[:80]!r}")
     return None
+
+
+def _date_of(text: str) -> datetime:
+    """`parsedate_to_datetime(text)`, with the form nearly every client writes read directly:
+    the stdlib's general parser is pure Python and took a tenth of reading a message."""
+    match = _PLAIN_DATE.fullmatch(text)
+    if match is None:
+        return parsedate_to_datetime(text)
+    day, month, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
+    offset = int(zone_hours) * 3600 + int(zone_minutes) * 60  # "+0160" is two hours, as the stdlib reads it
+    # "-0000" is no zone at all: a naive time, as the stdlib returns it.
+    zone = None if sign == "-" and not offset else timezone(timedelta(seconds=-offset if sign == "-" else offset))
+    return datetime(int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second), tzinfo=zone)
 
 
 def _direction(senders: list[Address], owners: frozenset[str]) -> Direction:

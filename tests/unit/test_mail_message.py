@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage, Message
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -360,3 +362,26 @@ def test_single_part_reading_equals_the_full_parser_on_mutated_messages(raw: byt
     fast = message_module._read_single_part(raw)
     if fast is not None:
         _same_message(fast, _as_full_parser_reads(raw))
+
+
+def _read_date(read: Callable[[str], datetime], text: str) -> object:
+    try:
+        parsed = read(text)
+    except (TypeError, ValueError, IndexError, OverflowError) as exc:
+        return type(exc)
+    return parsed, parsed.utcoffset()
+
+
+# Edge cases around the form read directly: no zone, odd zones, impossible times, other forms.
+ODD_DATES = [
+    "Mon, 2 Mar 2026 10:00:00 -0000", "2 Mar 2026 10:00:00 +0000", "Tue, 31 Feb 2026 10:00:00 +0100",
+    "Mon, 2 Mar 2026 24:00:00 +0100", "Mon, 2 Mar 2026 10:00:60 +0100", "Mon, 2 Mar 2026 10:00:00 +9959",
+    "Mon, 2 Mar 2026 10:00:00 +0160", "Mon, 2 Mar 2026 10:00:00 -1230", "Mon, 2 mar 2026 10:00:00 +0100",
+    "Mon,2 Mar 2026 10:00:00 +0100", "Mon, 2 Mar 26 10:00:00 +0100", "Mon, 2 Mar 2026 10:00 GMT",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.from_regex(message_module._PLAIN_DATE, fullmatch=True), st.sampled_from(ODD_DATES)))
+def test_dates_read_directly_equal_the_stdlib_reading(text: str) -> None:
+    assert _read_date(message_module._date_of, text) == _read_date(parsedate_to_datetime, text)
