@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from email.header import decode_header
 from email.utils import getaddresses
 
+from shared.mail.memo import CACHE_SIZE
+
 # A deliberately loose shape check: one "@", no spaces, a dotted or bracketed domain.
 _EMAIL_SHAPE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"]+$")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
@@ -157,7 +159,7 @@ def parse_address_list(header_values: list[str]) -> list[Address]:
     return list(_cached_address_list(values))
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _cached_address_list(header_values: tuple[str, ...]) -> tuple[Address, ...]:
     return tuple(_parse_address_list(header_values))
 

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from shared.mail.addresses import Address
 from shared.mail.caseless import Caseless, fold
+from shared.mail.memo import short_text_cache
 from shared.mail.quotes import is_mobile_footer, split_lines, strip_quoted_history
 
 # Closing words in the languages our users write in. A sign-off line is one of these,
@@ -76,6 +77,7 @@ DISCLAIMER_WORDS = (
 _DISCLAIMER_MIN_CHARS = 80
 MAX_SIGNATURE_LINES = 12  # non-empty lines; longer tails are text, not a signature
 MAX_LINE_CHARS = 60
+_KEPT_CHARS = 200  # texts up to this long have their readings kept (see shared.mail.memo)
 _MAX_NAME_TOKENS = 4
 _SENTENCE_MIN_WORDS = 3
 _PHRASE_MAX_WORDS = 7
@@ -422,7 +424,7 @@ def _is_short_phrase(text: str) -> bool:
     return len(text) <= MAX_LINE_CHARS and len(text.split()) <= _PHRASE_MAX_WORDS
 
 
-@functools.lru_cache(maxsize=4096)  # asked of the same segments by several rules, and of each signature again
+@short_text_cache(_KEPT_CHARS)  # asked of a line by several rules, and of each signature in every mail
 def _is_name_like(text: str, allow_initials: bool) -> bool:
     """1-4 capitalised words without digits, like "Ann", "J. E. McGrath" or "BERT"."""
     cleaned = text.strip().lstrip("-–—~* ").rstrip(",. ")
@@ -571,8 +573,7 @@ def _clean_name(text: str) -> str:
     return first_middle_last(text).strip() or text.strip()
 
 
-# A mailbox hears from the same people again and again, and the parser takes ~0.3 ms a name.
-@functools.lru_cache(maxsize=4096)
+@short_text_cache(_KEPT_CHARS)  # the parser takes ~0.3 ms a name, and names come back
 def first_middle_last(name: str) -> str:
     """A name as "First Middle Last", titles and suffixes dropped ("Doe, Dr. Jane" -> "Jane Doe");
     empty when the parser finds no part."""
@@ -590,12 +591,12 @@ def _terms(text: str) -> list[str]:
 
 
 # Both are asked of the same few lines many times over (and of a writer's signature in every mail).
-@functools.lru_cache(maxsize=4096)
+@short_text_cache(_KEPT_CHARS)
 def _has_title(text: str) -> bool:
     return not _TITLE_TERMS.isdisjoint(_terms(text))
 
 
-@functools.lru_cache(maxsize=4096)
+@short_text_cache(_KEPT_CHARS)
 def _has_company_suffix(text: str) -> bool:
     return any(term.replace(".", "") in _COMPANY_TERMS for term in _terms(text))
 
@@ -672,20 +673,11 @@ def phones_in(text: str, region: str) -> list[str]:
     found: dict[str, None] = {}
     for line in text.splitlines():
         if _PHONE.search(line):
-            numbers = _cached_phones(line, region) if len(line) <= _CACHED_LINE_CHARS else _phones(line, region)
-            found.update(dict.fromkeys(numbers))
+            found.update(dict.fromkeys(_phones(line, region)))
     return list(found)
 
 
-# Signature lines come back in every mail their writer sends; the matcher takes ~0.1 ms a line.
-_CACHED_LINE_CHARS = 200
-
-
-@functools.lru_cache(maxsize=4096)
-def _cached_phones(line: str, region: str) -> tuple[str, ...]:
-    return _phones(line, region)
-
-
+@short_text_cache(_KEPT_CHARS)  # the matcher takes ~0.1 ms a line, and signature lines come back
 def _phones(line: str, region: str) -> tuple[str, ...]:
     import phonenumbers
 
