@@ -273,11 +273,11 @@ def _generic_name_start(tail: list[_Line]) -> int | None:
             continue
         following = [t for t in tail[index + 1 :] if not t.blank]
         tokens = line.text.split()
-        if line.contact:  # "Barry Tycholiz - 713-853-1587"
+        if line.contact:  # "Ann Lee - 503-555-0101"
             return index
         if following and any(t.contact or _has_title(t.text) or _has_company_suffix(t.text) for t in following):
             return index
-        # A lone first name closing the text, perhaps above a mobile footer ("Frank / --- / Sent from my ...").
+        # A lone first name closing the text, perhaps above a mobile footer ("Ann / --- / Sent from my ...").
         closing = all(t.delimiter or is_mobile_footer(t.text) for t in following)
         if closing and len(tokens) == 1 and tokens[0].strip(".,!?").lower() not in NOT_NAMES:
             return index
@@ -354,7 +354,7 @@ def _describe(raw: str, sender_names: frozenset[str]) -> _Line:
         or bool(_EXTENSION.match(text))
     )
     is_sign_off = sign_off is not None and (not signed_name or sign_off_name)
-    name_with_contact = name_like and _only_links(text[len(lead) :])  # "Barry Tycholiz - 713-853-1587."
+    name_with_contact = name_like and _only_links(text[len(lead) :])  # "Ann Lee - 503-555-0101."
     if _is_sentence(text) and not (is_sign_off or name_with_contact):
         compatible = False  # "Call Ann at 555-0101." is body text even with a number in it
     else:
@@ -426,7 +426,7 @@ def _is_short_phrase(text: str) -> bool:
 
 @short_text_cache(_KEPT_CHARS)  # asked of a line by several rules, and of each signature in every mail
 def _is_name_like(text: str, allow_initials: bool) -> bool:
-    """1-4 capitalised words without digits, like "Ann", "J. E. McGrath" or "BERT"."""
+    """1-4 capitalised words without digits, like "Ann", "J. R. Lee" or "ANN"."""
     cleaned = text.strip().lstrip("-–—~* ").rstrip(",. ")
     if "," in cleaned:
         cleaned = _NAME_SUFFIX.sub("", cleaned)
@@ -455,7 +455,7 @@ def _is_name_token(token: str) -> bool:
 
 
 def _only_name_parts(text: str, sender_names: frozenset[str]) -> bool:
-    """ "- roman", "JohnAnderson": nothing on the line but the sender's name, however written."""
+    """ "- ann", "AnnLee": nothing on the line but the sender's name, however written."""
     words = [w for w in _LETTERS.split(text.lower()) if w]
     return (
         bool(words)
@@ -483,7 +483,7 @@ _NOT_NAME_PARTS = frozenset({"mailto", "info", "mail", "the", "and", "of", "jr",
 
 
 def _mentions_sender(text: str, sender_names: frozenset[str]) -> bool:
-    """A short line made of the sender's name (or with it run together, "JohnAnderson")."""
+    """A short line made of the sender's name (or with it run together, "AnnLee")."""
     if not sender_names or len(text) > 40 or "@" in text or any(map(str.isdigit, text)):
         return False
     words = [w for w in _LETTERS.split(text.lower()) if w]
@@ -511,7 +511,7 @@ class SignatureFields:
 
 
 # Commas and titles ("Doe, Jane", "Dr. Jane Doe", "Jane Doe, Ph.D.") need a real name parser;
-# "Carole C. Frank" does not.
+# "Ann C. Lee" does not.
 _NEEDS_NAME_PARSING = re.compile(
     r"[,()]|\b(?:Dr|Mr|Mrs|Ms|Prof|Me|Mme|Herr|Frau|Sr|Jr|Sra|PhD|Ph\.D|MD|MBA|Esq)\b", re.IGNORECASE
 )
