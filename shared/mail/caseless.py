@@ -16,6 +16,7 @@ import string
 # Letters of escapes (\s, \W, \d, \b) and of group names may be upper case; literals may not.
 _NOT_LITERAL = re.compile(r"\\[A-Za-z]|\(\?P<\w+>|\(\?P=\w+\)")
 _LETTER = re.compile(r"[^\W\d_]")
+_ASCII_LETTER = re.compile(r"[a-z]", re.IGNORECASE)
 
 
 def _ascii_partners(pattern: str) -> dict[int, str]:
@@ -23,9 +24,9 @@ def _ascii_partners(pattern: str) -> dict[int, str]:
     in lower-cased ASCII text only that ASCII letter can stand where they do."""
     partners: dict[int, str] = {}
     for ch in set(pattern) - set(string.printable):
-        ascii_matches = {c.lower() for c in string.ascii_letters if re.fullmatch(re.escape(ch), c, re.IGNORECASE)}
-        if ascii_matches:  # Unicode gives each of them one ASCII partner at most
-            partners[ord(ch)] = ascii_matches.pop()
+        if _ASCII_LETTER.fullmatch(ch):  # a handful of letters in all of Unicode
+            # Unicode gives each of them one ASCII partner.
+            partners[ord(ch)] = next(c for c in string.ascii_lowercase if re.fullmatch(c, ch, re.IGNORECASE))
     return partners
 
 
