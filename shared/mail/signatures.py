@@ -128,9 +128,9 @@ CONTACT_LABELS = (
     "tel", "phone", "ph", "mobile", "mob", "cell", "fax", "direct", "office", "t", "m", "f", "p", "d", "o", "e",
     "w", "email", "e-mail", "web", "website", "skype", "linkedin", "twitter", "x",
 )  # fmt: skip
-_LABEL_WORDS = Caseless(rf"\b(?:{'|'.join(re.escape(label) for label in CONTACT_LABELS)})\b\s*[.:]?")
-# A word the label pattern removes is one of these whole (\b on both sides leaves no part of a word).
-_LABEL_RUNS = frozenset(label for label in CONTACT_LABELS if label.isalnum())
+_LABEL_WORDS = Caseless(rf"\b(?:{_alternation(CONTACT_LABELS)})\b\s*[.:]?")  # longest first: "e-mail" before "e"
+# The word runs labels are made of ("e-mail": "e" and "mail"): a token of other words is prose.
+_LABEL_RUNS = frozenset(run for label in CONTACT_LABELS for run in re.findall(r"\w+", label))
 # A whitespace-separated token without "@", ".", ":" or a digit: no address, link, domain,
 # handle or phone number can touch it, so only label words ever leave it.
 _PLAIN_TOKEN = re.compile(r"(?<!\S)[^\s@.:\d]+(?!\S)")

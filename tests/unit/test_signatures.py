@@ -213,6 +213,12 @@ def test_only_links_on_contact_lines(line: str) -> None:
     assert signatures._only_links(line) == _only_links_as_written(line)
 
 
+def test_a_labelled_address_line_is_only_links():
+    assert signatures._only_links("E-mail: ann@acme.com")  # the whole label, not "E" and a stray "-mail"
+    assert signatures._only_links("e-mail ann@acme.com | Tel. +1 503 555 0101")
+    assert not signatures._only_links("Mail me: ann@acme.com")
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(LINK_PIECES), max_size=8).map("".join))
 def test_only_links_reads_lines_as_its_patterns_do(line: str) -> None:
