@@ -8,15 +8,19 @@ push whose connection closes without an answer: the message is neither redeliver
 dead-lettered (docs/decisions/0008-a-front-for-the-local-functions.md).
 
 This process owns the functions' port and runs the functions themselves (devstack.functions_host)
-as one worker process on a private port, which it starts again whenever it exits.
-`POST /_dev/crash` kills the worker with SIGKILL, as a crashed instance dies, for reliability tests.
+as a few worker processes on private ports, each started again whenever it exits, and hands each
+request to the worker with the fewest requests in hand. Several processes, as Cloud Functions runs
+several instances: in one Python process a backfill's Gmail parsing and its ingestion would take
+turns on one interpreter lock, which no deployment has.
+`POST /_dev/crash` kills every worker with SIGKILL, as crashed instances die, for reliability tests.
 
-    python -m devstack.functions_front --port 8081
+    python -m devstack.functions_front --port 8081 [--workers 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import signal
@@ -24,12 +28,15 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from devstack.processes import free_port, http_ok
 
 CRASH_PATH = "/_dev/crash"
+# Enough instances that a backfill's fetching and its ingestion each have one, on a 2-core machine.
+DEFAULT_WORKERS = 3
 WORKER_READY_SECONDS = 60.0
 # A worker that dies this many times in a row before it ever answers will not start: the front gives up.
 FAILED_STARTS_ALLOWED = 3
@@ -44,15 +51,16 @@ def _error_body(code: str, message: str) -> bytes:
 
 
 class Worker:
-    """The one function instance: started, watched, and started again when it exits."""
+    """One function instance: started, watched, and started again when it exits."""
 
-    def __init__(self, argv: list[str], port: int) -> None:
+    def __init__(self, argv: list[str], port: int, gave_up: threading.Event) -> None:
         self._argv = argv
         self.port = port
         self._process: subprocess.Popen[bytes] | None = None
         self._ready = threading.Event()
         self._lock = threading.Lock()
-        self.gave_up = threading.Event()
+        self.gave_up = gave_up
+        self.in_hand = 0  # requests being answered; changed under the pool's lock
 
     def run(self) -> None:
         """Keeps a worker running until it fails to start FAILED_STARTS_ALLOWED times in a row."""
@@ -84,11 +92,57 @@ class Worker:
     def wait_ready(self, timeout: float) -> bool:
         return self._ready.wait(timeout)
 
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
     def crash(self) -> None:
         with self._lock:
             if self._process is not None and self._process.poll() is None:
                 self._ready.clear()
                 self._process.send_signal(signal.SIGKILL)
+
+
+class WorkerPool:
+    """The instances behind the front; a request goes to a ready one with the fewest in hand."""
+
+    def __init__(self, count: int) -> None:
+        self.gave_up = threading.Event()
+        self.workers = [self._worker(self.gave_up) for _ in range(count)]
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _worker(gave_up: threading.Event) -> Worker:
+        port = free_port()
+        return Worker([sys.executable, "-m", "devstack.functions_host", "--port", str(port)], port, gave_up)
+
+    def start(self) -> None:
+        for number, worker in enumerate(self.workers):
+            threading.Thread(target=worker.run, name=f"worker-{number}", daemon=True).start()
+
+    @contextlib.contextmanager
+    def take(self, timeout: float) -> Iterator[Worker | None]:
+        """A ready worker, counted as busy until the block ends; None if none was ready in time."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                ready = [worker for worker in self.workers if worker.ready]
+                chosen = min(ready, key=lambda worker: worker.in_hand, default=None)
+                if chosen is not None:
+                    chosen.in_hand += 1
+            if chosen is not None or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)  # every instance is starting (after a crash): requests wait, as in the cloud
+        try:
+            yield chosen
+        finally:
+            if chosen is not None:
+                with self._lock:
+                    chosen.in_hand -= 1
+
+    def crash(self) -> None:
+        for worker in self.workers:
+            worker.crash()
 
 
 class _FrontHandler(BaseHTTPRequestHandler):
@@ -103,7 +157,7 @@ class _FrontHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         if self.path == CRASH_PATH:
-            self.server.worker.crash()
+            self.server.pool.crash()
             self._answer(HTTPStatus.OK, {"Content-Type": "application/json"}, b'{"crashed": true}')
             return
         self._forward()
@@ -116,30 +170,30 @@ class _FrontHandler(BaseHTTPRequestHandler):
     def _forward(self) -> None:
         body = self._read_body()
         headers = {name: value for name, value in self.headers.items() if name.lower() not in HOP_BY_HOP}
-        worker = self.server.worker
-        if not worker.wait_ready(WORKER_READY_SECONDS):
-            self._answer(
-                HTTPStatus.SERVICE_UNAVAILABLE,
-                {"Content-Type": "application/json", "Retry-After": "1"},
-                _error_body("unavailable", "no function instance could be started"),
-            )
-            return
-        connection = http.client.HTTPConnection("127.0.0.1", worker.port, timeout=REQUEST_TIMEOUT_SECONDS)
-        try:
-            connection.request(self.command, self.path, body=body, headers=headers)
-            response = connection.getresponse()
-            status, answer_headers, answer = response.status, response.getheaders(), response.read()
-        except OSError:
-            # The instance died with the request in hand: it may or may not have acted on it, so the
-            # caller must deliver again, and every handler is idempotent for exactly this.
-            self._answer(
-                HTTPStatus.SERVICE_UNAVAILABLE,
-                {"Content-Type": "application/json"},
-                _error_body("instance_crashed", "the function instance handling this request crashed"),
-            )
-            return
-        finally:
-            connection.close()
+        with self.server.pool.take(WORKER_READY_SECONDS) as worker:
+            if worker is None:
+                self._answer(
+                    HTTPStatus.SERVICE_UNAVAILABLE,
+                    {"Content-Type": "application/json", "Retry-After": "1"},
+                    _error_body("unavailable", "no function instance could be started"),
+                )
+                return
+            connection = http.client.HTTPConnection("127.0.0.1", worker.port, timeout=REQUEST_TIMEOUT_SECONDS)
+            try:
+                connection.request(self.command, self.path, body=body, headers=headers)
+                response = connection.getresponse()
+                status, answer_headers, answer = response.status, response.getheaders(), response.read()
+            except OSError:
+                # The instance died with the request in hand: it may or may not have acted on it, so
+                # the caller must deliver again, and every handler is idempotent for exactly this.
+                self._answer(
+                    HTTPStatus.SERVICE_UNAVAILABLE,
+                    {"Content-Type": "application/json"},
+                    _error_body("instance_crashed", "the function instance handling this request crashed"),
+                )
+                return
+            finally:
+                connection.close()
         kept = {name: value for name, value in answer_headers if name.lower() not in HOP_BY_HOP}
         self._answer(HTTPStatus(status), kept, answer)
 
@@ -169,23 +223,23 @@ class _FrontServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], worker: Worker) -> None:
+    def __init__(self, address: tuple[str, int], pool: WorkerPool) -> None:
         super().__init__(address, _FrontHandler)
-        self.worker = worker
+        self.pool = pool
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="function instances to run")
     args = parser.parse_args()
-    worker_port = free_port()
-    worker = Worker([sys.executable, "-m", "devstack.functions_host", "--port", str(worker_port)], worker_port)
-    server = _FrontServer((args.host, args.port), worker)
-    threading.Thread(target=worker.run, name="worker", daemon=True).start()
+    pool = WorkerPool(max(1, args.workers))
+    server = _FrontServer((args.host, args.port), pool)
+    pool.start()
     threading.Thread(target=server.serve_forever, name="front", daemon=True).start()
-    worker.gave_up.wait()
-    print("functions_front: the functions worker exits before it answers; see the lines above", file=sys.stderr)
+    pool.gave_up.wait()
+    print("functions_front: a functions worker exits before it answers; see the lines above", file=sys.stderr)
     sys.exit(1)
 
 

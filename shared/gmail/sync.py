@@ -268,38 +268,10 @@ class SyncService:
     def _fetch_and_publish(
         self, ref: MailboxRef, owner_email: str, run_id: str, gmail: GmailMailbox, message_ids: Sequence[str]
     ) -> int:
-        """Fetches in HTTP batches, a few at once, and publishes each; returns how many were published."""
-        size = self._settings.gmail_batch_size
-        batches = [message_ids[i : i + size] for i in range(0, len(message_ids), size)]
-        quota = QuotaSchedule(ref, self._settings.gmail_units_per_second)
-        # Under a quota schedule one batch goes out at a time: parallel requests would reach Gmail
-        # closer together than they were booked. Unpaced, several batches stay in flight.
-        concurrency = 1 if self._settings.gmail_units_per_second else self._settings.gmail_fetch_concurrency
-        workers = min(concurrency, len(batches))
-        if workers <= 1:
-            return sum(self._fetch_batch(ref, owner_email, run_id, gmail, quota, batch) for batch in batches)
-        per_thread = threading.local()
-
-        def fetch(batch: Sequence[str]) -> int:
-            # The Gmail client's HTTP transport is not thread-safe: each worker thread opens its own.
-            if not hasattr(per_thread, "gmail"):
-                per_thread.gmail = self._open_gmail(self._store, ref)
-            return self._fetch_batch(ref, owner_email, run_id, per_thread.gmail, quota, batch)
-
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gmail-fetch") as pool:
-            return sum(pool.map(fetch, batches))
-
-    def _fetch_batch(
-        self,
-        ref: MailboxRef,
-        owner_email: str,
-        run_id: str,
-        gmail: GmailMailbox,
-        quota: QuotaSchedule,
-        ids: Sequence[str],
-    ) -> int:
-        quota.spend(len(ids) * MESSAGE_GET_UNITS)
-        fetched = [m for m in gmail.fetch_raw(ids) if self._wanted(m)]
+        """Fetches in HTTP batches, a few at once, then publishes the lot in as few Pub/Sub messages as
+        it fits: each one ingestion handles aggregates more mail per Firestore write (decision 9).
+        Returns how many messages were published."""
+        fetched = [m for m in self._fetch_all(ref, gmail, message_ids) if self._wanted(m)]
         for batch in batches_for(
             fetched,
             workspace_id=ref.workspace_id,
@@ -309,6 +281,32 @@ class SyncService:
         ):
             self._publish(batch)
         return len(fetched)
+
+    def _fetch_all(self, ref: MailboxRef, gmail: GmailMailbox, message_ids: Sequence[str]) -> list[FetchedMessage]:
+        size = self._settings.gmail_batch_size
+        batches = [message_ids[i : i + size] for i in range(0, len(message_ids), size)]
+        quota = QuotaSchedule(ref, self._settings.gmail_units_per_second)
+
+        def fetch_with(client: GmailMailbox, ids: Sequence[str]) -> list[FetchedMessage]:
+            quota.spend(len(ids) * MESSAGE_GET_UNITS)
+            return client.fetch_raw(ids)
+
+        # Under a quota schedule one batch goes out at a time: parallel requests would reach Gmail
+        # closer together than they were booked. Unpaced, several batches stay in flight.
+        concurrency = 1 if self._settings.gmail_units_per_second else self._settings.gmail_fetch_concurrency
+        workers = min(concurrency, len(batches))
+        if workers <= 1:
+            return [message for batch in batches for message in fetch_with(gmail, batch)]
+        per_thread = threading.local()
+
+        def fetch(ids: Sequence[str]) -> list[FetchedMessage]:
+            # The Gmail client's HTTP transport is not thread-safe: each worker thread opens its own.
+            if not hasattr(per_thread, "gmail"):
+                per_thread.gmail = self._open_gmail(self._store, ref)
+            return fetch_with(per_thread.gmail, ids)
+
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gmail-fetch") as pool:
+            return [message for batch in pool.map(fetch, batches) for message in batch]
 
     def _wanted(self, message: FetchedMessage) -> bool:
         return not self._excluded.intersection(message.label_ids)
