@@ -9,7 +9,6 @@ from cloudevents.http.event import CloudEvent
 
 from shared.crm.ingest import Ingestor
 from shared.deadletters import record_dead_letter
-from shared.enrichment.requests import request_enrichment
 from shared.errors import InvalidInput
 from shared.gmail.events import decode_batch, pubsub_data
 from shared.log import get_logger
@@ -33,22 +32,4 @@ def extract_messages(event: CloudEvent) -> None:
         letter = record_dead_letter(source="mail-fetched", reason=error.message, payload=raw)
         log.warning("unreadable fetched-mail batch kept as a dead letter", extra={"deadLetterId": letter})
         return
-    result = _ingestor().ingest(
-        workspace_id=batch.workspace_id,
-        mailbox_id=batch.mailbox_id,
-        owner_email=batch.owner_email,
-        sync_run_id=batch.sync_run_id,
-        messages=[item.to_message() for item in batch.messages],
-    )
-    log.info(
-        "ingested",
-        extra={
-            "mailboxId": batch.mailbox_id,
-            "stored": result.stored,
-            "duplicates": result.duplicates,
-            "writes": result.writes,
-        },
-    )
-    if result.contact_ids:
-        # Enrichment and relationship stats follow on their own subscriptions of this topic.
-        request_enrichment(batch.workspace_id, result.contact_ids)
+    _ingestor().ingest_batch(batch)

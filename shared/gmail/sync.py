@@ -18,6 +18,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared import clients, tasks
+from shared.crm.ingest import Ingestor
 from shared.crm.preview import preview_progressed
 from shared.errors import MailboxDisconnected, NotFound
 from shared.gmail.api import FetchedMessage, GmailMailbox, HistoryExpired
@@ -32,6 +33,9 @@ log = get_logger("sync")
 SYNC_QUEUE = "mailbox_sync"
 FETCH_QUEUE = "mailbox_fetch"
 MESSAGE_GET_UNITS = 5  # Gmail's quota cost of one messages.get, inside a batch or not
+# An incremental pass this small (one Gmail batch) stores its mail itself instead of handing it to
+# Pub/Sub: new mail reaches the CRM a hop sooner (decision 10). Larger passes fan out as before.
+INLINE_INGEST_MAX = 50
 
 # Gmail search terms that leave a system label or category out of a full sync.
 LABEL_QUERY_TERMS = {
@@ -109,12 +113,14 @@ class SyncService:
         settings: Settings | None = None,
         open_gmail: Callable[[MailboxStore, MailboxRef], GmailMailbox] = gmail_for,
         publish: Callable[[FetchedBatch], None] = publish_batch,
+        ingest: Callable[[FetchedBatch], object] | None = None,
         enqueue: Callable[..., str] = tasks.enqueue,
     ) -> None:
         self._store = store or MailboxStore()
         self._settings = settings or get_settings()
         self._open_gmail = open_gmail
         self._publish = publish
+        self._ingest = ingest
         self._enqueue = enqueue
         self._excluded = frozenset(self._settings.sync_excluded_labels)
 
@@ -232,7 +238,8 @@ class SyncService:
         if message_ids:
             run_id = self._store.start_run(ref, kind="incremental")
             self._store.count_sync(ref, listed=len(message_ids))
-            fetched = self._fetch_and_publish(ref, owner_email, run_id, gmail, message_ids)
+            hand_over = self._store_inline if len(message_ids) <= INLINE_INGEST_MAX else self._publish
+            fetched = self._fetch_and_publish(ref, owner_email, run_id, gmail, message_ids, hand_over=hand_over)
             self._store.finish_run(ref, run_id, listed=len(message_ids), fetched=fetched)
         self._store.advance_cursor(ref, latest, lastSuccessAt=datetime.now(UTC))
 
@@ -265,12 +272,26 @@ class SyncService:
         preview_progressed(ref.workspace_id, ref.mailbox_id)
         return fetched
 
+    def _store_inline(self, batch: FetchedBatch) -> None:
+        if self._ingest is None:  # built on first use: most sync passes hand everything to Pub/Sub
+            self._ingest = Ingestor().ingest_batch
+        self._ingest(batch)
+
     def _fetch_and_publish(
-        self, ref: MailboxRef, owner_email: str, run_id: str, gmail: GmailMailbox, message_ids: Sequence[str]
+        self,
+        ref: MailboxRef,
+        owner_email: str,
+        run_id: str,
+        gmail: GmailMailbox,
+        message_ids: Sequence[str],
+        *,
+        hand_over: Callable[[FetchedBatch], object] | None = None,
     ) -> int:
         """Fetches in HTTP batches, a few at once, then publishes the lot in as few Pub/Sub messages as
         it fits: each one ingestion handles aggregates more mail per Firestore write (decision 9).
-        Returns how many messages were published."""
+        `hand_over` replaces publishing (a small pass stores its mail itself). Returns how many
+        messages were handed over."""
+        hand_over = hand_over or self._publish
         fetched = [m for m in self._fetch_all(ref, gmail, message_ids) if self._wanted(m)]
         for batch in batches_for(
             fetched,
@@ -279,7 +300,7 @@ class SyncService:
             owner_email=owner_email,
             sync_run_id=run_id,
         ):
-            self._publish(batch)
+            hand_over(batch)
         return len(fetched)
 
     def _fetch_all(self, ref: MailboxRef, gmail: GmailMailbox, message_ids: Sequence[str]) -> list[FetchedMessage]:

@@ -192,3 +192,35 @@ def test_a_revoked_grant_marks_the_mailbox_disconnected(stack, firestore_db, wor
     )
     assert "connect Gmail again" in mailbox["sync"]["lastError"]
     assert _contact(firestore_db, workspace_id, "gus@umbrella.com") == {}
+
+
+def test_a_small_incremental_pass_stores_its_mail_itself_and_a_large_one_goes_through_pubsub(
+    stack, firestore_db, workspace_id
+):
+    from shared.gmail.sync import INLINE_INGEST_MAX, SyncService
+
+    owner = f"owner.{uuid.uuid4().hex[:8]}@lumenway.io"
+    create_workspace(workspace_id, name="Test team", owner_uid="u-owner", owner_email=owner)
+    clients.firestore_client().document("workspaces", workspace_id).set(OPEN_POLICY, merge=True)
+    store = MailboxStore()
+    # Connected without a watch: no notification starts a sync behind this test's back.
+    ref = store.save_connection(
+        workspace_id=workspace_id,
+        owner_uid="u-owner",
+        email=owner,
+        refresh_token=demo.load_mailbox(stack.gmail_url, owner),
+    )
+    published: list = []
+    sync = SyncService(store=store, publish=published.append)
+    sync.sync(ref)  # the first, full pass over an empty mailbox sets the cursor
+
+    demo.deliver(stack.gmail_url, owner, mail("Ida <ida@hooli.com>", owner, "Hello"))
+    sync.sync(ref)
+    assert published == []  # stored by the pass itself, a Pub/Sub hop sooner
+    assert _contact(firestore_db, workspace_id, "ida@hooli.com")["receivedCount"] == 1
+
+    for n in range(INLINE_INGEST_MAX + 1):
+        demo.deliver(stack.gmail_url, owner, mail(f"P{n} <p{n}@globex.de>", owner, f"Note {n}"))
+    sync.sync(ref)
+    assert sum(len(batch.messages) for batch in published) == INLINE_INGEST_MAX + 1  # handed to extraction
+    assert _interactions(firestore_db, workspace_id) == 1
