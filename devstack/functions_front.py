@@ -35,6 +35,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from devstack.processes import free_port, http_ok
 
 CRASH_PATH = "/_dev/crash"
+HEALTH_PATH = "/_health"
 # Enough instances that a backfill's fetching and its ingestion each have one, on a 2-core machine.
 DEFAULT_WORKERS = 3
 WORKER_READY_SECONDS = 60.0
@@ -84,7 +85,7 @@ class Worker:
     def _wait_until_answering(self, process: subprocess.Popen[bytes]) -> bool:
         deadline = time.monotonic() + WORKER_READY_SECONDS
         while time.monotonic() < deadline and process.poll() is None:
-            if http_ok(f"http://127.0.0.1:{self.port}/_health", timeout=0.5):
+            if http_ok(f"http://127.0.0.1:{self.port}{HEALTH_PATH}", timeout=0.5):
                 return True
             time.sleep(0.05)
         return False
@@ -170,7 +171,8 @@ class _FrontHandler(BaseHTTPRequestHandler):
     def _forward(self) -> None:
         body = self._read_body()
         headers = {name: value for name, value in self.headers.items() if name.lower() not in HOP_BY_HOP}
-        with self.server.pool.take(WORKER_READY_SECONDS) as worker:
+        # A health probe asks whether an instance answers now; everything else waits for one to start.
+        with self.server.pool.take(0 if self.path == HEALTH_PATH else WORKER_READY_SECONDS) as worker:
             if worker is None:
                 self._answer(
                     HTTPStatus.SERVICE_UNAVAILABLE,
@@ -226,6 +228,11 @@ class _FrontServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], pool: WorkerPool) -> None:
         super().__init__(address, _FrontHandler)
         self.pool = pool
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A caller that gave up (a probe's timeout, a retry) closed its end: nothing to report.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 def main() -> None:
