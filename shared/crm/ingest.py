@@ -89,7 +89,10 @@ class Person:
             "received": self.received,
             "counted": counted,
         }
-        return entry | ({"signature": self.signature} if self.signature else {})
+        # Once counted, the signature has reached the contact (it is newest-wins there); only mail
+        # that may count later (a contact not created yet, a preview waiting) keeps it. Every field
+        # kept on an interaction is indexed and paid for on each of a mailbox's thousands of them.
+        return entry | ({"signature": self.signature} if self.signature and not counted else {})
 
     def joined(self, other: Person) -> Person:
         """Two addresses of one person (merged contacts) on one message still count once."""

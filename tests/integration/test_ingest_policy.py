@@ -152,6 +152,19 @@ def test_signatures_land_on_the_contact_without_overwriting_what_people_typed(fi
     assert ann["receivedCount"] == 3
 
 
+def test_a_signature_waits_on_uncounted_mail_until_its_writer_becomes_a_contact(firestore_db, team):
+    _ingest(team, _fetched(mail("Ann Lee <ann@acme.com>", OWNER, "Tuesday", SIGNED)))  # a stranger under "sent"
+    (waiting,) = _interactions(firestore_db, team)
+    assert waiting["people"][0]["signature"]["title"] == "VP of Sales"  # kept: it may count later
+
+    _ingest(team, _fetched(mail(OWNER, "Ann Lee <ann@acme.com>", "Re: Tuesday"), labels=("SENT",)))
+
+    ann = _contact(firestore_db, team, "ann@acme.com")
+    assert (ann["title"], ann["signature"]["company"]) == ("VP of Sales", "Acme Robotics")  # adopted with her mail
+    # Counted now, the interactions no longer carry what the contact holds.
+    assert all("signature" not in p for i in _interactions(firestore_db, team) for p in i["people"])
+
+
 def test_a_message_extraction_cannot_read_becomes_a_dead_letter_and_the_rest_goes_on(firestore_db, team):
     _set_policy(firestore_db, team, contactCreation="sent_and_received")
 
