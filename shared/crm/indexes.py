@@ -94,6 +94,15 @@ def _override(collection: str, field: str) -> dict[str, Any]:
     }
 
 
+# Large fields never filtered or sorted on: indexing them would cost a write of index entries for
+# every person and every word-bearing string on each of a mailbox's thousands of interactions.
+UNINDEXED_FIELDS = (("interactions", "people"), ("interactions", "snippet"), ("audit", "before"), ("audit", "after"))
+
+
+def _exemption(collection: str, field: str) -> dict[str, Any]:
+    return {"collectionGroup": collection, "fieldPath": field, "indexes": []}
+
+
 def composite_indexes() -> list[CompositeIndex]:
     listings = [kind.listing for kind in KINDS.values()] + [AUDIT_LISTING]
     found = [index for listing in listings for index in listing_indexes(listing)] + timeline_indexes() + DECLARED
@@ -105,7 +114,8 @@ def firestore_indexes() -> dict[str, Any]:
     """The content `firestore.indexes.json` must have."""
     return {
         "indexes": [index.to_json() for index in composite_indexes()],
-        "fieldOverrides": [_override(collection, field) for collection, field in COLLECTION_GROUP_FIELDS],
+        "fieldOverrides": [_override(collection, field) for collection, field in COLLECTION_GROUP_FIELDS]
+        + [_exemption(collection, field) for collection, field in UNINDEXED_FIELDS],
     }
 
 
