@@ -7,6 +7,7 @@ Figures (last stdout line, JSON):
 - messages_per_s: backfill of ~10,000 stored messages into Firestore with quota and pacing off.
 - baseline_messages_per_s: the same machine, a naive sync (one messages.get and one commit per message).
 - writes_per_message: Firestore writes of ingestion per stored message (from its own accounting).
+- stats_seconds: from the backfill stored until every contact has its relationship stats.
 - quota_fraction: with the local Gmail server enforcing 250 units/s per user and Rapport pacing itself,
   achieved units/s over 250; quota_rejected counts 429s.
 - push_p50_ms / push_p95_ms: mail delivered → its interaction seen by a Firestore listener.
@@ -75,6 +76,23 @@ def _ingest_writes(stack: LocalStack) -> tuple[int, int]:
             writes += int(entry.get("writes", 0))
             stored += int(entry.get("stored", 0))
     return writes, stored
+
+
+def _stats_complete(workspace_id: str, timeout: float = 600) -> float:
+    """Seconds until every contact has relationship stats: the backfill's follow-up (shared/crm/followup.py)
+    and the refreshes it asked for are done, and the pipeline is back at rest for the push measurement."""
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    from shared.clients import firestore_client
+
+    contacts = firestore_client().collection("workspaces", workspace_id, "contacts")
+    with_stats = contacts.where(filter=FieldFilter("strength.halfLifeDays", ">", 0))
+    started = time.monotonic()
+    while with_stats.count().get()[0][0].value < contacts.count().get()[0][0].value:
+        if time.monotonic() - started > timeout:
+            raise RuntimeError("relationship stats were not complete in time")
+        time.sleep(0.5)
+    return time.monotonic() - started
 
 
 def _expected_ids(ref: Any) -> set[str]:
@@ -222,7 +240,9 @@ def run(argv: list[str]) -> dict[str, Any]:
         result["messages_per_s"] = round(stored / seconds, 1)
         writes, counted = _ingest_writes(stack)
         result["writes_per_message"] = round(writes / counted, 3) if counted else None
-        _say(f"{stored} messages in {seconds:.1f} s; push latency over {args.pushes} deliveries ...")
+        _say(f"{stored} messages in {seconds:.1f} s; waiting for the backfill's relationship stats ...")
+        result["stats_seconds"] = round(_stats_complete("bench"), 1)
+        _say(f"push latency over {args.pushes} deliveries ...")
         latencies = _push_latencies(stack, "bench", owner, args.pushes)
         result["push_p50_ms"] = round(statistics.median(latencies), 1)
         result["push_p95_ms"] = round(statistics.quantiles(latencies, n=20)[18], 1)

@@ -1,5 +1,6 @@
-"""Cloud Tasks → long CRM repairs: undo a sync run, purge a disconnected mailbox's mail, apply or drop a
-staged first sync, and clean up after a workspace's settings changed."""
+"""Cloud Tasks → long CRM repairs and follow-ups: undo a sync run, purge a disconnected mailbox's mail,
+apply or drop a staged first sync, clean up after a workspace's settings changed, and enrich a
+backfill's contacts once it is stored."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.http import answers_errors, json_body
 from functions.responses import json_response
+from shared.crm.followup import BackfillFollowUp
 from shared.crm.ingest import Ingestor
 from shared.crm.preview import PreviewService
 from shared.crm.repair import CrmRepair
@@ -23,11 +25,14 @@ log = get_logger("crm_maintenance")
 
 class MaintenanceTask(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
-    action: Literal["undo_sync_run", "purge_mailbox", "apply_staged", "discard_staged", "settings_changed"]
+    action: Literal[
+        "undo_sync_run", "purge_mailbox", "apply_staged", "discard_staged", "settings_changed", "finish_backfill"
+    ]
     workspace_id: str = Field(alias="workspaceId", min_length=1)
     sync_run_id: str | None = Field(default=None, alias="syncRunId")
     mailbox_id: str | None = Field(default=None, alias="mailboxId")
     blocked: list[str] = Field(default_factory=list)
+    attempt: int = Field(default=0, ge=0)
 
     def needs(self, value: str | None, name: str) -> str:
         if not value:
@@ -59,12 +64,19 @@ def _settings_changed(task: MaintenanceTask) -> dict[str, Any]:
     return {"interactions": removed.interactions if removed else 0, "previewsRefreshed": previews}
 
 
+def _finish_backfill(task: MaintenanceTask) -> dict[str, Any]:
+    mailbox_id, run_id = task.needs(task.mailbox_id, "mailboxId"), task.needs(task.sync_run_id, "syncRunId")
+    outcome = BackfillFollowUp().run(task.workspace_id, mailbox_id, run_id, attempt=task.attempt)
+    return {"state": outcome.state, "contacts": outcome.contacts}
+
+
 ACTIONS: dict[str, Callable[[MaintenanceTask], dict[str, Any]]] = {
     "undo_sync_run": _undo_sync_run,
     "purge_mailbox": _purge_mailbox,
     "apply_staged": _apply_staged,
     "discard_staged": _discard_staged,
     "settings_changed": _settings_changed,
+    "finish_backfill": _finish_backfill,
 }
 
 

@@ -13,6 +13,9 @@ from shared.clients import tasks_client
 from shared.resources import resources
 from shared.settings import get_settings
 
+# The queue of long CRM repairs and follow-ups (functions/crm_maintenance.py).
+MAINTENANCE_QUEUE = "crm_maintenance"
+
 
 def enqueue(queue_key: str, payload: dict[str, Any], *, delay_seconds: float = 0.0) -> str:
     """Adds a task that POSTs `payload` as JSON to the queue's function; returns the task name."""

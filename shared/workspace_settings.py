@@ -23,7 +23,6 @@ from shared.mail.message import DEFAULT_GROUP_THRESHOLD
 from shared.transactions import transactional
 
 log = get_logger("workspace_settings")
-MAINTENANCE_QUEUE = "crm_maintenance"
 MAX_BLOCKLIST = 2000
 _ADDRESS = re.compile(r"^[^@\s]+@[a-z0-9.-]+\.[a-z0-9-]+$")
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]{2,}$")
@@ -128,7 +127,7 @@ class WorkspaceSettingsService:
         newly_blocked = sorted(set(after.blocklist) - set(before.blocklist))
         # Previews show what a sync would create under the policy: they are recomputed on any change.
         self._enqueue(
-            MAINTENANCE_QUEUE,
+            tasks.MAINTENANCE_QUEUE,
             {"action": "settings_changed", "workspaceId": workspace_id, "blocked": newly_blocked},
         )
         return after

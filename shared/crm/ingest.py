@@ -314,8 +314,9 @@ class Ingestor:
                 "writes": result.writes,
             },
         )
-        if result.contact_ids:
-            # Enrichment and relationship stats follow on their own subscriptions of this topic.
+        if result.contact_ids and not batch.backfill:
+            # Enrichment and relationship stats follow on their own subscriptions of this topic; a
+            # backfill asks once for all its contacts when it is stored (shared/crm/followup.py).
             self._request_enrichment(batch.workspace_id, result.contact_ids)
         return result
 
@@ -405,7 +406,9 @@ class Ingestor:
         mailbox = self._db.document("workspaces", workspace_id, "mailboxes", mailbox_id).get().to_dict() or {}
         if mailbox.get("approval"):
             # Approved while this batch was being staged: the approval's pass may have missed it.
-            self._apply(workspace_id, mailbox_id, [r.ref for r in records])
+            _, touched = self._apply(workspace_id, mailbox_id, [r.ref for r in records])
+            if touched:
+                self._request_enrichment(workspace_id, touched)
             return
         self.previews.on_progress(workspace_id, mailbox_id, mailbox)
 
@@ -418,13 +421,20 @@ class Ingestor:
             .where(filter=FieldFilter("staged", "==", True))
             .limit(APPLY_PAGE)
         )
-        applied = 0
+        applied, touched = 0, set[str]()
         while page := list(staged.stream()):
-            applied += self._apply(workspace_id, mailbox_id, [s.reference for s in page])
+            count, counted_for = self._apply(workspace_id, mailbox_id, [s.reference for s in page])
+            applied += count
+            touched |= counted_for
         self.previews.mark_applied(workspace_id, mailbox_id, applied)
+        if touched:  # the contacts an approval created or counted mail for: stats and enrichment now
+            self._request_enrichment(workspace_id, touched)
         return applied
 
-    def _apply(self, workspace_id: str, mailbox_id: str, refs: list[firestore.DocumentReference]) -> int:
+    def _apply(
+        self, workspace_id: str, mailbox_id: str, refs: list[firestore.DocumentReference]
+    ) -> tuple[int, set[str]]:
+        """Counts staged interactions; returns how many there were and the contacts they count for."""
         workspace = self._db.collection("workspaces").document(workspace_id)
         mailbox = workspace.collection("mailboxes").document(mailbox_id).get().to_dict() or {}
         settings = settings_of(workspace.get().to_dict() or {})
@@ -433,7 +443,7 @@ class Ingestor:
         records = [MessageRecord.of_snapshot(s) for s in self._db.get_all(refs) if s.exists]
         outcome = self._settle(context, records)
         self._adopt(context, outcome.created)
-        return len(records)
+        return len(records), outcome.touched
 
     # -- planning and committing ---------------------------------------------------------------------
     def _settle(self, context: _Context, records: list[MessageRecord]) -> _Outcome:

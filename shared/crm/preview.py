@@ -37,7 +37,6 @@ log = get_logger("preview")
 COLLECTION = "syncPreviews"
 TOP = 50
 PAGE = 200
-MAINTENANCE_QUEUE = "crm_maintenance"
 
 
 class PreviewState(StrEnum):
@@ -275,7 +274,7 @@ class PreviewService:
             {"state": PreviewState.APPLYING.value, "approvedAt": now, "approvedBy": by_uid}, merge=True
         )
         self._enqueue(
-            MAINTENANCE_QUEUE, {"action": "apply_staged", "workspaceId": workspace_id, "mailboxId": mailbox_id}
+            tasks.MAINTENANCE_QUEUE, {"action": "apply_staged", "workspaceId": workspace_id, "mailboxId": mailbox_id}
         )
 
     def discard(self, workspace_id: str, mailbox_id: str, *, by_uid: str) -> None:
@@ -286,7 +285,7 @@ class PreviewService:
             merge=True,
         )
         self._enqueue(
-            MAINTENANCE_QUEUE, {"action": "discard_staged", "workspaceId": workspace_id, "mailboxId": mailbox_id}
+            tasks.MAINTENANCE_QUEUE, {"action": "discard_staged", "workspaceId": workspace_id, "mailboxId": mailbox_id}
         )
 
     def drop_staged(self, workspace_id: str, mailbox_id: str) -> int:

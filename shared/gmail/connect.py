@@ -17,7 +17,6 @@ from shared.log import get_logger
 from shared.resources import resources
 
 log = get_logger("connect")
-MAINTENANCE_QUEUE = "crm_maintenance"
 
 
 def _watch(gmail: GmailMailbox, store: MailboxStore, ref: MailboxRef) -> None:
@@ -70,7 +69,7 @@ def disconnect_mailbox(
     store.forget(ref, "Disconnected. Connect Gmail again to resume syncing.")
     if delete_data:
         enqueue(
-            MAINTENANCE_QUEUE,
+            tasks.MAINTENANCE_QUEUE,
             {"action": "purge_mailbox", "workspaceId": ref.workspace_id, "mailboxId": ref.mailbox_id},
         )
 

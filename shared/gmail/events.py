@@ -54,6 +54,8 @@ class FetchedBatch(BaseModel):
     owner_email: str
     sync_run_id: str
     messages: list[FetchedItem]
+    # Part of a backfill: enrichment waits until the whole backfill is stored (decision 11).
+    backfill: bool = False
 
     def encode(self) -> bytes:
         return self.model_dump_json().encode()
@@ -82,7 +84,13 @@ def _item(message: FetchedMessage) -> FetchedItem:
 
 
 def batches_for(
-    messages: Iterable[FetchedMessage], *, workspace_id: str, mailbox_id: str, owner_email: str, sync_run_id: str
+    messages: Iterable[FetchedMessage],
+    *,
+    workspace_id: str,
+    mailbox_id: str,
+    owner_email: str,
+    sync_run_id: str,
+    backfill: bool = False,
 ) -> Iterator[FetchedBatch]:
     """Packs messages into batches that each fit one Pub/Sub message."""
     envelope = {
@@ -90,6 +98,7 @@ def batches_for(
         "mailbox_id": mailbox_id,
         "owner_email": owner_email,
         "sync_run_id": sync_run_id,
+        "backfill": backfill,
     }
     items: list[FetchedItem] = []
     size = 0

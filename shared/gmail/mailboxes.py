@@ -220,7 +220,8 @@ class MailboxStore:
         batch.commit()
 
     def complete_chunk(self, ref: MailboxRef, run_id: str, chunk: int, *, fetched: int) -> bool:
-        """Counts a fetched chunk exactly once; the last chunk ends the backfill. False: counted before."""
+        """Counts a fetched chunk exactly once; the last chunk ends the backfill. True when this call
+        counted the run's last chunk (a chunk counted before returns False)."""
         run = self._run(ref, run_id)
         marker = run.collection("chunks").document(str(chunk))
 
@@ -241,7 +242,7 @@ class MailboxStore:
                     mailbox_update["sync.lastSuccessAt"] = datetime.now(UTC)
             transaction.update(run, run_update)
             transaction.update(self._doc(ref), mailbox_update)
-            return True
+            return done >= int(progress.get("chunks", 0))
 
         return bool(complete(self._db.transaction()))
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared import clients, tasks
+from shared.crm.followup import WAIT_SECONDS, follow_up_task
 from shared.crm.ingest import Ingestor
 from shared.crm.preview import preview_progressed
 from shared.errors import MailboxDisconnected, NotFound
@@ -261,13 +262,18 @@ class SyncService:
             return 0  # disconnected mid-backfill: reconnecting lists the mailbox afresh
         try:
             gmail = self._open_gmail(self._store, ref)
-            fetched = self._fetch_and_publish(ref, request.owner_email, request.sync_run_id, gmail, request.message_ids)
+            fetched = self._fetch_and_publish(
+                ref, request.owner_email, request.sync_run_id, gmail, request.message_ids, backfill=True
+            )
         except MailboxDisconnected as error:
             # Not retried: the grant is gone until the user reconnects, and no retry brings it back.
             log.warning("mailbox disconnected", extra={"mailboxId": ref.mailbox_id, "reason": error.message})
             self._store.mark_disconnected(ref, error.message)
             return 0
-        self._store.complete_chunk(ref, request.sync_run_id, request.chunk, fetched=fetched)
+        if self._store.complete_chunk(ref, request.sync_run_id, request.chunk, fetched=fetched):
+            # Its mail may still be on its way to ingestion: the follow-up waits for it (decision 11).
+            follow_up = follow_up_task(ref.workspace_id, ref.mailbox_id, request.sync_run_id)
+            self._enqueue(tasks.MAINTENANCE_QUEUE, follow_up, delay_seconds=WAIT_SECONDS)
         # The last chunk may finish after its mail was ingested: a staged first sync's preview is ready then.
         preview_progressed(ref.workspace_id, ref.mailbox_id)
         return fetched
@@ -286,6 +292,7 @@ class SyncService:
         message_ids: Sequence[str],
         *,
         hand_over: Callable[[FetchedBatch], object] | None = None,
+        backfill: bool = False,
     ) -> int:
         """Fetches in HTTP batches, a few at once, then publishes the lot in as few Pub/Sub messages as
         it fits: each one ingestion handles aggregates more mail per Firestore write (decision 9).
@@ -299,6 +306,7 @@ class SyncService:
             mailbox_id=ref.mailbox_id,
             owner_email=owner_email,
             sync_run_id=run_id,
+            backfill=backfill,
         ):
             hand_over(batch)
         return len(fetched)

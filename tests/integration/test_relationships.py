@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from google.cloud.firestore_v1.base_query import FieldFilter
 
 from devstack import demo
 from shared import clients, ids
@@ -151,3 +152,50 @@ def test_the_daily_refresh_decays_silent_contacts_and_flags_broken_rhythms(stack
     assert quiet["strength"]["raw"] < stored.raw
     assert quiet["strength"]["score"] == decayed_strength(stored, quiet["strength"]["asOfMs"]).score
     assert company(firestore_db, workspace_id, "quiet.io")["strength"]["score"] == quiet["strength"]["score"]
+
+
+def test_a_backfill_asks_for_stats_once_when_its_mail_is_stored(stack, firestore_db, workspace_id, tmp_path):
+    from devstack.demo_mailbox import generate
+
+    owner = f"owner.{uuid.uuid4().hex[:8]}@lumenway.io"
+    create_workspace(workspace_id, name="Team", owner_uid="u-owner", owner_email=owner)
+    firestore_db.document("workspaces", workspace_id).set(EVERY_CORRESPONDENT, merge=True)
+    mbox = tmp_path / "mailbox.mbox"
+    generate(owner=owner, messages=200, seed=4).write_mbox(mbox)
+    ref = connect_mailbox(
+        workspace_id=workspace_id, owner_uid="u-owner", refresh_token=demo.load_mailbox(stack.gmail_url, owner, mbox)
+    )
+    wait_for(lambda: demo.mailbox_progress(ref).done, timeout=120, what="the backfill")
+    people = firestore_db.collection("workspaces", workspace_id, "contacts")
+    count = people.count().get()[0][0].value
+    assert count > 10
+    # Every contact the backfill counted mail for gets its stats from the one follow-up.
+    with_stats = people.where(filter=FieldFilter("strength.halfLifeDays", "==", 45))
+    wait_for(lambda: with_stats.count().get()[0][0].value == count, timeout=60, what="every contact's stats")
+
+
+def test_the_backfill_follow_up_waits_for_mail_still_on_its_way(firestore_db, workspace_id):
+    from shared.crm.followup import BackfillFollowUp
+
+    run = firestore_db.document("workspaces", workspace_id, "syncRuns", "run-1")
+    run.set({"kind": "full", "startedAt": NOW, "fetched": 3})
+    ann = seed_contact(firestore_db, workspace_id, "ann@acme.io", updatedAt=NOW + HOUR)
+    seed_contact(firestore_db, workspace_id, "old@acme.io", updatedAt=NOW - HOUR)  # untouched by this run
+    enqueued: list[tuple[str, dict[str, Any], float]] = []
+    requested: list[tuple[str, list[str]]] = []
+    follow_up = BackfillFollowUp(
+        enqueue=lambda queue, task, delay_seconds=0.0: enqueued.append((queue, task, delay_seconds)) or "t",
+        request=lambda ws, contact_ids: requested.append((ws, sorted(contact_ids))),
+    )
+
+    run.collection("progress").document("0").set({"stored": 2})
+    assert follow_up.run(workspace_id, "mb_x", "run-1").state == "waiting"
+    ((queue, task, delay),) = enqueued
+    assert (queue, task["action"], task["attempt"], delay > 0) == ("crm_maintenance", "finish_backfill", 1, True)
+    assert requested == []
+
+    run.collection("progress").document("1").set({"duplicates": 1})  # the last batch was a redelivery
+    outcome = follow_up.run(workspace_id, "mb_x", "run-1", attempt=1)
+    assert (outcome.state, outcome.contacts) == ("requested", 1)
+    assert requested == [(workspace_id, [ann])]
+    assert follow_up.run(workspace_id, "mb_x", "no-such-run").state == "gone"
