@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from devstack.processes import free_port, http_ok
 
@@ -163,10 +164,12 @@ class _FrontHandler(BaseHTTPRequestHandler):
             return
         self._forward()
 
-    def do_GET(self) -> None:
-        self._forward()
-
-    do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+    def __getattr__(self, name: str) -> Any:
+        # Every other method (GET, PATCH, TRACE, ...) goes to the function, which answers 405 for one it
+        # does not serve: like Google's front end, this one has no opinion about methods.
+        if name.startswith("do_"):
+            return self._forward
+        raise AttributeError(name)
 
     def _forward(self) -> None:
         body = self._read_body()
