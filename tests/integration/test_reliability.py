@@ -204,7 +204,8 @@ def test_workers_share_one_quota_schedule_per_mailbox(stack, firestore_db, works
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(waits) == [1, 2, 3]  # one went at once; the others queued a second apart
+    # Two went at once (the schedule holds a second of units), the others queued a second apart.
+    assert sorted(waits) == [1, 2]
 
 
 def _grant_again(stack, owner: str) -> str:
