@@ -116,7 +116,7 @@ def create_app(
     *, client_id: str, client_secret: str, publish: PublishFn | None = None, quota: QuotaSettings | None = None
 ) -> GmailApp:
     """Build the app; `publish` defaults to google-cloud-pubsub (which honours PUBSUB_EMULATOR_HOST);
-    `quota` defaults to off at Gmail's 250 units/s over a 1 s window."""
+    `quota` defaults to off at Gmail's 250 units/s over a 60 s window (its per-minute limit)."""
     tokens = TokenStore(client_id=client_id, client_secret=client_secret)
     notifier = Notifier(publish or pubsub_publisher())
     return GmailApp(MailStore(tokens=tokens, notifier=notifier, quota=Quota(quota)))
