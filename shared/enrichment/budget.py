@@ -1,9 +1,16 @@
 """Each workspace's monthly AI budget, enforced before any model call.
 
 `workspaces/{ws}/aiUsage/{yyyy-mm}` (written only here; no client may read it) holds what the month
-spent and what calls in flight have reserved. A call first reserves its worst-case cost in a
-transaction, which fails with BudgetExceeded when spent + reserved + estimate would pass the limit;
-after the call the reservation is replaced by the actual cost. Amounts are integer micro-USD.
+spent and what calls in flight have reserved. A call first reserves its worst-case cost, and is
+refused with BudgetExceeded when spent + reserved + estimate would pass the limit; after the call
+the reservation is replaced by the actual cost. Amounts are integer micro-USD.
+
+No transactions: the month's document is every call's, and read-then-write transactions on it from
+concurrent calls wait on each other's locks (on the emulator, seconds per call, and they fail
+outright once a few calls overlap). A reservation is written first and checked after, so racing
+calls see each other. A settle is one batch of increments, made idempotent by creating the
+reservation's `settled/{id}` record in the same commit: a second settle, or one for a reservation
+swept as stale, fails that create and changes nothing.
 """
 
 from __future__ import annotations
@@ -14,13 +21,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from google.api_core import exceptions
 from google.cloud import firestore
 
 from shared.clients import firestore_client
 from shared.enrichment.model import AiUsage
 from shared.errors import BudgetExceeded
 from shared.settings import get_settings
-from shared.transactions import transactional
 
 MICROS_PER_USD = 1_000_000
 # A reservation older than this belongs to a call that died before settling: its money is freed.
@@ -69,30 +76,52 @@ class AiBudget:
         now = self._now()
         reservation = Reservation(workspace_id, month_key(now), uuid.uuid4().hex, micros)
         usage_ref = self.usage_ref(workspace_id, reservation.month)
-        workspace_ref = self._db.document("workspaces", workspace_id)
-
-        @transactional
-        def run(transaction: firestore.Transaction) -> None:
-            workspace = workspace_ref.get(transaction=transaction).to_dict() or {}
-            usage = _usage_doc(usage_ref.get(transaction=transaction).to_dict(), reservation.month)
-            limit = self._limit_micros(workspace)
-            _drop_stale(usage, now)
-            reserved = sum(int(r["micros"]) for r in usage["reservations"].values())
-            if usage["spentMicros"] + reserved + micros > limit:
-                raise BudgetExceeded(
-                    f"The workspace's AI budget of ${limit / MICROS_PER_USD:.2f} for {reservation.month} cannot "
-                    f"cover this call (spent ${usage['spentMicros'] / MICROS_PER_USD:.4f}).",
-                    workspaceId=workspace_id,
-                    month=reservation.month,
-                    limitUsd=limit / MICROS_PER_USD,
-                    spentUsd=usage["spentMicros"] / MICROS_PER_USD,
-                )
-            usage["reservations"][reservation.reservation_id] = {"micros": micros, "at": now}
-            usage["limitMicros"] = limit
-            transaction.set(usage_ref, _with_totals(usage, now))
-
-        run(self._db.transaction())
+        limit = self._limit_micros(self._db.document("workspaces", workspace_id).get().to_dict() or {})
+        # A call that cannot fit leaves no trace.
+        self._check(reservation, limit, self._live_usage(reservation, now), adding=micros)
+        usage_ref.set(
+            {
+                "month": reservation.month,
+                "limitMicros": limit,
+                "reservations": {reservation.reservation_id: {"micros": micros, "at": now}},
+                "reservedMicros": firestore.Increment(micros),
+                # Adding nothing, so that a month's totals read 0 from its first reservation on.
+                "spentMicros": firestore.Increment(0),
+                "calls": firestore.Increment(0),
+                "updatedAt": now,
+            },
+            merge=True,
+        )
+        # Reserved first, checked after: calls racing for the last of the budget each see the
+        # others' reservations, so together they never pass the limit (at worst both step back).
+        try:
+            self._check(reservation, limit, self._live_usage(reservation, now), adding=0)
+        except BudgetExceeded:
+            self.release(reservation)
+            raise
         return reservation
+
+    def _live_usage(self, reservation: Reservation, now: datetime) -> dict[str, Any]:
+        """The month's usage without reservations gone stale; those are freed on the way."""
+        stored = self.usage_ref(reservation.workspace_id, reservation.month).get().to_dict()
+        usage = _usage_doc(stored, reservation.month)
+        for stale_id in _drop_stale(usage, now):
+            micros = int(usage["stale"][stale_id]["micros"])
+            self._finish(Reservation(reservation.workspace_id, reservation.month, stale_id, micros), None, swept=True)
+        return usage
+
+    @staticmethod
+    def _check(reservation: Reservation, limit: int, usage: dict[str, Any], *, adding: int) -> None:
+        reserved = sum(int(r["micros"]) for r in usage["reservations"].values())
+        if usage["spentMicros"] + reserved + adding > limit:
+            raise BudgetExceeded(
+                f"The workspace's AI budget of ${limit / MICROS_PER_USD:.2f} for {reservation.month} cannot "
+                f"cover this call (spent ${usage['spentMicros'] / MICROS_PER_USD:.4f}).",
+                workspaceId=reservation.workspace_id,
+                month=reservation.month,
+                limitUsd=limit / MICROS_PER_USD,
+                spentUsd=usage["spentMicros"] / MICROS_PER_USD,
+            )
 
     def settle(self, reservation: Reservation, usage: AiUsage) -> None:
         """Replaces the reservation by what the call cost. Settling twice changes nothing."""
@@ -102,21 +131,31 @@ class AiBudget:
         """The call never happened (or Google billed nothing): free the reservation."""
         self._finish(reservation, None)
 
-    def _finish(self, reservation: Reservation, usage: AiUsage | None) -> None:
+    def _finish(self, reservation: Reservation, usage: AiUsage | None, *, swept: bool = False) -> None:
+        """Frees the reservation and adds what the call used, once: the `settled/{id}` record created in
+        the same commit fails a second attempt (a redelivery, or a settle after a stale sweep)."""
         usage_ref = self.usage_ref(reservation.workspace_id, reservation.month)
         now = self._now()
+        batch = self._db.batch()
+        record: dict[str, Any] = {"at": now, "micros": reservation.micros, "swept": swept}
+        changes: dict[str, Any] = {
+            f"reservations.`{reservation.reservation_id}`": firestore.DELETE_FIELD,
+            "reservedMicros": firestore.Increment(-reservation.micros),
+            "updatedAt": now,
+        }
+        if usage is not None:
+            record["usage"] = usage.model_dump()
+            changes |= _usage_increments(usage)
+        batch.create(self._settled_ref(usage_ref, reservation.reservation_id), record)
+        batch.update(usage_ref, changes)
+        try:
+            batch.commit()
+        except exceptions.AlreadyExists:
+            return  # settled before (or swept as stale): counting again would double it
 
-        @transactional
-        def run(transaction: firestore.Transaction) -> None:
-            doc = _usage_doc(usage_ref.get(transaction=transaction).to_dict(), reservation.month)
-            if reservation.reservation_id not in doc["reservations"]:
-                return  # settled before (or swept as stale): counting again would double it
-            del doc["reservations"][reservation.reservation_id]
-            if usage is not None:
-                _add_usage(doc, usage)
-            transaction.set(usage_ref, _with_totals(doc, now))
-
-        run(self._db.transaction())
+    @staticmethod
+    def _settled_ref(usage_ref: firestore.DocumentReference, reservation_id: str) -> firestore.DocumentReference:
+        return usage_ref.collection("settled").document(reservation_id)
 
     def _limit_micros(self, workspace: dict[str, Any]) -> int:
         override = workspace.get(WORKSPACE_BUDGET_FIELD)
@@ -142,28 +181,24 @@ def _usage_doc(stored: dict[str, Any] | None, month: str) -> dict[str, Any]:
     return doc
 
 
-def _drop_stale(doc: dict[str, Any], now: datetime) -> None:
-    doc["reservations"] = {
-        key: value for key, value in doc["reservations"].items() if now - value["at"] < STALE_RESERVATION
+def _drop_stale(doc: dict[str, Any], now: datetime) -> list[str]:
+    """Moves reservations older than STALE_RESERVATION from `reservations` to `stale`; returns their ids."""
+    doc["stale"] = {key: value for key, value in doc["reservations"].items() if now - value["at"] >= STALE_RESERVATION}
+    for key in doc["stale"]:
+        del doc["reservations"][key]
+    return list(doc["stale"])
+
+
+def _usage_increments(usage: AiUsage) -> dict[str, Any]:
+    """What one call adds to the month, as field increments (the model's name quoted as a path segment)."""
+    model = f"byModel.`{usage.model}`"
+    counts = {
+        "calls": 1,
+        "promptTokens": usage.prompt_tokens,
+        "candidateTokens": usage.candidate_tokens,
+        "thoughtTokens": usage.thought_tokens,
     }
-
-
-def _add_usage(doc: dict[str, Any], usage: AiUsage) -> None:
-    doc["spentMicros"] += usage.cost_micros
-    doc["calls"] += 1
-    doc["promptTokens"] += usage.prompt_tokens
-    doc["candidateTokens"] += usage.candidate_tokens
-    doc["thoughtTokens"] += usage.thought_tokens
-    model = doc["byModel"].setdefault(
-        usage.model, {"calls": 0, "promptTokens": 0, "candidateTokens": 0, "thoughtTokens": 0, "costMicros": 0}
-    )
-    model["calls"] += 1
-    model["promptTokens"] += usage.prompt_tokens
-    model["candidateTokens"] += usage.candidate_tokens
-    model["thoughtTokens"] += usage.thought_tokens
-    model["costMicros"] += usage.cost_micros
-
-
-def _with_totals(doc: dict[str, Any], now: datetime) -> dict[str, Any]:
-    reserved = sum(int(r["micros"]) for r in doc["reservations"].values())
-    return {**doc, "reservedMicros": reserved, "spentUsd": doc["spentMicros"] / MICROS_PER_USD, "updatedAt": now}
+    increments = {"spentMicros": usage.cost_micros, **counts}
+    increments |= {f"{model}.{name}": value for name, value in counts.items()}
+    increments[f"{model}.costMicros"] = usage.cost_micros
+    return {path: firestore.Increment(value) for path, value in increments.items()}

@@ -169,6 +169,45 @@ def test_stale_reservations_are_freed(firestore_db, workspace_id):
     assert _usage_doc(firestore_db, workspace_id)["reservedMicros"] == 900
 
 
+def test_a_late_settle_of_a_swept_reservation_counts_nothing(firestore_db, workspace_id):
+    clock = [datetime.now(UTC)]
+    budget = _budget(firestore_db, usd=0.001, now=lambda: clock[0])
+    late = budget.reserve(workspace_id, 900)
+    clock[0] += timedelta(hours=1)
+    budget.reserve(workspace_id, 900)  # sweeps `late` as stale
+    budget.settle(late, AiUsage(model=MODEL, prompt_tokens=10, candidate_tokens=5, cost_micros=400))
+
+    doc = _usage_doc(firestore_db, workspace_id)
+    assert (doc["spentMicros"], doc["reservedMicros"], doc["calls"]) == (0, 900, 0)
+
+
+def test_concurrent_calls_are_each_counted_once(firestore_db, workspace_id):
+    from concurrent.futures import ThreadPoolExecutor
+
+    budget = _budget(firestore_db, usd=1.0)
+    usage = AiUsage(model=MODEL, prompt_tokens=10, candidate_tokens=5, thought_tokens=2, cost_micros=250)
+
+    def call(_: int) -> None:
+        reservation = budget.reserve(workspace_id, 1_000)
+        budget.settle(reservation, usage)
+        budget.settle(reservation, usage)  # a redelivered settle
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(call, range(8)))
+
+    doc = _usage_doc(firestore_db, workspace_id)
+    assert (doc["spentMicros"], doc["calls"], doc["reservedMicros"], doc["reservations"]) == (2_000, 8, 0, {})
+    assert doc["byModel"][MODEL] == {
+        "calls": 8,
+        "promptTokens": 80,
+        "candidateTokens": 40,
+        "thoughtTokens": 16,
+        "costMicros": 2_000,
+    }
+    settled = firestore_db.collection("workspaces", workspace_id, "aiUsage", doc["month"], "settled").get()
+    assert len(settled) == 8
+
+
 def test_genai_client_follows_the_settings(firestore_db, gemini):
     saved = os.environ.get("RAPPORT_GEMINI_BASE_URL")
     os.environ["RAPPORT_GEMINI_BASE_URL"] = gemini.url

@@ -22,6 +22,7 @@ SECRET = (
     "oauthStates/s1",
     "deadLetters/x1",
     "workspaces/{ws}/aiUsage/2030-01",
+    "workspaces/{ws}/aiUsage/2030-01/settled/r1",
     "workspaces/{ws}/syncRuns/r1/chunks/0",
     "workspaces/{ws}/somethingNew/x",
 )
@@ -66,7 +67,8 @@ class Rest:
 def world(stack, firestore_db, workspace_id):
     stack.enable_auth()
     users = team(f"http://127.0.0.1:{stack.ports.auth}", workspace_id)
-    for path in (*READABLE[:-1], "aiUsage/2030-01", "syncRuns/r1", "syncRuns/r1/chunks/0", "somethingNew/x"):
+    in_workspace = [path.removeprefix("workspaces/{ws}/") for path in SECRET if path.startswith("workspaces/")]
+    for path in (*READABLE[:-1], "syncRuns/r1", *in_workspace):
         firestore_db.document(f"workspaces/{workspace_id}/{path}").set({"name": "x"})
     for path in SECRET[:4]:
         firestore_db.document(path).set({"secret": "x"})
