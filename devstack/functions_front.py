@@ -91,9 +91,6 @@ class Worker:
             time.sleep(0.05)
         return False
 
-    def wait_ready(self, timeout: float) -> bool:
-        return self._ready.wait(timeout)
-
     @property
     def ready(self) -> bool:
         return self._ready.is_set()
