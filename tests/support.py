@@ -77,3 +77,14 @@ def open_workspace(workspace_id: str, *, owner_uid: str, owner_email: str, name:
 
     create_workspace(workspace_id, name=name, owner_uid=owner_uid, owner_email=owner_email)
     firestore_client().document("workspaces", workspace_id).set(OPEN_POLICY, merge=True)
+
+
+def team_with_mailbox(db, workspace_id: str, owner_email: str) -> str:  # type: ignore[no-untyped-def]
+    """A workspace owned by `u-owner` whose mailbox is connected and stores mail without a preview."""
+    from shared.gmail.mailboxes import MailboxStore
+    from shared.workspaces import create_workspace
+
+    create_workspace(workspace_id, name="Team", owner_uid="u-owner", owner_email=owner_email)
+    db.document("workspaces", workspace_id).set({"settings": {"requirePreview": False}}, merge=True)
+    MailboxStore().save_connection(workspace_id=workspace_id, owner_uid="u-owner", email=owner_email, refresh_token="t")
+    return workspace_id

@@ -1,8 +1,10 @@
 """CSV import (preview, then apply, with undo of the whole batch) and CSV export of contacts and companies.
 
 Applying an import records, for every record it created or changed, what the record was before
-(`imports/{id}/changes/{recordId}`) and the version the import left it at. Undo restores exactly
-those records; one someone edited after the import keeps their edit and is reported as kept.
+(`imports/{id}/changes/{recordId}`), the fields it wrote and the version it left the record at. Every
+write is conditioned on the record's update time, so mail counted meanwhile is never overwritten. Undo
+takes back only the fields the import wrote (counts, addresses and enrichment gathered since stay); a
+record someone edited after the import keeps their edit and is reported as kept.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from google.api_core import exceptions
 from google.cloud import firestore
 from pydantic import ValidationError
 
@@ -28,8 +31,10 @@ from shared.crm.search import TOKENS_FIELD
 from shared.errors import Conflict, InvalidInput, NotFound
 
 IMPORTS = "imports"
+T = TypeVar("T")
 MAX_ROWS = 5000
 ROWS_PER_COMMIT = 150  # each row writes the record, its undo record and its audit entry
+GUARDED_ATTEMPTS = 8  # a chunk whose records keep changing (a busy mailbox) is planned again this often
 PREVIEW_ROWS = 20
 EXPORT_PAGE = 500
 
@@ -178,13 +183,41 @@ class CsvImports:
         }
         batch_ref.set(summary)
         service = records(parsed.kind)
+        collection = workspace.collection(parsed.kind.collection)
         for chunk in _chunks(rows, ROWS_PER_COMMIT):
-            batch = self._db.batch()
-            for row in chunk:
-                self._apply_row(batch, workspace, batch_ref, service, actor, now, row, existing.get(row.record_id))
-            batch.commit()
+
+            def write(currents: dict[str, Any], batch: firestore.WriteBatch, chunk: list[ParsedRow] = chunk) -> None:
+                for row in chunk:
+                    self._apply_row(batch, workspace, batch_ref, service, actor, now, row, currents[row.record_id])
+
+            self._commit_guarded(collection, [row.record_id for row in chunk], write)
         batch_ref.update({"state": "applied"})
         return {"importId": import_id, **audit.public({**summary, "state": "applied"})}  # type: ignore[dict-item]
+
+    def _commit_guarded(
+        self,
+        collection: firestore.CollectionReference,
+        record_ids: list[str],
+        write: Callable[[dict[str, Any], firestore.WriteBatch], T],
+    ) -> T:
+        """Reads the records, lets `write` plan one commit from them, and commits it with every record
+        write conditioned on the record being as read; a record that changed meanwhile (mail counted,
+        a contact enriched) makes the commit fail, and it is planned again from what is there now."""
+        for _ in range(GUARDED_ATTEMPTS):
+            snapshots = self._db.get_all([collection.document(record_id) for record_id in record_ids])
+            batch = self._db.batch()
+            planned = write({s.id: s for s in snapshots}, batch)
+            try:
+                batch.commit()
+                return planned
+            except (exceptions.FailedPrecondition, exceptions.AlreadyExists, exceptions.NotFound):
+                continue
+        raise Conflict("these records kept changing while the import was written; try again")
+
+    def _guard(self, snapshot: Any) -> Any:
+        if snapshot.exists:
+            return self._db.write_option(last_update_time=snapshot.update_time)
+        return self._db.write_option(exists=False)
 
     def _apply_row(
         self,
@@ -195,20 +228,23 @@ class CsvImports:
         actor: Principal,
         now: datetime,
         row: ParsedRow,
-        before: dict[str, Any] | None,
+        current: Any,
     ) -> None:
-        reference = workspace.collection(service.kind.collection).document(row.record_id)
+        before = current.to_dict() if current.exists else None
         if before is None:
             _, after = service.new_document(row.fields, actor, now, source="import")
             after["importId"] = batch_ref.id
+            batch.create(current.reference, after)
         else:
             # Imported values were chosen by a person: extraction must not overwrite them later.
             manual = sorted(set(before.get("manualFields") or []) | set(row.fields) - {"email"})
             after = {**before, **row.fields, "manualFields": manual, "version": int(before.get("version") or 0) + 1}
             after.update(updatedAt=now, updatedBy=actor.uid)
             after[TOKENS_FIELD] = service.tokens(after)
-        batch.set(reference, after)
-        change = {"before": before, "afterVersion": after["version"]}
+            written = {name: after[name] for name in (*row.fields, "manualFields", "version", "updatedAt", "updatedBy")}
+            batch.update(current.reference, {**written, TOKENS_FIELD: after[TOKENS_FIELD]}, option=self._guard(current))
+        # What undo needs: the fields the import wrote and what they were before it.
+        change = {"before": before, "fields": row.fields, "afterVersion": after["version"], "after": after}
         batch.set(batch_ref.collection("changes").document(row.record_id), change)
         entry = audit.AuditEntry(actor, "import", service.kind.name, row.record_id, before, after, now)
         audit.record(batch, workspace, entry)
@@ -223,19 +259,23 @@ class CsvImports:
         if summary.get("state") != "applied":
             raise Conflict(f"this import is {summary.get('state')}; only an applied import can be undone")
         kind = KINDS[summary["kind"]]
-        restored, kept = 0, []
+        collection = workspace.collection(kind.collection)
+        restored, kept = 0, list[str]()
         changes = list(batch_ref.collection("changes").stream())
         for chunk in _chunks(changes, ROWS_PER_COMMIT):
-            batch = self._db.batch()
             by_id = {c.id: c.to_dict() or {} for c in chunk}
-            currents = self._db.get_all([workspace.collection(kind.collection).document(c.id) for c in chunk])
-            for current in currents:
-                change = by_id[current.id]
-                if self._undo_row(batch, workspace, kind, actor, current, change):
-                    restored += 1
-                else:
-                    kept.append(current.id)
-            batch.commit()
+
+            def write(
+                currents: dict[str, Any], batch: firestore.WriteBatch, by_id: dict[str, Any] = by_id
+            ) -> dict[str, bool]:
+                return {
+                    record_id: self._undo_row(batch, workspace, kind, actor, currents[record_id], change)
+                    for record_id, change in by_id.items()
+                }
+
+            outcomes = self._commit_guarded(collection, list(by_id), write)
+            restored += sum(outcomes.values())
+            kept.extend(record_id for record_id, undone in outcomes.items() if not undone)
         batch_ref.update({"state": "undone", "undoneBy": actor.uid, "undoneAt": self._now(), "kept": kept})
         return {"importId": import_id, "restored": restored, "kept": kept}
 
@@ -248,16 +288,34 @@ class CsvImports:
         current: Any,
         change: dict[str, Any],
     ) -> bool:
-        """Puts one record back as it was before the import, unless someone changed it since."""
+        """Takes back the fields the import wrote, unless a person edited the record since; anything
+        gathered since (mail counted, addresses, enrichment) stays. A record the import created and
+        nothing touched since is deleted."""
         data = current.to_dict() if current.exists else None
         if data is None or data.get("version") != change["afterVersion"]:
             return False
         before = change.get("before")
+        guard = self._guard(current)
+        if before is None and data == change.get("after"):
+            batch.delete(current.reference, option=guard)
+            entry = audit.AuditEntry(actor, "undo-import", kind.name, current.id, data, None, self._now())
+            audit.record(batch, workspace, entry)
+            return True
+        previous = before or {}
+        patch: dict[str, Any] = {}
+        for name, imported in (change.get("fields") or {}).items():
+            if name == "email" or data.get(name) != imported:
+                continue  # the identity stays; a value changed since is not the import's any more
+            patch[name] = previous.get(name, firestore.DELETE_FIELD)
+        added = set(data.get("manualFields") or []) - set(previous.get("manualFields") or [])
+        patch["manualFields"] = sorted(set(data.get("manualFields") or []) - (added & set(change.get("fields") or {})))
         if before is None:
-            batch.delete(current.reference, option=self._db.write_option(last_update_time=current.update_time))
-        else:
-            batch.set(current.reference, before)
-        entry = audit.AuditEntry(actor, "undo-import", kind.name, current.id, data, before, self._now())
+            patch["importId"] = firestore.DELETE_FIELD
+        patch.update(version=int(data.get("version") or 0) + 1, updatedAt=self._now(), updatedBy=actor.uid)
+        result = {k: v for k, v in {**data, **patch}.items() if v is not firestore.DELETE_FIELD}
+        patch[TOKENS_FIELD] = records(kind).tokens(result)
+        batch.update(current.reference, patch, option=guard)
+        entry = audit.AuditEntry(actor, "undo-import", kind.name, current.id, data, result, self._now())
         audit.record(batch, workspace, entry)
         return True
 

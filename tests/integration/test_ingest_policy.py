@@ -14,10 +14,9 @@ import pytest
 from shared import ids
 from shared.crm.ingest import Ingestor
 from shared.gmail.api import FetchedMessage
-from shared.gmail.mailboxes import MailboxStore
 from shared.mail import extract
-from shared.workspaces import Role, add_member, create_workspace
-from tests.support import id_token_for, mail, wait_for
+from shared.workspaces import Role, add_member
+from tests.support import id_token_for, mail, team_with_mailbox, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -32,10 +31,7 @@ _gmail_ids = count(1)
 
 @pytest.fixture
 def team(firestore_db, workspace_id):
-    create_workspace(workspace_id, name="Team", owner_uid="u-owner", owner_email=OWNER)
-    firestore_db.document("workspaces", workspace_id).set({"settings": {"requirePreview": False}}, merge=True)
-    MailboxStore().save_connection(workspace_id=workspace_id, owner_uid="u-owner", email=OWNER, refresh_token="t")
-    return workspace_id
+    return team_with_mailbox(firestore_db, workspace_id, OWNER)
 
 
 def _fetched(raw: bytes, *, at_ms: int = 1_700_000_000_000, labels: tuple[str, ...] = ("INBOX",)) -> FetchedMessage:
