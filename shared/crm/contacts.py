@@ -4,7 +4,9 @@ A field a person set is listed in the contact's `manualFields`; extraction and e
 overwrite those (and merges let them win). Every edit checks the `version` the editor saw and
 bumps it, inside one transaction: a stale edit raises Conflict carrying the current values
 instead of silently overwriting someone else's. Ingestion's counters never touch `version`, so
-incoming mail does not make an open edit form stale.
+incoming mail does not make an open edit form stale. What must land with the edit (fields that
+follow from it, its audit entry) is written in that same transaction, so an edit never stands
+without them.
 """
 
 from __future__ import annotations
@@ -49,6 +51,12 @@ SYSTEM_FIELDS = frozenset(
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,63}")
 
 
+# Fields that follow from the contact as edited (its search tokens), stored with the edit.
+Derive = Callable[[Mapping[str, Any]], dict[str, Any]]
+# Further writes that must commit with the edit or not at all (its audit entry).
+Record = Callable[[firestore.Transaction, "ContactEdit"], None]
+
+
 @dataclass(frozen=True)
 class ContactEdit:
     contact_id: str
@@ -79,12 +87,15 @@ class ContactEditor:
         by_uid: str,
         *,
         expected_version: int,
+        derive: Derive = lambda _: {},
+        record: Record = lambda _transaction, _edit: None,
     ) -> ContactEdit:
-        """Sets `changes` (stored field names; None clears a value and still marks it as set by hand)."""
+        """Sets `changes` (stored field names; None clears a value and still marks it as set by hand),
+        with the fields `derive` adds and the writes `record` makes, all in one commit."""
         _check_editable(changes)
         reference = self._db.document("workspaces", workspace_id, "contacts", contact_id)
         edit: ContactEdit = transactional(self._apply)(
-            self._db.transaction(), reference, dict(changes), by_uid, expected_version
+            self._db.transaction(), reference, dict(changes), by_uid, expected_version, derive, record
         )
         return edit
 
@@ -95,6 +106,8 @@ class ContactEditor:
         changes: dict[str, Any],
         by_uid: str,
         expected_version: int,
+        derive: Derive,
+        record: Record,
     ) -> ContactEdit:
         snapshot = reference.get(transaction=transaction)
         if not snapshot.exists:
@@ -114,8 +127,12 @@ class ContactEditor:
             "editedAtMs": int(self._now().timestamp() * 1000),
             "version": expected_version + 1,
         }
-        transaction.update(reference, {**changes, **provenance})
-        return ContactEdit(reference.id, before, {**before, **changes, **provenance})
+        write = {**changes, **provenance}
+        write.update(derive({**before, **write}))
+        transaction.update(reference, write)
+        edit = ContactEdit(reference.id, before, {**before, **write})
+        record(transaction, edit)
+        return edit
 
 
 def _check_editable(changes: Mapping[str, Any]) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -297,26 +297,26 @@ def _decode_cursor(cursor: str) -> str:
 
 class ContactRecords(Records):
     """Contacts are edited through ContactEditor, which keeps field provenance (`manualFields`) so
-    extraction and enrichment never overwrite what a person set; search tokens and the audit entry follow."""
+    extraction and enrichment never overwrite what a person set; search tokens and the audit entry
+    are written in the editor's transaction, so the edit cannot stand without them."""
 
     def update(self, workspace_id: str, actor: Principal, record_id: str, body: VersionedUpdate) -> dict[str, Any]:
-        from shared.crm.contacts import ContactEditor
+        from shared.crm.contacts import ContactEdit, ContactEditor
 
         changes = body.changes()
         if not changes:
             raise InvalidInput("body: name at least one field to change", field="body")
         workspace = self._workspace(workspace_id)
         changes.update(self._run_checks(workspace, changes, creating=False))
+
+        def derive(after: Mapping[str, Any]) -> dict[str, Any]:
+            return {"updatedBy": actor.uid, TOKENS_FIELD: self.tokens(dict(after))}
+
+        def record(transaction: firestore.Transaction, edit: ContactEdit) -> None:
+            entry = audit.AuditEntry(actor, "update", self.kind.name, record_id, edit.before, edit.after, self._now())
+            audit.record(transaction, workspace, entry)
+
         edit = ContactEditor(db=self._db, now=self._now).update(
-            workspace_id, record_id, changes, actor.uid, expected_version=body.version
+            workspace_id, record_id, changes, actor.uid, expected_version=body.version, derive=derive, record=record
         )
-        now = self._now()
-        after = {**edit.after, "updatedBy": actor.uid}
-        after[TOKENS_FIELD] = self.tokens(after)
-        batch = self._db.batch()
-        batch.update(self._ref(workspace_id, record_id), {TOKENS_FIELD: after[TOKENS_FIELD], "updatedBy": actor.uid})
-        audit.record(
-            batch, workspace, audit.AuditEntry(actor, "update", self.kind.name, record_id, edit.before, after, now)
-        )
-        batch.commit()
-        return as_record(record_id, after)
+        return as_record(record_id, edit.after)

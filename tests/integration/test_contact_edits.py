@@ -6,10 +6,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
+from google.api_core import exceptions
 from google.cloud import firestore
 
 from shared import ids
+from shared.auth import Principal
+from shared.crm import audit
 from shared.crm.contacts import ContactEditor
+from shared.crm.kinds import CONTACTS
+from shared.crm.models import ContactUpdate
+from shared.crm.records import ContactRecords
 from shared.errors import Conflict, InvalidInput
 
 pytestmark = pytest.mark.integration
@@ -94,3 +100,18 @@ def test_an_alias_left_by_a_merge_is_not_edited(firestore_db, workspace_id, ann)
     with pytest.raises(Conflict) as raised:
         editor(firestore_db).update(workspace_id, ann.id, {"title": "x"}, "u-1", expected_version=0)
     assert raised.value.details["mergedInto"] == "c_target"
+
+
+def test_an_edit_whose_audit_entry_is_refused_does_not_land(firestore_db, workspace_id, ann):
+    # The entry carries the contact before and after; with a large field that is past Firestore's
+    # 1 MiB document limit, so the database refuses the entry (the contact itself still fits).
+    ann.update({"background": "x" * 600_000})
+    records = ContactRecords(CONTACTS, db=firestore_db, clock=lambda: AT)
+
+    with pytest.raises(exceptions.InvalidArgument):
+        records.update(workspace_id, Principal("u-1", None), ann.id, ContactUpdate(title="VP Sales", version=0))
+
+    stored = ann.get().to_dict()
+    assert (stored["title"], stored.get("version")) == ("Sales", None)  # the edit went down with its entry
+    assert "manualFields" not in stored
+    assert not list(firestore_db.collection("workspaces", workspace_id, audit.COLLECTION).stream())
