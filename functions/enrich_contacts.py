@@ -9,7 +9,7 @@ from cloudevents.http.event import CloudEvent
 
 from shared.enrichment.requests import decode_enrichment_request
 from shared.enrichment.service import EnrichmentService
-from shared.errors import InvalidInput, NotFound, RetryLater
+from shared.errors import InvalidInput
 from shared.gmail.events import pubsub_data
 from shared.log import get_logger
 
@@ -29,13 +29,4 @@ def enrich_contacts(event: CloudEvent) -> None:
     except InvalidInput as error:
         log.warning("dropped a malformed enrichment request", extra={"reason": error.message})
         return
-    postponed: RetryLater | None = None
-    for contact_id in request.contact_ids:
-        try:
-            _service().enrich_contact(request.workspace_id, contact_id)
-        except NotFound:
-            continue  # merged or deleted since: nothing to enrich
-        except RetryLater as error:
-            postponed = error  # the others are done; a redelivery skips them as unchanged
-    if postponed is not None:
-        raise postponed
+    _service().enrich_request(request.workspace_id, request.contact_ids)

@@ -10,13 +10,16 @@ from shared import clients
 from shared.errors import InvalidInput
 from shared.resources import resources
 
-CONTACTS_PER_MESSAGE = 100
+# One message asks for at most this many contacts, so at most this many model calls run in one delivery
+# (a short ack deadline, and a redelivery repeats little); more are split into further messages.
+CONTACTS_PER_MESSAGE = 10
+MAX_CONTACTS_ACCEPTED = 100  # what a message published before the split may still carry
 
 
 class EnrichmentRequest(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
     workspace_id: str = Field(alias="workspaceId", min_length=1)
-    contact_ids: list[str] = Field(alias="contactIds", min_length=1, max_length=CONTACTS_PER_MESSAGE)
+    contact_ids: list[str] = Field(alias="contactIds", min_length=1, max_length=MAX_CONTACTS_ACCEPTED)
 
 
 def decode_enrichment_request(data: bytes) -> EnrichmentRequest:

@@ -4,7 +4,10 @@ the AI budget in Firestore transactions, and EnrichmentService writing results t
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -25,6 +28,7 @@ from shared.enrichment import (
     SignatureProvider,
 )
 from shared.enrichment.model import AiUsage
+from shared.enrichment.requests import CONTACTS_PER_MESSAGE
 from shared.errors import BudgetExceeded, NotFound, RetryLater
 from shared.settings import get_settings
 
@@ -344,3 +348,64 @@ def test_a_contact_deleted_while_its_providers_run_is_not_found(firestore_db, wo
     with pytest.raises(NotFound):
         service.enrich_contact(workspace_id, contact_id)
     assert not contact.get().exists  # nothing was written back to the deleted contact
+
+
+# -- deliveries: at most CONTACTS_PER_MESSAGE model calls each, one model call per contact and input -----
+
+
+class _SlowGemini(GeminiProvider):
+    """The real provider, slowed down so that a second delivery arrives while the first is calling."""
+
+    def enrich(self, subject: EnrichmentInput):  # type: ignore[no-untyped-def]
+        time.sleep(1.0)
+        return super().enrich(subject)
+
+
+def _model_calls(gemini: GeminiServer) -> int:
+    return sum(1 for call in gemini.app.calls if call.method == "generateContent")
+
+
+def test_two_deliveries_at_once_ask_the_model_once(firestore_db, workspace_id, genai_client, gemini):
+    contact_id = _seed_contact(firestore_db, workspace_id)
+    arrived = threading.Barrier(2)
+
+    def deliver(_: int) -> str:
+        provider = _SlowGemini(client_factory=lambda: genai_client, budget=_budget(firestore_db), model=MODEL)
+        service = EnrichmentService(db=firestore_db, providers=[SignatureProvider(), provider])
+        arrived.wait()
+        try:
+            service.enrich_request(workspace_id, [contact_id])
+        except RetryLater:
+            return "retry later"
+        return "enriched"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(deliver, range(2)))
+
+    assert outcomes == ["enriched", "retry later"]
+    assert _model_calls(gemini) == 1
+    assert _usage_doc(firestore_db, workspace_id)["calls"] == 1
+    # The postponed delivery, redelivered, finds the work done.
+    _service(firestore_db, genai_client).enrich_request(workspace_id, [contact_id])
+    assert _model_calls(gemini) == 1
+    contact = firestore_db.document("workspaces", workspace_id, "contacts", contact_id).get().to_dict()
+    assert "claim" not in contact["enrichment"]
+
+
+def test_one_delivery_calls_the_model_at_most_ten_times_and_passes_the_rest_on(
+    firestore_db, workspace_id, genai_client, gemini
+):
+    firestore_db.document("workspaces", workspace_id).set({"name": "Team"})
+    contact_ids = [f"c_{number:02d}" for number in range(13)]
+    for contact_id in contact_ids:
+        firestore_db.document("workspaces", workspace_id, "contacts", contact_id).set(
+            {"email": f"{contact_id}@acme.io", "name": contact_id, "sentCount": 1}
+        )
+    passed_on: list[tuple[str, list[str]]] = []
+
+    _service(firestore_db, genai_client, usd=10).enrich_request(
+        workspace_id, contact_ids, republish=lambda ws, ids_: passed_on.append((ws, list(ids_)))
+    )
+
+    assert _model_calls(gemini) == CONTACTS_PER_MESSAGE == 10
+    assert passed_on == [(workspace_id, contact_ids[10:])]
