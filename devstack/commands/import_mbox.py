@@ -44,10 +44,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> dict[str, object]:
+    from devstack.mbox_import import ImportProgress, MboxImporter, guess_owner
+    from devstack.takeout import read_mbox
     from shared import ids
-    from shared.gmail.importer import ImportProgress, MboxImporter, guess_owner
     from shared.gmail.mailboxes import MailboxRef
-    from shared.gmail.takeout import read_mbox
 
     owner = (args.owner or guess_owner(read_mbox(args.path))).lower()
     total = sum(1 for _ in read_mbox(args.path))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from shared.gmail.takeout import TAKEOUT_LABELS
+from devstack.takeout import TAKEOUT_LABELS
 
 SYSTEM_LABELS = frozenset(
     {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from shared.gmail.takeout import read_mbox
+from devstack.takeout import read_mbox
 
 
 def read_eml_dir(path: Path) -> Iterator[bytes]:

@@ -6,10 +6,10 @@ import pytest
 
 from devstack import demo
 from devstack.demo_mailbox import generate
+from devstack.mbox_import import MboxImporter, guess_owner, to_fetched
+from devstack.takeout import read_mbox
 from shared.errors import Conflict
 from shared.gmail import progress
-from shared.gmail.importer import MboxImporter, guess_owner, to_fetched
-from shared.gmail.takeout import read_mbox
 from shared.settings import DEFAULT_EXCLUDED_LABELS
 from shared.workspaces import create_workspace
 from tests.support import wait_for

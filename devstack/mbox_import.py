@@ -1,4 +1,5 @@
-"""Importing a Google Takeout mbox through the same pipeline as Gmail sync: batches on mail-fetched."""
+"""`./rapport import-mbox`: a Google Takeout mbox fed through the same pipeline as Gmail sync, as batches on
+mail-fetched. A development tool: the product's own Takeout upload is not built on it."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from devstack.takeout import read_mbox, system_labels
 from shared.errors import Conflict, InvalidInput
 from shared.gmail.api import FetchedMessage
 from shared.gmail.events import FetchedBatch, batches_for
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.gmail.sync import publish_batch
-from shared.gmail.takeout import read_mbox, system_labels
 from shared.settings import Settings, get_settings
 
 HEADER_BLOCK = re.compile(rb"\r?\n\r?\n")

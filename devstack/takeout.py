@@ -1,4 +1,5 @@
-"""Google Takeout's Gmail export: an mbox file whose messages carry `X-Gmail-Labels`."""
+"""Google Takeout's Gmail export: an mbox file whose messages carry `X-Gmail-Labels`. Read by the local Gmail
+server and `./rapport import-mbox`."""
 
 from __future__ import annotations
 
