@@ -5,8 +5,8 @@ ground truth they were written from: the external people, their companies and th
 colleagues. `DemoMailbox.write_mbox()` writes them the way Google Takeout does (`From ` separator
 lines, `X-Gmail-Labels`, `X-GM-THRID`).
 
-The mail is built from the tables below, with every choice drawn from one `random.Random(seed)`:
-the same arguments always give byte-identical output. It contains what real mail throws at an
+The mail is built from the tables in `devstack/demo_data/`, with every choice drawn from one
+`random.Random(seed)`: the same arguments always give byte-identical output. It contains what real mail throws at an
 extractor: threads quoted in several client styles and languages, signatures with phone numbers
 in national formats, encoded-word display names, plus-aliases, group mail, non-UTF-8 charsets,
 attachments, and automated mail (newsletters, notifications, auto-replies, spam) that must never
@@ -22,6 +22,7 @@ import datetime as dt
 import html
 import re
 import sys
+import tomllib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,9 +32,11 @@ from email.policy import EmailPolicy
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from random import Random
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 __all__ = ["Company", "DemoMailbox", "Person", "generate", "main"]
+
+_R = TypeVar("_R")
 
 # ---------------------------------------------------------------------------------------------
 # Ground truth
@@ -98,8 +101,25 @@ def _mbox_entry(raw: bytes) -> bytes:
 
 
 # ---------------------------------------------------------------------------------------------
-# Tables
+# Tables: the names, companies, phrases and senders live in devstack/demo_data/*.toml, read once
+# when this module is imported. The order of every list matters: the generator draws by index.
 # ---------------------------------------------------------------------------------------------
+
+_DATA_DIR = Path(__file__).with_name("demo_data")
+
+
+def _data(name: str) -> dict[str, Any]:
+    with (_DATA_DIR / f"{name}.toml").open("rb") as file:
+        return tomllib.load(file)
+
+
+def _record(cls: type[_R], row: dict[str, Any]) -> _R:
+    """A frozen record from a TOML table, its arrays as tuples."""
+    return cls(**{key: tuple(value) if isinstance(value, list) else value for key, value in row.items()})
+
+
+def _tuples(table: dict[str, list[Any]]) -> dict[str, tuple[Any, ...]]:
+    return {key: tuple(values) for key, values in table.items()}
 
 
 @dataclass(frozen=True)
@@ -110,21 +130,9 @@ class _Country:
     phone_plans: tuple[str, ...]  # keys of _PHONE_PLANS
 
 
-_COUNTRIES: dict[str, _Country] = {
-    "US": _Country((-300, -360, -480), "${:,}", ("en",), ("us",)),
-    "CA": _Country((-300, -480), "CA${:,}", ("en",), ("ca",)),
-    "UK": _Country((0, 60), "£{:,}", ("en",), ("uk_london", "uk_mobile")),
-    "DE": _Country((60, 120), "{:,} €", ("de", "en"), ("de_berlin",)),
-    "FR": _Country((60, 120), "{:,} €", ("fr", "en"), ("fr_paris", "fr_mobile")),
-    "AU": _Country((600, 660), "A${:,}", ("en",), ("au_sydney", "au_mobile")),
-}
-
-
 @dataclass(frozen=True)
 class _PhonePlan:
-    """Numbers from blocks set aside for fiction (the US/Canadian 555-01xx block, Ofcom's drama
-    ranges, ARCEP's 01 99 00 / 06 39 98, ACMA's 02 5550 / 0491 570; for Germany, which reserves
-    none, the Berlin block commonly used on screen), written in the styles people really use.
+    """A block of numbers set aside for fiction and the styles people write them in (world.toml).
     `{n}` is the subscriber suffix, `{n2}` the same split in pairs, `{area}` a US/CA area code."""
 
     e164: str
@@ -134,539 +142,12 @@ class _PhonePlan:
     styles: tuple[str, ...]
 
 
-_PHONE_PLANS: dict[str, _PhonePlan] = {
-    "us": _PhonePlan(
-        "+1{area}55501{n}",
-        2,
-        0,
-        99,
-        ("+1 ({area}) 555-01{n}", "({area}) 555-01{n}", "{area}.555.01{n}", "+1 {area} 555 01{n}"),
-    ),
-    "ca": _PhonePlan("+1{area}55501{n}", 2, 0, 99, ("+1 {area}-555-01{n}", "({area}) 555-01{n}")),
-    "uk_london": _PhonePlan("+442079460{n}", 3, 0, 999, ("+44 20 7946 0{n}", "020 7946 0{n}", "+44 (0)20 7946 0{n}")),
-    "uk_mobile": _PhonePlan("+447700900{n}", 3, 0, 999, ("+44 7700 900{n}", "07700 900{n}", "+44 (0)7700 900{n}")),
-    "de_berlin": _PhonePlan(
-        "+493023125{n}", 3, 0, 999, ("030 23125{n}", "+49 30 23125{n}", "+49 (0)30 23125-{n}", "030/23125-{n}")
-    ),
-    "fr_paris": _PhonePlan("+3319900{n}", 4, 0, 9999, ("+33 1 99 00 {n2}", "01 99 00 {n2}", "+33 (0)1 99 00 {n2}")),
-    "fr_mobile": _PhonePlan("+3363998{n}", 4, 0, 9999, ("06 39 98 {n2}", "+33 6 39 98 {n2}")),
-    "au_sydney": _PhonePlan("+6125550{n}", 4, 0, 9999, ("+61 2 5550 {n}", "(02) 5550 {n}", "02 5550 {n}")),
-    "au_mobile": _PhonePlan("+61491570{n}", 3, 6, 159, ("0491 570 {n}", "+61 491 570 {n}")),
-}
-
-_US_AREAS = ("415", "212", "312", "617", "206", "512", "303", "646")
-_CA_AREAS = ("416", "604", "514")
-
-# name, domain, country, address pattern
-_COMPANIES: tuple[tuple[str, str, str, str], ...] = (
-    ("Brightforge Labs", "brightforgelabs.com", "US", "first.last"),
-    ("Quillstone Software", "quillstone.io", "US", "first"),
-    ("Tidewater Freight", "tidewaterfreight.com", "US", "flast"),
-    ("Cobaltline AI", "cobaltline.ai", "US", "first"),
-    ("Pinecrest Capital Partners", "pinecrestcap.com", "US", "first.last"),
-    ("Ridgeway Robotics", "ridgewayrobotics.com", "US", "flast"),
-    ("Saltmarsh Media", "saltmarsh.co", "US", "first"),
-    ("Fernhill Foods", "fernhillfoods.com", "US", "first.last"),
-    ("Verdantgrid Energy", "verdantgrid.io", "US", "first.last"),
-    ("Harborlight Health", "harborlighthealth.com", "US", "first_last"),
-    ("Maplebrook Insurance", "maplebrook.ca", "CA", "first.last"),
-    ("Ashcombe & Pryce", "ashcombepryce.co.uk", "UK", "first.last"),
-    ("Kestrel Payments", "kestrelpay.co.uk", "UK", "flast"),
-    ("Blackmoor Studios", "blackmoorstudios.com", "UK", "first"),
-    ("Wrenfield Consulting", "wrenfield.co.uk", "UK", "first.last"),
-    ("Thistledown Analytics", "thistledown.io", "UK", "first"),
-    ("Larchmere Legal LLP", "larchmerelegal.org.uk", "UK", "flast"),
-    ("Bergmann & Söhne Maschinenbau", "bergmann-soehne.de", "DE", "f.last"),
-    ("Nordlicht Software GmbH", "nordlicht-software.de", "DE", "first.last"),
-    ("Rheinfluss Logistik AG", "rheinfluss-logistik.de", "DE", "f.last"),
-    ("Falkenstein Medizintechnik", "falkenstein-medtech.de", "DE", "first.last"),
-    ("Kupferberg Systems", "kupferberg.io", "DE", "first"),
-    ("Maison Lavandière", "maison-lavandiere.fr", "FR", "first.last"),
-    ("Atelier Céleste", "atelier-celeste.fr", "FR", "first"),
-    ("Groupe Vautrin", "groupe-vautrin.fr", "FR", "f.last"),
-    ("Lumière Analytique", "lumiere-analytique.fr", "FR", "first.last"),
-    ("Coral Bay Outfitters", "coralbay.com.au", "AU", "first"),
-    ("Wattle & Gum Design", "wattlegum.com.au", "AU", "first.last"),
-    ("Southern Cross Freight", "sxfreight.net.au", "AU", "flast"),
-    ("Kookaburra Cloud", "kookaburracloud.io", "AU", "first.last"),
-)
-
-_FREEMAIL: tuple[tuple[str, str], ...] = (
-    ("gmail.com", "US"),
-    ("gmail.com", "UK"),
-    ("outlook.com", "US"),
-    ("hotmail.com", "CA"),
-    ("yahoo.com", "US"),
-    ("yahoo.co.uk", "UK"),
-    ("hotmail.co.uk", "UK"),
-    ("web.de", "DE"),
-    ("gmx.de", "DE"),
-    ("orange.fr", "FR"),
-    ("hotmail.fr", "FR"),
-    ("icloud.com", "US"),
-    ("proton.me", "DE"),
-    ("bigpond.com.au", "AU"),
-    ("yahoo.com.au", "AU"),
-)
-
-# Latin-script names per culture; the mail addresses use their ASCII folding.
-_FIRST_NAMES: dict[str, tuple[str, ...]] = {
-    "en": (
-        "Olivia",
-        "Liam",
-        "Emma",
-        "Noah",
-        "Ava",
-        "James",
-        "Sophia",
-        "Lucas",
-        "Mia",
-        "Ethan",
-        "Harper",
-        "Owen",
-        "Grace",
-        "Caleb",
-        "Priya",
-        "Rahul",
-        "Aisha",
-        "Daniel",
-        "Hannah",
-        "Samuel",
-        "Chloe",
-        "Nathan",
-        "Zoë",
-        "Maya",
-        "Isaac",
-        "Ruby",
-        "Declan",
-        "Siobhán",
-        "Tom",
-        "Megan",
-        "Kwame",
-        "Renée",
-    ),
-    "de": (
-        "Jürgen",
-        "Lena",
-        "Björn",
-        "Jörg",
-        "Anja",
-        "Maximilian",
-        "Katrin",
-        "Uwe",
-        "Sören",
-        "Jana",
-        "Henrik",
-        "Lea",
-        "Matthias",
-        "Ute",
-        "Gerd",
-        "Annika",
-    ),
-    "fr": (
-        "Amélie",
-        "Jérôme",
-        "Hélène",
-        "François",
-        "Cécile",
-        "Benoît",
-        "Élodie",
-        "Gaëlle",
-        "Théo",
-        "Noémie",
-        "Loïc",
-        "Margaux",
-        "Mathéo",
-        "Inès",
-    ),
-    "es": ("José", "María", "Begoña", "João", "Inês", "Sebastián", "Lucía", "Martín"),
-    "nordic": ("Søren", "Åsa", "Bjørn", "Ingrid", "Linnéa", "Mikael"),
-    "pl": ("Łukasz", "Małgorzata", "Tomáš", "Zuzana", "Paweł"),
-}
-_LAST_NAMES: dict[str, tuple[str, ...]] = {
-    "en": (
-        "Bennett",
-        "Carter",
-        "Hughes",
-        "Patel",
-        "Nguyen",
-        "Walsh",
-        "Brooks",
-        "Reed",
-        "Foster",
-        "Coleman",
-        "Sullivan",
-        "Hayes",
-        "Okafor",
-        "Ramirez",
-        "O'Brien",
-        "Kowalski",
-        "Chen",
-        "Mensah",
-        "Fitzgerald",
-        "Lindqvist",
-        "Ashworth",
-        "Delgado",
-        "Harrington",
-        "Mbeki",
-    ),
-    "de": (
-        "Müller",
-        "Schröder",
-        "Weiß",
-        "Köhler",
-        "Groß",
-        "Hoffmann",
-        "Bäcker",
-        "Krämer",
-        "Schäfer",
-        "Vogel",
-        "Lößner",
-        "Zimmermann",
-    ),
-    "fr": (
-        "Lefèvre",
-        "Dubois",
-        "Girard",
-        "Rousseau",
-        "Béranger",
-        "Mercier",
-        "Faure",
-        "Chevalier",
-        "Lemaître",
-        "Duchêne",
-    ),
-    "es": ("Núñez", "García", "Peña", "Gonçalves", "Álvarez", "Ibáñez"),
-    "nordic": ("Kjær", "Ødegaard", "Håkansson", "Sørensen", "Lindström"),
-    "pl": ("Wójcik", "Dąbrowska", "Dvořák", "Nováková", "Szymański"),
-}
-# Non-Latin display names with the romanisation their addresses (and greetings) use.
-_NON_LATIN_NAMES: tuple[tuple[str, str, str], ...] = (
-    ("山田 太郎", "Taro", "Yamada"),
-    ("佐藤 美咲", "Misaki", "Sato"),
-    ("王伟", "Wei", "Wang"),
-    ("李娜", "Na", "Li"),
-    ("김민준", "Minjun", "Kim"),
-    ("이서연", "Seoyeon", "Lee"),
-    ("Ольга Смирнова", "Olga", "Smirnova"),
-    ("Дмитрий Волков", "Dmitry", "Volkov"),
-    ("Γιώργος Παπαδόπουλος", "Giorgos", "Papadopoulos"),
-    ("Ελένη Νικολάου", "Eleni", "Nikolaou"),
-    ("ليلى حداد", "Layla", "Haddad"),
-    ("אורי כהן", "Ori", "Cohen"),
-    ("प्रिया शर्मा", "Priya", "Sharma"),
-)
-_CULTURES_BY_COUNTRY: dict[str, tuple[str, ...]] = {
-    "US": ("en", "en", "en", "es"),
-    "CA": ("en", "en", "fr"),
-    "UK": ("en", "en", "en", "pl", "nordic"),
-    "DE": ("de", "de", "de", "pl", "nordic", "en"),
-    "FR": ("fr", "fr", "fr", "es", "en"),
-    "AU": ("en", "en", "en", "es"),
-}
-_ASCII_FOLD = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ł": "l", "Ł": "L", "'": ""})
-
-_TITLES: tuple[str, ...] = (
-    "Chief Executive Officer",
-    "CTO",
-    "VP of Sales",
-    "Head of Procurement",
-    "Operations Manager",
-    "Senior Account Executive",
-    "Director of Marketing",
-    "Product Manager",
-    "Senior Software Engineer",
-    "Head of Partnerships",
-    "Customer Success Manager",
-    "Finance Director",
-    "Office Manager",
-    "General Counsel",
-    "Data Scientist",
-    "Head of People",
-    "Founder",
-    "Co-Founder & COO",
-    "Business Development Manager",
-    "Project Lead",
-    "Engineering Manager",
-    "Legal Counsel",
-    "Geschäftsführer",
-    "Leiter Einkauf",
-    "Directrice commerciale",
-    "Responsable des achats",
-)
-_FREELANCE_TITLES: tuple[str | None, ...] = (
-    "Independent consultant",
-    "Freelance designer",
-    "Fractional CFO",
-    "Advisor",
-    None,
-    None,
-)
-_OWNER_TITLE = "Head of Partnerships"
-_COLLEAGUE_TITLES: tuple[str, ...] = (
-    "CEO",
-    "CTO",
-    "Account Executive",
-    "Customer Success Lead",
-    "Solutions Engineer",
-    "Head of Marketing",
-    "Finance Manager",
-    "Sales Development Rep",
-)
-
-# ---------------------------------------------------------------------------------------------
-# Conversation templates. Placeholders: {first} (recipient), {company} (the counterpart's),
-# {owner_company}, {project}, {weekday}, {weekday2}, {time}, {amount}, {feature}, {event},
-# {invoice}, {colleague}, {month}.
-# ---------------------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class _Topic:
     subjects: tuple[str, ...]
     openers: tuple[str, ...]
     replies: tuple[str, ...]
     attachment: str | None = None  # key of _ATTACHMENTS a first message sometimes carries
-
-
-_TOPICS: tuple[_Topic, ...] = (
-    _Topic(
-        ("Catch-up next week?", "Call on {weekday}?", "Quick sync about {project}", "Meeting follow-up"),
-        (
-            "Do you have 30 minutes on {weekday} to go through {project}? I'm free any time after {time}.",
-            "Would {weekday} at {time} work for a quick call about {project}? Happy to send an invite.",
-            "Thanks again for the time today. As discussed, I'll put together next steps for {project} and "
-            "circulate them by {weekday}.",
-        ),
-        (
-            "{weekday} at {time} works for me. I'll send an invite.",
-            "Could we push it to {weekday2}? Something came up on my side.",
-            "Perfect, talk then. I'll bring {colleague} along if that's OK.",
-            "Invite accepted. Speak {weekday2}!",
-        ),
-        attachment="ics",
-    ),
-    _Topic(
-        ("Proposal for {company}", "Pricing for {project}", "Updated quote", "Re-sending the proposal"),
-        (
-            "As promised, here's the proposal for {project}. The total comes to {amount} for the first year, "
-            "including onboarding and support.",
-            "Attached is the updated quote. We've applied the discount we talked about, which brings it to {amount}.",
-        ),
-        (
-            "Thanks, this is helpful. I need to run it past our finance team, but it looks reasonable.",
-            "Could you split the implementation fee out into its own line? Procurement will ask.",
-            "We're close. Is there any flexibility if we commit to two years?",
-            "From our side, everything looks fine. Let's aim to sign before the end of {month}.",
-        ),
-        attachment="pdf",
-    ),
-    _Topic(
-        ("Contract redlines", "MSA – final version", "DPA for review", "Order form for signature"),
-        (
-            "Please find our redlines on the MSA attached. The main open point is the liability cap in section 9.",
-            "Our legal team has reviewed the DPA. Two small comments inline, otherwise we're good to go.",
-        ),
-        (
-            "We can accept the cap at 12 months of fees. I'll send a clean version shortly.",
-            "Signed copy attached. Great working with you on this.",
-            "Legal is still looking at clause 14. I'll chase them today.",
-        ),
-        attachment="pdf",
-    ),
-    _Topic(
-        ("Question about {feature}", "Issue with the {feature} export", "{feature}: quick question"),
-        (
-            "We're seeing an odd issue with {feature}: some records show up twice after the nightly sync. "
-            "Is this a known problem?",
-            "Quick one: is there a way to limit {feature} to a single team? We don't want everyone to see it.",
-        ),
-        (
-            "Thanks for flagging. Our engineers found the cause and a fix ships on {weekday}.",
-            "Yes, that's under Settings → Teams. I've sent you a short screen recording.",
-            "Confirmed, it's working now. Thank you for the quick turnaround!",
-            "Still seeing it on a few records, sample CSV attached.",
-        ),
-        attachment="csv",
-    ),
-    _Topic(
-        ("Intro: {company} <> {owner_company}", "Introduction", "Connecting you two"),
-        (
-            "I wanted to introduce you to the team at {owner_company}. They help companies like {company} keep "
-            "on top of customer relationships without any data entry. Worth a chat?",
-            "Following our chat at {event}, I'd love to introduce our two teams. Would a short call work?",
-        ),
-        (
-            "Thanks for the intro! Moving you to BCC. Would {weekday} work for a call?",
-            "Great to e-meet you. Happy to chat, how does {weekday2} at {time} look?",
-            "Sounds interesting. Could you send over a short overview first?",
-        ),
-    ),
-    _Topic(
-        ("Invoice {invoice}", "Payment confirmation", "Question on invoice {invoice}"),
-        (
-            "Please find invoice {invoice} for {amount} attached. Payment terms are 30 days.",
-            "We've received invoice {invoice} but the PO number is missing. Could you reissue it?",
-        ),
-        (
-            "Payment has been scheduled for {weekday}. Thanks!",
-            "Reissued with the PO number, see attached.",
-            "Thanks, forwarded to accounts payable.",
-        ),
-        attachment="pdf",
-    ),
-    _Topic(
-        ("Partnership idea", "Speaking at {event}?", "Co-marketing in {month}"),
-        (
-            "We're putting together the agenda for {event} and would love {owner_company} on a panel about "
-            "AI in sales. Interested?",
-            "I had an idea for a joint webinar in {month}: our customers keep asking about CRM hygiene.",
-        ),
-        (
-            "Love it. Count us in, I'll confirm the speaker by {weekday}.",
-            "Interesting, let me think about it and come back to you next week.",
-            "Sure! Could you share the audience numbers from last year?",
-        ),
-    ),
-    _Topic(
-        ("Feedback on the pilot", "Pilot results", "How's {project} going?"),
-        (
-            "We're two weeks into the pilot and wanted to share some early feedback. Overall very positive, "
-            "the team especially likes the automatic contact timeline.",
-            "Checking in on {project}. How is the team finding it so far?",
-        ),
-        (
-            "Really glad to hear it! Any features you're missing?",
-            "Thanks for the honest feedback. I've passed it on to our product team.",
-            "Good question. Let me loop in {colleague}, who owns that area.",
-        ),
-    ),
-)
-
-# Mail between the owner and colleagues.
-_INTERNAL_TOPIC = _Topic(
-    (
-        "Notes from the {company} call",
-        "Q{quarter} pipeline review",
-        "Can you cover the {company} demo?",
-        "{company} renewal",
-    ),
-    (
-        "Quick notes from today's call with {company}: they want a proposal by {weekday} and a security review.",
-        "Can you take the {company} demo on {weekday} at {time}? I'm double-booked.",
-        "Heads up: {company} is up for renewal in {month}. Any risks I should know about?",
-    ),
-    (
-        "On it.",
-        "Yes, I can take it. Send me the deck?",
-        "No risks that I know of, they seem happy.",
-        "Thanks, added to the CRM notes.",
-    ),
-)
-
-_PROJECTS = (
-    "the Q3 rollout",
-    "the data migration",
-    "the pilot",
-    "the renewal",
-    "the API integration",
-    "the EMEA expansion",
-    "the onboarding plan",
-    "phase two",
-)
-_FEATURES = (
-    "contact sync",
-    "the Gmail integration",
-    "timeline view",
-    "CSV export",
-    "the reminders feature",
-    "duplicate detection",
-)
-_EVENTS = ("SaaStr Europa", "the Revenue Summit", "Web Summit", "the Berlin CRM Meetup", "Salesforce World Tour")
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
-_TIMES = ("9:30", "10am", "11:00", "2pm", "3:30pm", "16:00")
-_MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-_GREETINGS: dict[str, tuple[str, ...]] = {
-    "en": ("Hi {first},", "Hello {first},", "Hey {first},", "Dear {first},", "{first},", "Hi {first}!"),
-    "de": ("Hallo {first},", "Hi {first},", "Guten Tag {first},", "Moin {first},"),
-    "fr": ("Bonjour {first},", "Hello {first},", "Salut {first},"),
-}
-_SIGN_OFFS: dict[str, tuple[str, ...]] = {
-    "en": ("Best,", "Thanks,", "Cheers,", "Kind regards,", "Best regards,", "Many thanks,", "All the best,"),
-    "de": ("Viele Grüße", "Beste Grüße", "Mit freundlichen Grüßen", "Best,"),
-    "fr": ("Cordialement,", "Bien à vous,", "Merci,", "Best,"),
-}
-_MOBILE_FOOTERS = (
-    "Sent from my iPhone",
-    "Sent from my iPad",
-    "Sent from Outlook for iOS",
-    "Get Outlook for Android",
-    "Von meinem iPhone gesendet",
-    "Envoyé de mon iPhone",
-)
-
-_DAYS: dict[str, tuple[str, ...]] = {
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
-    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-}
-_MONTHS: dict[str, tuple[str, ...]] = {
-    "en": _MONTHS_EN,
-    "de": (
-        "Januar",
-        "Februar",
-        "März",
-        "April",
-        "Mai",
-        "Juni",
-        "Juli",
-        "August",
-        "September",
-        "Oktober",
-        "November",
-        "Dezember",
-    ),
-    "fr": (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ),
-}
-
-# Mail clients: how they quote, which Message-ID they mint, whether they send HTML.
-_CLIENTS_BY_LANGUAGE: dict[str, tuple[str, ...]] = {
-    "en": ("gmail", "gmail", "outlook", "outlook_line", "apple", "thunderbird"),
-    "de": ("gmail_de", "outlook", "thunderbird_de", "apple_de"),
-    "fr": ("gmail_fr", "outlook", "apple_fr"),
-}
-_HTML_SHARE = {"gmail": 0.9, "outlook": 1.0, "apple": 0.5, "thunderbird": 0.1}
-
-# ---------------------------------------------------------------------------------------------
-# Automated senders
-# ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -679,114 +160,50 @@ class _Bulk:
     intro: str
 
 
-_BULK: tuple[_Bulk, ...] = (
-    _Bulk(
-        "SaaS Weekly",
-        "newsletter@saasweekly.news",
-        "newsletter",
-        "Category Promotions",
-        (
-            "SaaS Weekly #{n}: pricing pages that convert",
-            "SaaS Weekly #{n}: the PLG playbook",
-            "SaaS Weekly #{n}: churn, again",
-        ),
-        "This week's five best reads on building software companies.",
-    ),
-    _Bulk(
-        "The Pipeline by Cobaltline",
-        "hello@news.cobaltline.ai",
-        "newsletter",
-        "Category Promotions",
-        ("The Pipeline: {month} edition", "New in Cobaltline: smarter forecasts"),
-        "Everything new at Cobaltline this month, plus three customer stories.",
-    ),
-    _Bulk(
-        "Kestrel Payments",
-        "marketing@kestrelpay.co.uk",
-        "newsletter",
-        "Category Promotions",
-        ("Save 20% on international transfers", "Your {month} product update"),
-        "Lower fees on international transfers are here.",
-    ),
-    _Bulk(
-        "Revenue Summit",
-        "events@revenuesummit.events",
-        "newsletter",
-        "Category Promotions",
-        ("Last chance: early-bird tickets", "Speakers announced for {month}"),
-        "Join 3,000 revenue leaders in Lisbon.",
-    ),
-    _Bulk(
-        "Tasklane",
-        "notifications@tasklane.io",
-        "notification",
-        "Category Updates",
-        ("[Tasklane] {n} tasks due this week", "[Tasklane] You were assigned: Update CRM fields"),
-        "Here is what needs your attention.",
-    ),
-    _Bulk(
-        "Slotwise",
-        "no-reply@slotwise.com",
-        "notification",
-        "Category Updates",
-        ("New event: 30 Minute Meeting", "Canceled: Intro call"),
-        "A new event has been scheduled.",
-    ),
-    _Bulk(
-        "Codeharbor",
-        "noreply@codeharbor.dev",
-        "notification",
-        "Category Updates",
-        ("[lumen/web] Pull request #{n} merged", "[lumen/api] CI failed on main"),
-        "A pull request you are subscribed to was merged.",
-    ),
-    _Bulk(
-        "Linkfolk",
-        "notifications-noreply@linkfolk.com",
-        "notification",
-        "Category Social",
-        ("You appeared in {n} searches this week", "Someone viewed your profile", "New connection request"),
-        "See who's been looking at your profile.",
-    ),
-    _Bulk(
-        "Paylane",
-        "receipts@paylane.com",
-        "notification",
-        "Category Updates",
-        ("Your receipt from Paylane #{n}", "Payment received"),
-        "Thanks for your payment. This is an automated receipt.",
-    ),
-    _Bulk(
-        "Google Workspace",
-        "workspace-noreply@google.com",
-        "notification",
-        "Category Updates",
-        ("Security alert", "Your storage is almost full"),
-        "We noticed a new sign-in to your account.",
-    ),
-    _Bulk(
-        "CRM Practitioners",
-        "crm-practitioners@groups.io",
-        "forum",
-        "Category Forums",
-        ("[crm-practitioners] Digest #{n}", "[crm-practitioners] Dedup strategies?"),
-        "Today's topics in the CRM practitioners group.",
-    ),
-    _Bulk(
-        "Founders Forum",
-        "digest@forum.founderscircle.org",
-        "forum",
-        "Category Forums",
-        ("Founders Forum weekly digest", "Top threads this week"),
-        "The most active threads this week.",
-    ),
+_WORLD = _data("world")
+_COUNTRIES = {key: _record(_Country, row) for key, row in _WORLD["countries"].items()}
+_PHONE_PLANS = {key: _record(_PhonePlan, row) for key, row in _WORLD["phone_plans"].items()}
+_US_AREAS: tuple[str, ...] = tuple(_WORLD["us_area_codes"])
+_CA_AREAS: tuple[str, ...] = tuple(_WORLD["ca_area_codes"])
+_COMPANIES: tuple[tuple[str, str, str, str], ...] = tuple(  # name, domain, country, address pattern
+    (row["name"], row["domain"], row["country"], row["addresses"]) for row in _WORLD["companies"]
 )
-_SPAM: tuple[tuple[str, str, str], ...] = (
-    ("Account Security", "security-alert@paypa1-verify.top", "Your account has been limited"),
-    ("Dr. Grace Okoye", "grace.okoye77@mailbox-intl.xyz", "Urgent business proposal"),
-    ("Crypto Desk", "vip@coin-profits.click", "You have 2.3 BTC waiting"),
-    ("SEO Services", "rank1@seo-fast.biz", "Get your site on page 1 of Google"),
-    ("Delivery Notice", "track@parcel-hold.info", "Your parcel is on hold: action needed"),
+_FREEMAIL: tuple[tuple[str, str], ...] = tuple((row["domain"], row["country"]) for row in _WORLD["freemail"])
+
+_PEOPLE = _data("people")
+_FIRST_NAMES: dict[str, tuple[str, ...]] = _tuples(_PEOPLE["first_names"])
+_LAST_NAMES: dict[str, tuple[str, ...]] = _tuples(_PEOPLE["last_names"])
+_NON_LATIN_NAMES: tuple[tuple[str, str, str], ...] = tuple(
+    (row["display"], row["first"], row["last"]) for row in _PEOPLE["non_latin_names"]
+)
+_CULTURES_BY_COUNTRY: dict[str, tuple[str, ...]] = _tuples(_PEOPLE["cultures_by_country"])
+_TITLES: tuple[str, ...] = tuple(_PEOPLE["titles"])
+_FREELANCE_TITLES: tuple[str | None, ...] = tuple(title or None for title in _PEOPLE["freelance_titles"])
+_OWNER_TITLE: str = _PEOPLE["owner_title"]
+_COLLEAGUE_TITLES: tuple[str, ...] = tuple(_PEOPLE["colleague_titles"])
+_ASCII_FOLD = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ł": "l", "Ł": "L", "'": ""})
+
+_CONVERSATIONS = _data("conversations")
+_TOPICS = tuple(_record(_Topic, row) for row in _CONVERSATIONS["topics"])
+_INTERNAL_TOPIC = _record(_Topic, _CONVERSATIONS["internal_topic"])  # mail between the owner and colleagues
+_PROJECTS: tuple[str, ...] = tuple(_CONVERSATIONS["projects"])
+_FEATURES: tuple[str, ...] = tuple(_CONVERSATIONS["features"])
+_EVENTS: tuple[str, ...] = tuple(_CONVERSATIONS["events"])
+_WEEKDAYS: tuple[str, ...] = tuple(_CONVERSATIONS["weekdays"])
+_TIMES: tuple[str, ...] = tuple(_CONVERSATIONS["times"])
+_GREETINGS: dict[str, tuple[str, ...]] = _tuples(_CONVERSATIONS["greetings"])
+_SIGN_OFFS: dict[str, tuple[str, ...]] = _tuples(_CONVERSATIONS["sign_offs"])
+_MOBILE_FOOTERS: tuple[str, ...] = tuple(_CONVERSATIONS["mobile_footers"])
+_DAYS: dict[str, tuple[str, ...]] = _tuples(_CONVERSATIONS["days"])
+_MONTHS: dict[str, tuple[str, ...]] = _tuples(_CONVERSATIONS["months"])
+_MONTHS_EN = _MONTHS["en"]
+_CLIENTS_BY_LANGUAGE: dict[str, tuple[str, ...]] = _tuples(_CONVERSATIONS["clients_by_language"])
+_HTML_SHARE: dict[str, float] = _CONVERSATIONS["html_share"]
+
+_AUTOMATED = _data("automated")
+_BULK = tuple(_record(_Bulk, row) for row in _AUTOMATED["bulk"])
+_SPAM: tuple[tuple[str, str, str], ...] = tuple(
+    (row["display"], row["address"], row["subject"]) for row in _AUTOMATED["spam"]
 )
 
 _TINY_PNG = bytes.fromhex(

@@ -70,6 +70,26 @@ def test_another_seed_gives_other_mail() -> None:
     assert a.messages != b.messages
 
 
+def test_the_data_files_agree_with_each_other() -> None:
+    """An edit to devstack/demo_data/ that names a country, phone plan, culture, language, client or
+    attachment the other tables lack fails here, not with a KeyError halfway through a generation."""
+    dm = demo_mailbox
+    countries = {country for _, _, country, _ in dm._COMPANIES} | {country for _, country in dm._FREEMAIL}
+    assert countries <= set(dm._COUNTRIES) == set(dm._CULTURES_BY_COUNTRY)
+    assert {plan for c in dm._COUNTRIES.values() for plan in c.phone_plans} <= set(dm._PHONE_PLANS)
+    cultures = {culture for options in dm._CULTURES_BY_COUNTRY.values() for culture in options}
+    assert cultures <= set(dm._FIRST_NAMES) == set(dm._LAST_NAMES)
+    languages = {lang for c in dm._COUNTRIES.values() for lang in c.languages}
+    for table in (dm._GREETINGS, dm._SIGN_OFFS, dm._CLIENTS_BY_LANGUAGE, dm._DAYS, dm._MONTHS):
+        assert languages <= set(table)
+    clients = {client.split("_")[0] for options in dm._CLIENTS_BY_LANGUAGE.values() for client in options}
+    assert clients == set(dm._HTML_SHARE)
+    assert {t.attachment for t in dm._TOPICS if t.attachment} <= set(dm._ATTACHMENTS)
+    assert {b.kind for b in dm._BULK} == {"newsletter", "notification", "forum"}
+    assert all(len(months) == 12 for months in dm._MONTHS.values())
+    assert all(len(days) == 7 for days in dm._DAYS.values())
+
+
 def test_counts(box: DemoMailbox) -> None:
     assert len(box.messages) == 1600
     assert len(generate(anchor=ANCHOR, messages=2000).messages) == 2000
