@@ -105,7 +105,8 @@ class Person:
 
 def team(workspace_id: str) -> tuple[Person, Person]:
     """A workspace with an owner (A) and a member (B)."""
-    from shared.workspaces import Role, add_member, create_workspace
+    from shared.principals import Role
+    from shared.workspaces import add_member, create_workspace
 
     suffix = uuid.uuid4().hex[:6]
     a = Person(f"u-ada-{suffix}", f"ada.{suffix}@lumenway.io", "Ada")

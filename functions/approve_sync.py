@@ -11,8 +11,8 @@ from functions.http import answers_errors, caller, json_body
 from functions.responses import json_response
 from shared.auth import require_role
 from shared.crm.preview import PreviewService
+from shared.principals import Role
 from shared.workspace_settings import SettingsChange
-from shared.workspaces import Role
 
 
 class ApproveSync(BaseModel):

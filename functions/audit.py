@@ -10,7 +10,7 @@ from functions.http import answers_errors
 from functions.responses import json_response
 from functions.rest import member, route
 from shared.crm.timeline import AUDIT_LISTING, AuditLog
-from shared.workspaces import Role
+from shared.principals import Role
 
 
 def _list(request: flask.Request) -> flask.Response:

@@ -10,7 +10,7 @@ from functions.http import answers_errors, caller, json_body
 from functions.responses import json_response
 from shared.auth import require_role
 from shared.gmail.oauth import GmailOAuth
-from shared.workspaces import Role
+from shared.principals import Role
 
 
 class ConnectGmail(BaseModel):

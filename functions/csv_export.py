@@ -10,7 +10,7 @@ import functions_framework
 from functions.http import answers_errors
 from functions.rest import WorkspaceQuery, member, route
 from shared.crm.csv_io import export_rows
-from shared.workspaces import Role
+from shared.principals import Role
 
 
 class ExportQuery(WorkspaceQuery):

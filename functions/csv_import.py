@@ -12,7 +12,7 @@ from functions.rest import function_path, path_id, route, workspace_member
 from shared.crm.csv_io import CsvImports
 from shared.crm.models import CsvImport
 from shared.errors import NotFound
-from shared.workspaces import Role
+from shared.principals import Role
 
 
 def _post(request: flask.Request) -> flask.Response:

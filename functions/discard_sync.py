@@ -10,7 +10,7 @@ from functions.http import answers_errors, caller, json_body
 from functions.responses import json_response
 from shared.auth import require_role
 from shared.crm.preview import PreviewService
-from shared.workspaces import Role
+from shared.principals import Role
 
 
 class DiscardSync(BaseModel):

@@ -12,7 +12,7 @@ from shared.auth import require_role
 from shared.errors import PermissionDenied
 from shared.gmail.connect import disconnect_mailbox
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
-from shared.workspaces import Role
+from shared.principals import Role
 
 
 class DisconnectGmail(BaseModel):

@@ -10,9 +10,10 @@ import flask
 from pydantic import BaseModel, ValidationError
 
 from functions.responses import error_response, invalid_body
-from shared.auth import Principal, principal_from_id_token
+from shared.auth import principal_from_id_token
 from shared.errors import DomainError, Unauthenticated
 from shared.log import get_logger
+from shared.principals import Principal
 
 log = get_logger("http")
 Body = TypeVar("Body", bound=BaseModel)

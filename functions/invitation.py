@@ -7,7 +7,8 @@ import functions_framework
 
 from functions.http import answers_errors
 from functions.rest import path_id, route, workspace_member
-from shared.workspaces import Membership, Role
+from shared.principals import Role
+from shared.workspaces import Membership
 
 
 def _revoke(request: flask.Request) -> flask.Response:

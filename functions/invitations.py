@@ -10,7 +10,8 @@ from functions.responses import json_response
 from functions.rest import WorkspaceQuery, query_args, route, workspace_member
 from shared.auth import require_role
 from shared.crm.models import InvitationCreate
-from shared.workspaces import Membership, Role
+from shared.principals import Role
+from shared.workspaces import Membership
 
 
 def _list(request: flask.Request) -> flask.Response:

@@ -11,7 +11,8 @@ from functions.responses import json_response
 from functions.rest import WorkspaceQuery, path_id, query_args, route
 from shared.auth import require_role
 from shared.crm.models import RoleChange
-from shared.workspaces import Membership, Role
+from shared.principals import Role
+from shared.workspaces import Membership
 
 
 def _change(request: flask.Request) -> flask.Response:

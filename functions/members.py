@@ -8,7 +8,8 @@ import functions_framework
 from functions.http import answers_errors
 from functions.responses import json_response
 from functions.rest import route, workspace_member
-from shared.workspaces import Membership, Role
+from shared.principals import Role
+from shared.workspaces import Membership
 
 
 def _list(request: flask.Request) -> flask.Response:

@@ -10,7 +10,7 @@ from functions.responses import json_response
 from functions.rest import route, workspace_member
 from shared.crm.deals import Pipelines
 from shared.crm.models import PipelineUpdate
-from shared.workspaces import Role
+from shared.principals import Role
 
 
 def _read(request: flask.Request) -> flask.Response:

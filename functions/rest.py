@@ -14,12 +14,12 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from functions.http import caller, json_body
 from functions.responses import invalid_body, json_response
-from shared.auth import Principal, require_role
+from shared.auth import require_role
 from shared.crm.kinds import records
 from shared.crm.models import RecordId
 from shared.crm.records import Kind
 from shared.errors import InvalidInput, MethodNotAllowed, NotFound
-from shared.workspaces import Role
+from shared.principals import Principal, Role
 
 Query = TypeVar("Query", bound=BaseModel)
 _RECORD_ID: TypeAdapter[str] = TypeAdapter(RecordId)

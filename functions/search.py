@@ -11,7 +11,7 @@ from functions.rest import member, route
 from shared.crm.kinds import SEARCHED
 from shared.crm.models import SearchQuery
 from shared.crm.search import Search
-from shared.workspaces import Role
+from shared.principals import Role
 
 
 def _search(request: flask.Request) -> flask.Response:

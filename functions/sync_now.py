@@ -12,7 +12,7 @@ from shared.auth import require_role
 from shared.errors import Conflict
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.gmail.sync import SyncService
-from shared.workspaces import Role
+from shared.principals import Role
 
 
 class SyncNow(BaseModel):

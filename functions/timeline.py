@@ -11,7 +11,7 @@ from functions.responses import json_response
 from functions.rest import member, route
 from shared.crm.models import TimelineQuery
 from shared.crm.timeline import Timeline
-from shared.workspaces import Role
+from shared.principals import Role
 
 
 def _read(request: flask.Request) -> flask.Response:

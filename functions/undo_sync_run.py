@@ -12,7 +12,7 @@ from shared import tasks
 from shared.auth import require_role
 from shared.clients import firestore_client
 from shared.errors import NotFound
-from shared.workspaces import Role
+from shared.principals import Role
 
 
 class UndoSyncRun(BaseModel):

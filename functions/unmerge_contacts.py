@@ -11,7 +11,7 @@ from functions.responses import json_response
 from shared.auth import require_role
 from shared.crm.merges import ContactMerger
 from shared.crm.models import RecordId
-from shared.workspaces import Role
+from shared.principals import Role
 
 
 class UnmergeContacts(BaseModel):

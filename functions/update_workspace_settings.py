@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from functions.http import answers_errors, caller, json_body
 from functions.responses import json_response
 from shared.auth import require_role
+from shared.principals import Role
 from shared.workspace_settings import SettingsChange, WorkspaceSettingsService
-from shared.workspaces import Role
 
 
 class UpdateWorkspaceSettings(BaseModel):

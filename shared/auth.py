@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from firebase_admin import auth as firebase_auth
 from google.cloud import firestore
 
 from shared.clients import firebase_app, firestore_client
 from shared.errors import PermissionDenied, Unauthenticated
-from shared.workspaces import Role
-
-# Each role may do everything the roles after it may.
-ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
-
-
-@dataclass(frozen=True)
-class Principal:
-    uid: str
-    email: str | None
+from shared.principals import Principal, Role, at_least
 
 
 def principal_from_id_token(id_token: str) -> Principal:
@@ -38,6 +27,6 @@ def require_role(workspace_id: str, principal: Principal, minimum: Role, *, db: 
     if not snapshot.exists:
         raise PermissionDenied("you are not a member of this workspace")
     role = Role((snapshot.to_dict() or {}).get("role", Role.VIEWER))
-    if ROLE_RANK[role] < ROLE_RANK[minimum]:
+    if not at_least(role, minimum):
         raise PermissionDenied(f"this needs the {minimum.value} role; you are {role.value}")
     return role

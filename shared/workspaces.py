@@ -5,8 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from google.api_core import exceptions
 from google.cloud import firestore
@@ -16,17 +15,8 @@ from google.cloud.firestore_v1.field_path import FieldPath
 from shared.clients import firestore_client
 from shared.crm import audit
 from shared.errors import Conflict, NotFound, PermissionDenied
+from shared.principals import Principal, Role, at_least
 from shared.transactions import transactional
-
-if TYPE_CHECKING:
-    from shared.auth import Principal
-
-
-class Role(StrEnum):
-    OWNER = "owner"
-    ADMIN = "admin"
-    MEMBER = "member"
-    VIEWER = "viewer"
 
 
 def add_member(
@@ -173,13 +163,11 @@ class Membership:
     def remove(self, workspace_id: str, actor: Principal, actor_role: Role, uid: str) -> None:
         """Admins remove members; anyone may leave. The last owner can do neither to themselves."""
 
-        from shared.auth import ROLE_RANK  # shared.auth imports this module for Role
-
         def removal(transaction: firestore.Transaction) -> None:
             before = self._member_in(transaction, workspace_id, uid)
             if actor.uid != uid:
                 _may_grant(actor_role, Role(before["role"]))
-                if ROLE_RANK[actor_role] < ROLE_RANK[Role.ADMIN]:
+                if not at_least(actor_role, Role.ADMIN):
                     raise PermissionDenied("removing others needs the admin role")
             if before["role"] == Role.OWNER.value:
                 self._keep_an_owner(transaction, workspace_id)

@@ -9,12 +9,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from google.cloud import firestore
 
-if TYPE_CHECKING:
-    from shared.auth import Principal
+from shared.principals import Principal
 
 COLLECTION = "audit"
 # Kept on documents for queries only; never part of what a change "was".

@@ -21,7 +21,6 @@ from google.api_core import exceptions
 from google.cloud import firestore
 from pydantic import ValidationError
 
-from shared.auth import Principal
 from shared.clients import firestore_client
 from shared.crm import audit
 from shared.crm.kinds import COMPANIES, CONTACTS, DEALS, KINDS, records
@@ -29,6 +28,7 @@ from shared.crm.models import CsvImport
 from shared.crm.records import Kind
 from shared.crm.search import TOKENS_FIELD
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.principals import Principal
 
 IMPORTS = "imports"
 T = TypeVar("T")

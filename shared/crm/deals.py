@@ -13,11 +13,11 @@ from typing import Any
 from google.api_core import exceptions
 from google.cloud import firestore
 
-from shared.auth import Principal
 from shared.clients import firestore_client
 from shared.crm import audit
 from shared.crm.models import PipelineUpdate
 from shared.errors import Conflict, InvalidInput
+from shared.principals import Principal
 
 PIPELINES = "pipelines"
 DEALS_PIPELINE = "deals"

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
-from shared.workspaces import Role
+from shared.principals import Role
 
 # Firestore text must be valid UTF-8: lone surrogates (which JSON can spell) would fail the write.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")

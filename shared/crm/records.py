@@ -26,12 +26,12 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from pydantic import BaseModel, Field, create_model
 
-from shared.auth import Principal
 from shared.clients import firestore_client
 from shared.crm import audit
 from shared.crm.models import ApiModel, RecordId, VersionedUpdate
 from shared.crm.search import TOKENS_FIELD, search_tokens
 from shared.errors import Conflict, InvalidInput, NotFound, RetryLater
+from shared.principals import Principal
 
 MAX_PAGE = 200
 WRITE_ATTEMPTS = 5  # a busy document (mail counters landing on a contact) may move between read and write

@@ -15,6 +15,7 @@ from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.gmail.sync import SyncService
 from shared.log import get_logger
 from shared.resources import resources
+from shared.settings import Settings, get_settings
 
 log = get_logger("connect")
 
@@ -52,8 +53,6 @@ def disconnect_mailbox(
     enqueue: Callable[..., str] = tasks.enqueue,
 ) -> None:
     """Stops the watch, revokes the grant, forgets the tokens; with `delete_data`, purges the mail it brought."""
-    from shared.gmail.oauth import revoke_grant
-
     store = store or MailboxStore()
     store.get(ref)  # NotFound for a mailbox that is not there
     try:
@@ -72,6 +71,12 @@ def disconnect_mailbox(
             tasks.MAINTENANCE_QUEUE,
             {"action": "purge_mailbox", "workspaceId": ref.workspace_id, "mailboxId": ref.mailbox_id},
         )
+
+
+def revoke_grant(refresh_token: str, *, settings: Settings | None = None) -> None:
+    """Best effort: tells Google to drop the grant. A grant already gone is fine."""
+    settings = settings or get_settings()
+    requests.post(settings.oauth_revoke_uri, params={"token": refresh_token}, timeout=10)
 
 
 @dataclass

@@ -17,13 +17,13 @@ from typing import Any
 import requests
 from google.cloud import firestore
 
-from shared.auth import Principal
 from shared.clients import firestore_client
 from shared.crypto import EncryptedSecret, SecretBox, secret_box
 from shared.errors import InvalidInput, RetryLater
 from shared.gmail.api import GMAIL_READONLY_SCOPE
 from shared.gmail.connect import connect_mailbox
 from shared.gmail.mailboxes import MailboxRef
+from shared.principals import Principal
 from shared.settings import Settings, get_settings
 from shared.transactions import transactional
 
@@ -153,9 +153,3 @@ class GmailOAuth:
                 "Google granted no offline access; remove Rapport in your Google account and connect again"
             )
         return str(answer["refresh_token"])
-
-
-def revoke_grant(refresh_token: str, *, settings: Settings | None = None) -> None:
-    """Best effort: tells Google to drop the grant. A grant already gone is fine."""
-    settings = settings or get_settings()
-    requests.post(settings.oauth_revoke_uri, params={"token": refresh_token}, timeout=10)

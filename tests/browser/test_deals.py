@@ -7,7 +7,8 @@ import uuid
 import pytest
 
 from devstack import demo
-from shared.workspaces import Role, add_member, create_workspace
+from shared.principals import Role
+from shared.workspaces import add_member, create_workspace
 from tests.browser.conftest import screenshot
 from tests.integration.api import Api, User
 from tests.support import id_token_for, wait_for

@@ -8,7 +8,8 @@ import pytest
 
 from devstack import demo
 from shared.gmail.connect import connect_mailbox
-from shared.workspaces import Role, add_member, create_workspace
+from shared.principals import Role
+from shared.workspaces import add_member, create_workspace
 from tests.browser.conftest import screenshot
 from tests.support import mail, open_workspace, wait_for
 

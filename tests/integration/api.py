@@ -10,7 +10,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from shared.workspaces import Role, add_member, create_workspace
+from shared.principals import Role
+from shared.workspaces import add_member, create_workspace
 from tests.support import id_token_for
 
 

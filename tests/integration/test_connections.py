@@ -14,7 +14,8 @@ from devstack import demo
 from shared import ids
 from shared.clients import firestore_client
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
-from shared.workspaces import Role, add_member, create_workspace
+from shared.principals import Role
+from shared.workspaces import add_member, create_workspace
 from tests.support import id_token_for, mail, wait_for
 
 pytestmark = pytest.mark.integration

@@ -15,7 +15,8 @@ from shared import ids
 from shared.crm.ingest import Ingestor
 from shared.gmail.api import FetchedMessage
 from shared.mail import extract
-from shared.workspaces import Role, add_member
+from shared.principals import Role
+from shared.workspaces import add_member
 from tests.support import id_token_for, mail, team_with_mailbox, wait_for
 
 pytestmark = pytest.mark.integration

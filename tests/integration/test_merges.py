@@ -16,7 +16,8 @@ from shared import ids
 from shared.crm.contacts import ContactEditor
 from shared.crm.merges import ContactMerger, suggestion_id
 from shared.gmail.connect import connect_mailbox
-from shared.workspaces import Role, add_member, create_workspace
+from shared.principals import Role
+from shared.workspaces import add_member, create_workspace
 from tests.support import id_token_for, mail, wait_for
 
 pytestmark = pytest.mark.integration
