@@ -11,9 +11,9 @@ from typing import Any
 
 from devstack.processes import StackError
 from shared.clients import firestore_client
-from shared.gmail import progress
 from shared.gmail.connect import connect_mailbox
 from shared.gmail.mailboxes import MailboxRef
+from shared.pipeline import progress
 from shared.workspaces import create_workspace
 
 DEMO_WORKSPACE = "demo"

@@ -13,10 +13,9 @@ from pathlib import Path
 
 from devstack.takeout import read_mbox, system_labels
 from shared.errors import Conflict, InvalidInput
-from shared.gmail.api import FetchedMessage
-from shared.gmail.events import FetchedBatch, batches_for
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.gmail.sync import publish_batch
+from shared.pipeline.fetched import FetchedBatch, FetchedMessage, batches_for
 from shared.settings import Settings, get_settings
 
 HEADER_BLOCK = re.compile(rb"\r?\n\r?\n")

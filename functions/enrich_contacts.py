@@ -7,11 +7,11 @@ import functools
 import functions_framework
 from cloudevents.http.event import CloudEvent
 
-from shared.enrichment.requests import decode_enrichment_request
 from shared.enrichment.service import EnrichmentService
+from shared.enrichment.touched import decode_enrichment_request
 from shared.errors import InvalidInput
-from shared.gmail.events import pubsub_data
 from shared.log import get_logger
+from shared.messaging.pubsub import pubsub_data
 
 log = get_logger("enrich_contacts")
 

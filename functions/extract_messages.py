@@ -10,8 +10,9 @@ from cloudevents.http.event import CloudEvent
 from shared.crm.ingest import Ingestor
 from shared.deadletters import record_dead_letter
 from shared.errors import InvalidInput
-from shared.gmail.events import decode_batch, pubsub_data
 from shared.log import get_logger
+from shared.messaging.pubsub import pubsub_data
+from shared.pipeline.fetched import decode_batch
 
 log = get_logger("extract_messages")
 

@@ -8,9 +8,10 @@ import functions_framework
 from cloudevents.http.event import CloudEvent
 
 from shared.errors import InvalidInput
-from shared.gmail.events import decode_notification, pubsub_data
+from shared.gmail.notifications import decode_notification
 from shared.gmail.sync import NotificationOutcome, SyncService
 from shared.log import get_logger
+from shared.messaging.pubsub import pubsub_data
 
 log = get_logger("gmail_push")
 

@@ -8,10 +8,10 @@ import functions_framework
 from cloudevents.http.event import CloudEvent
 
 from shared.crm.relationships import RelationshipStats
-from shared.enrichment.requests import decode_enrichment_request
+from shared.enrichment.touched import decode_enrichment_request
 from shared.errors import InvalidInput
-from shared.gmail.events import pubsub_data
 from shared.log import get_logger
+from shared.messaging.pubsub import pubsub_data
 
 log = get_logger("refresh_relationships")
 

@@ -8,10 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.http import answers_errors, caller, json_body
 from functions.responses import json_response
-from shared import tasks
 from shared.auth import require_role
 from shared.clients import firestore_client
 from shared.errors import NotFound
+from shared.messaging import tasks
 from shared.principals import Role
 
 

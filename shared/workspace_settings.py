@@ -15,11 +15,11 @@ from typing import Any
 from google.cloud import firestore
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from shared import tasks
 from shared.clients import firestore_client
 from shared.errors import InvalidInput, NotFound
 from shared.log import get_logger
 from shared.mail.message import DEFAULT_GROUP_THRESHOLD
+from shared.messaging import tasks
 from shared.transactions import transactional
 
 log = get_logger("workspace_settings")

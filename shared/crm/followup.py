@@ -14,11 +14,11 @@ from typing import Any
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from shared import tasks
 from shared.clients import firestore_client
-from shared.enrichment.requests import request_enrichment
-from shared.gmail import progress
+from shared.enrichment.touched import request_enrichment
 from shared.log import get_logger
+from shared.messaging import tasks
+from shared.pipeline import progress
 
 log = get_logger("followup")
 # How often to look again while a backfill's last batches are still on their way to ingestion, and

@@ -39,13 +39,12 @@ from shared.crm.preview import (
     preview_ref,
 )
 from shared.deadletters import record_dead_letter
-from shared.enrichment.requests import request_enrichment
+from shared.enrichment.touched import request_enrichment
 from shared.errors import RetryLater
-from shared.gmail import progress
-from shared.gmail.api import FetchedMessage
-from shared.gmail.events import FetchedBatch
 from shared.log import get_logger
 from shared.mail import Extraction, SignatureFields, company_domain, company_name_from_domain, extract
+from shared.pipeline import progress
+from shared.pipeline.fetched import FetchedBatch, FetchedMessage
 from shared.workspace_settings import settings_of
 
 log = get_logger("ingest")
@@ -526,7 +525,7 @@ class Ingestor:
         return len(batch)
 
     def _count_progress(self, batch: firestore.WriteBatch, context: _Context, key: str, **counts: int) -> None:
-        """Sync progress goes to sharded counters (shared/gmail/progress.py): many batches commit at once."""
+        """Sync progress goes to sharded counters (shared/pipeline/progress.py): many batches commit at once."""
         if context.progress is None:
             return
         mailbox_id, run_id = context.progress

@@ -24,13 +24,14 @@ from typing import Any
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from shared import ids, tasks
+from shared import ids
 from shared.clients import firestore_client
 from shared.crm.policy import Policy
 from shared.errors import NotFound
-from shared.gmail import progress
 from shared.log import get_logger
 from shared.mail.companies import company_name_from_domain
+from shared.messaging import tasks
+from shared.pipeline import progress
 from shared.workspace_settings import SettingsChange, WorkspaceSettingsService, settings_of
 
 log = get_logger("preview")

@@ -22,8 +22,8 @@ from shared.clients import firestore_client
 from shared.enrichment.domain import DomainProvider
 from shared.enrichment.gemini import AiCallRejected, GeminiProvider
 from shared.enrichment.model import AiUsage, EnrichmentInput, EnrichmentProvider, EnrichmentResult, InteractionBrief
-from shared.enrichment.requests import CONTACTS_PER_MESSAGE, request_enrichment
 from shared.enrichment.signature import SignatureProvider
+from shared.enrichment.touched import CONTACTS_PER_MESSAGE, request_enrichment
 from shared.errors import BudgetExceeded, NotFound, RetryLater
 from shared.log import get_logger
 

@@ -6,7 +6,6 @@ import base64
 import json
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import google.auth.exceptions
@@ -15,6 +14,7 @@ from googleapiclient.errors import HttpError
 
 from shared.clients import gmail_batch, gmail_service
 from shared.errors import MailboxDisconnected, NotFound, RetryLater
+from shared.pipeline.fetched import FetchedMessage
 from shared.settings import get_settings
 
 GMAIL_READONLY_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
@@ -24,16 +24,6 @@ BATCH_ROUNDS = 4  # a batch's retryable failures are fetched again this many tim
 
 class HistoryExpired(Exception):
     """history.list answered 404: the cursor is older than Gmail keeps; a full sync must follow."""
-
-
-@dataclass(frozen=True)
-class FetchedMessage:
-    id: str
-    thread_id: str
-    label_ids: tuple[str, ...]
-    history_id: int
-    internal_date_ms: int
-    raw: bytes
 
 
 def credentials_for(refresh_token: str) -> Credentials:

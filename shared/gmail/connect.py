@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 import requests
 
-from shared import clients, tasks
+from shared import clients
 from shared.errors import DomainError, MailboxDisconnected, RetryLater
 from shared.gmail.api import GmailMailbox
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.gmail.sync import SyncService
 from shared.log import get_logger
+from shared.messaging import tasks
 from shared.resources import resources
 from shared.settings import Settings, get_settings
 

@@ -17,17 +17,17 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared import clients, tasks
 from shared.crm.followup import WAIT_SECONDS, follow_up_task
 from shared.crm.ingest import Ingestor
 from shared.crm.preview import preview_progressed
 from shared.errors import MailboxDisconnected, NotFound
-from shared.gmail.api import FetchedMessage, GmailMailbox, HistoryExpired
-from shared.gmail.events import FetchedBatch, GmailNotification, batches_for
+from shared.gmail.api import GmailMailbox, HistoryExpired
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
+from shared.gmail.notifications import GmailNotification
 from shared.gmail.quota import QuotaSchedule
 from shared.log import get_logger
-from shared.resources import resources
+from shared.messaging import pubsub, tasks
+from shared.pipeline.fetched import FetchedBatch, FetchedMessage, batches_for
 from shared.settings import Settings, get_settings
 
 log = get_logger("sync")
@@ -98,8 +98,7 @@ def full_sync_query(excluded_labels: Sequence[str]) -> str:
 
 def publish_batch(batch: FetchedBatch) -> None:
     """Publishes and waits for Pub/Sub's acknowledgement: after this the mail is durable."""
-    topic = clients.topic_path(resources().topic("mail_fetched"))
-    clients.publisher().publish(topic, batch.encode()).result(timeout=60)
+    pubsub.publish("mail_fetched", [batch.encode()])
 
 
 def gmail_for(store: MailboxStore, ref: MailboxRef) -> GmailMailbox:

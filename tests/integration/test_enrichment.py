@@ -28,7 +28,7 @@ from shared.enrichment import (
     SignatureProvider,
 )
 from shared.enrichment.model import AiUsage
-from shared.enrichment.requests import CONTACTS_PER_MESSAGE
+from shared.enrichment.touched import CONTACTS_PER_MESSAGE
 from shared.errors import BudgetExceeded, NotFound, RetryLater
 from shared.settings import get_settings
 

@@ -9,7 +9,7 @@ from devstack.demo_mailbox import generate
 from devstack.mbox_import import MboxImporter, guess_owner, to_fetched
 from devstack.takeout import read_mbox
 from shared.errors import Conflict
-from shared.gmail import progress
+from shared.pipeline import progress
 from shared.settings import DEFAULT_EXCLUDED_LABELS
 from shared.workspaces import create_workspace
 from tests.support import wait_for

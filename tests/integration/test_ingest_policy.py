@@ -13,8 +13,8 @@ import pytest
 
 from shared import ids
 from shared.crm.ingest import Ingestor
-from shared.gmail.api import FetchedMessage
 from shared.mail import extract
+from shared.pipeline.fetched import FetchedMessage
 from shared.principals import Role
 from shared.workspaces import add_member
 from tests.support import id_token_for, mail, team_with_mailbox, wait_for

@@ -98,7 +98,7 @@ def test_every_notification_delivered_three_times_counts_once(stack, firestore_d
 
 def test_a_redelivered_batch_of_fetched_mail_changes_nothing(stack, firestore_db, workspace_id):
     from shared.crm.ingest import Ingestor
-    from shared.gmail.api import FetchedMessage
+    from shared.pipeline.fetched import FetchedMessage
 
     messages = [
         FetchedMessage(

@@ -15,7 +15,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from devstack import demo
 from shared import clients, ids
 from shared.crm.relationships import DAY_MS, RelationshipStats, Strength, decayed_strength, epoch_ms
-from shared.enrichment.requests import EnrichmentRequest
+from shared.enrichment.touched import EnrichmentRequest
 from shared.gmail.connect import connect_mailbox
 from shared.resources import resources
 from shared.workspaces import create_workspace

@@ -3,7 +3,6 @@ import base64
 import pytest
 
 from shared.errors import InvalidInput
-from shared.gmail.api import FetchedMessage
 from shared.gmail.events import (
     HEADER_ONLY_LIMIT,
     MAX_BATCH_BYTES,
@@ -12,6 +11,7 @@ from shared.gmail.events import (
     decode_notification,
     pubsub_data,
 )
+from shared.pipeline.fetched import FetchedMessage
 
 
 def test_a_gmail_notification_decodes_from_pubsub_data():

@@ -1,32 +1,27 @@
-"""The messages that chain the pipeline: Gmail's push notification and Rapport's fetched-mail batch."""
+"""Fetched mail as it travels from the fetcher to ingestion: one Pub/Sub message per batch."""
 
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from shared.errors import InvalidInput
-from shared.gmail.api import FetchedMessage
 
 MAX_BATCH_BYTES = 8 * 1024 * 1024  # Pub/Sub takes 10 MB per message; leave room for the envelope
 HEADER_ONLY_LIMIT = 6 * 1024 * 1024  # a larger single message travels with its headers only
 
 
-class GmailNotification(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
-    email_address: str = Field(alias="emailAddress", min_length=3)
-    history_id: int = Field(alias="historyId", gt=0)
-
-
-def decode_notification(data: bytes) -> GmailNotification:
-    """`data` is the Pub/Sub message data: UTF-8 JSON `{"emailAddress", "historyId"}`."""
-    try:
-        return GmailNotification.model_validate_json(data)
-    except ValidationError as error:
-        raise InvalidInput(f"not a Gmail notification: {error.errors()[0]['msg']}") from error
+@dataclass(frozen=True)
+class FetchedMessage:
+    id: str
+    thread_id: str
+    label_ids: tuple[str, ...]
+    history_id: int
+    internal_date_ms: int
+    raw: bytes
 
 
 class FetchedItem(BaseModel):
@@ -111,13 +106,3 @@ def batches_for(
         size += len(item.raw)
     if items:
         yield FetchedBatch.model_validate({**envelope, "messages": items})
-
-
-def pubsub_data(envelope_data: str | bytes | None) -> bytes:
-    """The `data` of a Pub/Sub message as delivered in a push or a CloudEvent: base64 text."""
-    if not envelope_data:
-        raise InvalidInput("the Pub/Sub message has no data")
-    try:
-        return base64.b64decode(envelope_data, validate=True)
-    except (binascii.Error, ValueError) as error:
-        raise InvalidInput("the Pub/Sub message data is not valid base64") from error

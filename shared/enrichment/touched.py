@@ -1,4 +1,4 @@
-"""The message that asks for contacts to be enriched: published after ingestion, read by enrich-contacts."""
+"""Contacts touched by ingestion: the message asking for them to be enriched, read by enrich-contacts."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared import clients
 from shared.errors import InvalidInput
-from shared.resources import resources
+from shared.messaging import pubsub
 
 # One message asks for at most this many contacts, so at most this many model calls run in one delivery
 # (a short ack deadline, and a redelivery repeats little); more are split into further messages.
@@ -32,15 +31,12 @@ def decode_enrichment_request(data: bytes) -> EnrichmentRequest:
 def request_enrichment(workspace_id: str, contact_ids: Iterable[str]) -> None:
     """Publishes and waits for Pub/Sub to accept; the enrichment itself runs elsewhere."""
     ids = sorted(set(contact_ids))
-    topic = clients.topic_path(resources().topic("contacts_to_enrich"))
-    futures = [
-        clients.publisher().publish(
-            topic,
+    pubsub.publish(
+        "contacts_to_enrich",
+        (
             EnrichmentRequest(workspaceId=workspace_id, contactIds=ids[i : i + CONTACTS_PER_MESSAGE])
             .model_dump_json(by_alias=True)
-            .encode(),
-        )
-        for i in range(0, len(ids), CONTACTS_PER_MESSAGE)
-    ]
-    for future in futures:
-        future.result(timeout=60)
+            .encode()
+            for i in range(0, len(ids), CONTACTS_PER_MESSAGE)
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Messaging between functions: Pub/Sub topics (pubsub) and Cloud Tasks queues (tasks)."""
