@@ -3,15 +3,9 @@ import base64
 import pytest
 
 from shared.errors import InvalidInput
-from shared.gmail.events import (
-    HEADER_ONLY_LIMIT,
-    MAX_BATCH_BYTES,
-    batches_for,
-    decode_batch,
-    decode_notification,
-    pubsub_data,
-)
-from shared.pipeline.fetched import FetchedMessage
+from shared.gmail.notifications import decode_notification
+from shared.messaging.pubsub import pubsub_data
+from shared.pipeline.fetched import HEADER_ONLY_LIMIT, MAX_BATCH_BYTES, FetchedMessage, batches_for, decode_batch
 
 
 def test_a_gmail_notification_decodes_from_pubsub_data():
