@@ -161,7 +161,7 @@ def _push_latencies(stack: LocalStack, workspace_id: str, owner: str, count: int
         for n in range(count):
             sent = time.monotonic()
             answer = demo.deliver(stack.gmail_url, owner, _push_mail(n, owner))
-            doc_id = ids.interaction_id(mailbox_id, answer["id"])
+            doc_id = ids.interaction_id(mailbox=mailbox_id, gmail_message_id=answer["id"])
             with arrived:
                 if not arrived.wait_for(functools.partial(seen.__contains__, doc_id), timeout=30):
                     raise RuntimeError(f"message {n} never reached the listener")

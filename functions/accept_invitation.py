@@ -15,7 +15,7 @@ from shared.workspaces import Membership
 def _accept(request: flask.Request) -> flask.Response:
     principal = caller(request)
     body = json_body(request, InvitationAccept)
-    return json_response(Membership().accept(body.workspace_id, body.invitation_id, principal))
+    return json_response(Membership().accept(body.workspace_id, invitation_id=body.invitation_id, principal=principal))
 
 
 @functions_framework.http

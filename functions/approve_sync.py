@@ -28,5 +28,5 @@ def approve_sync(request: flask.Request) -> flask.Response:
     body = json_body(request, ApproveSync)
     principal = caller(request)
     require_role(body.workspace_id, principal, Role.ADMIN)
-    PreviewService().approve(body.workspace_id, body.mailbox_id, by_uid=principal.uid, change=body.settings)
+    PreviewService().approve(body.workspace_id, mailbox_id=body.mailbox_id, by_uid=principal.uid, change=body.settings)
     return json_response({"status": "applying"}, 202)

@@ -41,21 +41,27 @@ class MaintenanceTask(BaseModel):
 
 
 def _undo_sync_run(task: MaintenanceTask) -> dict[str, Any]:
-    result = CrmRepair().undo_sync_run(task.workspace_id, task.needs(task.sync_run_id, "syncRunId"))
+    result = CrmRepair().undo_sync_run(task.workspace_id, run_id=task.needs(task.sync_run_id, "syncRunId"))
     return {"interactions": result.interactions, "contactsDeleted": result.contacts_deleted}
 
 
 def _purge_mailbox(task: MaintenanceTask) -> dict[str, Any]:
-    result = CrmRepair().purge_mailbox(task.workspace_id, task.needs(task.mailbox_id, "mailboxId"))
+    result = CrmRepair().purge_mailbox(task.workspace_id, mailbox_id=task.needs(task.mailbox_id, "mailboxId"))
     return {"interactions": result.interactions, "contactsDeleted": result.contacts_deleted}
 
 
 def _apply_staged(task: MaintenanceTask) -> dict[str, Any]:
-    return {"interactions": Ingestor().apply_staged(task.workspace_id, task.needs(task.mailbox_id, "mailboxId"))}
+    return {
+        "interactions": Ingestor().apply_staged(task.workspace_id, mailbox_id=task.needs(task.mailbox_id, "mailboxId"))
+    }
 
 
 def _discard_staged(task: MaintenanceTask) -> dict[str, Any]:
-    return {"interactions": PreviewService().drop_staged(task.workspace_id, task.needs(task.mailbox_id, "mailboxId"))}
+    return {
+        "interactions": PreviewService().drop_staged(
+            task.workspace_id, mailbox_id=task.needs(task.mailbox_id, "mailboxId")
+        )
+    }
 
 
 def _settings_changed(task: MaintenanceTask) -> dict[str, Any]:
@@ -66,7 +72,7 @@ def _settings_changed(task: MaintenanceTask) -> dict[str, Any]:
 
 def _finish_backfill(task: MaintenanceTask) -> dict[str, Any]:
     mailbox_id, run_id = task.needs(task.mailbox_id, "mailboxId"), task.needs(task.sync_run_id, "syncRunId")
-    outcome = BackfillFollowUp().run(task.workspace_id, mailbox_id, run_id, attempt=task.attempt)
+    outcome = BackfillFollowUp().run(task.workspace_id, mailbox_id=mailbox_id, run_id=run_id, attempt=task.attempt)
     return {"state": outcome.state, "contacts": outcome.contacts}
 
 

@@ -27,7 +27,7 @@ def _post(request: flask.Request) -> flask.Response:
 
 def _undo(request: flask.Request) -> flask.Response:
     principal, workspace_id = workspace_member(request, Role.MEMBER)
-    return json_response(CsvImports().undo(workspace_id, principal, path_id(request)))
+    return json_response(CsvImports().undo(workspace_id, actor=principal, import_id=path_id(request)))
 
 
 @functions_framework.http

@@ -25,5 +25,5 @@ def discard_sync(request: flask.Request) -> flask.Response:
     body = json_body(request, DiscardSync)
     principal = caller(request)
     require_role(body.workspace_id, principal, Role.ADMIN)
-    PreviewService().discard(body.workspace_id, body.mailbox_id, by_uid=principal.uid)
+    PreviewService().discard(body.workspace_id, mailbox_id=body.mailbox_id, by_uid=principal.uid)
     return json_response({"status": "discarding"}, 202)

@@ -26,5 +26,5 @@ def dismiss_merge_suggestion(request: flask.Request) -> flask.Response:
     body = json_body(request, DismissMergeSuggestion)
     principal = caller(request)
     require_role(body.workspace_id, principal, Role.MEMBER)
-    MergeSuggestions().dismiss(body.workspace_id, body.suggestion_id, principal.uid)
+    MergeSuggestions().dismiss(body.workspace_id, suggestion=body.suggestion_id, by_uid=principal.uid)
     return json_response({"suggestionId": body.suggestion_id, "status": "dismissed"})

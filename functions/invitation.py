@@ -13,7 +13,7 @@ from shared.workspaces import Membership
 
 def _revoke(request: flask.Request) -> flask.Response:
     principal, workspace_id = workspace_member(request, Role.ADMIN)
-    Membership().revoke(workspace_id, principal, path_id(request))
+    Membership().revoke(workspace_id, actor=principal, invitation_id=path_id(request))
     return flask.Response(status=204)
 
 

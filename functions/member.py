@@ -20,7 +20,9 @@ def _change(request: flask.Request) -> flask.Response:
     workspace_id = query_args(request, WorkspaceQuery).workspaceId
     body = json_body(request, RoleChange)
     actor_role = require_role(workspace_id, principal, Role.ADMIN)
-    changed = Membership().change_role(workspace_id, principal, actor_role, path_id(request), body.role)
+    changed = Membership().change_role(
+        workspace_id, actor=principal, actor_role=actor_role, uid=path_id(request), role=body.role
+    )
     return json_response(changed)
 
 
@@ -28,7 +30,7 @@ def _remove(request: flask.Request) -> flask.Response:
     principal = caller(request)
     workspace_id = query_args(request, WorkspaceQuery).workspaceId
     actor_role = require_role(workspace_id, principal, Role.VIEWER)
-    Membership().remove(workspace_id, principal, actor_role, path_id(request))
+    Membership().remove(workspace_id, actor=principal, actor_role=actor_role, uid=path_id(request))
     return flask.Response(status=204)
 
 

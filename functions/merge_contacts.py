@@ -29,7 +29,11 @@ def merge_contacts(request: flask.Request) -> flask.Response:
     principal = caller(request)
     require_role(body.workspace_id, principal, Role.MEMBER)
     result = ContactMerger().merge(
-        body.workspace_id, body.target_id, body.source_id, principal.uid, suggestion=body.suggestion_id
+        body.workspace_id,
+        target_id=body.target_id,
+        source_id=body.source_id,
+        by_uid=principal.uid,
+        suggestion=body.suggestion_id,
     )
     return json_response(
         {

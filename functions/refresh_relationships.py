@@ -30,5 +30,5 @@ def refresh_relationships(event: CloudEvent) -> None:
         log.warning("dropped a malformed contacts message", extra={"reason": error.message})
         return
     # Recomputing from interactions is idempotent: a redelivery writes the same stats again.
-    report = _service().refresh_contacts(request.workspace_id, request.contact_ids)
+    report = _service().refresh_contacts(request.workspace_id, contact_ids=request.contact_ids)
     log.info("relationships refreshed", extra={"workspaceId": request.workspace_id, **report.summary()})

@@ -106,11 +106,11 @@ def serve_record(request: flask.Request, kind: Kind) -> flask.Response:
     def changing(request: flask.Request) -> flask.Response:
         principal, workspace_id = workspace_member(request, Role.MEMBER)
         body = json_body(request, kind.update)
-        return json_response(records(kind).update(workspace_id, principal, path_id(request), body))
+        return json_response(records(kind).update(workspace_id, actor=principal, record_id=path_id(request), body=body))
 
     def deleting(request: flask.Request) -> flask.Response:
         principal, query = member(request, Role.MEMBER, VersionQuery)
-        records(kind).delete(query.workspaceId, principal, path_id(request), query.version)
+        records(kind).delete(query.workspaceId, actor=principal, record_id=path_id(request), version=query.version)
         return flask.Response(status=204)
 
     return route(request, {"GET": reading, "PATCH": changing, "DELETE": deleting})

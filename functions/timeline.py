@@ -17,7 +17,11 @@ from shared.principals import Role
 def _read(request: flask.Request) -> flask.Response:
     _, query = member(request, Role.VIEWER, TimelineQuery)
     timeline = Timeline().of(
-        query.workspace_id, query.parent_type, query.parent_id, before=query.before, limit=query.limit
+        query.workspace_id,
+        parent_type=query.parent_type,
+        parent_id=query.parent_id,
+        before=query.before,
+        limit=query.limit,
     )
     return json_response(timeline)
 

@@ -26,5 +26,5 @@ def unmerge_contacts(request: flask.Request) -> flask.Response:
     body = json_body(request, UnmergeContacts)
     principal = caller(request)
     require_role(body.workspace_id, principal, Role.MEMBER)
-    record = ContactMerger().unmerge(body.workspace_id, body.merge_id, principal.uid)
+    record = ContactMerger().unmerge(body.workspace_id, merge_id=body.merge_id, by_uid=principal.uid)
     return json_response({"mergeId": body.merge_id, "targetId": record["targetId"], "sourceId": record["sourceId"]})

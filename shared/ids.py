@@ -17,5 +17,5 @@ def contact_id(email: str) -> str:
     return f"c_{_digest(email)}"
 
 
-def interaction_id(mailbox: str, gmail_message_id: str) -> str:
+def interaction_id(*, mailbox: str, gmail_message_id: str) -> str:
     return f"{mailbox}_{gmail_message_id}"

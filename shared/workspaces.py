@@ -114,7 +114,7 @@ class Membership:
         )
         return [{"id": snapshot.id, **(audit.public(snapshot.to_dict()) or {})} for snapshot in query.stream()]
 
-    def revoke(self, workspace_id: str, actor: Principal, invitation_id: str) -> None:
+    def revoke(self, workspace_id: str, *, actor: Principal, invitation_id: str) -> None:
         reference = self._workspace(workspace_id).collection(INVITATIONS).document(invitation_id)
         snapshot = reference.get()
         before = _pending(snapshot)
@@ -124,7 +124,7 @@ class Membership:
         self._audit(batch, workspace_id, actor, "revoke", invitation_id, before, after)
         _commit_or_conflict(batch)
 
-    def accept(self, workspace_id: str, invitation_id: str, principal: Principal) -> dict[str, Any]:
+    def accept(self, workspace_id: str, *, invitation_id: str, principal: Principal) -> dict[str, Any]:
         """The signed-in user whose address was invited joins with the invited role."""
         reference = self._workspace(workspace_id).collection(INVITATIONS).document(invitation_id)
         snapshot = reference.get()
@@ -145,7 +145,7 @@ class Membership:
         return {"workspaceId": workspace_id, "role": role.value}
 
     # -- roles -----------------------------------------------------------------------------
-    def change_role(self, workspace_id: str, actor: Principal, actor_role: Role, uid: str, role: Role) -> dict:
+    def change_role(self, workspace_id: str, *, actor: Principal, actor_role: Role, uid: str, role: Role) -> dict:
         def change(transaction: firestore.Transaction) -> dict[str, Any]:
             before = self._member_in(transaction, workspace_id, uid)
             current = Role(before["role"])
@@ -160,7 +160,7 @@ class Membership:
 
         return transactional(change)(self._db.transaction())
 
-    def remove(self, workspace_id: str, actor: Principal, actor_role: Role, uid: str) -> None:
+    def remove(self, workspace_id: str, *, actor: Principal, actor_role: Role, uid: str) -> None:
         """Admins remove members; anyone may leave. The last owner can do neither to themselves."""
 
         def removal(transaction: firestore.Transaction) -> None:

@@ -82,10 +82,10 @@ class ContactEditor:
     def update(
         self,
         workspace_id: str,
+        *,
         contact_id: str,
         changes: Mapping[str, Any],
         by_uid: str,
-        *,
         expected_version: int,
         derive: Derive = lambda _: {},
         record: Record = lambda _transaction, _edit: None,

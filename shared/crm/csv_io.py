@@ -249,7 +249,7 @@ class CsvImports:
         entry = audit.AuditEntry(actor, "import", service.kind.name, row.record_id, before, after, now)
         audit.record(batch, workspace, entry)
 
-    def undo(self, workspace_id: str, actor: Principal, import_id: str) -> dict[str, Any]:
+    def undo(self, workspace_id: str, *, actor: Principal, import_id: str) -> dict[str, Any]:
         workspace = self._workspace(workspace_id)
         batch_ref = workspace.collection(IMPORTS).document(import_id)
         snapshot = batch_ref.get()

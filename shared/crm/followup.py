@@ -27,7 +27,7 @@ WAIT_SECONDS = 5.0
 MAX_ATTEMPTS = 240
 
 
-def follow_up_task(workspace_id: str, mailbox_id: str, run_id: str, *, attempt: int = 0) -> dict[str, Any]:
+def follow_up_task(workspace_id: str, *, mailbox_id: str, run_id: str, attempt: int = 0) -> dict[str, Any]:
     """The maintenance task (functions/crm_maintenance.py) that runs `BackfillFollowUp`."""
     return {
         "action": "finish_backfill",
@@ -56,7 +56,7 @@ class BackfillFollowUp:
         self._enqueue = enqueue
         self._request = request
 
-    def run(self, workspace_id: str, mailbox_id: str, run_id: str, *, attempt: int = 0) -> FollowUpOutcome:
+    def run(self, workspace_id: str, *, mailbox_id: str, run_id: str, attempt: int = 0) -> FollowUpOutcome:
         """Asks for enrichment of the run's contacts once its mail is stored; until then looks again
         later (idempotent: asking twice only recomputes the same stats)."""
         run = self._db.document("workspaces", workspace_id, "syncRuns", run_id).get()
@@ -66,7 +66,7 @@ class BackfillFollowUp:
         counted = progress.totals(run.reference.collection("progress"))
         if counted["stored"] + counted["duplicates"] < int(data.get("fetched") or 0):
             if attempt < MAX_ATTEMPTS:
-                task = follow_up_task(workspace_id, mailbox_id, run_id, attempt=attempt + 1)
+                task = follow_up_task(workspace_id, mailbox_id=mailbox_id, run_id=run_id, attempt=attempt + 1)
                 self._enqueue(tasks.MAINTENANCE_QUEUE, task, delay_seconds=WAIT_SECONDS)
                 return FollowUpOutcome("waiting")
             log.warning("backfill still not fully stored; enriching what is there", extra={"syncRunId": run_id})

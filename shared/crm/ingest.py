@@ -351,7 +351,7 @@ class Ingestor:
     def _context(self, workspace_id: str, mailbox_id: str, owner_email: str, sync_run_id: str) -> _Context:
         workspace = self._db.collection("workspaces").document(workspace_id)
         mailbox_ref = workspace.collection("mailboxes").document(mailbox_id)
-        preview = preview_ref(self._db, workspace_id, mailbox_id)
+        preview = preview_ref(self._db, workspace_id, mailbox_id=mailbox_id)
         read = {s.reference.path: s.to_dict() for s in self._db.get_all([workspace, mailbox_ref, preview])}
         workspace_doc, mailbox = read.get(workspace.path) or {}, read.get(mailbox_ref.path) or {}
         settings = settings_of(workspace_doc)
@@ -374,7 +374,9 @@ class Ingestor:
     def _record(
         self, context: _Context, workspace_id: str, mailbox_id: str, sync_run_id: str, fetched: FetchedMessage
     ) -> MessageRecord:
-        ref = context.workspace.collection("interactions").document(ids.interaction_id(mailbox_id, fetched.id))
+        ref = context.workspace.collection("interactions").document(
+            ids.interaction_id(mailbox=mailbox_id, gmail_message_id=fetched.id)
+        )
         base = {
             "mailboxId": mailbox_id,
             "gmailMessageId": fetched.id,
@@ -409,10 +411,10 @@ class Ingestor:
             if touched:
                 self._request_enrichment(workspace_id, touched)
             return
-        self.previews.on_progress(workspace_id, mailbox_id, mailbox)
+        self.previews.on_progress(workspace_id, mailbox_id=mailbox_id, mailbox=mailbox)
 
     # -- approval ------------------------------------------------------------------------------------
-    def apply_staged(self, workspace_id: str, mailbox_id: str) -> int:
+    def apply_staged(self, workspace_id: str, *, mailbox_id: str) -> int:
         """Counts an approved mailbox's staged mail, page by page; safe to run again or concurrently."""
         interactions = self._db.collection("workspaces", workspace_id, "interactions")
         staged = (
@@ -425,7 +427,7 @@ class Ingestor:
             count, counted_for = self._apply(workspace_id, mailbox_id, [s.reference for s in page])
             applied += count
             touched |= counted_for
-        self.previews.mark_applied(workspace_id, mailbox_id, applied)
+        self.previews.mark_applied(workspace_id, mailbox_id=mailbox_id, applied=applied)
         if touched:  # the contacts an approval created or counted mail for: stats and enrichment now
             self._request_enrichment(workspace_id, touched)
         return applied
@@ -530,8 +532,8 @@ class Ingestor:
             return
         mailbox_id, run_id = context.progress
         workspace_id = context.workspace.id
-        progress.add(batch, progress.mailbox_shard(self._db, workspace_id, mailbox_id, key), **counts)
-        progress.add(batch, progress.run_shard(self._db, workspace_id, run_id, key), **counts)
+        progress.add(batch, progress.mailbox_shard(self._db, workspace_id, mailbox_id=mailbox_id, key=key), **counts)
+        progress.add(batch, progress.run_shard(self._db, workspace_id, run_id=run_id, key=key), **counts)
 
     # -- adoption: earlier mail of a contact created just now --------------------------------------------
     def _adopt(self, context: _Context, created: set[str]) -> None:

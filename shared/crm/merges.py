@@ -172,7 +172,7 @@ class ContactMerger:
         return self._db.collection("workspaces").document(workspace_id)
 
     def merge(
-        self, workspace_id: str, target_id: str, source_id: str, by_uid: str, *, suggestion: str | None = None
+        self, workspace_id: str, *, target_id: str, source_id: str, by_uid: str, suggestion: str | None = None
     ) -> MergeResult:
         """Merges `source_id` into `target_id`; with `suggestion`, also accepts that suggestion."""
         if target_id == source_id:
@@ -186,7 +186,7 @@ class ContactMerger:
         self._refresh(workspace_id, [target_id], record)
         return MergeResult(merge_id, target_id, source_id, moved)
 
-    def unmerge(self, workspace_id: str, merge_id: str, by_uid: str) -> dict[str, Any]:
+    def unmerge(self, workspace_id: str, *, merge_id: str, by_uid: str) -> dict[str, Any]:
         """Undoes a merge: both contacts as they were, B's mail back with B. Returns the merge record."""
         record: dict[str, Any] = transactional(self._record_unmerge)(
             self._db.transaction(), workspace_id, merge_id, by_uid
@@ -325,7 +325,7 @@ class ContactMerger:
         collection = self._workspace(workspace_id).collection("contacts")
         for contact_id, known in contacts.items():
             current = known if known is not None else collection.document(contact_id).get().to_dict() or {}
-            totals = self._repair.contact_totals(workspace_id, contact_id)
+            totals = self._repair.contact_totals(workspace_id, contact_id=contact_id)
             changed = {key: value for key, value in totals.items() if current.get(key) != value}
             if changed:
                 stored = {key: firestore.DELETE_FIELD if value is None else value for key, value in changed.items()}
@@ -333,7 +333,7 @@ class ContactMerger:
 
     def _refresh(self, workspace_id: str, contact_ids: list[str], record: Mapping[str, Any]) -> None:
         """Stats of the contacts involved, and of every company either belonged to before (its head count moved)."""
-        report = self._stats.refresh_contacts(workspace_id, contact_ids)
+        report = self._stats.refresh_contacts(workspace_id, contact_ids=contact_ids)
         before = record["before"]
         earlier = {str(c["companyId"]) for c in (before["target"], before["source"]) if c.get("companyId")}
         self._stats.refresh_companies(workspace_id, earlier - report.companies_touched, report)
@@ -409,7 +409,7 @@ class MergeSuggestions:
         found = [{"id": s.id, **(s.to_dict() or {})} for s in query.limit(limit).stream()]
         return sorted(found, key=lambda s: (list(SuggestionReason).index(s["reason"]), s["id"]))
 
-    def dismiss(self, workspace_id: str, suggestion: str, by_uid: str) -> None:
+    def dismiss(self, workspace_id: str, *, suggestion: str, by_uid: str) -> None:
         reference = self._collection(workspace_id).document(suggestion)
         transactional(self._dismiss)(self._db.transaction(), reference, by_uid)
 

@@ -48,7 +48,7 @@ class PreviewState(StrEnum):
     DISCARDED = "discarded"
 
 
-def preview_ref(db: firestore.Client, workspace_id: str, mailbox_id: str) -> firestore.DocumentReference:
+def preview_ref(db: firestore.Client, workspace_id: str, *, mailbox_id: str) -> firestore.DocumentReference:
     return db.document("workspaces", workspace_id, COLLECTION, mailbox_id)
 
 
@@ -218,13 +218,13 @@ class PreviewService:
         return self._db.document("workspaces", workspace_id, "mailboxes", mailbox_id)
 
     # -- summary and state --------------------------------------------------------------------------
-    def refresh(self, workspace_id: str, mailbox_id: str) -> dict[str, Any]:
+    def refresh(self, workspace_id: str, *, mailbox_id: str) -> dict[str, Any]:
         """Recomputes the summary from the tallies under the workspace's current policy."""
         workspace = self._db.document("workspaces", workspace_id)
         mailbox = self._mailbox(workspace_id, mailbox_id).get().to_dict() or {}
         settings = settings_of(workspace.get().to_dict() or {})
         policy = Policy.of(settings, own_addresses=own_addresses(mailbox, member_emails(workspace)))
-        preview = preview_ref(self._db, workspace_id, mailbox_id)
+        preview = preview_ref(self._db, workspace_id, mailbox_id=mailbox_id)
         people = [(s.to_dict() or {}) | {"contactId": s.id} for s in preview.collection("people").stream()]
         companies = [s.to_dict() or {} for s in preview.collection("companies").stream()]
         automated = [s.to_dict() or {} for s in preview.collection("automated").stream()]
@@ -232,10 +232,10 @@ class PreviewService:
         preview.set(summary, merge=True)
         return summary
 
-    def on_progress(self, workspace_id: str, mailbox_id: str, mailbox: dict[str, Any] | None = None) -> None:
+    def on_progress(self, workspace_id: str, *, mailbox_id: str, mailbox: dict[str, Any] | None = None) -> None:
         """After staged mail or a finished backfill chunk: a caught-up preview becomes ready; a ready
         one is summarised again with the mail that came since."""
-        preview = preview_ref(self._db, workspace_id, mailbox_id)
+        preview = preview_ref(self._db, workspace_id, mailbox_id=mailbox_id)
         state = (preview.get().to_dict() or {}).get("state")
         if state not in (PreviewState.COLLECTING, PreviewState.READY):
             return
@@ -245,7 +245,7 @@ class PreviewService:
                 mailbox = reference.get().to_dict() or {}
             if not caught_up(mailbox, progress.totals(reference.collection("progress"))):
                 return
-        self.refresh(workspace_id, mailbox_id)
+        self.refresh(workspace_id, mailbox_id=mailbox_id)
         if state == PreviewState.COLLECTING:
             preview.update({"state": PreviewState.READY.value, "readyAt": datetime.now(UTC)})
 
@@ -255,12 +255,12 @@ class PreviewService:
         waiting = previews.where(filter=FieldFilter("state", "in", [PreviewState.COLLECTING, PreviewState.READY]))
         refreshed = 0
         for snapshot in waiting.stream():
-            self.refresh(workspace_id, snapshot.id)
+            self.refresh(workspace_id, mailbox_id=snapshot.id)
             refreshed += 1
         return refreshed
 
     # -- decisions ------------------------------------------------------------------------------------
-    def approve(self, workspace_id: str, mailbox_id: str, *, by_uid: str, change: SettingsChange | None) -> None:
+    def approve(self, workspace_id: str, *, mailbox_id: str, by_uid: str, change: SettingsChange | None) -> None:
         """Optionally changes the policy first, then lets the mailbox's mail into the CRM."""
         mailbox = self._mailbox(workspace_id, mailbox_id)
         data = mailbox.get().to_dict()
@@ -271,17 +271,17 @@ class PreviewService:
         now = datetime.now(UTC)
         if not data.get("approval"):
             mailbox.update({"approval": {"by": by_uid, "at": now}})
-        preview_ref(self._db, workspace_id, mailbox_id).set(
+        preview_ref(self._db, workspace_id, mailbox_id=mailbox_id).set(
             {"state": PreviewState.APPLYING.value, "approvedAt": now, "approvedBy": by_uid}, merge=True
         )
         self._enqueue(
             tasks.MAINTENANCE_QUEUE, {"action": "apply_staged", "workspaceId": workspace_id, "mailboxId": mailbox_id}
         )
 
-    def discard(self, workspace_id: str, mailbox_id: str, *, by_uid: str) -> None:
+    def discard(self, workspace_id: str, *, mailbox_id: str, by_uid: str) -> None:
         if not self._mailbox(workspace_id, mailbox_id).get().exists:
             raise NotFound("no such mailbox", mailboxId=mailbox_id)
-        preview_ref(self._db, workspace_id, mailbox_id).set(
+        preview_ref(self._db, workspace_id, mailbox_id=mailbox_id).set(
             {"state": PreviewState.DISCARDED.value, "discardedAt": datetime.now(UTC), "discardedBy": by_uid},
             merge=True,
         )
@@ -289,21 +289,21 @@ class PreviewService:
             tasks.MAINTENANCE_QUEUE, {"action": "discard_staged", "workspaceId": workspace_id, "mailboxId": mailbox_id}
         )
 
-    def drop_staged(self, workspace_id: str, mailbox_id: str) -> int:
+    def drop_staged(self, workspace_id: str, *, mailbox_id: str) -> int:
         """Deletes a mailbox's staged interactions and the preview's tallies; nothing is disconnected."""
         interactions = self._db.collection("workspaces", workspace_id, "interactions")
         staged = interactions.where(filter=FieldFilter("mailboxId", "==", mailbox_id)).where(
             filter=FieldFilter("staged", "==", True)
         )
-        preview = preview_ref(self._db, workspace_id, mailbox_id)
+        preview = preview_ref(self._db, workspace_id, mailbox_id=mailbox_id)
         dropped = _delete_all(self._db, staged)
         for name in ("people", "companies", "automated"):
             _delete_all(self._db, preview.collection(name))
         preview.set({"droppedInteractions": dropped, "messages": 0, "automatedMessages": 0}, merge=True)
         return dropped
 
-    def mark_applied(self, workspace_id: str, mailbox_id: str, applied: int) -> None:
-        preview_ref(self._db, workspace_id, mailbox_id).set(
+    def mark_applied(self, workspace_id: str, *, mailbox_id: str, applied: int) -> None:
+        preview_ref(self._db, workspace_id, mailbox_id=mailbox_id).set(
             {
                 "state": PreviewState.APPLIED.value,
                 "appliedAt": datetime.now(UTC),
@@ -326,6 +326,6 @@ def _delete_all(db: firestore.Client, query: Any) -> int:
         deleted += len(page)
 
 
-def preview_progressed(workspace_id: str, mailbox_id: str) -> None:
+def preview_progressed(workspace_id: str, *, mailbox_id: str) -> None:
     """Called by the sync after each backfill chunk."""
-    PreviewService().on_progress(workspace_id, mailbox_id)
+    PreviewService().on_progress(workspace_id, mailbox_id=mailbox_id)

@@ -205,7 +205,7 @@ class Records:
         document[TOKENS_FIELD] = self.tokens(document)
         return record_id, document
 
-    def update(self, workspace_id: str, actor: Principal, record_id: str, body: VersionedUpdate) -> dict[str, Any]:
+    def update(self, workspace_id: str, *, actor: Principal, record_id: str, body: VersionedUpdate) -> dict[str, Any]:
         changes = body.changes()
         if not changes:
             raise InvalidInput("body: name at least one field to change", field="body")
@@ -222,7 +222,7 @@ class Records:
                 return as_record(record_id, after)
         raise RetryLater("this record is changing very often right now; try again")
 
-    def delete(self, workspace_id: str, actor: Principal, record_id: str, version: int | None) -> None:
+    def delete(self, workspace_id: str, *, actor: Principal, record_id: str, version: int | None) -> None:
         workspace = self._workspace(workspace_id)
         for _ in range(WRITE_ATTEMPTS):
             snapshot, before = self._current(workspace_id, record_id, version)
@@ -300,7 +300,7 @@ class ContactRecords(Records):
     extraction and enrichment never overwrite what a person set; search tokens and the audit entry
     are written in the editor's transaction, so the edit cannot stand without them."""
 
-    def update(self, workspace_id: str, actor: Principal, record_id: str, body: VersionedUpdate) -> dict[str, Any]:
+    def update(self, workspace_id: str, *, actor: Principal, record_id: str, body: VersionedUpdate) -> dict[str, Any]:
         from shared.crm.contacts import ContactEdit, ContactEditor
 
         changes = body.changes()
@@ -317,6 +317,12 @@ class ContactRecords(Records):
             audit.record(transaction, workspace, entry)
 
         edit = ContactEditor(db=self._db, now=self._now).update(
-            workspace_id, record_id, changes, actor.uid, expected_version=body.version, derive=derive, record=record
+            workspace_id,
+            contact_id=record_id,
+            changes=changes,
+            by_uid=actor.uid,
+            expected_version=body.version,
+            derive=derive,
+            record=record,
         )
         return as_record(record_id, edit.after)

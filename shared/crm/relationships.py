@@ -321,7 +321,7 @@ class RelationshipStats:
     def _workspace(self, workspace_id: str) -> firestore.DocumentReference:
         return self._db.collection("workspaces").document(workspace_id)
 
-    def refresh_contacts(self, workspace_id: str, contact_ids: Iterable[str]) -> RefreshReport:
+    def refresh_contacts(self, workspace_id: str, *, contact_ids: Iterable[str]) -> RefreshReport:
         """Recomputes the named contacts (an alias refreshes the contact it was merged into), then their companies."""
         report = RefreshReport()
         named = self._read(workspace_id, contact_ids)

@@ -40,7 +40,7 @@ class CrmRepair:
     def _workspace(self, workspace_id: str) -> firestore.DocumentReference:
         return self._db.collection("workspaces").document(workspace_id)
 
-    def undo_sync_run(self, workspace_id: str, run_id: str) -> RemovalResult:
+    def undo_sync_run(self, workspace_id: str, *, run_id: str) -> RemovalResult:
         """Everything one sync run brought in leaves the CRM. Its interactions stay as tombstones, so
         a later resync does not bring the same mail back."""
         run = self._workspace(workspace_id).collection("syncRuns").document(run_id)
@@ -53,7 +53,7 @@ class CrmRepair:
         run.update({"state": "undone", "undoneAt": datetime.now(UTC), "undoneInteractions": result.interactions})
         return result
 
-    def purge_mailbox(self, workspace_id: str, mailbox_id: str) -> RemovalResult:
+    def purge_mailbox(self, workspace_id: str, *, mailbox_id: str) -> RemovalResult:
         """Deletes what a mailbox brought in; reconnecting it later brings the mail in afresh."""
         return self._remove(workspace_id, "mailboxId", mailbox_id, keep_tombstones=False)
 
@@ -126,7 +126,7 @@ class CrmRepair:
         for snapshot in interactions.where(filter=FieldFilter(field_path, "array_contains", value)).stream():
             yield snapshot.to_dict() or {}
 
-    def contact_totals(self, workspace_id: str, contact_id: str) -> dict[str, Any]:
+    def contact_totals(self, workspace_id: str, *, contact_id: str) -> dict[str, Any]:
         """A contact's counters as ingestion would have kept them, rebuilt from the interactions naming it."""
         sent = received = 0
         times: list[int] = []
@@ -148,7 +148,7 @@ class CrmRepair:
     def _recount_contacts(self, workspace_id: str, result: RemovalResult) -> None:
         contacts = self._workspace(workspace_id).collection("contacts")
         for contact_id in sorted(result.touched_contacts):
-            totals = self.contact_totals(workspace_id, contact_id)
+            totals = self.contact_totals(workspace_id, contact_id=contact_id)
             reference = contacts.document(contact_id)
             if totals["interactionCount"] == 0 and not _worked_on_by_hand(reference.get().to_dict() or {}):
                 reference.delete()

@@ -68,7 +68,7 @@ class Timeline:
         self._db = db or firestore_client()
 
     def of(
-        self, workspace_id: str, parent_type: ParentType, parent_id: str, *, before: datetime | None, limit: int
+        self, workspace_id: str, *, parent_type: ParentType, parent_id: str, before: datetime | None, limit: int
     ) -> dict[str, Any]:
         workspace = self._db.collection("workspaces").document(workspace_id)
         if not workspace.collection(PARENT_COLLECTIONS[parent_type]).document(parent_id).get().exists:

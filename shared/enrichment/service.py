@@ -76,7 +76,7 @@ class EnrichmentService:
         postponed: RetryLater | None = None
         for contact_id in now:
             try:
-                self.enrich_contact(workspace_id, contact_id)
+                self.enrich_contact(workspace_id, contact_id=contact_id)
             except NotFound:
                 continue  # merged or deleted since: nothing to enrich
             except RetryLater as error:
@@ -84,7 +84,7 @@ class EnrichmentService:
         if postponed is not None:
             raise postponed
 
-    def enrich_contact(self, workspace_id: str, contact_id: str) -> EnrichmentOutcome:
+    def enrich_contact(self, workspace_id: str, *, contact_id: str) -> EnrichmentOutcome:
         """Raises NotFound for a contact that no longer exists and RetryLater when a provider is
         temporarily unavailable (after storing what the others found) or another delivery is
         enriching the contact right now; everything else is recorded."""
@@ -94,7 +94,7 @@ class EnrichmentService:
             if not snapshot.exists:
                 raise NotFound(f"contact {contact_id} not found", workspaceId=workspace_id, contactId=contact_id)
             contact = snapshot.to_dict() or {}
-            subject = self.input_for(workspace_id, contact_id, contact)
+            subject = self.input_for(workspace_id, contact_id=contact_id, contact=contact)
             fingerprint = subject.fingerprint()
             outcome = EnrichmentOutcome(contact_id)
             due = self._due(contact, fingerprint, outcome)
@@ -186,7 +186,7 @@ class EnrichmentService:
             return False
         return at > self._now() - min_interval
 
-    def input_for(self, workspace_id: str, contact_id: str, contact: dict[str, Any]) -> EnrichmentInput:
+    def input_for(self, workspace_id: str, *, contact_id: str, contact: dict[str, Any]) -> EnrichmentInput:
         return EnrichmentInput(
             workspace_id=workspace_id,
             contact_id=contact_id,

@@ -271,10 +271,10 @@ class SyncService:
             return 0
         if self._store.complete_chunk(ref, request.sync_run_id, request.chunk, fetched=fetched):
             # Its mail may still be on its way to ingestion: the follow-up waits for it (decision 11).
-            follow_up = follow_up_task(ref.workspace_id, ref.mailbox_id, request.sync_run_id)
+            follow_up = follow_up_task(ref.workspace_id, mailbox_id=ref.mailbox_id, run_id=request.sync_run_id)
             self._enqueue(tasks.MAINTENANCE_QUEUE, follow_up, delay_seconds=WAIT_SECONDS)
         # The last chunk may finish after its mail was ingested: a staged first sync's preview is ready then.
-        preview_progressed(ref.workspace_id, ref.mailbox_id)
+        preview_progressed(ref.workspace_id, mailbox_id=ref.mailbox_id)
         return fetched
 
     def _store_inline(self, batch: FetchedBatch) -> None:

@@ -20,11 +20,11 @@ def _shard(key: str) -> str:
     return str(zlib.crc32(key.encode()) % SHARDS)
 
 
-def mailbox_shard(db: firestore.Client, workspace_id: str, mailbox_id: str, key: str) -> firestore.DocumentReference:
+def mailbox_shard(db: firestore.Client, workspace_id: str, *, mailbox_id: str, key: str) -> firestore.DocumentReference:
     return db.document("workspaces", workspace_id, "mailboxes", mailbox_id, "progress", _shard(key))
 
 
-def run_shard(db: firestore.Client, workspace_id: str, run_id: str, key: str) -> firestore.DocumentReference:
+def run_shard(db: firestore.Client, workspace_id: str, *, run_id: str, key: str) -> firestore.DocumentReference:
     return db.document("workspaces", workspace_id, "syncRuns", run_id, "progress", _shard(key))
 
 

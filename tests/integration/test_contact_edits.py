@@ -37,7 +37,7 @@ def editor(db) -> ContactEditor:
 
 def test_an_edit_sets_fields_and_records_who_set_them(firestore_db, workspace_id, ann):
     edit = editor(firestore_db).update(
-        workspace_id, ann.id, {"name": "Ann Lee", "phone": None}, "u-1", expected_version=0
+        workspace_id, contact_id=ann.id, changes={"name": "Ann Lee", "phone": None}, by_uid="u-1", expected_version=0
     )
 
     stored = ann.get().to_dict()
@@ -47,17 +47,23 @@ def test_an_edit_sets_fields_and_records_who_set_them(firestore_db, workspace_id
     assert edit.before["name"] == "ann"
     assert edit.version == 1
 
-    editor(firestore_db).update(workspace_id, ann.id, {"title": "VP Sales"}, "u-2", expected_version=1)
+    editor(firestore_db).update(
+        workspace_id, contact_id=ann.id, changes={"title": "VP Sales"}, by_uid="u-2", expected_version=1
+    )
     stored = ann.get().to_dict()
     assert stored["manualFields"] == ["name", "phone", "title"]
     assert (stored["editedBy"], stored["version"]) == ("u-2", 2)
 
 
 def test_a_stale_edit_is_a_conflict_carrying_the_current_values(firestore_db, workspace_id, ann):
-    editor(firestore_db).update(workspace_id, ann.id, {"title": "VP Sales"}, "u-1", expected_version=0)
+    editor(firestore_db).update(
+        workspace_id, contact_id=ann.id, changes={"title": "VP Sales"}, by_uid="u-1", expected_version=0
+    )
 
     with pytest.raises(Conflict) as raised:
-        editor(firestore_db).update(workspace_id, ann.id, {"title": "Head of Sales"}, "u-2", expected_version=0)
+        editor(firestore_db).update(
+            workspace_id, contact_id=ann.id, changes={"title": "Head of Sales"}, by_uid="u-2", expected_version=0
+        )
 
     assert raised.value.details == {"current": {"title": "VP Sales"}, "version": 1}
     assert ann.get().to_dict()["title"] == "VP Sales"
@@ -66,7 +72,9 @@ def test_a_stale_edit_is_a_conflict_carrying_the_current_values(firestore_db, wo
 def test_of_two_editors_who_saw_the_same_version_exactly_one_wins(firestore_db, workspace_id, ann):
     def attempt(title: str) -> str:
         try:
-            editor(firestore_db).update(workspace_id, ann.id, {"title": title}, title, expected_version=0)
+            editor(firestore_db).update(
+                workspace_id, contact_id=ann.id, changes={"title": title}, by_uid=title, expected_version=0
+            )
         except Conflict:
             return "conflict"
         return "saved"
@@ -84,21 +92,25 @@ def test_counters_moving_under_an_open_form_do_not_make_it_stale(firestore_db, w
     ann.set(
         {"sentCount": firestore.Increment(1), "lastInteractionMs": firestore.Maximum(1)}, merge=True
     )  # as ingestion
-    editor(firestore_db).update(workspace_id, ann.id, {"title": "VP Sales"}, "u-1", expected_version=0)
+    editor(firestore_db).update(
+        workspace_id, contact_id=ann.id, changes={"title": "VP Sales"}, by_uid="u-1", expected_version=0
+    )
     assert ann.get().to_dict()["sentCount"] == 2
 
 
 @pytest.mark.parametrize("changes", [{}, {"sentCount": 9}, {"mergedInto": "c_x"}, {"enrichment.role": "x"}, {"a.b": 1}])
 def test_rapports_own_fields_and_field_paths_cannot_be_edited(firestore_db, workspace_id, ann, changes):
     with pytest.raises(InvalidInput):
-        editor(firestore_db).update(workspace_id, ann.id, changes, "u-1", expected_version=0)
+        editor(firestore_db).update(workspace_id, contact_id=ann.id, changes=changes, by_uid="u-1", expected_version=0)
     assert "version" not in ann.get().to_dict()
 
 
 def test_an_alias_left_by_a_merge_is_not_edited(firestore_db, workspace_id, ann):
     ann.update({"mergedInto": "c_target"})
     with pytest.raises(Conflict) as raised:
-        editor(firestore_db).update(workspace_id, ann.id, {"title": "x"}, "u-1", expected_version=0)
+        editor(firestore_db).update(
+            workspace_id, contact_id=ann.id, changes={"title": "x"}, by_uid="u-1", expected_version=0
+        )
     assert raised.value.details["mergedInto"] == "c_target"
 
 

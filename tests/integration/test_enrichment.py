@@ -274,7 +274,7 @@ def _service(db, client: genai.Client, usd: float = 1.0) -> EnrichmentService:
 
 def test_enrich_contact_stores_each_field_with_its_source(firestore_db, workspace_id, genai_client, gemini):
     contact_id = _seed_contact(firestore_db, workspace_id)
-    outcome = _service(firestore_db, genai_client).enrich_contact(workspace_id, contact_id)
+    outcome = _service(firestore_db, genai_client).enrich_contact(workspace_id, contact_id=contact_id)
 
     assert outcome.statuses == {"signature": "ok", "domain": "ok", "gemini": "ok"}
     contact = firestore_db.document("workspaces", workspace_id, "contacts", contact_id).get().to_dict()
@@ -297,8 +297,8 @@ def test_enrich_contact_stores_each_field_with_its_source(firestore_db, workspac
 def test_enriching_again_without_news_calls_no_model(firestore_db, workspace_id, genai_client, gemini):
     contact_id = _seed_contact(firestore_db, workspace_id)
     service = _service(firestore_db, genai_client)
-    service.enrich_contact(workspace_id, contact_id)
-    again = service.enrich_contact(workspace_id, contact_id)
+    service.enrich_contact(workspace_id, contact_id=contact_id)
+    again = service.enrich_contact(workspace_id, contact_id=contact_id)
 
     assert again.statuses == {"signature": "unchanged", "domain": "unchanged", "gemini": "unchanged"}
     assert len(gemini.app.calls) == 1
@@ -307,7 +307,7 @@ def test_enriching_again_without_news_calls_no_model(firestore_db, workspace_id,
 
 def test_over_budget_skips_only_the_model(firestore_db, workspace_id, genai_client, gemini):
     contact_id = _seed_contact(firestore_db, workspace_id)
-    outcome = _service(firestore_db, genai_client, usd=0).enrich_contact(workspace_id, contact_id)
+    outcome = _service(firestore_db, genai_client, usd=0).enrich_contact(workspace_id, contact_id=contact_id)
 
     assert outcome.statuses == {"signature": "ok", "domain": "ok", "gemini": "skipped_budget"}
     contact = firestore_db.document("workspaces", workspace_id, "contacts", contact_id).get().to_dict()
@@ -320,19 +320,19 @@ def test_an_outage_keeps_other_results_and_asks_for_a_retry(firestore_db, worksp
     contact_id = _seed_contact(firestore_db, workspace_id)
     gemini.app.faults.inject(503, times=None)
     with pytest.raises(RetryLater):
-        _service(firestore_db, genai_client).enrich_contact(workspace_id, contact_id)
+        _service(firestore_db, genai_client).enrich_contact(workspace_id, contact_id=contact_id)
 
     gemini.app.faults.clear()
     contact = firestore_db.document("workspaces", workspace_id, "contacts", contact_id).get().to_dict()
     assert contact["enrichment"]["fields"]["title"]["value"] == "VP of Sales"
     assert contact["enrichment"]["providers"]["gemini"]["status"] == "failed"
-    retried = _service(firestore_db, genai_client).enrich_contact(workspace_id, contact_id)
+    retried = _service(firestore_db, genai_client).enrich_contact(workspace_id, contact_id=contact_id)
     assert retried.statuses["gemini"] == "ok"
 
 
 def test_a_missing_contact_is_not_found(firestore_db, workspace_id, genai_client):
     with pytest.raises(NotFound):
-        _service(firestore_db, genai_client).enrich_contact(workspace_id, "c_missing")
+        _service(firestore_db, genai_client).enrich_contact(workspace_id, contact_id="c_missing")
 
 
 def test_a_contact_deleted_while_its_providers_run_is_not_found(firestore_db, workspace_id, genai_client):
@@ -346,7 +346,7 @@ def test_a_contact_deleted_while_its_providers_run_is_not_found(firestore_db, wo
 
     service = EnrichmentService(db=firestore_db, providers=[DeletesTheContact()])
     with pytest.raises(NotFound):
-        service.enrich_contact(workspace_id, contact_id)
+        service.enrich_contact(workspace_id, contact_id=contact_id)
     assert not contact.get().exists  # nothing was written back to the deleted contact
 
 

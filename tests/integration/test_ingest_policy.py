@@ -181,7 +181,9 @@ def test_a_message_extraction_cannot_read_becomes_a_dead_letter_and_the_rest_goe
     assert letter["source"] == "extract"
     assert "cannot read this" in letter["reason"]
     assert letter["workspaceId"] == team
-    unreadable = firestore_db.document("workspaces", team, "interactions", ids.interaction_id(MAILBOX, poison.id))
+    unreadable = firestore_db.document(
+        "workspaces", team, "interactions", ids.interaction_id(mailbox=MAILBOX, gmail_message_id=poison.id)
+    )
     assert unreadable.get().to_dict()["skipped"] == "unreadable"
 
 

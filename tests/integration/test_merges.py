@@ -133,7 +133,7 @@ def test_a_merge_moves_mail_to_the_target_and_undo_restores_both_exactly(stack, 
 def test_mail_from_a_merged_address_counts_into_the_target(stack, team):
     two_addresses_of_ann(stack, team)
     target = ids.contact_id(ANN)
-    ContactMerger().merge(team["workspace"], target, ids.contact_id(ANN_OTHER), "u-owner")
+    ContactMerger().merge(team["workspace"], target_id=target, source_id=ids.contact_id(ANN_OTHER), by_uid="u-owner")
     alias_before = contact(team, ANN_OTHER)
 
     deliver(stack, team, mail(f"Ann Lee <{ANN_OTHER}>", team["owner"], "One more thing"))
@@ -148,10 +148,18 @@ def test_merge_rules_manual_fields_win_then_the_newer_values(stack, team):
     two_addresses_of_ann(stack, team)
     target, source = ids.contact_id(ANN), ids.contact_id(ANN_OTHER)
     editor = ContactEditor()
-    editor.update(team["workspace"], target, {"title": "VP Sales"}, "u-owner", expected_version=0)
-    editor.update(team["workspace"], source, {"title": "Intern", "phone": "+4930123"}, "u-owner", expected_version=0)
+    editor.update(
+        team["workspace"], contact_id=target, changes={"title": "VP Sales"}, by_uid="u-owner", expected_version=0
+    )
+    editor.update(
+        team["workspace"],
+        contact_id=source,
+        changes={"title": "Intern", "phone": "+4930123"},
+        by_uid="u-owner",
+        expected_version=0,
+    )
 
-    ContactMerger().merge(team["workspace"], target, source, "u-owner")
+    ContactMerger().merge(team["workspace"], target_id=target, source_id=source, by_uid="u-owner")
 
     ann = contact(team, ANN)
     assert ann["title"] == "VP Sales"  # the target's own edit
@@ -185,8 +193,12 @@ def test_merges_undo_in_reverse_order_only(stack, team):
     deliver(stack, team, mail("Ann <ann+news@acme.io>", team["owner"], "Third"))
     wait_for(lambda: contact(team, "ann+news@acme.io"), what="a third address")
     merger = ContactMerger()
-    first = merger.merge(team["workspace"], ids.contact_id(ANN), ids.contact_id(ANN_OTHER), "u-owner")
-    second = merger.merge(team["workspace"], ids.contact_id(ANN), ids.contact_id("ann+news@acme.io"), "u-owner")
+    first = merger.merge(
+        team["workspace"], target_id=ids.contact_id(ANN), source_id=ids.contact_id(ANN_OTHER), by_uid="u-owner"
+    )
+    second = merger.merge(
+        team["workspace"], target_id=ids.contact_id(ANN), source_id=ids.contact_id("ann+news@acme.io"), by_uid="u-owner"
+    )
 
     status, refused = call(
         stack, "unmerge-contacts", {"workspaceId": team["workspace"], "mergeId": first.merge_id}, team["token"]
@@ -194,8 +206,8 @@ def test_merges_undo_in_reverse_order_only(stack, team):
     assert status == 409
     assert refused["error"]["mergeId"] == second.merge_id
 
-    merger.unmerge(team["workspace"], second.merge_id, "u-owner")
-    merger.unmerge(team["workspace"], first.merge_id, "u-owner")
+    merger.unmerge(team["workspace"], merge_id=second.merge_id, by_uid="u-owner")
+    merger.unmerge(team["workspace"], merge_id=first.merge_id, by_uid="u-owner")
     assert contact(team, ANN)["emails"] == [ANN]
     assert contact(team, ANN)["interactionCount"] == 3
 

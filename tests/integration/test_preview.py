@@ -113,7 +113,10 @@ def test_approving_with_a_wider_policy_fills_the_crm_once(stack, first_sync, wor
     assert not any(i["staged"] for i in _collection(workspace_id, "interactions"))
 
     # The approval applied again, twice at once (a redelivered task and a double click): nothing moves.
-    workers = [threading.Thread(target=Ingestor().apply_staged, args=(workspace_id, ref.mailbox_id)) for _ in range(2)]
+    workers = [
+        threading.Thread(target=Ingestor().apply_staged, args=(workspace_id,), kwargs={"mailbox_id": ref.mailbox_id})
+        for _ in range(2)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -138,7 +141,7 @@ def test_approving_staged_mail_from_one_batch_concurrently_counts_once(stack, fi
 
     def apply() -> None:
         barrier.wait()
-        Ingestor().apply_staged(workspace_id, ref.mailbox_id)
+        Ingestor().apply_staged(workspace_id, mailbox_id=ref.mailbox_id)
 
     workers = [threading.Thread(target=apply) for _ in range(3)]
     for worker in workers:

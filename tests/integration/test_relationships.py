@@ -77,7 +77,7 @@ def test_stats_come_from_the_contacts_interactions_and_roll_up_to_its_company(fi
     seed_interaction(firestore_db, workspace_id, bob, NOW - timedelta(days=90), "t3", inbound=True)
 
     report = RelationshipStats(db=firestore_db, now=lambda: NOW).refresh_contacts(
-        workspace_id, [ids.contact_id(ann), ids.contact_id(bob), ids.contact_id("gone@acme.io")]
+        workspace_id, contact_ids=[ids.contact_id(ann), ids.contact_id(bob), ids.contact_id("gone@acme.io")]
     )
 
     assert (report.contacts, report.skipped, report.companies) == (2, 1, 1)
@@ -189,13 +189,13 @@ def test_the_backfill_follow_up_waits_for_mail_still_on_its_way(firestore_db, wo
     )
 
     run.collection("progress").document("0").set({"stored": 2})
-    assert follow_up.run(workspace_id, "mb_x", "run-1").state == "waiting"
+    assert follow_up.run(workspace_id, mailbox_id="mb_x", run_id="run-1").state == "waiting"
     ((queue, task, delay),) = enqueued
     assert (queue, task["action"], task["attempt"], delay > 0) == ("crm_maintenance", "finish_backfill", 1, True)
     assert requested == []
 
     run.collection("progress").document("1").set({"duplicates": 1})  # the last batch was a redelivery
-    outcome = follow_up.run(workspace_id, "mb_x", "run-1", attempt=1)
+    outcome = follow_up.run(workspace_id, mailbox_id="mb_x", run_id="run-1", attempt=1)
     assert (outcome.state, outcome.contacts) == ("requested", 1)
     assert requested == [(workspace_id, [ann])]
-    assert follow_up.run(workspace_id, "mb_x", "no-such-run").state == "gone"
+    assert follow_up.run(workspace_id, mailbox_id="mb_x", run_id="no-such-run").state == "gone"
