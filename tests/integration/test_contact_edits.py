@@ -10,13 +10,13 @@ from google.api_core import exceptions
 from google.cloud import firestore
 
 from shared import ids
-from shared.auth import Principal
 from shared.crm import audit
 from shared.crm.contacts import ContactEditor
 from shared.crm.kinds import CONTACTS
 from shared.crm.models import ContactUpdate
 from shared.crm.records import ContactRecords
 from shared.errors import Conflict, InvalidInput
+from shared.principals import Principal
 
 pytestmark = pytest.mark.integration
 
@@ -121,7 +121,12 @@ def test_an_edit_whose_audit_entry_is_refused_does_not_land(firestore_db, worksp
     records = ContactRecords(CONTACTS, db=firestore_db, clock=lambda: AT)
 
     with pytest.raises(exceptions.InvalidArgument):
-        records.update(workspace_id, Principal("u-1", None), ann.id, ContactUpdate(title="VP Sales", version=0))
+        records.update(
+            workspace_id,
+            actor=Principal("u-1", None),
+            record_id=ann.id,
+            body=ContactUpdate(title="VP Sales", version=0),
+        )
 
     stored = ann.get().to_dict()
     assert (stored["title"], stored.get("version")) == ("Sales", None)  # the edit went down with its entry

@@ -8,11 +8,11 @@ from itertools import count
 import pytest
 
 from shared import ids
-from shared.auth import Principal
 from shared.crm.csv_io import CsvImports
 from shared.crm.ingest import Ingestor
 from shared.crm.models import CsvImport
-from shared.gmail.api import FetchedMessage
+from shared.pipeline.fetched import FetchedMessage
+from shared.principals import Principal
 from tests.support import mail, team_with_mailbox
 
 pytestmark = pytest.mark.integration
@@ -51,7 +51,7 @@ def test_undo_keeps_mail_counted_since_the_import(firestore_db, team):
     _ingest_from(team, "Ann Lee <ann@acme.com>", 3)
     _ingest_from(team, "Bo Ray <bo@acme.com>", 3)
 
-    undone = CsvImports().undo(team, ACTOR, applied["importId"])
+    undone = CsvImports().undo(team, actor=ACTOR, import_id=applied["importId"])
 
     assert undone["kept"] == []
     ann = _contact(firestore_db, team, "ann@acme.com")
