@@ -14,7 +14,14 @@ several instances: in one Python process a backfill's Gmail parsing and its inge
 turns on one interpreter lock, which no deployment has.
 `POST /_dev/crash` kills every worker with SIGKILL, as crashed instances die, for reliability tests.
 
-    python -m devstack.functions_front --port 8081 [--workers 3]
+With `--signed-port`, a second entrance to the same workers plays what Pub/Sub push, Cloud Tasks and
+Cloud Scheduler do in the cloud and the emulators cannot: it adds `Authorization: Bearer <ID token>`
+minted by the stack's identity (devstack/identity.py) for the function's URL on the ordinary port
+and the caller account shared/resources.json expects. Only the emulators' push endpoints and the
+Tasks base URL point at it; the ordinary port passes every request through untouched, so a forged
+token sent there reaches the function's own check (docs/decisions/0014).
+
+    python -m devstack.functions_front --port 8081 [--workers 3] [--signed-port 8082 --identity-key FILE]
 """
 
 from __future__ import annotations
@@ -31,9 +38,13 @@ import time
 from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+from devstack.identity import LocalIdentity
 from devstack.processes import free_port, http_ok
+from shared.identity import expected_caller
+from shared.resources import resources
 
 CRASH_PATH = "/_dev/crash"
 HEALTH_PATH = "/_health"
@@ -171,6 +182,17 @@ class _FrontHandler(BaseHTTPRequestHandler):
     def _forward(self) -> None:
         body = self._read_body()
         headers = {name: value for name, value in self.headers.items() if name.lower() not in HOP_BY_HOP}
+        if self.server.identity is not None and self.path != HEALTH_PATH:
+            token = self._caller_token()
+            if token is None:
+                self._answer(
+                    HTTPStatus.FORBIDDEN,
+                    {"Content-Type": "application/json"},
+                    _error_body("not_internal", "this entrance signs calls to internal functions only"),
+                )
+                return
+            headers = {name: value for name, value in headers.items() if name.lower() != "authorization"}
+            headers["Authorization"] = f"Bearer {token}"
         # A health probe asks whether an instance answers now; everything else waits for one to start.
         with self.server.pool.take(0 if self.path == HEALTH_PATH else WORKER_READY_SECONDS) as worker:
             if worker is None:
@@ -199,6 +221,17 @@ class _FrontHandler(BaseHTTPRequestHandler):
         kept = {name: value for name, value in answer_headers if name.lower() not in HOP_BY_HOP}
         self._answer(HTTPStatus(status), kept, answer)
 
+    def _caller_token(self) -> str | None:
+        """The token Pub/Sub, Cloud Tasks or Cloud Scheduler would attach to a call of this path's function."""
+        assert self.server.identity is not None
+        function = self.path.lstrip("/").split("/", 1)[0].split("?", 1)[0]
+        if function not in resources().functions:
+            return None
+        expected = expected_caller(function)
+        if expected is None:
+            return None
+        return self.server.identity.token_for(audience=expected.audience, email=expected.email)
+
     def _read_body(self) -> bytes | None:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             chunks = []
@@ -225,9 +258,10 @@ class _FrontServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], pool: WorkerPool) -> None:
+    def __init__(self, address: tuple[str, int], pool: WorkerPool, identity: LocalIdentity | None = None) -> None:
         super().__init__(address, _FrontHandler)
         self.pool = pool
+        self.identity = identity  # set on the signing entrance only
 
     def handle_error(self, request: object, client_address: object) -> None:
         # A caller that gave up (a probe's timeout, a retry) closed its end: nothing to report.
@@ -240,11 +274,18 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="function instances to run")
+    parser.add_argument("--signed-port", type=int, help="an entrance that signs calls as Google's callers would")
+    parser.add_argument("--identity-key", type=Path, help="the stack's identity key (devstack/identity.py)")
     args = parser.parse_args()
+    if (args.signed_port is None) != (args.identity_key is None):
+        parser.error("--signed-port and --identity-key go together")
     pool = WorkerPool(max(1, args.workers))
-    server = _FrontServer((args.host, args.port), pool)
+    servers = [_FrontServer((args.host, args.port), pool)]
+    if args.signed_port is not None:
+        servers.append(_FrontServer((args.host, args.signed_port), pool, LocalIdentity.load(args.identity_key)))
     pool.start()
-    threading.Thread(target=server.serve_forever, name="front", daemon=True).start()
+    for number, server in enumerate(servers):
+        threading.Thread(target=server.serve_forever, name=f"front-{number}", daemon=True).start()
     pool.gave_up.wait()
     print("functions_front: a functions worker exits before it answers; see the lines above", file=sys.stderr)
     sys.exit(1)

@@ -22,7 +22,7 @@ def provision(
     *,
     project_id: str,
     region: str,
-    functions_base_url: str,
+    push_base_url: str,
     publisher: PublisherClient,
     subscriber: SubscriberClient,
     tasks: tasks_v2.CloudTasksClient,
@@ -37,7 +37,8 @@ def provision(
         request = {
             "name": subscriber.subscription_path(project_id, subscription_name(key)),
             "topic": publisher.topic_path(project_id, declared.topic(push.topic)),
-            "push_config": {"push_endpoint": f"{functions_base_url}/{push.function}"},
+            # The emulator's pushes carry no OIDC token: they go to the entrance that adds the one Pub/Sub would.
+            "push_config": {"push_endpoint": f"{push_base_url}/{push.function}"},
             "ack_deadline_seconds": push.ack_deadline_seconds,
             "dead_letter_policy": {
                 "dead_letter_topic": dead_letter_topic,

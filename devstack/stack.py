@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from devstack import emulators
+from devstack import emulators, identity
+from devstack.identity import LocalIdentity
 from devstack.processes import ProcessSupervisor, StackError, free_port, http_ok
 
 REPO_ROOT = emulators.REPO_ROOT
@@ -31,6 +32,8 @@ class Ports:
     gmail: int = field(default_factory=free_port)
     gemini: int = field(default_factory=free_port)
     functions: int = field(default_factory=free_port)
+    functions_signed: int = field(default_factory=free_port)
+    identity: int = field(default_factory=free_port)
     auth: int = field(default_factory=free_port)
     auth_hub: int = field(default_factory=free_port)
     auth_logging: int = field(default_factory=free_port)
@@ -46,17 +49,32 @@ class LocalStack:
     task_max_retries: int = 100
     ports: Ports = field(default_factory=Ports)
     supervisor: ProcessSupervisor = field(init=False)
+    identity: LocalIdentity = field(init=False)
+    identity_key_file: Path = field(init=False)
     env: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.runtime_dir.mkdir(parents=True, exist_ok=True)
         self.supervisor = ProcessSupervisor(self.runtime_dir / "logs")
+        # Made per run, like every other local secret: the key the stack signs Google's ID tokens with.
+        self.identity = LocalIdentity.generate()
+        self.identity_key_file = self.identity.save(self.runtime_dir / "identity-key.pem")
         self.env = self._environment()
 
     # -- addresses -------------------------------------------------------------------------
     @property
     def functions_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.functions}"
+
+    @property
+    def internal_url(self) -> str:
+        """The functions as Pub/Sub push, Cloud Tasks and Cloud Scheduler reach them: each call carries the
+        OIDC token those callers would attach (devstack/functions_front.py). Tests call internal functions here."""
+        return f"http://127.0.0.1:{self.ports.functions_signed}"
+
+    @property
+    def identity_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.identity}"
 
     @property
     def gmail_url(self) -> str:
@@ -82,6 +100,9 @@ class LocalStack:
             "RAPPORT_REGION": REGION,
             "RAPPORT_FUNCTIONS_BASE_URL": self.functions_url,
             "RAPPORT_TASKS_EMULATOR_HOST": f"localhost:{self.ports.tasks}",
+            # The Tasks emulator attaches no OIDC token: its tasks go through the entrance that adds one.
+            "RAPPORT_TASKS_BASE_URL": self.internal_url,
+            "RAPPORT_GOOGLE_CERTS_URL": f"{self.identity_url}{identity.CERTS_PATH}",
             "RAPPORT_GMAIL_API_ENDPOINT": self.gmail_url,
             "RAPPORT_OAUTH_TOKEN_URI": f"{self.gmail_url}/token",
             "RAPPORT_OAUTH_AUTH_URI": f"{self.gmail_url}/o/oauth2/v2/auth",
@@ -165,12 +186,30 @@ class LocalStack:
         gemini = self.supervisor.spawn(
             "gemini", [python, "-m", "devstack.gemini_server", "--port", str(self.ports.gemini)], env=env, cwd=REPO_ROOT
         )
-        functions = self.supervisor.spawn(
-            "functions",
-            [python, "-m", "devstack.functions_front", "--port", str(self.ports.functions)],
+        key_file = str(self.identity_key_file)
+        issuer = self.supervisor.spawn(
+            "identity",
+            [python, "-m", "devstack.identity", "--port", str(self.ports.identity), "--key", key_file],
             env=env,
             cwd=REPO_ROOT,
         )
+        functions = self.supervisor.spawn(
+            "functions",
+            [
+                python,
+                "-m",
+                "devstack.functions_front",
+                "--port",
+                str(self.ports.functions),
+                "--signed-port",
+                str(self.ports.functions_signed),
+                "--identity-key",
+                key_file,
+            ],
+            env=env,
+            cwd=REPO_ROOT,
+        )
+        self.supervisor.wait_ready(issuer, lambda: http_ok(f"{self.identity_url}{identity.HEALTH_PATH}"))
         self.supervisor.wait_ready(gmail, lambda: http_ok(f"{self.gmail_url}/_dev/health"))
         self.supervisor.wait_ready(gemini, lambda: http_ok(f"http://127.0.0.1:{self.ports.gemini}/_dev/health"))
         self.supervisor.wait_ready(functions, lambda: http_ok(f"{self.functions_url}/_health"))
@@ -184,7 +223,7 @@ class LocalStack:
         provision(
             project_id=PROJECT_ID,
             region=REGION,
-            functions_base_url=self.functions_url,
+            push_base_url=self.internal_url,
             publisher=clients.publisher(),
             subscriber=SubscriberClient(),
             tasks=clients.tasks_client(),

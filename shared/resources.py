@@ -33,13 +33,31 @@ class Queue(BaseModel):
     max_concurrent_dispatches: int
 
 
+class ServiceAccount(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    account_id: str
+    display_name: str
+    duty: str | None = None
+
+    def email(self, project_id: str) -> str:
+        return f"{self.account_id}@{project_id}.iam.gserviceaccount.com"
+
+
 class Function(BaseModel):
     model_config = ConfigDict(frozen=True)
     trigger: str
     entry_point: str
+    service_account: str  # a key of service_accounts: what the function runs as
     topic: str | None = None
     invoker: str | None = None
     schedule: str | None = None  # cron, for functions Cloud Scheduler calls
+
+    @property
+    def caller(self) -> str | None:
+        """The key of `callers` whose OIDC token this function requires; None for a public function."""
+        if self.trigger == "pubsub":
+            return "pubsub"
+        return self.invoker if self.invoker in ("tasks", "scheduler") else None
 
 
 class Resources(BaseModel):
@@ -48,6 +66,8 @@ class Resources(BaseModel):
     subscriptions: dict[str, PushSubscription]
     pull_subscriptions: dict[str, PullSubscription]
     queues: dict[str, Queue]
+    service_accounts: dict[str, ServiceAccount]
+    callers: dict[str, ServiceAccount]
     functions: dict[str, Function]
 
     def topic(self, key: str) -> str:

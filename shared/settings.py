@@ -38,7 +38,9 @@ class Settings(BaseSettings):
     oauth_redirect_uri: str
     web_app_url: str
     oauth_client_id: str
-    oauth_client_secret: SecretStr
+    # Mounted from Secret Manager only on the functions that redeem, refresh or revoke Gmail grants
+    # (service account "gmail" in resources.json); everywhere else it is absent on purpose.
+    oauth_client_secret: SecretStr | None = None
 
     # Envelope encryption of refresh tokens: a Cloud KMS key in production, a local key in development.
     kms_key_name: str | None = None
@@ -46,8 +48,12 @@ class Settings(BaseSettings):
 
     # Cloud Tasks has no official emulator; when set, the tasks client talks plain gRPC to this address.
     tasks_emulator_host: str | None = None
-    # The service account Cloud Tasks signs its calls with (OIDC); unset locally, where the emulator signs nothing.
-    tasks_service_account: str | None = None
+    # Where Cloud Tasks delivers, when not the functions themselves: locally, the entrance that adds the OIDC
+    # token the Tasks emulator cannot (docs/decisions). The token's audience stays BASE/NAME either way.
+    tasks_base_url: str | None = None
+    # Google's signing certificates for ID tokens (Pub/Sub, Cloud Tasks and Scheduler OIDC tokens among them);
+    # the local stack serves its own.
+    google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
 
     sync_excluded_labels: tuple[str, ...] = DEFAULT_EXCLUDED_LABELS
     sync_lease_seconds: int = 300
@@ -70,6 +76,18 @@ class Settings(BaseSettings):
     backfill_chunk_size: int = Field(default=500, ge=1, le=1000)
     # Gmail allows 250 units/s per user; spending paces itself just under it. 0 turns pacing off.
     gmail_units_per_second: float = Field(default=237.5, ge=0)
+
+    def oauth_client_secret_value(self) -> str:
+        if self.oauth_client_secret is None:
+            raise RuntimeError(
+                "RAPPORT_OAUTH_CLIENT_SECRET is not set: only functions running as the gmail service account "
+                "may redeem or refresh Gmail grants (shared/resources.json)"
+            )
+        return self.oauth_client_secret.get_secret_value()
+
+    def function_url(self, name: str) -> str:
+        """Where function `name` is reached, and so the audience of the OIDC tokens it accepts."""
+        return f"{self.functions_base_url.rstrip('/')}/{name}"
 
     @model_validator(mode="after")
     def _one_token_key(self) -> Settings:

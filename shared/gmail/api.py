@@ -33,7 +33,7 @@ def credentials_for(refresh_token: str) -> Credentials:
         refresh_token=refresh_token,
         token_uri=settings.oauth_token_uri,
         client_id=settings.oauth_client_id,
-        client_secret=settings.oauth_client_secret.get_secret_value(),
+        client_secret=settings.oauth_client_secret_value(),
         scopes=[GMAIL_READONLY_SCOPE],
     )
 

@@ -135,7 +135,7 @@ class GmailOAuth:
                     "code_verifier": verifier,
                     "redirect_uri": self._settings.oauth_redirect_uri,
                     "client_id": self._settings.oauth_client_id,
-                    "client_secret": self._settings.oauth_client_secret.get_secret_value(),
+                    "client_secret": self._settings.oauth_client_secret_value(),
                 },
                 timeout=15,
             )

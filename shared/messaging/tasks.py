@@ -10,6 +10,7 @@ from google.cloud import tasks_v2
 from google.protobuf import timestamp_pb2
 
 from shared.clients import tasks_client
+from shared.identity import expected_caller
 from shared.resources import resources
 from shared.settings import get_settings
 
@@ -21,15 +22,17 @@ def enqueue(queue_key: str, payload: dict[str, Any], *, delay_seconds: float = 0
     """Adds a task that POSTs `payload` as JSON to the queue's function; returns the task name."""
     settings = get_settings()
     queue = resources().queues[queue_key]
+    caller = expected_caller(queue.function, settings=settings)
+    if caller is None:
+        raise ValueError(f"queue {queue_key} feeds {queue.function}, which resources.json does not give Cloud Tasks")
     http_request: dict[str, Any] = {
         "http_method": tasks_v2.HttpMethod.POST,
-        "url": f"{settings.functions_base_url}/{queue.function}",
+        "url": f"{(settings.tasks_base_url or settings.functions_base_url).rstrip('/')}/{queue.function}",
         "headers": {"Content-Type": "application/json"},
         "body": json.dumps(payload).encode(),
+        # Cloud Tasks signs each call as the tasks invoker, for the function's URL; the function checks both.
+        "oidc_token": {"service_account_email": caller.email, "audience": caller.audience},
     }
-    if settings.tasks_service_account:
-        # In the cloud the function is private; Cloud Tasks signs each call as this account.
-        http_request["oidc_token"] = {"service_account_email": settings.tasks_service_account}
     task: dict[str, Any] = {"http_request": http_request}
     if delay_seconds > 0:
         when = timestamp_pb2.Timestamp()

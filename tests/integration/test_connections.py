@@ -191,7 +191,7 @@ def test_sync_now_and_watch_renewal(stack, team):
 
     body = {"workspaceId": team["workspace"], "mailboxId": ref.mailbox_id}
     assert _call(f"{stack.functions_url}/sync-now", body, team["token"])[0] == 202
-    status, _, report = _call(f"{stack.functions_url}/renew-watches", {})
+    status, _, report = _call(f"{stack.internal_url}/renew-watches", {})
     assert status == 200
     assert report["renewed"] >= 1
     assert MailboxStore().get(ref)["watch"]["expiration"] >= before

@@ -128,7 +128,7 @@ def _push(stack, function: str, data: str | None) -> int:
     envelope = {"message": {"data": data, "messageId": uuid.uuid4().hex, "publishTime": "2026-01-01T00:00:00Z"}}
     envelope["subscription"] = "projects/demo-rapport/subscriptions/test"
     request = urllib.request.Request(
-        f"{stack.functions_url}/{function}",
+        f"{stack.internal_url}/{function}",
         data=json.dumps(envelope).encode(),
         headers={"Content-Type": "application/json"},
     )

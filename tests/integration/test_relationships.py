@@ -138,7 +138,7 @@ def test_the_daily_refresh_decays_silent_contacts_and_flags_broken_rhythms(stack
         goingCold=False,
     )
 
-    request = urllib.request.Request(f"{stack.functions_url}/refresh-all-relationships", data=b"{}", method="POST")
+    request = urllib.request.Request(f"{stack.internal_url}/refresh-all-relationships", data=b"{}", method="POST")
     with urllib.request.urlopen(request, timeout=60) as response:
         summary = json.loads(response.read())
 

@@ -90,8 +90,8 @@ def test_every_task_delivered_three_more_times_changes_nothing(stack, firestore_
     }
     sync = {"workspaceId": workspace_id, "mailboxId": ref.mailbox_id}
     for _ in range(3):
-        assert _post(f"{stack.functions_url}/fetch-messages", fetch) == 200
-        assert _post(f"{stack.functions_url}/sync-mailbox", sync) == 200
+        assert _post(f"{stack.internal_url}/fetch-messages", fetch) == 200
+        assert _post(f"{stack.internal_url}/sync-mailbox", sync) == 200
     # Redelivered fetched mail comes back as duplicates; wait until all of it has been seen again.
     wait_for(lambda: demo.mailbox_progress(ref).duplicates >= 3 * len(message_ids), what="the redeliveries")
     assert _crm_state(firestore_db, workspace_id) == once
@@ -248,7 +248,7 @@ def test_a_grant_revoked_mid_backfill_stops_quietly_and_reconnecting_loses_nothi
     full_id = next(run_id for run_id, run in runs.items() if run["kind"] == "full")
     chunk = {"workspaceId": workspace_id, "mailboxId": ref.mailbox_id, "syncRunId": full_id}
     chunk |= {"ownerEmail": owner, "chunk": 99, "messageIds": ["m-not-fetched"]}
-    assert _post(f"{stack.functions_url}/fetch-messages", chunk) == 200
+    assert _post(f"{stack.internal_url}/fetch-messages", chunk) == 200
     stored_while_disconnected = demo.mailbox_progress(ref).stored
 
     connect_mailbox(workspace_id=workspace_id, owner_uid="u-owner", refresh_token=_grant_again(stack, owner))
@@ -269,6 +269,6 @@ def test_a_grant_revoked_mid_backfill_stops_quietly_and_reconnecting_loses_nothi
 def test_tasks_for_a_deleted_mailbox_are_acknowledged_not_retried(stack, firestore_db, workspace_id):
     ref_body = {"workspaceId": workspace_id, "mailboxId": "mb_deleted"}
     fetch = {**ref_body, "syncRunId": "run-1", "ownerEmail": "gone@lumenway.io", "chunk": 0, "messageIds": ["m1"]}
-    assert _post(f"{stack.functions_url}/sync-mailbox", ref_body) == 200
-    assert _post(f"{stack.functions_url}/fetch-messages", fetch) == 200
+    assert _post(f"{stack.internal_url}/sync-mailbox", ref_body) == 200
+    assert _post(f"{stack.internal_url}/fetch-messages", fetch) == 200
     assert not firestore_db.document("workspaces", workspace_id, "mailboxes", "mb_deleted").get().exists
