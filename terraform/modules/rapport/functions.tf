@@ -81,16 +81,23 @@ resource "google_cloudfunctions2_function" "fn" {
     min_instance_count               = each.value.settings.min_instances
     max_instance_count               = each.value.settings.max_instances
     max_instance_request_concurrency = each.value.settings.concurrency
-    ingress_settings                 = var.ingress_settings
-    all_traffic_on_latest_revision   = true
-    service_account_email            = google_service_account.sa["runtime"].email
-    environment_variables            = local.function_environment
+    # Pub/Sub push, Cloud Tasks and Cloud Scheduler of the same project count as internal traffic for
+    # Cloud Run, so only the functions the browser calls (through Hosting) take the public setting.
+    ingress_settings               = each.value.internal ? "ALLOW_INTERNAL_ONLY" : var.public_ingress_settings
+    all_traffic_on_latest_revision = true
+    service_account_email          = google_service_account.sa[each.value.service_account].email
+    environment_variables          = local.function_environment
 
-    secret_environment_variables {
-      key        = "RAPPORT_OAUTH_CLIENT_SECRET"
-      project_id = var.project_id
-      secret     = google_secret_manager_secret.oauth_client_secret.secret_id
-      version    = "latest"
+    # The OAuth client secret only where it is used: the functions whose account may read it.
+    dynamic "secret_environment_variables" {
+      for_each = contains(local.oauth_client_secret_readers, each.value.service_account) ? [google_secret_manager_secret.oauth_client_secret.secret_id] : []
+
+      content {
+        key        = "RAPPORT_OAUTH_CLIENT_SECRET"
+        project_id = var.project_id
+        secret     = secret_environment_variables.value
+        version    = "latest"
+      }
     }
   }
 
@@ -103,7 +110,7 @@ resource "google_cloudfunctions2_function" "fn" {
       event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
       pubsub_topic          = google_pubsub_topic.topic[event_trigger.value].id
       retry_policy          = "RETRY_POLICY_RETRY"
-      service_account_email = google_service_account.sa["events"].email
+      service_account_email = google_service_account.sa["pubsub"].email
     }
   }
 
@@ -116,13 +123,18 @@ resource "google_cloudfunctions2_function" "fn" {
       condition     = each.value.trigger != "pubsub" || contains(keys(local.topics), coalesce(each.value.topic_key, "-"))
       error_message = "Function ${each.key}: a pubsub function must name a topic key of shared/resources.json."
     }
+    precondition {
+      condition     = contains(keys(local.runtime_accounts), each.value.service_account)
+      error_message = "Function ${each.key}: service_account must be a key of service_accounts in shared/resources.json."
+    }
   }
 
   depends_on = [
     google_project_service.enabled,
     google_project_iam_member.build,
     google_project_iam_member.events_receiver,
-    google_secret_manager_secret_iam_member.runtime_oauth_client_secret,
-    google_kms_crypto_key_iam_member.runtime_refresh_tokens,
+    google_secret_manager_secret_iam_member.oauth_client_secret_readers,
+    google_kms_crypto_key_iam_member.refresh_token_sealers,
+    google_kms_crypto_key_iam_member.refresh_token_readers,
   ]
 }

@@ -1,18 +1,47 @@
-# One service account per role, each with only what that role needs. Grants go on the single
+# One service account per duty, each with only what that duty needs. Grants go on the single
 # resource (topic, queue, secret, key, service account, function) wherever the API allows it; only
 # Firestore, Vertex AI, the build's logs, images and source reads, and Eventarc receiving are project-wide. The grants to
 # Gmail's push account and to the Pub/Sub service agent on topics and subscriptions are in pubsub.tf.
+#
+# The accounts the functions run as and the accounts their callers sign as come from shared/resources.json
+# ("service_accounts", "callers"); each function names its own account there. The functions check their
+# callers' OIDC tokens against the same declaration (shared/identity.py).
 
 locals {
-  service_accounts = {
-    runtime   = { account_id = "rapport-functions", display_name = "Rapport functions runtime" }
-    build     = { account_id = "rapport-functions-build", display_name = "Rapport functions build" }
-    tasks     = { account_id = "rapport-tasks-invoker", display_name = "Rapport Cloud Tasks invoker" }
-    scheduler = { account_id = "rapport-scheduler", display_name = "Rapport Cloud Scheduler invoker" }
-    events    = { account_id = "rapport-events-invoker", display_name = "Rapport Pub/Sub and Eventarc invoker" }
-  }
+  runtime_accounts = local.resources.service_accounts
+  caller_accounts  = local.resources.callers
+
+  service_accounts = merge(
+    { for key, account in local.runtime_accounts : key => { account_id = account.account_id, display_name = account.display_name } },
+    { for key, account in local.caller_accounts : key => { account_id = account.account_id, display_name = account.display_name } },
+    { build = { account_id = "rapport-functions-build", display_name = "Rapport functions build" } },
+  )
+
+  # Who holds what is sensitive, by runtime account key. The public API seals new secrets (the PKCE
+  # verifier of a consent in flight) but can never unwrap a refresh token, nor read the OAuth client
+  # secret: only the account of the functions that redeem, refresh and revoke Gmail grants can.
+  refresh_token_sealers       = ["api"]
+  refresh_token_readers       = ["gmail"]
+  oauth_client_secret_readers = ["gmail"]
+  vertex_ai_users             = ["pipeline"]
 
   pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+
+  runtime_publishes = {
+    for pair in setproduct(keys(local.runtime_accounts), keys(local.runtime_publish_topics)) :
+    "${pair[0]}/${pair[1]}" => { account = pair[0], topic = pair[1] }
+  }
+  runtime_enqueues = {
+    for pair in setproduct(keys(local.runtime_accounts), keys(local.queues)) :
+    "${pair[0]}/${pair[1]}" => { account = pair[0], queue = pair[1] }
+  }
+}
+
+check "account_keys_are_distinct" {
+  assert {
+    condition     = length(setintersection(keys(local.runtime_accounts), keys(local.caller_accounts))) == 0 && !contains(concat(keys(local.runtime_accounts), keys(local.caller_accounts)), "build")
+    error_message = "shared/resources.json: service_accounts and callers must use distinct keys, and neither may be \"build\"."
+  }
 }
 
 resource "google_service_account" "sa" {
@@ -25,60 +54,85 @@ resource "google_service_account" "sa" {
   depends_on = [google_project_service.enabled]
 }
 
+# The Pub/Sub invoker kept its account when callers moved to resources.json under the key "pubsub".
+moved {
+  from = google_service_account.sa["events"]
+  to   = google_service_account.sa["pubsub"]
+}
+
 # --- functions runtime -------------------------------------------------------------------------
 
 # Firestore has no narrower grant than the database's project.
 resource "google_project_iam_member" "runtime_firestore" {
+  for_each = local.runtime_accounts
+
   project = var.project_id
   role    = "roles/datastore.user"
-  member  = google_service_account.sa["runtime"].member
+  member  = google_service_account.sa[each.key].member
 }
 
-# Vertex AI Gemini calls (google-genai with vertexai=True).
+# Vertex AI Gemini calls (google-genai with vertexai=True): enrichment only.
 resource "google_project_iam_member" "runtime_vertex" {
+  for_each = toset(local.vertex_ai_users)
+
   project = var.project_id
   role    = "roles/aiplatform.user"
-  member  = google_service_account.sa["runtime"].member
+  member  = google_service_account.sa[each.key].member
 }
 
-# Only the runtime may wrap and unwrap refresh-token data keys.
-resource "google_kms_crypto_key_iam_member" "runtime_refresh_tokens" {
+# Wrapping a new data key (connect-gmail seals the PKCE verifier) needs encrypt only.
+resource "google_kms_crypto_key_iam_member" "refresh_token_sealers" {
+  for_each = toset(local.refresh_token_sealers)
+
+  crypto_key_id = google_kms_crypto_key.refresh_tokens.id
+  role          = "roles/cloudkms.cryptoKeyEncrypter"
+  member        = google_service_account.sa[each.key].member
+}
+
+# Unwrapping refresh tokens: only the functions that use Gmail grants.
+resource "google_kms_crypto_key_iam_member" "refresh_token_readers" {
+  for_each = toset(local.refresh_token_readers)
+
   crypto_key_id = google_kms_crypto_key.refresh_tokens.id
   role          = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
-  member        = google_service_account.sa["runtime"].member
+  member        = google_service_account.sa[each.key].member
 }
 
-resource "google_secret_manager_secret_iam_member" "runtime_oauth_client_secret" {
+resource "google_secret_manager_secret_iam_member" "oauth_client_secret_readers" {
+  for_each = toset(local.oauth_client_secret_readers)
+
   project   = var.project_id
   secret_id = google_secret_manager_secret.oauth_client_secret.secret_id
   role      = "roles/secretmanager.secretAccessor"
-  member    = google_service_account.sa["runtime"].member
+  member    = google_service_account.sa[each.key].member
 }
 
 resource "google_pubsub_topic_iam_member" "runtime_publish" {
-  for_each = local.runtime_publish_topics
+  for_each = local.runtime_publishes
 
   project = var.project_id
-  topic   = google_pubsub_topic.topic[each.key].name
+  topic   = google_pubsub_topic.topic[each.value.topic].name
   role    = "roles/pubsub.publisher"
-  member  = google_service_account.sa["runtime"].member
+  member  = google_service_account.sa[each.value.account].member
 }
 
 resource "google_cloud_tasks_queue_iam_member" "runtime_enqueue" {
-  for_each = local.queues
+  for_each = local.runtime_enqueues
 
   project  = var.project_id
   location = var.region
-  name     = google_cloud_tasks_queue.queue[each.key].name
+  name     = google_cloud_tasks_queue.queue[each.value.queue].name
   role     = "roles/cloudtasks.enqueuer"
-  member   = google_service_account.sa["runtime"].member
+  member   = google_service_account.sa[each.value.account].member
 }
 
-# Tasks the runtime enqueues name the tasks invoker account for their OIDC token: that takes actAs on it.
+# Tasks name the tasks invoker account for their OIDC token: whoever enqueues takes actAs on it.
 resource "google_service_account_iam_member" "runtime_acts_as_tasks_invoker" {
+  for_each = local.runtime_accounts
+
   service_account_id = google_service_account.sa["tasks"].name
   role               = "roles/iam.serviceAccountUser"
-  member             = google_service_account.sa["runtime"].member
+  member             = google_service_account.sa[each.key].member
 }
 
 # --- functions build ---------------------------------------------------------------------------
@@ -98,18 +152,18 @@ resource "google_project_iam_member" "build" {
 
 # --- invokers ----------------------------------------------------------------------------------
 
-# Eventarc triggers deliver as the events account (pubsub_delivery = "eventarc").
+# Eventarc triggers deliver as the pubsub caller account (pubsub_delivery = "eventarc").
 resource "google_project_iam_member" "events_receiver" {
   count = var.pubsub_delivery == "eventarc" ? 1 : 0
 
   project = var.project_id
   role    = "roles/eventarc.eventReceiver"
-  member  = google_service_account.sa["events"].member
+  member  = google_service_account.sa["pubsub"].member
 }
 
-# Pub/Sub mints the push subscriptions' OIDC tokens as the events account.
+# Pub/Sub mints the push subscriptions' OIDC tokens as the pubsub caller account.
 resource "google_service_account_iam_member" "pubsub_agent_token_creator" {
-  service_account_id = google_service_account.sa["events"].name
+  service_account_id = google_service_account.sa["pubsub"].name
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = local.pubsub_service_agent
 }
@@ -117,7 +171,7 @@ resource "google_service_account_iam_member" "pubsub_agent_token_creator" {
 # Who may call which function: invoke rights are granted on each function's Cloud Run service.
 locals {
   function_invokers = merge(
-    { for key, f in local.pubsub_functions : "${key}/events" => { function = key, account = "events" } },
+    { for key, f in local.pubsub_functions : "${key}/pubsub" => { function = key, account = "pubsub" } },
     { for pair, key in local.http_invokers : pair => { function = key, account = split("/", pair)[1] } },
   )
 }

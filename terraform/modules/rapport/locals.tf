@@ -14,14 +14,20 @@ locals {
   gmail_topic_key       = "gmail_notifications"
 
   # Cloud Functions ids allow only [a-z0-9-]: the resources.json key, dashed (as devstack names subscriptions).
+  # `audience` is the function's URL as RAPPORT_FUNCTIONS_BASE_URL/NAME: the OIDC audience every caller signs
+  # for and the function checks (shared/identity.py). `internal` functions are called only by Pub/Sub,
+  # Cloud Tasks or Cloud Scheduler of this project, so their ingress is internal.
   functions = {
     for key, f in local.resources.functions : key => {
-      id          = replace(key, "_", "-")
-      trigger     = f.trigger
-      entry_point = f.entry_point
-      topic_key   = try(f.topic, null)
-      invoker     = try(f.invoker, null)
-      settings    = merge(var.function_defaults, { for k, v in try(var.function_overrides[key], {}) : k => v if v != null })
+      id              = replace(key, "_", "-")
+      trigger         = f.trigger
+      entry_point     = f.entry_point
+      topic_key       = try(f.topic, null)
+      invoker         = try(f.invoker, null)
+      service_account = f.service_account
+      audience        = "${local.functions_base_url}/${replace(key, "_", "-")}"
+      internal        = f.trigger == "pubsub" || contains(["tasks", "scheduler"], try(f.invoker, ""))
+      settings        = merge(var.function_defaults, { for k, v in try(var.function_overrides[key], {}) : k => v if v != null })
     }
   }
 
@@ -41,7 +47,8 @@ locals {
   functions_base_url = "https://${var.region}-${var.project_id}.cloudfunctions.net"
 
   # Environment of every function: the RAPPORT_* settings of shared/settings.py. The OAuth client secret is
-  # mounted from Secret Manager separately (functions.tf) and never appears here.
+  # mounted from Secret Manager separately (functions.tf), on the functions whose account may read it, and
+  # never appears here. The accounts the callers sign as follow from resources.json and the project id.
   function_environment = merge(
     var.extra_environment_variables,
     {
@@ -50,8 +57,6 @@ locals {
       RAPPORT_FUNCTIONS_BASE_URL = local.functions_base_url
       RAPPORT_OAUTH_CLIENT_ID    = var.oauth_client_id
       RAPPORT_KMS_KEY_NAME       = google_kms_crypto_key.refresh_tokens.id
-      # Cloud Tasks signs calls to the HTTP functions as this account.
-      RAPPORT_TASKS_SERVICE_ACCOUNT = google_service_account.sa["tasks"].email
     },
   )
 

@@ -1,10 +1,12 @@
 output "functions" {
-  description = "Each function of shared/resources.json: deployed id, HTTPS URL (cloudfunctions.net) and Cloud Run URL (the OIDC audience)."
+  description = "Each function of shared/resources.json: deployed id, HTTPS URL (cloudfunctions.net), Cloud Run URL, the OIDC audience its callers sign for, and the account it runs as."
   value = {
     for key, fn in google_cloudfunctions2_function.fn : key => {
-      id      = fn.name
-      url     = fn.url
-      run_uri = fn.service_config[0].uri
+      id              = fn.name
+      url             = fn.url
+      run_uri         = fn.service_config[0].uri
+      audience        = local.functions[key].audience
+      service_account = fn.service_config[0].service_account_email
     }
   }
 }

@@ -32,9 +32,11 @@ resource "google_pubsub_subscription" "push" {
   push_config {
     push_endpoint = google_cloudfunctions2_function.fn[each.value.function].service_config[0].uri
 
+    # Signed as the pubsub caller account for the function's URL: Cloud Run IAM checks the account, and
+    # the function checks the token again (shared/identity.py).
     oidc_token {
-      service_account_email = google_service_account.sa["events"].email
-      audience              = google_cloudfunctions2_function.fn[each.value.function].service_config[0].uri
+      service_account_email = google_service_account.sa["pubsub"].email
+      audience              = local.functions[each.value.function].audience
     }
   }
 

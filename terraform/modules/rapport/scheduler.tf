@@ -33,7 +33,7 @@ resource "google_cloud_scheduler_job" "scheduled" {
 
     oidc_token {
       service_account_email = google_service_account.sa["scheduler"].email
-      audience              = google_cloudfunctions2_function.fn[each.key].service_config[0].uri
+      audience              = local.functions[each.key].audience
     }
   }
 

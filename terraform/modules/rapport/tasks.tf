@@ -36,7 +36,7 @@ resource "google_cloud_tasks_queue" "queue" {
 
       oidc_token {
         service_account_email = google_service_account.sa["tasks"].email
-        audience              = google_cloudfunctions2_function.fn[http_target.value].service_config[0].uri
+        audience              = local.functions[http_target.value].audience
       }
     }
   }

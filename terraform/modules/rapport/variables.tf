@@ -99,14 +99,14 @@ variable "function_overrides" {
   default     = {}
 }
 
-variable "ingress_settings" {
+variable "public_ingress_settings" {
   type        = string
-  description = "Ingress of every function. Functions are private either way: only the service accounts granted run.invoker can call them."
+  description = "Ingress of the functions the web app calls (invoker \"public\" in shared/resources.json). ALLOW_INTERNAL_AND_GCLB when they sit behind an external Application Load Balancer; Hosting rewrites need ALLOW_ALL. Internal functions (Pub/Sub, Cloud Tasks, Cloud Scheduler) are always ALLOW_INTERNAL_ONLY."
   default     = "ALLOW_ALL"
 
   validation {
-    condition     = contains(["ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"], var.ingress_settings)
-    error_message = "ingress_settings must be ALLOW_ALL, ALLOW_INTERNAL_ONLY or ALLOW_INTERNAL_AND_GCLB."
+    condition     = contains(["ALLOW_ALL", "ALLOW_INTERNAL_AND_GCLB"], var.public_ingress_settings)
+    error_message = "public_ingress_settings must be ALLOW_ALL or ALLOW_INTERNAL_AND_GCLB."
   }
 }
 
