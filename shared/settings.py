@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     gemini_base_url: str | None = None
     gemini_max_attempts: int = Field(default=4, ge=1, description="Attempts per call, retrying 429 and 5xx.")
     ai_monthly_budget_usd: float = Field(default=20.0, ge=0, description="Per workspace, unless it sets its own.")
+    ai_project_monthly_budget_usd: float = Field(
+        default=500.0, ge=0, description="All workspaces together: the most the project spends on AI in a month."
+    )
     # New mail changes a contact's AI input every time; asking the model again at most this often
     # keeps cost in proportion to people, not to messages.
     ai_refresh_days: float = Field(default=7.0, ge=0)

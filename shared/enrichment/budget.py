@@ -1,9 +1,12 @@
-"""Each workspace's monthly AI budget, enforced before any model call.
+"""Each workspace's monthly AI budget, and the project's, enforced before any model call.
 
-`workspaces/{ws}/aiUsage/{yyyy-mm}` (written only here; no client may read it) holds what the month
-spent and what calls in flight have reserved. A call first reserves its worst-case cost, and is
-refused with BudgetExceeded when spent + reserved + estimate would pass the limit; after the call
-the reservation is replaced by the actual cost. Amounts are integer micro-USD.
+`workspaces/{ws}/aiUsage/{yyyy-mm}` and, for the whole project, `aiUsage/{yyyy-mm}` (written only
+here; no client may read them) hold what the month spent and what calls in flight have reserved. A
+call first reserves a true upper bound of its cost on both, and is refused with BudgetExceeded when
+spent + reserved + bound would pass either limit; after the call the reservation is replaced by the
+actual cost, or charged in full when the outcome is unknown (`settle_unknown`: a timeout, a 5xx, a
+crash; and a reservation swept as stale, whose caller died before settling). Amounts are integer
+micro-USD.
 
 No transactions: the month's document is every call's, and read-then-write transactions on it from
 concurrent calls wait on each other's locks (on the emulator, seconds per call, and they fail
@@ -33,6 +36,7 @@ MICROS_PER_USD = 1_000_000
 # A reservation older than this belongs to a call that died before settling: its money is freed.
 STALE_RESERVATION = timedelta(minutes=15)
 WORKSPACE_BUDGET_FIELD = "aiMonthlyBudgetUsd"  # optional per-workspace override of the default
+PROJECT_USAGE = "aiUsage"  # the project's month documents, at the root
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ class Budget(Protocol):
 
     def release(self, reservation: Reservation) -> None: ...
 
+    def settle_unknown(self, reservation: Reservation) -> None: ...
+
 
 def month_key(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m")
@@ -61,63 +67,82 @@ class AiBudget:
         *,
         db: firestore.Client | None = None,
         default_monthly_usd: float | None = None,
+        project_monthly_usd: float | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        settings = get_settings()
         self._db = db or firestore_client()
         self._default_micros = _to_micros(
-            get_settings().ai_monthly_budget_usd if default_monthly_usd is None else default_monthly_usd
+            settings.ai_monthly_budget_usd if default_monthly_usd is None else default_monthly_usd
+        )
+        self._project_micros = _to_micros(
+            settings.ai_project_monthly_budget_usd if project_monthly_usd is None else project_monthly_usd
         )
         self._now = now
 
     def usage_ref(self, workspace_id: str, month: str) -> firestore.DocumentReference:
         return self._db.document("workspaces", workspace_id, "aiUsage", month)
 
+    def project_usage_ref(self, month: str) -> firestore.DocumentReference:
+        return self._db.document(PROJECT_USAGE, month)
+
     def reserve(self, workspace_id: str, micros: int) -> Reservation:
         now = self._now()
         reservation = Reservation(workspace_id, month_key(now), uuid.uuid4().hex, micros)
-        usage_ref = self.usage_ref(workspace_id, reservation.month)
-        limit = self._limit_micros(self._db.document("workspaces", workspace_id).get().to_dict() or {})
+        workspace_limit = self._limit_micros(self._db.document("workspaces", workspace_id).get().to_dict() or {})
+        ledgers = [
+            ("workspace", self.usage_ref(workspace_id, reservation.month), workspace_limit),
+            ("project", self.project_usage_ref(reservation.month), self._project_micros),
+        ]
         # A call that cannot fit leaves no trace.
-        self._check(reservation, limit, self._live_usage(reservation, now), adding=micros)
-        usage_ref.set(
-            {
+        for scope, ref, limit in ledgers:
+            self._check(reservation, scope, limit, self._live_usage(ref, reservation, now), adding=micros)
+        batch = self._db.batch()
+        entry = {"micros": micros, "at": now, "workspaceId": workspace_id}
+        for _, ref, limit in ledgers:
+            document = {
                 "month": reservation.month,
                 "limitMicros": limit,
-                "reservations": {reservation.reservation_id: {"micros": micros, "at": now}},
+                "reservations": {reservation.reservation_id: entry},
                 "reservedMicros": firestore.Increment(micros),
                 # Adding nothing, so that a month's totals read 0 from its first reservation on.
                 "spentMicros": firestore.Increment(0),
                 "calls": firestore.Increment(0),
                 "updatedAt": now,
-            },
-            merge=True,
-        )
+            }
+            batch.set(ref, document, merge=True)
+        batch.commit()
         # Reserved first, checked after: calls racing for the last of the budget each see the
         # others' reservations, so together they never pass the limit (at worst both step back).
         try:
-            self._check(reservation, limit, self._live_usage(reservation, now), adding=0)
+            for scope, ref, limit in ledgers:
+                self._check(reservation, scope, limit, self._live_usage(ref, reservation, now), adding=0)
         except BudgetExceeded:
             self.release(reservation)
             raise
         return reservation
 
-    def _live_usage(self, reservation: Reservation, now: datetime) -> dict[str, Any]:
-        """The month's usage without reservations gone stale; those are freed on the way."""
-        stored = self.usage_ref(reservation.workspace_id, reservation.month).get().to_dict()
-        usage = _usage_doc(stored, reservation.month)
+    def _live_usage(self, ref: firestore.DocumentReference, reservation: Reservation, now: datetime) -> dict[str, Any]:
+        """A month's usage without reservations gone stale; those are charged in full on the way (their
+        callers died before settling, so whether the model ran is unknown)."""
+        usage = _usage_doc(ref.get().to_dict(), reservation.month)
         for stale_id in _drop_stale(usage, now):
-            micros = int(usage["stale"][stale_id]["micros"])
-            self._finish(Reservation(reservation.workspace_id, reservation.month, stale_id, micros), None, swept=True)
+            stale = usage["stale"][stale_id]
+            owner = str(stale.get("workspaceId") or reservation.workspace_id)
+            swept = Reservation(owner, reservation.month, stale_id, int(stale["micros"]))
+            self._finish(swept, None, charge=True, swept=True)
+            usage["spentMicros"] += swept.micros
         return usage
 
     @staticmethod
-    def _check(reservation: Reservation, limit: int, usage: dict[str, Any], *, adding: int) -> None:
+    def _check(reservation: Reservation, scope: str, limit: int, usage: dict[str, Any], *, adding: int) -> None:
         reserved = sum(int(r["micros"]) for r in usage["reservations"].values())
         if usage["spentMicros"] + reserved + adding > limit:
             raise BudgetExceeded(
-                f"The workspace's AI budget of ${limit / MICROS_PER_USD:.2f} for {reservation.month} cannot "
+                f"The {scope}'s AI budget of ${limit / MICROS_PER_USD:.2f} for {reservation.month} cannot "
                 f"cover this call (spent ${usage['spentMicros'] / MICROS_PER_USD:.4f}).",
                 workspaceId=reservation.workspace_id,
+                scope=scope,
                 month=reservation.month,
                 limitUsd=limit / MICROS_PER_USD,
                 spentUsd=usage["spentMicros"] / MICROS_PER_USD,
@@ -128,16 +153,23 @@ class AiBudget:
         self._finish(reservation, usage)
 
     def release(self, reservation: Reservation) -> None:
-        """The call never happened (or Google billed nothing): free the reservation."""
+        """The call never happened (Google refused it before running the model): free the reservation."""
         self._finish(reservation, None)
 
-    def _finish(self, reservation: Reservation, usage: AiUsage | None, *, swept: bool = False) -> None:
+    def settle_unknown(self, reservation: Reservation) -> None:
+        """The call was sent and no answer came back (a timeout, a 5xx, a crash): it may be billed, so
+        it costs its whole reservation, which is a true upper bound."""
+        self._finish(reservation, None, charge=True)
+
+    def _finish(
+        self, reservation: Reservation, usage: AiUsage | None, *, charge: bool = False, swept: bool = False
+    ) -> None:
         """Frees the reservation and adds what the call used, once: the `settled/{id}` record created in
         the same commit fails a second attempt (a redelivery, or a settle after a stale sweep)."""
         usage_ref = self.usage_ref(reservation.workspace_id, reservation.month)
         now = self._now()
         batch = self._db.batch()
-        record: dict[str, Any] = {"at": now, "micros": reservation.micros, "swept": swept}
+        record: dict[str, Any] = {"at": now, "micros": reservation.micros, "swept": swept, "unknown": charge}
         changes: dict[str, Any] = {
             f"reservations.`{reservation.reservation_id}`": firestore.DELETE_FIELD,
             "reservedMicros": firestore.Increment(-reservation.micros),
@@ -146,8 +178,11 @@ class AiBudget:
         if usage is not None:
             record["usage"] = usage.model_dump()
             changes |= _usage_increments(usage)
+        elif charge:
+            changes |= {name: firestore.Increment(value) for name, value in _unknown_outcome(reservation).items()}
         batch.create(self._settled_ref(usage_ref, reservation.reservation_id), record)
         batch.update(usage_ref, changes)
+        batch.update(self.project_usage_ref(reservation.month), changes)
         try:
             batch.commit()
         except exceptions.AlreadyExists:
@@ -187,6 +222,10 @@ def _drop_stale(doc: dict[str, Any], now: datetime) -> list[str]:
     for key in doc["stale"]:
         del doc["reservations"][key]
     return list(doc["stale"])
+
+
+def _unknown_outcome(reservation: Reservation) -> dict[str, int]:
+    return {"spentMicros": reservation.micros, "calls": 1, "unknownOutcomes": 1}
 
 
 def _usage_increments(usage: AiUsage) -> dict[str, Any]:

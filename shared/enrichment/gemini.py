@@ -2,13 +2,16 @@
 
 The prompt is data (`prompts/contact_insights.md`); the answer's shape is `ContactInsights`, sent as the
 response schema so the model must answer with matching JSON. Every call is paid for out of the
-workspace's AI budget, reserved before the call and settled with the real token counts after it.
+workspace's AI budget: a true upper bound of its cost is reserved before the call (the prompt's bytes,
+the most output it may produce) and settled with the real token counts after it, or at the
+reservation when the outcome is unknown (a timeout, a 5xx, a crash).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
-import math
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -28,11 +31,21 @@ if TYPE_CHECKING:
 
 PROMPT_NAME = "contact_insights"
 MAX_OUTPUT_TOKENS = 1024
-# Budget estimates assume dense text (three characters a token) so the reservation is an upper bound.
-_ESTIMATE_CHARS_PER_TOKEN = 3
-_RETRIED_STATUS_CODES = [408, 429, 500, 502, 503, 504]
-_RETRY_LATER_SECONDS = 60.0
+# Models that cannot turn thinking off (Pro) think within this many tokens, billed as output.
+THINKING_BUDGET_TOKENS = 512
+# Gemini's tokenizer falls back to single bytes, so no token is shorter than one byte of UTF-8: a
+# prompt's byte length bounds its token count in any language. The margin covers turn markers.
+PROMPT_MARGIN_TOKENS = 64
+# Every value from mail is cut to a bounded length, so the prompt (and its reservation) is bounded.
+_FIELD_CHARS = 200
 _SNIPPET_CHARS = 200
+MAX_INTERACTIONS = 5
+# Retried inside one reservation only where Google refused the call before running the model.
+_REFUSED_STATUS_CODES = [429, 503]
+# A failure whose call may have run (and been billed): the reservation is charged, then retried later.
+_MAYBE_BILLED_STATUS_CODES = [408, 500, 502, 504]
+_RETRY_LATER_SECONDS = 60.0
+CALL_TIMEOUT_MS = 60_000
 
 Seniority = Literal["unknown", "junior", "mid", "senior", "manager", "director", "vp", "c_level"]
 
@@ -81,11 +94,15 @@ class GeminiProvider:
         prompt = load_prompt(PROMPT_NAME)
         user_turn = prompt.render(**prompt_values(subject))
         budget = self._budget or AiBudget()
-        reservation = budget.reserve(subject.workspace_id, self.estimate_micros(prompt.system + user_turn))
+        reservation = budget.reserve(subject.workspace_id, self.reservation_micros(prompt.system, user_turn))
         try:
             response = self._generate(prompt.system, user_turn)
+        except _NotBilled:
+            budget.release(reservation)
+            raise
         except BaseException:
-            budget.release(reservation)  # failed calls are not billed
+            # A timeout, a 5xx or a crash: the model may have run and Google may bill it.
+            budget.settle_unknown(reservation)
             raise
         usage = self._usage(response)
         budget.settle(reservation, usage)
@@ -102,9 +119,14 @@ class GeminiProvider:
             usage=usage,
         )
 
-    def estimate_micros(self, prompt_text: str) -> int:
-        prompt_tokens = math.ceil(len(prompt_text) / _ESTIMATE_CHARS_PER_TOKEN)
-        return self._price.cost_micros(prompt_tokens=prompt_tokens, output_tokens=MAX_OUTPUT_TOKENS)
+    def reservation_micros(self, system: str, user_turn: str) -> int:
+        """A true upper bound of the call's cost: every prompt byte a token (the response schema
+        included), and the most output and thinking the call may produce."""
+        prompt_bytes = sum(len(text.encode()) for text in (system, user_turn, _schema_text()))
+        thinking = 0 if _thinking_config(self.model).thinking_budget == 0 else THINKING_BUDGET_TOKENS
+        return self._price.cost_micros(
+            prompt_tokens=prompt_bytes + PROMPT_MARGIN_TOKENS, output_tokens=MAX_OUTPUT_TOKENS + thinking
+        )
 
     def _generate(self, system: str, user_turn: str) -> types.GenerateContentResponse:
         from google.genai import errors, types
@@ -116,25 +138,33 @@ class GeminiProvider:
             temperature=0.2,
             max_output_tokens=MAX_OUTPUT_TOKENS,
             thinking_config=_thinking_config(self.model),
-            http_options=types.HttpOptions(retry_options=self._retry or self._default_retry()),
+            http_options=types.HttpOptions(retry_options=self._retry_options(), timeout=CALL_TIMEOUT_MS),
         )
         client = self._client_factory()  # held while calling: a collected client closes its connections
         try:
             return client.models.generate_content(model=self.model, contents=user_turn, config=config)
         except errors.APIError as error:
-            if error.code in _RETRIED_STATUS_CODES:
-                raise RetryLater(
+            if error.code in _REFUSED_STATUS_CODES:
+                raise _RefusedForNow(
                     f"Gemini is unavailable ({error.code} {error.status})", retry_after_seconds=_RETRY_LATER_SECONDS
                 ) from error
-            raise AiCallRejected(f"Gemini rejected the call: {error.code} {error.status}: {error.message}") from error
-        except _transport_errors() as error:
-            raise RetryLater(f"Gemini could not be reached: {error}") from error
+            if error.code in _MAYBE_BILLED_STATUS_CODES:
+                raise RetryLater(
+                    f"Gemini failed ({error.code} {error.status})", retry_after_seconds=_RETRY_LATER_SECONDS
+                ) from error
+            raise _Rejected(f"Gemini rejected the call: {error.code} {error.status}: {error.message}") from error
+        except _connect_errors() as error:
+            raise _RefusedForNow(f"Gemini could not be reached: {error}") from error
+        except _transport_errors() as error:  # sent, and no answer came back (a timeout, a dropped stream)
+            raise RetryLater(f"Gemini did not answer: {error}") from error
 
-    def _default_retry(self) -> types.HttpRetryOptions:
+    def _retry_options(self) -> types.HttpRetryOptions:
+        """Only refusals are retried within the call: an attempt that may have been billed is never
+        hidden inside one reservation."""
         from google.genai import types
 
-        attempts = get_settings().gemini_max_attempts
-        return types.HttpRetryOptions(attempts=attempts, http_status_codes=_RETRIED_STATUS_CODES)
+        retry = self._retry or types.HttpRetryOptions(attempts=get_settings().gemini_max_attempts)
+        return retry.model_copy(update={"http_status_codes": _REFUSED_STATUS_CODES})
 
     def _usage(self, response: types.GenerateContentResponse) -> AiUsage:
         metadata = response.usage_metadata
@@ -152,44 +182,75 @@ class GeminiProvider:
 
 def prompt_values(subject: EnrichmentInput) -> dict[str, Any]:
     """The prompt's placeholders, from the contact. Unknowns are spelled out so the model sees them as such."""
+    interactions = subject.recent_interactions[:MAX_INTERACTIONS]
     return {
-        "name": subject.name or "unknown",
-        "email": subject.email,
-        "title": subject.signature.get("title") or "unknown",
-        "company": subject.signature.get("company") or subject.company_name or "unknown",
-        "company_domain": subject.company_domain or "unknown (personal address)",
+        "name": _bounded(subject.name) or "unknown",
+        "email": _bounded(subject.email),
+        "title": _bounded(subject.signature.get("title")) or "unknown",
+        "company": _bounded(subject.signature.get("company") or subject.company_name) or "unknown",
+        "company_domain": _bounded(subject.company_domain) or "unknown (personal address)",
         "sent_count": subject.sent_count,
         "received_count": subject.received_count,
-        "interactions": "\n".join(_interaction_line(i) for i in subject.recent_interactions) or "(none)",
+        "interactions": "\n".join(_interaction_line(i) for i in interactions) or "(none)",
     }
+
+
+def _bounded(value: Any) -> str:
+    return " ".join(str(value or "").split())[:_FIELD_CHARS]
 
 
 def _interaction_line(interaction: InteractionBrief) -> str:
     direction = {"inbound": "from them", "outbound": "from the team"}.get(interaction.direction or "", "")
     snippet = " ".join(interaction.snippet.split())[:_SNIPPET_CHARS]
-    line = f"- Subject: {' '.join(interaction.subject.split()) or '(no subject)'}"
+    line = f"- Subject: {_bounded(interaction.subject) or '(no subject)'}"
     if direction:
         line += f" ({direction})"
     return f"{line}\n  Snippet: {snippet}" if snippet else line
 
 
-def _transport_errors() -> tuple[type[Exception], ...]:
-    """Connection failures of whichever httpx the SDK was built with (it uses httpx or httpx2)."""
+class _RefusedForNow(RetryLater):
+    """Google refused the call before running the model (quota, overload, no connection): not billed."""
+
+
+class _Rejected(AiCallRejected):
+    """A bad request, refused before the model ran: not billed."""
+
+
+_NotBilled = (_RefusedForNow, _Rejected)
+
+
+def _httpx_errors(name: str) -> tuple[type[Exception], ...]:
+    """An error class of whichever httpx the SDK was built with (it uses httpx or httpx2)."""
     found: list[type[Exception]] = []
     for module_name in ("httpx", "httpx2"):
         try:
             module = importlib.import_module(module_name)
         except ImportError:
             continue
-        found.append(module.TransportError)
+        found.append(getattr(module, name))
     return tuple(found)
 
 
-def _thinking_config(model: str) -> types.ThinkingConfig | None:
+def _transport_errors() -> tuple[type[Exception], ...]:
+    return _httpx_errors("TransportError")
+
+
+def _connect_errors() -> tuple[type[Exception], ...]:
+    """The request never reached Google."""
+    return _httpx_errors("ConnectError")
+
+
+@functools.cache
+def _schema_text() -> str:
+    return json.dumps(ContactInsights.model_json_schema())
+
+
+def _thinking_config(model: str) -> types.ThinkingConfig:
     from google.genai import types
 
-    # A short structured answer gains nothing from thinking; Flash models can turn it off (Pro cannot).
-    return types.ThinkingConfig(thinking_budget=0) if "flash" in model else None
+    # A short structured answer gains nothing from thinking; Flash models can turn it off (Pro cannot,
+    # and thinks within a set budget so that the call's cost stays bounded).
+    return types.ThinkingConfig(thinking_budget=0 if "flash" in model else THINKING_BUDGET_TOKENS)
 
 
 def _parsed(response: types.GenerateContentResponse) -> ContactInsights:

@@ -25,9 +25,12 @@ from shared.enrichment import (
     EnrichmentProvider,
     EnrichmentService,
     GeminiProvider,
+    InteractionBrief,
     SignatureProvider,
 )
+from shared.enrichment.gemini import PROMPT_NAME, prompt_values
 from shared.enrichment.model import AiUsage
+from shared.enrichment.prompts import load_prompt
 from shared.enrichment.touched import CONTACTS_PER_MESSAGE
 from shared.errors import BudgetExceeded, NotFound, RetryLater
 from shared.settings import get_settings
@@ -131,13 +134,48 @@ def test_transient_faults_are_retried_and_billed_once(firestore_db, workspace_id
 
 
 def test_lasting_outages_ask_for_a_later_retry_and_cost_nothing(firestore_db, workspace_id, genai_client, gemini):
-    gemini.app.faults.inject(500, times=None)
+    gemini.app.faults.inject(503, times=None)
     with pytest.raises(RetryLater):
         _provider(genai_client, _budget(firestore_db)).enrich(_ann(workspace_id))
 
     assert len(gemini.app.calls) == NO_WAIT_RETRY.attempts
     usage = _usage_doc(firestore_db, workspace_id)
     assert (usage["spentMicros"], usage["reservedMicros"]) == (0, 0)
+
+
+def test_a_call_that_may_have_run_costs_its_reservation(firestore_db, workspace_id, genai_client, gemini):
+    gemini.app.faults.inject(500, times=None)
+    provider = _provider(genai_client, _budget(firestore_db))
+    with pytest.raises(RetryLater):
+        provider.enrich(_ann(workspace_id))
+
+    assert len(gemini.app.calls) == 1  # never retried inside one reservation: each attempt may be billed
+    usage = _usage_doc(firestore_db, workspace_id)
+    bound = _reserved_for(provider, _ann(workspace_id))
+    assert (usage["spentMicros"], usage["reservedMicros"], usage["unknownOutcomes"]) == (bound, 0, 1)
+    project = firestore_db.document("aiUsage", usage["month"]).get().to_dict()
+    assert (project["spentMicros"], project["reservedMicros"]) == (bound, 0)
+
+
+def _reserved_for(provider: GeminiProvider, subject: EnrichmentInput) -> int:
+    prompt = load_prompt(PROMPT_NAME)
+    return provider.reservation_micros(prompt.system, prompt.render(**prompt_values(subject)))
+
+
+def test_the_project_cap_holds_across_workspaces(firestore_db, genai_client, gemini):
+    provider = _provider(genai_client, AiBudget(db=firestore_db, default_monthly_usd=1.0, project_monthly_usd=0.01))
+    refusals: list[BudgetExceeded] = []
+    for number in range(30):  # each workspace far below its own $1
+        try:
+            provider.enrich(_ann(f"ws-{number % 5}"))
+        except BudgetExceeded as refused:
+            refusals.append(refused)
+
+    assert refusals
+    assert {refused.details["scope"] for refused in refusals} == {"project"}
+    project = firestore_db.document("aiUsage", datetime.now(UTC).strftime("%Y-%m")).get().to_dict()
+    assert 0 < project["spentMicros"] <= 10_000
+    assert project["calls"] == 30 - len(refusals)
 
 
 def test_bad_requests_are_not_retried(firestore_db, workspace_id, genai_client, gemini):
@@ -164,25 +202,28 @@ def test_reservations_hold_money_until_settled(firestore_db, workspace_id):
     assert (doc["spentMicros"], doc["reservedMicros"], doc["calls"]) == (100, 600, 1)
 
 
-def test_stale_reservations_are_freed(firestore_db, workspace_id):
+def test_stale_reservations_are_charged_in_full(firestore_db, workspace_id):
     clock = [datetime.now(UTC)]
-    budget = _budget(firestore_db, usd=0.001, now=lambda: clock[0])
-    budget.reserve(workspace_id, 900)  # its caller never settles
+    budget = _budget(firestore_db, usd=0.002, now=lambda: clock[0])
+    budget.reserve(workspace_id, 900)  # its caller died before settling: the model may have run
     clock[0] += timedelta(hours=1)
     budget.reserve(workspace_id, 900)
-    assert _usage_doc(firestore_db, workspace_id)["reservedMicros"] == 900
+    doc = _usage_doc(firestore_db, workspace_id)
+    assert (doc["reservedMicros"], doc["spentMicros"], doc["unknownOutcomes"]) == (900, 900, 1)
+    with pytest.raises(BudgetExceeded):
+        budget.reserve(workspace_id, 900)
 
 
-def test_a_late_settle_of_a_swept_reservation_counts_nothing(firestore_db, workspace_id):
+def test_a_late_settle_of_a_swept_reservation_counts_nothing_more(firestore_db, workspace_id):
     clock = [datetime.now(UTC)]
-    budget = _budget(firestore_db, usd=0.001, now=lambda: clock[0])
+    budget = _budget(firestore_db, usd=0.002, now=lambda: clock[0])
     late = budget.reserve(workspace_id, 900)
     clock[0] += timedelta(hours=1)
-    budget.reserve(workspace_id, 900)  # sweeps `late` as stale
+    budget.reserve(workspace_id, 900)  # sweeps `late` as stale, charging its reservation
     budget.settle(late, AiUsage(model=MODEL, prompt_tokens=10, candidate_tokens=5, cost_micros=400))
 
     doc = _usage_doc(firestore_db, workspace_id)
-    assert (doc["spentMicros"], doc["reservedMicros"], doc["calls"]) == (0, 900, 0)
+    assert (doc["spentMicros"], doc["reservedMicros"], doc["calls"]) == (900, 900, 1)
 
 
 def test_concurrent_calls_are_each_counted_once(firestore_db, workspace_id):
@@ -210,6 +251,38 @@ def test_concurrent_calls_are_each_counted_once(firestore_db, workspace_id):
     }
     settled = firestore_db.collection("workspaces", workspace_id, "aiUsage", doc["month"], "settled").get()
     assert len(settled) == 8
+
+
+def _noisy(workspace_id: str) -> EnrichmentInput:
+    """Older mail full of punctuation: far more tokens per character than prose."""
+    noise = InteractionBrief(subject="?!" * 12_000, snippet=";:" * 100, direction="inbound")
+    briefs = (InteractionBrief(subject="Pilot pricing", snippet="Numbers attached"), *[noise] * 4)
+    return _ann(workspace_id).model_copy(update={"recent_interactions": briefs})
+
+
+def test_twenty_calls_at_the_limit_overspend_by_at_most_one_call(firestore_db, workspace_id, genai_client, gemini):
+    one_call = _provider(genai_client, _budget(firestore_db, usd=100)).enrich(_noisy("ws-probe")).usage
+    assert one_call is not None
+    limit_micros = 50_000
+    firestore_db.document("workspaces", workspace_id).set({"aiMonthlyBudgetUsd": limit_micros / 1_000_000})
+    provider = _provider(genai_client, _budget(firestore_db, usd=100))
+
+    def call(_: int) -> str:
+        try:
+            provider.enrich(_noisy(workspace_id))
+        except BudgetExceeded:
+            return "refused"
+        return "called"
+
+    with ThreadPoolExecutor(max_workers=20) as pool:  # 20 at a time, until the budget refuses
+        outcomes = list(pool.map(call, range(80)))
+
+    doc = _usage_doc(firestore_db, workspace_id)
+    assert outcomes.count("called") >= 1
+    assert outcomes.count("refused") >= 1
+    assert doc["calls"] == outcomes.count("called")
+    assert doc["reservedMicros"] == 0
+    assert doc["spentMicros"] <= limit_micros + one_call.cost_micros
 
 
 def test_genai_client_follows_the_settings(firestore_db, gemini):

@@ -21,6 +21,7 @@ SECRET = (
     "mailboxIndex/ann@acme.com",
     "oauthStates/s1",
     "deadLetters/x1",
+    "aiUsage/2030-01",
     "workspaces/{ws}/aiUsage/2030-01",
     "workspaces/{ws}/aiUsage/2030-01/settled/r1",
     "workspaces/{ws}/syncRuns/r1/chunks/0",
@@ -70,7 +71,7 @@ def world(stack, firestore_db, workspace_id):
     in_workspace = [path.removeprefix("workspaces/{ws}/") for path in SECRET if path.startswith("workspaces/")]
     for path in (*READABLE[:-1], "syncRuns/r1", *in_workspace):
         firestore_db.document(f"workspaces/{workspace_id}/{path}").set({"name": "x"})
-    for path in SECRET[:4]:
+    for path in SECRET[:5]:
         firestore_db.document(path).set({"secret": "x"})
     return Rest(stack.firestore_url), users, workspace_id
 
