@@ -1,8 +1,10 @@
 """Serves the built web app (web/dist) the way Firebase Hosting does, for the local stack and browser tests.
 
 - `/__/firebase/init.json` answers the web config handed in (locally it also names the emulators);
-- files come from the dist directory; Vite's content-hashed `/assets/` get a year-long immutable cache,
-  everything else (index.html above all) is revalidated on every load so a new build shows at once;
+- files come from the dist directory; every answer carries the headers firebase.json's `hosting.headers`
+  give its path (caching, and the security headers with the Content-Security-Policy), so the browser tests
+  run under the production policy; the only local difference is the emulators' origins, added to the
+  policy's `connect-src` from the same init config that tells the app where they are;
 - `/api/NAME[/...]` is passed to the function NAME on the functions host, path unchanged, as Hosting's
   rewrites in firebase.json do in production (same origin: no CORS, the ID token travels as `Authorization`);
 - any other path without a file extension is a client-side route and gets index.html.
@@ -17,6 +19,7 @@ import argparse
 import http.client
 import json
 import mimetypes
+import re
 import signal
 import sys
 import threading
@@ -27,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+FIREBASE_JSON = Path(__file__).resolve().parents[1] / "firebase.json"
 INIT_JSON_PATH = "/__/firebase/init.json"
 API_PREFIX = "/api/"
 # What a function's answer may carry back to the browser (hop-by-hop headers stay behind).
@@ -34,10 +38,10 @@ PROXIED_RESPONSE_HEADERS = ("Content-Type", "Location", "Retry-After", "WWW-Auth
 PROXIED_REQUEST_HEADERS = ("Authorization", "Content-Type", "Accept")
 PROXY_TIMEOUT_SECONDS = 60
 FUNCTIONS_DOWN = b'{"error": {"code": "unavailable", "message": "the functions host did not answer"}}'
-HASHED_ASSETS_PREFIX = "/assets/"
-IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
+# What a file firebase.json says nothing about gets: revalidated, so a new build shows at once.
 NO_CACHE = "no-cache"
 NO_STORE = "no-store"
+CONTENT_SECURITY_POLICY = "Content-Security-Policy"
 
 # Some systems' mime tables lack these or map them oddly; browsers refuse module scripts served wrongly.
 _CONTENT_TYPES = {
@@ -55,6 +59,73 @@ _CONTENT_TYPES = {
 
 def _content_type(path: Path) -> str:
     return _CONTENT_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class HeaderRule:
+    """One entry of firebase.json's `hosting.headers`: a path pattern and the headers it adds."""
+
+    pattern: re.Pattern[str]
+    headers: dict[str, str]
+
+
+def hosting_header_rules(firebase_json: Path = FIREBASE_JSON) -> list[HeaderRule]:
+    rules = []
+    for entry in json.loads(firebase_json.read_text())["hosting"].get("headers", []):
+        pattern = re.compile(entry["regex"]) if "regex" in entry else _glob_pattern(entry["source"])
+        rules.append(HeaderRule(pattern, {header["key"]: header["value"] for header in entry["headers"]}))
+    return rules
+
+
+def _glob_pattern(glob: str) -> re.Pattern[str]:
+    """Hosting's globs as they appear in firebase.json: `**` spans directories, `*` stays within one."""
+    parts = re.split(r"(\*\*|\*)", glob)
+    translated = "".join({"**": ".*", "*": "[^/]*"}.get(part) or re.escape(part) for part in parts)
+    return re.compile(f"^{translated}$")
+
+
+def headers_for(path: str, rules: list[HeaderRule]) -> dict[str, str]:
+    """Every rule whose pattern matches the path adds its headers; a later rule wins a repeated header."""
+    headers: dict[str, str] = {}
+    for rule in rules:
+        if rule.pattern.search(path):
+            headers.update(rule.headers)
+    return headers
+
+
+def emulator_origins(init_config: dict[str, Any]) -> list[str]:
+    """The origins the app talks to locally instead of Google's: the emulators named in the init config."""
+    emulators = init_config.get("emulators") or {}
+    origins = []
+    if firestore := emulators.get("firestore"):
+        origins.append(f"http://{firestore['host']}:{firestore['port']}")
+    if auth := emulators.get("auth"):
+        origins.append("{0.scheme}://{0.netloc}".format(urlsplit(auth["url"])))
+    return origins
+
+
+def with_connect_sources(rules: list[HeaderRule], origins: list[str]) -> list[HeaderRule]:
+    """The rules with `origins` added to every Content-Security-Policy's connect-src, nothing else changed."""
+    if not origins:
+        return rules
+
+    def widened(policy: str) -> str:
+        directives = [directive.strip() for directive in policy.split(";")]
+        return "; ".join(
+            " ".join([directive, *origins]) if directive.split(" ")[0] == "connect-src" else directive
+            for directive in directives
+        )
+
+    return [
+        HeaderRule(
+            rule.pattern,
+            {
+                key: widened(value) if key.lower() == CONTENT_SECURITY_POLICY.lower() else value
+                for key, value in rule.headers.items()
+            },
+        )
+        for rule in rules
+    ]
 
 
 class _HostingRequestHandler(SimpleHTTPRequestHandler):
@@ -108,7 +179,8 @@ class _HostingRequestHandler(SimpleHTTPRequestHandler):
         except OSError:
             answer = _FunctionAnswer(HTTPStatus.BAD_GATEWAY, {"Content-Type": "application/json"}, FUNCTIONS_DOWN)
         self.send_response(answer.status)
-        for name, value in answer.headers.items():
+        # What the function said about its answer stands; Hosting's headers fill in the rest.
+        for name, value in {**self._hosting_headers(), **answer.headers}.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(answer.body)))
         self.end_headers()
@@ -126,10 +198,7 @@ class _HostingRequestHandler(SimpleHTTPRequestHandler):
             return
         file_path = self._file_for(path)
         if file_path is not None:
-            cache = IMMUTABLE_CACHE if path.startswith(HASHED_ASSETS_PREFIX) else NO_CACHE
-            if file_path.name == "index.html":
-                cache = NO_STORE
-            self._send_bytes(file_path.read_bytes(), _content_type(file_path), cache, include_body=include_body)
+            self._send_bytes(file_path.read_bytes(), _content_type(file_path), NO_CACHE, include_body=include_body)
             return
         # A missing asset (a file name) is a real 404; a path like /w/abc/contacts is a route of the app.
         if "." in Path(path).name:
@@ -151,25 +220,35 @@ class _HostingRequestHandler(SimpleHTTPRequestHandler):
             candidate = candidate / "index.html"
         return candidate if candidate.is_file() else None
 
-    def _send_bytes(self, body: bytes, content_type: str, cache_control: str, *, include_body: bool) -> None:
-        self.send_response(HTTPStatus.OK)
+    def _hosting_headers(self) -> dict[str, str]:
+        return headers_for(unquote(urlsplit(self.path).path), self.server.header_rules)
+
+    def _send_bytes(
+        self,
+        body: bytes,
+        content_type: str,
+        cache_control: str,
+        *,
+        include_body: bool,
+        status: HTTPStatus = HTTPStatus.OK,
+    ) -> None:
+        """`cache_control` holds unless firebase.json's headers for the path say otherwise (never for an
+        error: a missing file under /assets/ must not be cached for a year)."""
+        self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", cache_control)
-        self.send_header("X-Content-Type-Options", "nosniff")
+        headers = {"Cache-Control": cache_control, **self._hosting_headers()}
+        if status != HTTPStatus.OK:
+            headers["Cache-Control"] = cache_control
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
         if include_body:
             self.wfile.write(body)
 
     def _send_not_found(self, *, include_body: bool) -> None:
-        body = b"Not found\n"
-        self.send_response(HTTPStatus.NOT_FOUND)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", NO_STORE)
-        self.end_headers()
-        if include_body:
-            self.wfile.write(body)
+        body, content_type = b"Not found\n", "text/plain; charset=utf-8"
+        self._send_bytes(body, content_type, NO_STORE, include_body=include_body, status=HTTPStatus.NOT_FOUND)
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.log_requests:
@@ -227,6 +306,7 @@ class _HostingHTTPServer(ThreadingHTTPServer):
     ):
         self.dist_dir = dist_dir
         self.init_json = json.dumps(init_config).encode()
+        self.header_rules = with_connect_sources(hosting_header_rules(), emulator_origins(init_config))
         self.log_requests = log_requests
         self.functions_url = functions_url
         super().__init__(address, _HostingRequestHandler)

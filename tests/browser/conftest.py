@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,13 +37,39 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+# Runs in every frame before the page's own scripts (Playwright injects it, so the policy does not
+# apply to it): each Content-Security-Policy violation is reported on the console, where it is collected.
+_REPORT_POLICY_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`${VIOLATION_PREFIX} ${event.effectiveDirective} blocked ${event.blockedURI || "inline code"}`
+    + ` on ${event.documentURI}${event.sourceFile ? ` (${event.sourceFile}:${event.lineNumber})` : ""}`);
+});
+"""
+VIOLATION_PREFIX = "Content-Security-Policy violation:"
+# Chrome's own console words for a blocked load or a policy header it could not read.
+_POLICY_CONSOLE_MARKS = (VIOLATION_PREFIX, "Content Security Policy", "Permissions-Policy", "Permissions policy")
+
+
 @pytest.fixture
-def new_page(browser: object) -> Iterator[Callable[[], object]]:
-    """Pages in their own browser contexts (separate sign-ins), closed after the test."""
+def policy_violations() -> list[str]:
+    """Every security-policy complaint from the pages `new_page` opened in this test, in order."""
+    return []
+
+
+@pytest.fixture
+def new_page(browser: object, policy_violations: list[str]) -> Iterator[Callable[[], object]]:
+    """Pages in their own browser contexts (separate sign-ins), closed after the test. A test whose pages
+    break the Content-Security-Policy (or any security header) fails, whatever it asserted itself."""
     contexts: list[object] = []
 
+    def collect(message: Any) -> None:
+        if message.type in ("error", "warning") and any(mark in message.text for mark in _POLICY_CONSOLE_MARKS):
+            policy_violations.append(f"{message.text} [{message.page.url if message.page else 'worker'}]")
+
     def open_page() -> object:
-        context = browser.new_context(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+        context: Any = browser.new_context(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+        context.add_init_script(_REPORT_POLICY_VIOLATIONS.replace("${VIOLATION_PREFIX}", VIOLATION_PREFIX))
+        context.on("console", collect)
         contexts.append(context)
         return context.new_page()
 
@@ -49,6 +77,8 @@ def new_page(browser: object) -> Iterator[Callable[[], object]]:
     for context in contexts:
         with contextlib.suppress(Exception):
             context.close()
+    if policy_violations:
+        pytest.fail("the pages broke the security policy:\n" + "\n".join(policy_violations), pytrace=False)
 
 
 def screenshot(page: object, name: str) -> Path:
@@ -56,3 +86,16 @@ def screenshot(page: object, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+def new_owner(firestore_db: Any, workspace_id: str, team_name: str) -> tuple[str, str]:
+    """A fresh user owning a new workspace where everyone who writes in becomes a contact and the first
+    sync fills the CRM without a preview; returns (uid, email)."""
+    from shared.workspaces import create_workspace
+
+    uid, email = f"u-{uuid.uuid4().hex[:8]}", f"owner.{uuid.uuid4().hex[:6]}@lumenway.io"
+    create_workspace(workspace_id, name=team_name, owner_uid=uid, owner_email=email)
+    firestore_db.document("workspaces", workspace_id).update(
+        {"settings": {"contactCreation": "sent_and_received", "requirePreview": False}}
+    )
+    return uid, email

@@ -7,14 +7,12 @@ import json
 import re
 import urllib.error
 import urllib.request
-import uuid
 
 import pytest
 
 from devstack import demo
 from shared import ids
-from shared.workspaces import create_workspace
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import new_owner, screenshot
 from tests.support import mail, wait_for
 
 pytestmark = pytest.mark.browser
@@ -24,13 +22,7 @@ SENDERS = [f"Person {n} <person{n}@client{n % 4}.com>" for n in range(24)]
 
 
 def _owner(firestore_db, workspace_id: str) -> tuple[str, str]:
-    uid, email = f"u-{uuid.uuid4().hex[:8]}", f"owner.{uuid.uuid4().hex[:6]}@lumenway.io"
-    create_workspace(workspace_id, name="Settings team", owner_uid=uid, owner_email=email)
-    # Everyone who writes in becomes a contact, and the first sync fills the CRM without a preview.
-    firestore_db.document("workspaces", workspace_id).update(
-        {"settings": {"contactCreation": "sent_and_received", "requirePreview": False}}
-    )
-    return uid, email
+    return new_owner(firestore_db, workspace_id, "Settings team")
 
 
 def _open_settings(web_stack, new_page, workspace_id: str, uid: str, email: str):

@@ -1,12 +1,23 @@
-"""Firebase Hosting (firebase.json) and the local web server route /api/NAME to the same functions."""
+"""Firebase Hosting (firebase.json) and the local web server: /api/NAME reaches the same functions, and every
+answer carries the same security headers (locally the emulators' origins are the only addition)."""
 
 import json
 import re
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 
-from devstack.web_server import _function_path
+from devstack.web_server import (
+    INIT_JSON_PATH,
+    WebServer,
+    _function_path,
+    emulator_origins,
+    headers_for,
+    hosting_header_rules,
+    with_connect_sources,
+)
 from shared.resources import resources
 
 FIREBASE_JSON = Path(__file__).resolve().parents[2] / "firebase.json"
@@ -66,3 +77,108 @@ def test_the_app_catch_all_comes_last():
 )
 def test_the_local_server_hands_functions_the_path_hosting_would(request_target, function_target):
     assert _function_path(request_target) == function_target
+
+
+# -- security headers -------------------------------------------------------------------------------
+
+PAGES = ("/", "/index.html", "/w/ws-1/contacts", "/assets/index-abc.js", "/favicon.svg", "/api/contacts")
+PRODUCTION_CONNECT_SOURCES = {
+    "'self'",
+    "https://firestore.googleapis.com",
+    "https://identitytoolkit.googleapis.com",
+    "https://securetoken.googleapis.com",
+}
+LOCAL_INIT = {
+    "projectId": "demo-rapport",
+    "apiKey": "local",
+    "emulators": {"firestore": {"host": "127.0.0.1", "port": 8123}, "auth": {"url": "http://127.0.0.1:9123"}},
+}
+
+
+def _policy(value: str) -> dict[str, list[str]]:
+    directives = (directive.split() for directive in value.split(";") if directive.strip())
+    return {name: sources for name, *sources in directives}
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_hosting_sends_the_security_headers_with_every_answer(path):
+    headers = headers_for(path, hosting_header_rules())
+    policy = _policy(headers["Content-Security-Policy"])
+    assert policy["default-src"] == ["'self'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["object-src"] == ["'none'"]
+    assert policy["base-uri"] == ["'none'"]
+    for directive in ("script-src", "style-src"):  # no inline code, no eval, no data: scripts
+        assert not {"'unsafe-inline'", "'unsafe-eval'", "data:", "*"} & set(policy[directive])
+    assert set(policy["connect-src"]) == PRODUCTION_CONNECT_SOURCES
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert "microphone=()" in headers["Permissions-Policy"]
+    max_age = int(re.search(r"max-age=(\d+)", headers["Strict-Transport-Security"]).group(1))
+    assert max_age >= 365 * 24 * 3600
+
+
+@pytest.mark.parametrize(
+    ("path", "cache_control"),
+    [
+        ("/", "no-store"),
+        ("/index.html", "no-store"),
+        ("/w/ws-1/contacts", "no-store"),
+        ("/assets/index-abc.js", "public, max-age=31536000, immutable"),
+        ("/assets/deep/font.woff2", "public, max-age=31536000, immutable"),
+        ("/favicon.svg", None),
+    ],
+)
+def test_header_rules_match_paths_as_hosting_does(path, cache_control):
+    assert headers_for(path, hosting_header_rules()).get("Cache-Control") == cache_control
+
+
+def test_the_local_policy_only_adds_the_emulators_to_connect_src():
+    production = hosting_header_rules()
+    local = with_connect_sources(production, emulator_origins(LOCAL_INIT))
+    for path in PAGES:
+        expected, served = headers_for(path, production), headers_for(path, local)
+        assert {**served, "Content-Security-Policy": ""} == {**expected, "Content-Security-Policy": ""}
+        expected_policy, served_policy = (_policy(h["Content-Security-Policy"]) for h in (expected, served))
+        assert served_policy.pop("connect-src") == [
+            *expected_policy.pop("connect-src"),
+            "http://127.0.0.1:8123",
+            "http://127.0.0.1:9123",
+        ]
+        assert served_policy == expected_policy
+
+
+@pytest.fixture
+def local_web_server(tmp_path):
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><title>app</title>")
+    (tmp_path / "assets" / "index-abc.js").write_text("export {};")
+    (tmp_path / "favicon.svg").write_text("<svg/>")
+    with WebServer(tmp_path, "127.0.0.1", 0, LOCAL_INIT) as server:
+        yield server
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/w/ws-1/contacts", "/assets/index-abc.js", "/favicon.svg", "/missing.js", INIT_JSON_PATH]
+)
+def test_the_local_server_sends_hostings_headers_with_the_emulators_allowed(local_web_server, path):
+    try:
+        response = urllib.request.urlopen(f"{local_web_server.url}{path}")
+    except urllib.error.HTTPError as error:  # /missing.js: a 404 carries the headers too
+        response = error
+    with response:
+        served = dict(response.headers.items())
+    expected = headers_for(path, with_connect_sources(hosting_header_rules(), emulator_origins(LOCAL_INIT)))
+    for name, value in expected.items():
+        if name != "Cache-Control":
+            assert served[name] == value, name
+    assert "http://127.0.0.1:8123" in _policy(served["Content-Security-Policy"])["connect-src"]
+
+
+def test_a_missing_asset_is_not_cached_for_a_year(local_web_server):
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(f"{local_web_server.url}/assets/index-old.js")
+    assert answer.value.code == 404
+    assert answer.value.headers["Cache-Control"] == "no-store"
