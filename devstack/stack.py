@@ -20,6 +20,9 @@ from devstack.processes import ProcessSupervisor, StackError, free_port, http_ok
 
 REPO_ROOT = emulators.REPO_ROOT
 WEB_DIR = REPO_ROOT / "web"
+# The local stack serves a development build (`npm run build:local`): the same code and policy as
+# production's web/dist, plus the `?customToken=` sign-in its demo link and the browser tests use.
+LOCAL_WEB_DIST = WEB_DIR / "dist-local"
 PROJECT_ID = "demo-rapport"  # the demo- prefix keeps Firebase tools from ever reaching a real project
 REGION = "us-central1"
 
@@ -265,7 +268,7 @@ class LocalStack:
                 "-m",
                 "devstack.web_server",
                 "--dist",
-                str(WEB_DIR / "dist"),
+                str(LOCAL_WEB_DIST),
                 "--port",
                 str(self.ports.web),
                 "--init-json",
@@ -293,11 +296,12 @@ def use_stack_env(env: dict[str, str]) -> None:
 
 
 def build_web() -> None:
-    """Builds web/dist when a source file is newer than the last build."""
-    stamp = WEB_DIR / "dist" / "index.html"
-    sources = [p for p in WEB_DIR.rglob("*") if p.is_file() and "node_modules" not in p.parts and "dist" not in p.parts]
+    """Builds the local stack's web app (web/dist-local) when a source file is newer than the last build."""
+    stamp = LOCAL_WEB_DIST / "index.html"
+    built = {"node_modules", "dist", LOCAL_WEB_DIST.name}
+    sources = [p for p in WEB_DIR.rglob("*") if p.is_file() and not built.intersection(p.relative_to(WEB_DIR).parts)]
     if stamp.exists() and all(p.stat().st_mtime <= stamp.stat().st_mtime for p in sources):
         return
-    result = subprocess.run(["npm", "run", "--silent", "build"], cwd=WEB_DIR, capture_output=True, text=True)
+    result = subprocess.run(["npm", "run", "--silent", "build:local"], cwd=WEB_DIR, capture_output=True, text=True)
     if result.returncode != 0:
         raise StackError(f"building web/ failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")

@@ -30,17 +30,22 @@ export function App() {
 /** `undefined` until Firebase Auth has restored (or not) the previous session. */
 type AuthState = User | null | undefined;
 
+// Development builds only (`npm run dev`, the local stack's build): a `?customToken=` link signs in, as
+// the demo link and the browser tests do. Vite replaces MODE at build time, so a production bundle holds
+// neither this path nor the custom-token sign-in it calls.
+const customTokenLinks = import.meta.env.MODE === "development";
+
 function AuthGate() {
   const { auth } = useServices();
   const [user, setUser] = useState<AuthState>(undefined);
   // A `?customToken=` link signs in before anything else is shown, replacing any earlier session.
-  const [pendingToken, setPendingToken] = useState<string | null>(() => customTokenFromUrl());
+  const [pendingToken, setPendingToken] = useState<string | null>(() => (customTokenLinks ? customTokenFromUrl() : null));
   const [signInError, setSignInError] = useState<string | null>(null);
 
   useEffect(() => onAuthStateChanged(auth, setUser), [auth]);
 
   useEffect(() => {
-    if (!pendingToken) return;
+    if (!customTokenLinks || !pendingToken) return;
     signInWithTokenFromUrl(auth, pendingToken)
       .catch((error: unknown) => setSignInError(describeAuthError(error)))
       .finally(() => setPendingToken(null));
