@@ -9,7 +9,7 @@ import functions_framework
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from shared.errors import DomainError
-from shared.gmail.oauth import GmailOAuth
+from shared.gmail.oauth import ConnectFailure, GmailOAuth
 from shared.log import get_logger
 from shared.settings import get_settings
 
@@ -31,10 +31,12 @@ def oauth_callback(request: flask.Request) -> WerkzeugResponse:
         return _back_to_app(oauth.abandon(state), gmail="declined")
     code = request.args.get("code", "")
     if not code or not state:
-        return _back_to_app("/settings", gmail="error", reason="The answer from Google was incomplete.")
+        return _back_to_app("/settings", gmail="error", reason=ConnectFailure.INCOMPLETE)
     try:
         connected = oauth.complete(code=code, state=state)
     except DomainError as error:
+        # The app is told a code from a fixed list, never the message: whatever reaches the address bar
+        # could be forged by anyone sending a link, so the app shows only sentences of its own.
         log.warning("Gmail connection failed", extra={"error": error.code, "reason": error.message})
-        return _back_to_app("/settings", gmail="error", reason=error.message)
+        return _back_to_app("/settings", gmail="error", reason=ConnectFailure.of(error))
     return _back_to_app(connected.return_to, gmail="connected", mailbox=connected.ref.mailbox_id)

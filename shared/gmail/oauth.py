@@ -12,6 +12,7 @@ import secrets
 import urllib.parse
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import requests
@@ -19,7 +20,7 @@ from google.cloud import firestore
 
 from shared.clients import firestore_client
 from shared.crypto import EncryptedSecret, SecretBox, secret_box
-from shared.errors import InvalidInput, RetryLater
+from shared.errors import DomainError, InvalidInput, RetryLater
 from shared.gmail.api import GMAIL_READONLY_SCOPE
 from shared.gmail.connect import connect_mailbox
 from shared.gmail.mailboxes import MailboxRef
@@ -30,6 +31,26 @@ from shared.transactions import transactional
 OAUTH_STATES = "oauthStates"
 STATE_LIFETIME = timedelta(minutes=10)
 SCOPES = (GMAIL_READONLY_SCOPE, "openid", "email")
+
+
+class ConnectFailure(StrEnum):
+    """Why connecting Gmail failed: the code the callback hands the web app, which words each one from
+    its own table (web/src/components/settings/OAuthResultBanner.tsx), so no text from a URL is ever shown.
+    A new code needs its sentence there; an error without one is reported as UNKNOWN."""
+
+    INCOMPLETE = "incomplete"  # Google's redirect lacked the code or the state
+    LINK_UNKNOWN = "link_unknown"  # the state was already used or never issued
+    LINK_EXPIRED = "link_expired"
+    GOOGLE_UNAVAILABLE = "google_unavailable"
+    GOOGLE_REFUSED = "google_refused"
+    GMAIL_NOT_ALLOWED = "gmail_not_allowed"  # the Gmail box was left unticked on the consent screen
+    NO_OFFLINE_ACCESS = "no_offline_access"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def of(cls, error: DomainError) -> ConnectFailure:
+        reason = error.details.get("reason")
+        return cls(reason) if isinstance(reason, str) and reason in cls._value2member_map_ else cls.UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -119,10 +140,15 @@ class GmailOAuth:
 
         pending = take(self._db.transaction())
         if pending is None:
-            raise InvalidInput("this sign-in link was already used or never issued; start connecting Gmail again")
+            raise InvalidInput(
+                "this sign-in link was already used or never issued; start connecting Gmail again",
+                reason=ConnectFailure.LINK_UNKNOWN,
+            )
         expires_at = pending["expiresAt"]
         if not isinstance(expires_at, datetime) or expires_at < datetime.now(UTC):
-            raise InvalidInput("this sign-in took too long; start connecting Gmail again")
+            raise InvalidInput(
+                "this sign-in took too long; start connecting Gmail again", reason=ConnectFailure.LINK_EXPIRED
+            )
         return pending
 
     def _redeem(self, code: str, verifier: str) -> str:
@@ -140,16 +166,25 @@ class GmailOAuth:
                 timeout=15,
             )
         except requests.RequestException as error:
-            raise RetryLater("Google's sign-in service did not answer; try again") from error
+            raise RetryLater(
+                "Google's sign-in service did not answer; try again", reason=ConnectFailure.GOOGLE_UNAVAILABLE
+            ) from error
         answer = response.json() if response.headers.get("Content-Type", "").startswith("application/json") else {}
         if response.status_code >= 500:
-            raise RetryLater("Google's sign-in service failed; try again")
+            raise RetryLater("Google's sign-in service failed; try again", reason=ConnectFailure.GOOGLE_UNAVAILABLE)
         if response.status_code != 200:
-            raise InvalidInput(f"Google refused the sign-in: {answer.get('error_description') or answer.get('error')}")
+            raise InvalidInput(
+                f"Google refused the sign-in: {answer.get('error_description') or answer.get('error')}",
+                reason=ConnectFailure.GOOGLE_REFUSED,
+            )
         if GMAIL_READONLY_SCOPE not in str(answer.get("scope", "")).split():
-            raise InvalidInput("Rapport needs permission to read Gmail; tick that box when Google asks")
+            raise InvalidInput(
+                "Rapport needs permission to read Gmail; tick that box when Google asks",
+                reason=ConnectFailure.GMAIL_NOT_ALLOWED,
+            )
         if not answer.get("refresh_token"):
             raise InvalidInput(
-                "Google granted no offline access; remove Rapport in your Google account and connect again"
+                "Google granted no offline access; remove Rapport in your Google account and connect again",
+                reason=ConnectFailure.NO_OFFLINE_ACCESS,
             )
         return str(answer["refresh_token"])

@@ -9,6 +9,25 @@ interface OAuthResult {
   detail: string | null;
 }
 
+/**
+ * What each `reason` code of oauth-callback means (shared/gmail/oauth.py `ConnectFailure`). The address
+ * bar is anyone's to write, so only these sentences are ever shown, never text from the URL.
+ */
+const FAILURE_REASONS: Record<string, string> = {
+  incomplete: "The answer from Google was incomplete. Please connect again.",
+  link_unknown: "This sign-in link was already used or never issued. Start connecting Gmail again.",
+  link_expired: "This sign-in took too long. Start connecting Gmail again.",
+  google_unavailable: "Google's sign-in service did not answer. Please try again in a moment.",
+  google_refused: "Google refused the sign-in. Please connect again.",
+  gmail_not_allowed: "Rapport needs permission to read Gmail: tick that box when Google asks.",
+  no_offline_access: "Google granted no offline access. Remove Rapport in your Google account, then connect again.",
+  unknown: "Please try again.",
+};
+
+function failureSentence(reason: string | null): string {
+  return (reason !== null && Object.hasOwn(FAILURE_REASONS, reason) ? FAILURE_REASONS[reason] : null) ?? FAILURE_REASONS.unknown!;
+}
+
 const RESULTS: Record<string, (reason: string | null) => OAuthResult> = {
   connected: () => ({ tone: "ok", title: "Gmail is connected", detail: "Rapport is reading your mail now; the progress is below." }),
   declined: () => ({
@@ -16,13 +35,14 @@ const RESULTS: Record<string, (reason: string | null) => OAuthResult> = {
     title: "Gmail was not connected",
     detail: "Access was declined on Google's screen. Connect again and allow Rapport to read your mail.",
   }),
-  error: (reason) => ({ tone: "error", title: "Gmail could not be connected", detail: reason ?? "Please try again." }),
+  error: (reason) => ({ tone: "error", title: "Gmail could not be connected", detail: failureSentence(reason) }),
 };
 
 /** Reads the result once, then takes it out of the address bar so a reload doesn't show it again. */
 function takeResultFromUrl(): OAuthResult | null {
   const url = new URL(window.location.href);
-  const describe = RESULTS[url.searchParams.get("gmail") ?? ""];
+  const outcome = url.searchParams.get("gmail") ?? "";
+  const describe = Object.hasOwn(RESULTS, outcome) ? RESULTS[outcome] : undefined;
   const result = describe ? describe(url.searchParams.get("reason")) : null;
   if (RESULT_PARAMS.some((name) => url.searchParams.has(name))) {
     for (const name of RESULT_PARAMS) url.searchParams.delete(name);
