@@ -34,6 +34,8 @@ from pathlib import Path
 from random import Random
 from typing import Any, ClassVar, TypeVar
 
+from devstack.demo_hostile import hostile_messages
+
 __all__ = ["Company", "DemoMailbox", "Person", "generate", "main"]
 
 _R = TypeVar("_R")
@@ -1054,8 +1056,10 @@ def generate(
     seed: int = 7,
     anchor: dt.date | None = None,
     messages: int = 1600,
+    hostile: bool = False,
 ) -> DemoMailbox:
-    """Build the mailbox. All dates fall in the 365 days before `anchor` (default: today, UTC)."""
+    """Build the mailbox. All dates fall in the 365 days before `anchor` (default: today, UTC).
+    `hostile` adds devstack/demo_hostile.py's mail (markup and `javascript:` links from one sender) last."""
     if messages < 1:
         raise ValueError("messages must be positive")
     if anchor is None:
@@ -1065,6 +1069,8 @@ def generate(
     specs = gen.build()
     rendered = [_render(spec) for spec in specs]
     _MemoPolicy.clear_cache()
+    if hostile:
+        rendered += hostile_messages(owner, anchor)
     return DemoMailbox(
         owner=owner,
         owner_name=gen.owner_profile.person.name,
@@ -1083,8 +1089,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--anchor", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default: today, UTC)")
     parser.add_argument("--owner", default="alex.morgan@lumenway.io")
+    parser.add_argument("--hostile", action="store_true", help="add mail with markup and javascript: links")
     args = parser.parse_args(argv)
-    mailbox = generate(owner=args.owner, seed=args.seed, anchor=args.anchor, messages=args.messages)
+    mailbox = generate(
+        owner=args.owner, seed=args.seed, anchor=args.anchor, messages=args.messages, hostile=args.hostile
+    )
     mailbox.write_mbox(args.out)
     print(f"wrote {len(mailbox.messages)} messages to {args.out}", file=sys.stderr)
     return 0

@@ -3,6 +3,7 @@ import { hasRole } from "../../data/roles";
 import type { WorkspaceRole } from "../../data/types";
 import { describeWorkspaceFailure } from "../../data/errors";
 import { useLiveData } from "../../data/useLiveData";
+import { safeHref } from "../../lib/externalLinks";
 import { useNow } from "../../lib/hooks";
 import { paths } from "../../lib/router";
 import { useServices } from "../../lib/services";
@@ -27,6 +28,9 @@ const INSIGHT_LABELS: Record<string, string> = {
   relationshipSummary: "Relationship",
   suggestedNextStep: "Suggested next step",
 };
+
+// Insights whose value is a web address: shown as a link when its scheme is safe to follow.
+const LINK_INSIGHTS = new Set(["website", "linkedin"]);
 
 const DAY_MS = 86_400_000;
 
@@ -133,7 +137,7 @@ export function ContactPage({ workspaceId, contactId, role }: { workspaceId: str
                   <div key={insight.name} class="insight" data-testid="insight" data-name={insight.name}>
                     <dt>{INSIGHT_LABELS[insight.name] ?? insight.name}</dt>
                     <dd>
-                      {insight.value}
+                      <InsightValue name={insight.name} value={insight.value} />
                       {insight.source && <span class="insight__source"> · {insight.source}</span>}
                     </dd>
                   </div>
@@ -177,5 +181,15 @@ export function ContactPage({ workspaceId, contactId, role }: { workspaceId: str
         </div>
       </div>
     </main>
+  );
+}
+
+function InsightValue({ name, value }: { name: string; value: string }) {
+  const href = LINK_INSIGHTS.has(name) ? safeHref(value) : null;
+  if (!href) return <>{value}</>;
+  return (
+    <a href={href} target="_blank" rel="noopener noreferrer nofollow" data-testid="insight-link">
+      {value}
+    </a>
   );
 }
