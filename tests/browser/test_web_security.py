@@ -56,10 +56,16 @@ def test_a_failure_reason_in_the_address_bar_is_never_shown_as_given(web_stack, 
     uid, owner = new_owner(firestore_db, workspace_id, "Security team")
     page = _signed_in_page(web_stack, new_page, uid, owner)
     settings = f"{web_stack.web_url}/w/{workspace_id}/settings"
+
+    # Both ends: the callback refuses a state it never issued, and the app words the code it was sent.
+    page.goto(f"{web_stack.web_url}/api/oauth-callback?state=forged&code=anything")
+    banner = page.get_by_test_id("gmail-result")
+    banner.wait_for()
+    assert "already used or never issued" in banner.inner_text()
+    assert page.url == settings  # the workspace's settings, the result read and taken out of the address bar
     forged = "Your account is suspended: call +1 555 0100 <img src=x onerror=window.__pwned=1>"
 
     page.goto(f"{settings}?gmail=error&reason={quote(forged)}")
-    banner = page.get_by_test_id("gmail-result")
     banner.wait_for()
     assert "Please try again." in banner.inner_text()
     assert "suspended" not in page.content()

@@ -29,9 +29,13 @@ export function SignedInApp({ user }: { user: User }) {
   const routedWorkspaceId = "workspaceId" in route ? route.workspaceId : null;
   const fallbackWorkspaceId = profile.state === "ready" && profile.data ? defaultWorkspaceId(profile.data) : null;
 
-  // "/" (and unknown paths) open a workspace the user belongs to.
+  // "/" (and unknown paths) open a workspace the user belongs to. A Gmail connection that failed before
+  // its workspace was known comes back to "/settings": that workspace's settings show the result.
   useEffect(() => {
-    if (!routedWorkspaceId && fallbackWorkspaceId) navigate(paths.contacts(fallbackWorkspaceId), { replace: true });
+    if (routedWorkspaceId || !fallbackWorkspaceId) return;
+    const target =
+      window.location.pathname === "/settings" ? paths.settings(fallbackWorkspaceId) + window.location.search : paths.contacts(fallbackWorkspaceId);
+    navigate(target, { replace: true });
   }, [routedWorkspaceId, fallbackWorkspaceId]);
 
   useEffect(() => {
