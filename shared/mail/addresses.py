@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from email.header import decode_header
 from email.utils import getaddresses
 
+from shared.mail.limits import MAX_EMAIL_BYTES, MAX_NAME_CHARS, bounded
 from shared.mail.memo import CACHE_SIZE
 
 # A deliberately loose shape check: one "@", no spaces, a dotted or bracketed domain.
@@ -91,6 +92,8 @@ def _bytes_to_text(data: bytes, charset: str | None) -> str:
 
 def normalize_email(value: str) -> str | None:
     """Lower-cased bare address, or None when it does not look like an address at all."""
+    if len(value) > 4 * MAX_EMAIL_BYTES:  # far too long for an address even before it is cleaned up
+        return None
     text = value.strip().strip("<>").strip().strip("'\"").strip()
     if text.lower().startswith("mailto:"):
         text = text[7:]
@@ -101,7 +104,8 @@ def normalize_email(value: str) -> str | None:
     domain = _idna_to_unicode(domain.strip("."))
     if not local or ("." not in domain.strip("[]") and not domain.startswith("[")):
         return None
-    return f"{local}@{domain}"
+    email = f"{local}@{domain}"
+    return email if len(email.encode("utf-8", "surrogatepass")) <= MAX_EMAIL_BYTES else None
 
 
 def _idna_to_unicode(domain: str) -> str:
@@ -125,7 +129,8 @@ def canonical_mailbox(email: str) -> str:
 
 def clean_display_name(name: str, email: str | None = None) -> str | None:
     """A display name without wrapping quotes or a repeat of the address; None when empty."""
-    text = _SPACES.sub(" ", decode_words(name)).strip(_NAME_WRAPPING)
+    # Only the start of an absurdly long name is read: what is kept is cut to MAX_NAME_CHARS anyway.
+    text = _SPACES.sub(" ", decode_words(name[: 16 * MAX_NAME_CHARS])).strip(_NAME_WRAPPING)
     text = _unwrap_brackets(text.replace('\\"', '"').replace("\\'", "'").strip(_NAME_WRAPPING))
     if not text:
         return None
@@ -133,7 +138,7 @@ def clean_display_name(name: str, email: str | None = None) -> str | None:
         return None
     if "@" in text and normalize_email(text) is not None:
         return None  # the "name" is just another address
-    return text
+    return bounded(text, MAX_NAME_CHARS)
 
 
 def _unwrap_brackets(text: str) -> str:

@@ -20,6 +20,13 @@ from typing import Literal
 from shared.mail.addresses import Address, canonical_mailbox, decode_words, parse_address_list, repair_header_text
 from shared.mail.automation import automated_reason, is_machine_address, is_role_address
 from shared.mail.html_text import html_to_text
+from shared.mail.limits import (
+    MAX_ADDRESS_HEADER_CHARS,
+    MAX_ADDRESSES,
+    MAX_MESSAGE_ID_BYTES,
+    MAX_SUBJECT_BYTES,
+    utf8_prefix,
+)
 
 DEFAULT_GROUP_THRESHOLD = 20
 # Gmail refuses mail over 25 MB once encoded; anything far larger is not worth parsing whole.
@@ -130,16 +137,25 @@ def _parse(
 
     raw_headers = _raw_headers(message)
     headers = _first_headers(raw_headers)
-    addresses = {name: parse_address_list(values) for name, values in _address_values(raw_headers).items()}
+    values, overflow = _address_values(raw_headers)
+    addresses = {name: parse_address_list(header_values) for name, header_values in values.items()}
     owners = frozenset(canonical_mailbox(a) for a in owner_addresses)
     text, source = _best_text(message, errors)
     recipients = {a.email for a in addresses["to"] + addresses["cc"]}
+    senders = addresses["from"] or addresses["sender"]
+    # Everyone on it but its author, whichever header names them: Reply-To and Sender count too.
+    others = {a.email for header in ADDRESS_HEADERS for a in addresses[header]} - {a.email for a in senders[:1]}
+    participants = _participants(addresses, owners)
+    bulk = overflow or len(others) + 1 > MAX_ADDRESSES
+    if bulk:
+        errors.append(f"more than {MAX_ADDRESSES} addresses; read as bulk mail, the first {MAX_ADDRESSES} kept")
     reason = automated_reason(
         headers, [a.email for a in addresses["from"] + addresses["sender"]], frozenset(gmail_labels)
     )
+    subject = _SPACES.sub(" ", decode_words(headers.get("subject", "")[: 16 * MAX_SUBJECT_BYTES])).strip()
     return ParsedMessage(
         message_id=_first_id(headers.get("message-id")),
-        subject=_SPACES.sub(" ", decode_words(headers.get("subject", ""))).strip(),
+        subject=utf8_prefix(subject, MAX_SUBJECT_BYTES),
         date=_parse_date(headers.get("date"), errors),
         from_=addresses["from"],
         to=addresses["to"],
@@ -150,11 +166,11 @@ def _parse(
         references=_MESSAGE_ID.findall(headers.get("references", "")),
         text=text,
         body_source=source,
-        participants=_participants(addresses, owners),
+        participants=participants[:MAX_ADDRESSES],
         direction=_direction(addresses["from"], owners),
         automated=reason is not None,
         automated_reason=reason,
-        group_mail=len(recipients) > group_threshold,
+        group_mail=bulk or len(others) > group_threshold,
         recipient_count=len(recipients),
         errors=errors,
     )
@@ -215,23 +231,32 @@ def _first_headers(raw_headers: list[tuple[str, str]]) -> dict[str, str]:
     return headers
 
 
-def _address_values(raw_headers: list[tuple[str, str]]) -> dict[str, list[str]]:
-    """Every value of each address header, in order, read in one pass over the headers."""
+def _address_values(raw_headers: list[tuple[str, str]]) -> tuple[dict[str, list[str]], bool]:
+    """Every value of each address header, in order, read in one pass over the headers; and whether
+    a header held more text than is read (MAX_ADDRESS_HEADER_CHARS), which makes the message bulk mail."""
     values: dict[str, list[str]] = {name: [] for name in ADDRESS_HEADERS}
+    room = dict.fromkeys(ADDRESS_HEADERS, MAX_ADDRESS_HEADER_CHARS)
+    overflow = False
     for name, value in raw_headers:
-        if name in values:
-            values[name].append(value)
-    return values
+        if name not in values or room[name] <= 0:
+            overflow = overflow or name in values
+            continue
+        if len(value) > room[name]:
+            # Cut after the last whole address that fits; what follows is never read.
+            value, overflow = value[: value.rfind(",", 0, room[name]) + 1], True
+        values[name].append(value)
+        room[name] -= len(value)
+    return values, overflow
 
 
 def _first_id(value: str | None) -> str | None:
     if not value:
         return None
+    value = value[: 4 * MAX_MESSAGE_ID_BYTES]  # the first id is at the start; no id is longer
     match = _MESSAGE_ID.search(value)
-    if match:
-        return match.group(0)
-    stripped = value.strip()
-    return stripped or None
+    found = match.group(0) if match else value.strip()
+    # Too long to be an id anyone wrote: dropped, as a cut one would name another message.
+    return found if found and len(found.encode("utf-8", "surrogatepass")) <= MAX_MESSAGE_ID_BYTES else None
 
 
 def _parse_date(value: str | None, errors: list[str]) -> datetime | None:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.mail import Address, parse_message
+from shared.mail import Address, limits, parse_message
 from shared.mail import message as message_module
 from shared.mail.addresses import parse_address_list
 from shared.mail.message import ParsedMessage
@@ -126,6 +126,43 @@ def test_group_mail_threshold_is_configurable() -> None:
     assert parse(_mail({"To": recipients})).group_mail
     assert not parse(_mail({"To": recipients}), group_threshold=30).group_mail
     assert not parse(_mail({})).group_mail
+
+
+@pytest.mark.parametrize("header", ["Reply-To", "Sender", "From"])
+def test_every_address_header_counts_towards_group_mail(header: str) -> None:
+    crowd = ", ".join(f"p{i}@client.com" for i in range(25))
+    headers = {header: crowd} if header != "From" else {"From": f"Ann <ann@acme.com>, {crowd}"}
+    assert parse(_mail(headers)).group_mail
+
+
+def test_a_message_with_thousands_of_addresses_is_read_bounded_as_bulk_mail() -> None:
+    crowd = ", ".join(f"Crowd {i} <c{i}@bulk{i % 9}.example>" for i in range(10_000))
+    msg = parse(_mail({"Reply-To": crowd}), group_threshold=1000)
+    assert msg.group_mail  # beyond MAX_ADDRESSES, whatever the workspace's threshold
+    assert len(msg.participants) == limits.MAX_ADDRESSES
+    assert msg.participants[0].email == "ann@acme.com"  # the author is kept first
+
+
+def test_sender_controlled_text_is_bounded() -> None:
+    long_name = "Ann " + "x" * 5_000
+    msg = parse(
+        _mail(
+            {
+                "From": f'"{long_name}" <ann@acme.com>',
+                "To": f"{'a' * 300}@client.com, bob@client.com",
+                "Subject": "字" * 2_000_000,
+                "Message-ID": f"<{'i' * 1_000}@acme.com>",
+            }
+        )
+    )
+    assert len(msg.subject.encode()) <= limits.MAX_SUBJECT_BYTES
+    assert msg.subject == "字" * (limits.MAX_SUBJECT_BYTES // 3)
+    assert msg.message_id is None  # dropped, not cut into another message's id
+    assert [a.email for a in msg.to] == ["bob@client.com"]  # longer than any address can be
+    author = msg.author
+    assert author is not None
+    assert author.name is not None
+    assert len(author.name) == limits.MAX_NAME_CHARS
 
 
 def test_html_only_mail_is_converted_to_text() -> None:
