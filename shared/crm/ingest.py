@@ -38,17 +38,28 @@ from shared.crm.preview import (
     own_addresses,
     preview_ref,
 )
-from shared.deadletters import record_dead_letter
+from shared.deadletters import record_message_dead_letter
 from shared.enrichment.touched import request_enrichment
 from shared.errors import RetryLater
+from shared.firestore_limits import MAX_COMMIT_BYTES, document_size
 from shared.log import get_logger
 from shared.mail import Extraction, SignatureFields, company_domain, company_name_from_domain, extract
+from shared.mail.limits import (
+    MAX_GMAIL_ID_BYTES,
+    MAX_LABELS,
+    MAX_NAME_CHARS,
+    MAX_SIGNATURE_ITEMS,
+    MAX_SIGNATURE_TEXT_CHARS,
+    bounded,
+    utf8_prefix,
+)
 from shared.pipeline import progress
 from shared.pipeline.fetched import FetchedBatch, FetchedMessage
 from shared.workspace_settings import settings_of
 
 log = get_logger("ingest")
 MAX_WRITES_PER_COMMIT = 450  # Firestore allows 500 writes in one commit; keep a margin
+COUNTER_WRITE_BYTES = 4096  # a bound on one counter update in a commit request, signature included
 SNIPPET_CHARS = 200
 MAX_ATTEMPTS = 6  # a commit fails when a contact appeared or an interaction changed meanwhile: plan again
 MAX_MERGE_HOPS = 5
@@ -56,6 +67,11 @@ IN_QUERY_LIMIT = 30  # Firestore's array-contains-any takes at most 30 values
 APPLY_PAGE = 200
 # Raised by a lost race: a guarded contact now exists, or a stored interaction changed or went away.
 _RACES = (exceptions.AlreadyExists, exceptions.FailedPrecondition, exceptions.NotFound)
+# Raised by a commit Firestore (or its client) refuses as written: sent again, it fails again. A batch
+# that fails so is split until the message that causes it stands alone (a dead letter then).
+_REFUSED = (exceptions.InvalidArgument, ValueError, TypeError)
+# What is kept of a message that could not be stored: enough to find it, count it and replay it.
+STUB_FIELDS = ("mailboxId", "gmailMessageId", "syncRunId", "undone", "createdAt", "occurredAt", "direction")
 SIGNATURE_FIELDS = ("title", "company", "phones", "urls", "linkedin", "twitter")
 
 
@@ -113,15 +129,21 @@ class MessageRecord:
     direction: str
     people: tuple[Person, ...]
     participants: tuple[str, ...]  # every address on it outside the team: what the blocklist reads
-    skipped: str | None = None  # "automated" or "unreadable": nothing on it ever counts
+    skipped: str | None = None  # "automated", "unreadable" or "unstorable": nothing on it ever counts
     fields: dict[str, Any] = field(default_factory=dict)  # the rest of a new interaction
     counted: frozenset[str] = frozenset()  # contacts a stored interaction already counts
     counted_companies: frozenset[str] = frozenset()
     update_time: Any = None  # the version of a stored interaction that was read; None for new mail
+    raw: bytes = field(default=b"", repr=False)  # new mail as fetched: what a dead letter keeps
 
     @property
     def is_new(self) -> bool:
         return self.update_time is None
+
+    def unstorable(self, dead_letter_id: str) -> MessageRecord:
+        """What stands for new mail that could not be stored: found again, never counted, replayable."""
+        fields = {k: v for k, v in self.fields.items() if k in STUB_FIELDS} | {"deadLetterId": dead_letter_id}
+        return MessageRecord(self.ref, self.occurred_at, self.direction, (), (), "unstorable", fields)
 
     @classmethod
     def of_snapshot(cls, snapshot: firestore.DocumentSnapshot) -> MessageRecord:
@@ -248,6 +270,12 @@ class _MessagePlan:
         # A staged message's preview tallies: one per person, per company and per automated sender.
         return 2 + len(self.contacts) + len(self.companies) + len(self.guarded) + 2 * len(self.preview_people)
 
+    @property
+    def request_bytes(self) -> int:
+        """About what it adds to a commit request: the interaction as Firestore sizes it, and a bound for
+        each counter update (a few numbers, a name, a signature of bounded fields)."""
+        return document_size(self.record.ref.path, self.interaction) + COUNTER_WRITE_BYTES * (self.writes - 1)
+
 
 @dataclass(frozen=True)
 class _Context:
@@ -259,12 +287,14 @@ class _Context:
     progress: tuple[str, str] | None = None  # (mailbox, sync run) whose progress new mail counts in
     preview: firestore.DocumentReference | None = None
     preview_opening: dict[str, Any] = field(default_factory=dict)  # fields of a preview not yet started
+    mailbox: firestore.DocumentReference | None = None  # the mailbox's sync status, where failures show
 
 
 @dataclass
 class _Outcome:
     stored: int = 0
     duplicates: int = 0
+    unstorable: list[tuple[MessageRecord, Exception]] = field(default_factory=list)  # refused even alone
     writes: int = 0
     touched: set[str] = field(default_factory=set)  # contacts the messages count for
     created: set[str] = field(default_factory=set)  # contacts the committed messages created
@@ -276,7 +306,7 @@ class Ingestor:
         *,
         db: firestore.Client | None = None,
         extract_message: Callable[..., Extraction] = extract,
-        dead_letter: Callable[..., str] = record_dead_letter,
+        dead_letter: Callable[..., str] = record_message_dead_letter,
         request_enrichment: Callable[[str, Iterable[str]], None] = request_enrichment,
         previews: PreviewService | None = None,
     ) -> None:
@@ -329,8 +359,15 @@ class Ingestor:
         messages: Sequence[FetchedMessage],
     ) -> IngestResult:
         context = self._context(workspace_id, mailbox_id, owner_email, sync_run_id)
-        records = [self._record(context, workspace_id, mailbox_id, sync_run_id, m) for m in messages]
+        # One message twice in a batch (an archive files it in several folders) is stored once: a
+        # commit that creates one document twice fails whole.
+        first_of: dict[str, FetchedMessage] = {}
+        for message in messages:
+            first_of.setdefault(message.id, message)
+        unique = list(first_of.values())
+        records = [self._record(context, workspace_id, mailbox_id, sync_run_id, m) for m in unique]
         outcome = self._settle(context, records)
+        outcome.duplicates += len(messages) - len(unique)
         if outcome.duplicates:
             batch = self._db.batch()
             self._count_progress(batch, context, messages[0].id, duplicates=outcome.duplicates)
@@ -369,6 +406,7 @@ class Ingestor:
             progress=(mailbox_id, sync_run_id),
             preview=preview if staged else None,
             preview_opening=opening,
+            mailbox=mailbox_ref if mailbox else None,  # a deleted mailbox is not brought back by its status
         )
 
     def _record(
@@ -380,8 +418,8 @@ class Ingestor:
         base = {
             "mailboxId": mailbox_id,
             "gmailMessageId": fetched.id,
-            "threadId": fetched.thread_id,
-            "labelIds": list(fetched.label_ids),
+            "threadId": utf8_prefix(fetched.thread_id, MAX_GMAIL_ID_BYTES),
+            "labelIds": [utf8_prefix(label, MAX_GMAIL_ID_BYTES) for label in fetched.label_ids[:MAX_LABELS]],
             "syncRunId": sync_run_id,
             "undone": False,
             "createdAt": firestore.SERVER_TIMESTAMP,
@@ -395,13 +433,25 @@ class Ingestor:
                 group_threshold=policy.group_threshold,
             )
         except Exception as error:  # kept for a person to look at; the rest of the batch goes on
-            reason = f"extraction failed: {type(error).__name__}: {error}"[:500]
-            letter = self._dead_letter(source="extract", reason=reason, payload=fetched.raw, workspace_id=workspace_id)
-            log.warning("message kept as a dead letter", extra={"mailboxId": mailbox_id, "deadLetterId": letter})
             at = _occurred_at(fetched, None)
-            fields = base | {"deadLetterId": letter, "occurredAt": at, "direction": "inbound"}
-            return MessageRecord(ref, at, "inbound", (), (), "unreadable", fields)
+            record = MessageRecord(ref, at, "inbound", (), (), "unreadable", base | {"occurredAt": at}, raw=fetched.raw)
+            letter = self._keep_dead_letter(context, record, "extract", f"extraction failed: {_described(error)}")
+            return replace(record, fields=record.fields | {"deadLetterId": letter, "direction": "inbound"})
         return _record_of(ref, base, fetched, extraction, policy)
+
+    def _keep_dead_letter(self, context: _Context, record: MessageRecord, source: str, reason: str) -> str:
+        """Keeps one message a person must look at, and why, in the dead letters of its mailbox."""
+        mailbox_id = record.fields.get("mailboxId") or (context.progress or ("", ""))[0]
+        letter = self._dead_letter(
+            source=source,
+            reason=reason[:500],
+            payload=record.raw or record.ref.path.encode(),
+            workspace_id=context.workspace.id,
+            mailbox_id=mailbox_id,
+            message_id=record.fields.get("gmailMessageId") or record.ref.id,
+        )
+        log.warning("message kept as a dead letter", extra={"mailboxId": mailbox_id, "deadLetterId": letter})
+        return letter
 
     def _after_staging(self, workspace_id: str, mailbox_id: str, records: list[MessageRecord]) -> None:
         mailbox = self._db.document("workspaces", workspace_id, "mailboxes", mailbox_id).get().to_dict() or {}
@@ -461,17 +511,50 @@ class Ingestor:
             outcome.touched.update(c for plan in plans for c in plan.interaction["contactIds"])
             lost: list[MessageRecord] = []
             for chunk in _chunks(plans):
-                try:
-                    outcome.writes += self._commit(context, chunk, book)
-                except _RACES:
-                    lost.extend(plan.record for plan in chunk)
-                    continue
-                outcome.stored += sum(plan.record.is_new for plan in chunk)
-                outcome.created.update(c for plan in chunk for c in plan.contacts if not book.exists(c))
-            pending = self._read_again(lost, outcome)
+                self._commit_or_split(context, chunk, book, outcome, lost)
+            pending = self._read_again(lost, outcome) + self._stand_ins(context, outcome)
         if pending:
             raise RetryLater("contacts kept changing while this mail was counted; it will be tried again")
         return outcome
+
+    def _commit_or_split(
+        self,
+        context: _Context,
+        chunk: list[_MessagePlan],
+        book: ContactBook,
+        outcome: _Outcome,
+        lost: list[MessageRecord],
+    ) -> None:
+        """Commits a chunk; one Firestore refuses is split in halves until the message it refuses stands
+        alone, so one bad message never holds back the rest of its batch."""
+        try:
+            outcome.writes += self._commit(context, chunk, book)
+        except _RACES:
+            lost.extend(plan.record for plan in chunk)
+            return
+        except _REFUSED as error:
+            if len(chunk) > 1:
+                middle = len(chunk) // 2
+                self._commit_or_split(context, chunk[:middle], book, outcome, lost)
+                self._commit_or_split(context, chunk[middle:], book, outcome, lost)
+                return
+            if chunk[0].record.skipped == "unstorable":
+                raise  # even a message's stand-in is refused: the fault is not the message's
+            outcome.unstorable.append((chunk[0].record, error))
+            return
+        outcome.stored += sum(plan.record.is_new for plan in chunk)
+        outcome.created.update(c for plan in chunk for c in plan.contacts if not book.exists(c))
+
+    def _stand_ins(self, context: _Context, outcome: _Outcome) -> list[MessageRecord]:
+        """Messages refused even alone become dead letters; new mail is stored as a stand-in that counts
+        nothing, so the sync's progress completes and a redelivery finds it stored."""
+        stand_ins: list[MessageRecord] = []
+        for record, error in outcome.unstorable:
+            letter = self._keep_dead_letter(context, record, "ingest", f"could not be stored: {_described(error)}")
+            if record.is_new:
+                stand_ins.append(record.unstorable(letter))
+        outcome.unstorable.clear()
+        return stand_ins
 
     def _read_again(self, records: list[MessageRecord], outcome: _Outcome) -> list[MessageRecord]:
         """New mail already stored is a duplicate; stored interactions are planned from their new version."""
@@ -521,6 +604,10 @@ class Ingestor:
         new = sum(plan.record.is_new for plan in plans)
         if new:
             self._count_progress(batch, context, plans[0].record.ref.id, stored=new)
+        failed = sum(plan.record.is_new and "deadLetterId" in plan.record.fields for plan in plans)
+        if failed and context.mailbox is not None:
+            # Shown in the mailbox's sync status; counted in the commit that stores the stand-in, so once.
+            batch.set(context.mailbox, {"sync": {"failed": firestore.Increment(failed)}}, merge=True)
         if context.preview is not None:
             _preview_tally(plans, book).write(batch, context.preview, context.preview_opening)
         batch.commit()
@@ -573,7 +660,7 @@ def _record_of(
     people = tuple(
         Person(
             card.email,
-            card.name,
+            bounded(card.name, MAX_NAME_CHARS),
             sent=int(outbound and card.email != author),
             received=int(not outbound and card.email == author),
             signature=_signature(extraction.signature_fields) if card.email == author else None,
@@ -587,7 +674,9 @@ def _record_of(
     fields = base | {
         "rfcMessageId": message.message_id,
         "subject": message.subject,
-        "snippet": " ".join((extraction.reply_text or message.text).split())[:SNIPPET_CHARS],
+        "snippet": bounded(
+            " ".join((extraction.reply_text or message.text)[: 16 * SNIPPET_CHARS].split()), SNIPPET_CHARS
+        ),
         "occurredAt": occurred_at,
         "direction": message.direction,
         "fromEmail": author,
@@ -596,14 +685,19 @@ def _record_of(
         "participantDomains": participant_domains(participants),
     }
     skipped = "automated" if message.automated else None
-    return MessageRecord(ref, occurred_at, message.direction, people, participants, skipped, fields)
+    return MessageRecord(ref, occurred_at, message.direction, people, participants, skipped, fields, raw=fetched.raw)
 
 
 def _signature(fields: SignatureFields | None) -> dict[str, Any] | None:
     if fields is None:
         return None
-    values = {name: getattr(fields, name) for name in SIGNATURE_FIELDS}
-    values["phones"], values["urls"] = list(fields.phones), list(fields.urls)
+    values: dict[str, Any] = {}
+    for name in SIGNATURE_FIELDS:
+        value = getattr(fields, name)
+        if isinstance(value, tuple | list):  # phones, urls
+            values[name] = [bounded(item, MAX_SIGNATURE_TEXT_CHARS) for item in value[:MAX_SIGNATURE_ITEMS]]
+        else:
+            values[name] = bounded(value, MAX_SIGNATURE_TEXT_CHARS)
     return values if any(values.values()) else None
 
 
@@ -756,13 +850,21 @@ def _company_update(tally: _Tally) -> dict[str, Any]:
 
 
 def _chunks(plans: list[_MessagePlan]) -> Iterable[list[_MessagePlan]]:
+    """Plans in commits of at most MAX_WRITES_PER_COMMIT writes and MAX_COMMIT_BYTES."""
     chunk: list[_MessagePlan] = []
-    writes = 3  # the mailbox's and the sync run's counters, and the preview
+    fixed = 4  # the mailbox's and the sync run's counters, the preview, the mailbox's failures
+    writes, size = fixed, 0
     for plan in plans:
-        if chunk and writes + plan.writes > MAX_WRITES_PER_COMMIT:
+        plan_bytes = plan.request_bytes
+        if chunk and (writes + plan.writes > MAX_WRITES_PER_COMMIT or size + plan_bytes > MAX_COMMIT_BYTES):
             yield chunk
-            chunk, writes = [], 3
+            chunk, writes, size = [], fixed, 0
         chunk.append(plan)
         writes += plan.writes
+        size += plan_bytes
     if chunk:
         yield chunk
+
+
+def _described(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
