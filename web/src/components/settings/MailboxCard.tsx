@@ -74,7 +74,7 @@ export function MailboxCard({ workspaceId, mailbox, preview, canDecide, canSync,
         {sync.duplicates > 0 && (
           <SyncCount label="Already there" value={sync.duplicates} name="duplicates" hint="Messages met twice, kept once" />
         )}
-        {sync.failed > 0 && <SyncCount label="Failed" value={sync.failed} name="failed" hint="Messages that could not be read" />}
+        {sync.failed > 0 && <SyncCount label="Failed" value={sync.failed} name="failed" hint="Messages that could not be read or stored, kept aside for review" />}
       </dl>
 
       <p class="mailbox-card__when">
