@@ -28,6 +28,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--smoke", action="store_true", help="no web app: ingest the demo mailbox, print JSON, exit")
     parser.add_argument("--messages", type=int, default=1600, help="size of the generated demo mailbox")
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for the demo mailbox")
+    parser.add_argument(
+        "--hostile", action="store_true", help="add mail with markup and javascript: links (the app shows it as text)"
+    )
 
 
 @contextlib.contextmanager
@@ -89,7 +92,7 @@ def _run(args: argparse.Namespace, started: float) -> int:
 
     runtime = RUNTIME_DIR / "up"
     _say("rapport up: generating the demo mailbox ...")
-    mailbox = generate(owner=DEMO_OWNER, messages=args.messages, anchor=datetime.now(UTC).date())
+    mailbox = generate(owner=DEMO_OWNER, messages=args.messages, anchor=datetime.now(UTC).date(), hostile=args.hostile)
     mbox_path = runtime / "demo.mbox"
     runtime.mkdir(parents=True, exist_ok=True)
     mailbox.write_mbox(mbox_path)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from devstack import demo_mailbox
+from devstack import demo_hostile, demo_mailbox
 from devstack.demo_mailbox import DemoMailbox, generate
 
 ANCHOR = dt.date(2025, 6, 1)
@@ -312,3 +312,13 @@ def test_anchor_defaults_to_today() -> None:
         for r in box.messages
     )
     assert today - dt.timedelta(days=366) < newest <= today
+
+
+def test_hostile_mail_is_added_last_only_when_asked():
+    plain = generate(anchor=ANCHOR, messages=50, seed=3)
+    hostile = generate(anchor=ANCHOR, messages=50, seed=3, hostile=True)
+    assert hostile.messages[:50] == plain.messages
+    added = [email.message_from_bytes(raw, policy=email.policy.default) for raw in hostile.messages[50:]]
+    assert len(added) == 2
+    assert all(demo_hostile.SENDER_NAME in str(message["From"]) for message in added)
+    assert all("javascript:" in message.get_body(("plain",)).get_content() for message in added)
