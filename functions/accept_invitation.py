@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
 
-from functions.http import answers_errors, caller, json_body
-from functions.responses import json_response
-from functions.rest import route
+from functions._lib.handlers import Call, command
+from shared.crm.answers import Joined
 from shared.crm.models import InvitationAccept
 from shared.workspaces import Membership
 
 
-def _accept(request: flask.Request) -> flask.Response:
-    principal = caller(request)
-    body = json_body(request, InvitationAccept)
-    return json_response(Membership().accept(body.workspace_id, invitation_id=body.invitation_id, principal=principal))
-
-
-@functions_framework.http
-@answers_errors
-def accept_invitation(request: flask.Request) -> flask.Response:
-    return route(request, {"POST": _accept})
+@command(
+    "/accept-invitation",
+    summary="Accept an invitation sent to your address",
+    minimum=None,
+    body=InvitationAccept,
+    answer=Joined,
+)
+def accept_invitation(call: Call[InvitationAccept, None]) -> dict[str, Any]:
+    return Membership().accept(call.body.workspace_id, invitation_id=call.body.invitation_id, principal=call.principal)

@@ -3,13 +3,12 @@ let the mailbox's staged first sync into the CRM (applied by a crm-maintenance t
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import answers_errors, caller, json_body
-from functions.responses import json_response
-from shared.auth import require_role
+from functions._lib.handlers import Call, command
+from shared.crm.answers import Status
 from shared.crm.preview import PreviewService
 from shared.principals import Role
 from shared.workspace_settings import SettingsChange
@@ -22,11 +21,17 @@ class ApproveSync(BaseModel):
     settings: SettingsChange | None = None
 
 
-@functions_framework.http
-@answers_errors
-def approve_sync(request: flask.Request) -> flask.Response:
-    body = json_body(request, ApproveSync)
-    principal = caller(request)
-    require_role(body.workspace_id, principal, Role.ADMIN)
-    PreviewService().approve(body.workspace_id, mailbox_id=body.mailbox_id, by_uid=principal.uid, change=body.settings)
-    return json_response({"status": "applying"}, 202)
+@command(
+    "/approve-sync",
+    summary="Let a mailbox's staged first sync into the CRM (admins)",
+    minimum=Role.ADMIN,
+    body=ApproveSync,
+    answer=Status,
+    status=202,
+)
+def approve_sync(call: Call[ApproveSync, None]) -> dict[str, Any]:
+    body = call.body
+    PreviewService().approve(
+        body.workspace_id, mailbox_id=body.mailbox_id, by_uid=call.principal.uid, change=body.settings
+    )
+    return {"status": "applying"}

@@ -3,22 +3,24 @@ Filter by `entityKey` (e.g. `deal:abc`), `actorUid` or `entity`; page with `curs
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
 
-from functions.http import answers_errors
-from functions.responses import json_response
-from functions.rest import member, route
+from functions._lib.handlers import Call, http_function, operation
+from shared.crm.answers import AuditPage
 from shared.crm.timeline import AUDIT_LISTING, AuditLog
 from shared.principals import Role
 
 
-def _list(request: flask.Request) -> flask.Response:
-    _, query = member(request, Role.VIEWER, AUDIT_LISTING.query_model)
-    return json_response(AuditLog().list_page(query).to_dict())
+@operation(
+    "GET",
+    "/audit",
+    summary="The audit log, newest first",
+    minimum=Role.VIEWER,
+    query=AUDIT_LISTING.query_model,
+    answer=AuditPage,
+)
+def _list(call: Call[None, Any]) -> dict[str, Any]:
+    return AuditLog().list_page(call.query).to_dict()
 
 
-@functions_framework.http
-@answers_errors
-def audit(request: flask.Request) -> flask.Response:
-    return route(request, {"GET": _list})
+audit = http_function("audit", _list)

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
-
-from functions.http import answers_errors
-from functions.rest import serve_collection
+from functions._lib.handlers import http_function
+from functions._lib.records import collection_routes
 from shared.crm.kinds import COMPANIES
 
-
-@functions_framework.http
-@answers_errors
-def companies(request: flask.Request) -> flask.Response:
-    return serve_collection(request, COMPANIES)
+companies = http_function("companies", *collection_routes(COMPANIES))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import answers_errors, caller, json_body
-from functions.responses import json_response
-from shared.auth import require_role
+from functions._lib.handlers import Call, command
+from shared.crm.answers import AuthorizationUrl
 from shared.gmail.oauth import GmailOAuth
 from shared.principals import Role
 
@@ -19,11 +18,13 @@ class ConnectGmail(BaseModel):
     return_to: str = Field(default="/settings", alias="returnTo", max_length=512)
 
 
-@functions_framework.http
-@answers_errors
-def connect_gmail(request: flask.Request) -> flask.Response:
-    principal = caller(request)
-    body = json_body(request, ConnectGmail)
-    require_role(body.workspace_id, principal, Role.MEMBER)
-    url = GmailOAuth().authorization_url(principal, body.workspace_id, return_to=body.return_to)
-    return json_response({"authorizationUrl": url})
+@command(
+    "/connect-gmail",
+    summary="The Google consent URL that connects your Gmail",
+    minimum=Role.MEMBER,
+    body=ConnectGmail,
+    answer=AuthorizationUrl,
+)
+def connect_gmail(call: Call[ConnectGmail, None]) -> dict[str, Any]:
+    url = GmailOAuth().authorization_url(call.principal, call.body.workspace_id, return_to=call.body.return_to)
+    return {"authorizationUrl": url}

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
-
-from functions.http import answers_errors
-from functions.rest import serve_collection
+from functions._lib.handlers import http_function
+from functions._lib.records import collection_routes
 from shared.crm.kinds import CONTACTS
 
-
-@functions_framework.http
-@answers_errors
-def contacts(request: flask.Request) -> flask.Response:
-    return serve_collection(request, CONTACTS)
+contacts = http_function("contacts", *collection_routes(CONTACTS))

@@ -11,8 +11,8 @@ import flask
 import functions_framework
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import answers_errors, json_body
-from functions.responses import json_response
+from functions._lib.http import answers_errors, json_body
+from functions._lib.responses import json_response
 from shared.crm.followup import BackfillFollowUp
 from shared.crm.ingest import Ingestor
 from shared.crm.preview import PreviewService

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 import flask
-import functions_framework
 
-from functions.http import answers_errors
-from functions.rest import WorkspaceQuery, member, route
+from functions._lib.handlers import Call, http_function, operation
+from functions._lib.rest import WorkspaceQuery
 from shared.crm.csv_io import export_rows
 from shared.principals import Role
 
@@ -17,13 +16,13 @@ class ExportQuery(WorkspaceQuery):
     kind: Literal["contacts", "companies", "deals"]
 
 
-def _export(request: flask.Request) -> flask.Response:
-    _, query = member(request, Role.VIEWER, ExportQuery)
-    headers = {"Content-Disposition": f'attachment; filename="{query.kind}.csv"'}
-    return flask.Response(export_rows(query.workspaceId, query.kind), mimetype="text/csv", headers=headers)
+@operation(
+    "GET", "/csv-export", summary="Records as CSV", minimum=Role.VIEWER, query=ExportQuery, content_type="text/csv"
+)
+def _export(call: Call[None, ExportQuery]) -> flask.Response:
+    kind = call.query.kind
+    headers = {"Content-Disposition": f'attachment; filename="{kind}.csv"'}
+    return flask.Response(export_rows(call.workspace_id, kind), mimetype="text/csv", headers=headers)
 
 
-@functions_framework.http
-@answers_errors
-def csv_export(request: flask.Request) -> flask.Response:
-    return route(request, {"GET": _export})
+csv_export = http_function("csv_export", _export)

@@ -3,34 +3,53 @@ DELETE /{importId} undoes a whole import (members; records edited since are kept
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
 
-from functions.http import answers_errors, json_body
-from functions.responses import json_response
-from functions.rest import function_path, path_id, route, workspace_member
+from functions._lib.handlers import Call, http_function, operation
+from functions._lib.rest import WorkspaceQuery
+from shared.crm.answers import CsvApplied, CsvPreview, CsvUndone
 from shared.crm.csv_io import CsvImports
 from shared.crm.models import CsvImport
-from shared.errors import NotFound
 from shared.principals import Role
 
 
-def _post(request: flask.Request) -> flask.Response:
-    principal, workspace_id = workspace_member(request, Role.MEMBER)
-    body = json_body(request, CsvImport)
-    if function_path(request) == "/preview":
-        return json_response(CsvImports().preview(workspace_id, body))
-    if function_path(request) == "/apply":
-        return json_response(CsvImports().apply(workspace_id, principal, body), 201)
-    raise NotFound("POST /preview or /apply")
+@operation(
+    "POST",
+    "/csv-import/preview",
+    summary="What importing this CSV would do",
+    answer=CsvPreview,
+    minimum=Role.MEMBER,
+    query=WorkspaceQuery,
+    body=CsvImport,
+)
+def _preview(call: Call[CsvImport, WorkspaceQuery]) -> dict[str, Any]:
+    return CsvImports().preview(call.workspace_id, call.body)
 
 
-def _undo(request: flask.Request) -> flask.Response:
-    principal, workspace_id = workspace_member(request, Role.MEMBER)
-    return json_response(CsvImports().undo(workspace_id, actor=principal, import_id=path_id(request)))
+@operation(
+    "POST",
+    "/csv-import/apply",
+    summary="Import a CSV",
+    answer=CsvApplied,
+    minimum=Role.MEMBER,
+    query=WorkspaceQuery,
+    body=CsvImport,
+    status=201,
+)
+def _apply(call: Call[CsvImport, WorkspaceQuery]) -> dict[str, Any]:
+    return CsvImports().apply(call.workspace_id, call.principal, call.body)
 
 
-@functions_framework.http
-@answers_errors
-def csv_import(request: flask.Request) -> flask.Response:
-    return route(request, {"POST": _post, "DELETE": _undo})
+@operation(
+    "DELETE",
+    "/csv-import/{importId}",
+    summary="Undo a whole import",
+    answer=CsvUndone,
+    minimum=Role.MEMBER,
+    query=WorkspaceQuery,
+)
+def _undo(call: Call[None, WorkspaceQuery]) -> dict[str, Any]:
+    return CsvImports().undo(call.workspace_id, actor=call.principal, import_id=call.params["importId"])
+
+
+csv_import = http_function("csv_import", _preview, _apply, _undo)

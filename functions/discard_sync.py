@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import answers_errors, caller, json_body
-from functions.responses import json_response
-from shared.auth import require_role
+from functions._lib.handlers import Call, command
+from shared.crm.answers import Status
 from shared.crm.preview import PreviewService
 from shared.principals import Role
 
@@ -19,11 +18,14 @@ class DiscardSync(BaseModel):
     mailbox_id: str = Field(alias="mailboxId", min_length=1, max_length=128)
 
 
-@functions_framework.http
-@answers_errors
-def discard_sync(request: flask.Request) -> flask.Response:
-    body = json_body(request, DiscardSync)
-    principal = caller(request)
-    require_role(body.workspace_id, principal, Role.ADMIN)
-    PreviewService().discard(body.workspace_id, mailbox_id=body.mailbox_id, by_uid=principal.uid)
-    return json_response({"status": "discarding"}, 202)
+@command(
+    "/discard-sync",
+    summary="Drop a mailbox's staged first sync (admins)",
+    minimum=Role.ADMIN,
+    body=DiscardSync,
+    answer=Status,
+    status=202,
+)
+def discard_sync(call: Call[DiscardSync, None]) -> dict[str, Any]:
+    PreviewService().discard(call.body.workspace_id, mailbox_id=call.body.mailbox_id, by_uid=call.principal.uid)
+    return {"status": "discarding"}

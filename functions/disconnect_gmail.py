@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import answers_errors, caller, json_body
-from functions.responses import json_response
-from shared.auth import require_role
-from shared.errors import PermissionDenied
-from shared.gmail.connect import disconnect_mailbox
-from shared.gmail.mailboxes import MailboxRef, MailboxStore
+from functions._lib.handlers import Call, command
+from shared.crm.answers import Disconnected
+from shared.gmail.connect import disconnect_mailbox_as
+from shared.gmail.mailboxes import MailboxRef
 from shared.principals import Role
 
 
@@ -22,16 +20,15 @@ class DisconnectGmail(BaseModel):
     delete_data: bool = Field(default=False, alias="deleteData")
 
 
-@functions_framework.http
-@answers_errors
-def disconnect_gmail(request: flask.Request) -> flask.Response:
-    principal = caller(request)
-    body = json_body(request, DisconnectGmail)
-    role = require_role(body.workspace_id, principal, Role.MEMBER)
+@command(
+    "/disconnect-gmail",
+    summary="Stop syncing a mailbox and revoke access (its owner or an admin)",
+    minimum=Role.MEMBER,
+    body=DisconnectGmail,
+    answer=Disconnected,
+)
+def disconnect_gmail(call: Call[DisconnectGmail, None]) -> dict[str, Any]:
+    body = call.body
     ref = MailboxRef(body.workspace_id, body.mailbox_id)
-    store = MailboxStore()
-    # Owners and admins may disconnect any mailbox; a member only their own.
-    if role == Role.MEMBER and store.get(ref).get("ownerUid") != principal.uid:
-        raise PermissionDenied("only the mailbox's owner or a workspace admin can disconnect it")
-    disconnect_mailbox(ref, delete_data=body.delete_data, store=store)
-    return json_response({"status": "disconnected", "dataDeletion": "queued" if body.delete_data else "kept"})
+    disconnect_mailbox_as(ref, actor_uid=call.principal.uid, actor_role=call.member_role, delete_data=body.delete_data)
+    return {"status": "disconnected", "dataDeletion": "queued" if body.delete_data else "kept"}

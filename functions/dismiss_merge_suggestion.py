@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import answers_errors, caller, json_body
-from functions.responses import json_response
-from shared.auth import require_role
+from functions._lib.handlers import Call, command
+from shared.crm.answers import Dismissed
 from shared.crm.merges import MergeSuggestions
 from shared.crm.models import RecordId
 from shared.principals import Role
@@ -20,11 +19,13 @@ class DismissMergeSuggestion(BaseModel):
     suggestion_id: RecordId = Field(alias="suggestionId")
 
 
-@functions_framework.http
-@answers_errors
-def dismiss_merge_suggestion(request: flask.Request) -> flask.Response:
-    body = json_body(request, DismissMergeSuggestion)
-    principal = caller(request)
-    require_role(body.workspace_id, principal, Role.MEMBER)
-    MergeSuggestions().dismiss(body.workspace_id, suggestion=body.suggestion_id, by_uid=principal.uid)
-    return json_response({"suggestionId": body.suggestion_id, "status": "dismissed"})
+@command(
+    "/dismiss-merge-suggestion",
+    summary="Dismiss a merge suggestion for good",
+    minimum=Role.MEMBER,
+    body=DismissMergeSuggestion,
+    answer=Dismissed,
+)
+def dismiss_merge_suggestion(call: Call[DismissMergeSuggestion, None]) -> dict[str, Any]:
+    MergeSuggestions().dismiss(call.body.workspace_id, suggestion=call.body.suggestion_id, by_uid=call.principal.uid)
+    return {"suggestionId": call.body.suggestion_id, "status": "dismissed"}

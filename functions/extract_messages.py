@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import functools
 
-import functions_framework
-from cloudevents.http.event import CloudEvent
-
+from functions._lib.handlers import pubsub_handler
 from shared.crm.ingest import Ingestor
-from shared.deadletters import record_dead_letter
-from shared.errors import InvalidInput
-from shared.log import get_logger
-from shared.messaging.pubsub import pubsub_data
-from shared.pipeline.fetched import decode_batch
-
-log = get_logger("extract_messages")
+from shared.pipeline.fetched import FetchedBatch, decode_batch
 
 
 @functools.cache
@@ -22,15 +14,7 @@ def _ingestor() -> Ingestor:
     return Ingestor()
 
 
-@functions_framework.cloud_event
-def extract_messages(event: CloudEvent) -> None:
-    message = (event.data or {}).get("message") or {}
-    try:
-        batch = decode_batch(pubsub_data(message.get("data")))
-    except InvalidInput as error:
-        # Kept for a person to look at, then acknowledged: retrying bad input never helps.
-        raw = str(message.get("data") or "").encode()
-        letter = record_dead_letter(source="mail-fetched", reason=error.message, payload=raw)
-        log.warning("unreadable fetched-mail batch kept as a dead letter", extra={"deadLetterId": letter})
-        return
+# An unreadable batch is kept as a dead letter for a person to look at: it holds mail no later message repeats.
+@pubsub_handler(decode_batch, describes="fetched-mail batch", dead_letters_from="mail-fetched")
+def extract_messages(batch: FetchedBatch) -> None:
     _ingestor().ingest_batch(batch)

@@ -7,8 +7,8 @@ import functools
 import flask
 import functions_framework
 
-from functions.http import answers_errors, json_body
-from functions.responses import json_response
+from functions._lib.http import answers_errors, json_body
+from functions._lib.responses import json_response
 from shared.gmail.sync import FetchRequest, SyncService
 from shared.log import get_logger
 

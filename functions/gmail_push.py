@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import functools
 
-import functions_framework
-from cloudevents.http.event import CloudEvent
-
-from shared.errors import InvalidInput
-from shared.gmail.notifications import decode_notification
+from functions._lib.handlers import pubsub_handler
+from shared.gmail.notifications import GmailNotification, decode_notification
 from shared.gmail.sync import NotificationOutcome, SyncService
 from shared.log import get_logger
-from shared.messaging.pubsub import pubsub_data
 
 log = get_logger("gmail_push")
 
@@ -21,19 +17,9 @@ def _sync() -> SyncService:
     return SyncService()
 
 
-@functions_framework.cloud_event
-def gmail_push(event: CloudEvent) -> None:
-    message = (event.data or {}).get("message") or {}
-    try:
-        notification = decode_notification(pubsub_data(message.get("data")))
-    except InvalidInput as error:
-        # Acknowledged, not retried: a malformed notification never becomes valid. Gmail's next
-        # notification (or the periodic catch-up) covers whatever change it announced.
-        log.warning(
-            "dropped a malformed Gmail notification",
-            extra={"reason": error.message, "pubsubId": message.get("messageId")},
-        )
-        return
+# A malformed notification is dropped: Gmail's next one (or the periodic catch-up) covers its change.
+@pubsub_handler(decode_notification, describes="Gmail notification")
+def gmail_push(notification: GmailNotification) -> None:
     outcome = _sync().on_notification(notification)
     if outcome is NotificationOutcome.UNKNOWN_MAILBOX:
         log.warning(

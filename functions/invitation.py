@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
-
-from functions.http import answers_errors
-from functions.rest import path_id, route, workspace_member
+from functions._lib.handlers import Call, http_function, operation
+from functions._lib.rest import WorkspaceQuery
 from shared.principals import Role
 from shared.workspaces import Membership
 
 
-def _revoke(request: flask.Request) -> flask.Response:
-    principal, workspace_id = workspace_member(request, Role.ADMIN)
-    Membership().revoke(workspace_id, actor=principal, invitation_id=path_id(request))
-    return flask.Response(status=204)
+@operation(
+    "DELETE",
+    "/invitation/{id}",
+    summary="Revoke an invitation (admins)",
+    minimum=Role.ADMIN,
+    query=WorkspaceQuery,
+    status=204,
+)
+def _revoke(call: Call[None, WorkspaceQuery]) -> None:
+    Membership().revoke(call.workspace_id, actor=call.principal, invitation_id=call.params["id"])
 
 
-@functions_framework.http
-@answers_errors
-def invitation(request: flask.Request) -> flask.Response:
-    return route(request, {"DELETE": _revoke})
+invitation = http_function("invitation", _revoke)

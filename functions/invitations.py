@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
 
-from functions.http import answers_errors, caller, json_body
-from functions.responses import json_response
-from functions.rest import WorkspaceQuery, query_args, route, workspace_member
-from shared.auth import require_role
+from functions._lib.handlers import Call, http_function, operation
+from functions._lib.rest import WorkspaceQuery
+from shared.crm.answers import Invitation, InvitationList
 from shared.crm.models import InvitationCreate
 from shared.principals import Role
 from shared.workspaces import Membership
 
 
-def _list(request: flask.Request) -> flask.Response:
-    _, workspace_id = workspace_member(request, Role.ADMIN)
-    return json_response({"items": Membership().invitations(workspace_id)})
+@operation(
+    "GET",
+    "/invitations",
+    summary="Pending invitations (admins)",
+    answer=InvitationList,
+    minimum=Role.ADMIN,
+    query=WorkspaceQuery,
+)
+def _list(call: Call[None, WorkspaceQuery]) -> dict[str, Any]:
+    return {"items": Membership().invitations(call.workspace_id)}
 
 
-def _invite(request: flask.Request) -> flask.Response:
-    principal = caller(request)
-    workspace_id = query_args(request, WorkspaceQuery).workspaceId
-    body = json_body(request, InvitationCreate)
-    actor_role = require_role(workspace_id, principal, Role.ADMIN)
-    return json_response(Membership().invite(workspace_id, principal, actor_role, body.email, body.role), 201)
+@operation(
+    "POST",
+    "/invitations",
+    summary="Invite someone by email (admins)",
+    answer=Invitation,
+    minimum=Role.ADMIN,
+    query=WorkspaceQuery,
+    body=InvitationCreate,
+    status=201,
+)
+def _invite(call: Call[InvitationCreate, WorkspaceQuery]) -> dict[str, Any]:
+    body = call.body
+    return Membership().invite(call.workspace_id, call.principal, call.member_role, body.email, body.role)
 
 
-@functions_framework.http
-@answers_errors
-def invitations(request: flask.Request) -> flask.Response:
-    return route(request, {"GET": _list, "POST": _invite})
+invitations = http_function("invitations", _list, _invite)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import answers_errors, caller, json_body
-from functions.responses import json_response
+from functions._lib.handlers import Call, command
 from shared.auth import require_role
+from shared.crm.answers import MergeSuggestionList
 from shared.crm.merges import MergeSuggestions
 from shared.crm.models import RecordId
 from shared.principals import Role
@@ -20,12 +20,16 @@ class ListMergeSuggestions(BaseModel):
     recompute: bool = False
 
 
-@functions_framework.http
-@answers_errors
-def list_merge_suggestions(request: flask.Request) -> flask.Response:
-    body = json_body(request, ListMergeSuggestions)
-    require_role(body.workspace_id, caller(request), Role.MEMBER if body.recompute else Role.VIEWER)
+@command(
+    "/list-merge-suggestions",
+    summary="Open merge suggestions; `recompute` (members) finds them anew",
+    minimum=Role.VIEWER,
+    body=ListMergeSuggestions,
+    answer=MergeSuggestionList,
+)
+def list_merge_suggestions(call: Call[ListMergeSuggestions, None]) -> dict[str, Any]:
     suggestions = MergeSuggestions()
-    if body.recompute:
-        suggestions.compute(body.workspace_id)
-    return json_response({"suggestions": suggestions.open(body.workspace_id)})
+    if call.body.recompute:
+        require_role(call.body.workspace_id, call.principal, Role.MEMBER)
+        suggestions.compute(call.body.workspace_id)
+    return {"suggestions": suggestions.open(call.body.workspace_id)}

@@ -3,38 +3,45 @@ DELETE removes a member (admins) or leaves (oneself). The last owner always stay
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
 
-from functions.http import answers_errors, caller, json_body
-from functions.responses import json_response
-from functions.rest import WorkspaceQuery, path_id, query_args, route
-from shared.auth import require_role
+from functions._lib.handlers import Call, http_function, operation
+from functions._lib.rest import WorkspaceQuery
+from shared.crm.answers import Member
 from shared.crm.models import RoleChange
 from shared.principals import Role
 from shared.workspaces import Membership
 
 
-def _change(request: flask.Request) -> flask.Response:
-    principal = caller(request)
-    workspace_id = query_args(request, WorkspaceQuery).workspaceId
-    body = json_body(request, RoleChange)
-    actor_role = require_role(workspace_id, principal, Role.ADMIN)
-    changed = Membership().change_role(
-        workspace_id, actor=principal, actor_role=actor_role, uid=path_id(request), role=body.role
+@operation(
+    "PATCH",
+    "/member/{uid}",
+    summary="Change a member's role (admins)",
+    answer=Member,
+    minimum=Role.ADMIN,
+    query=WorkspaceQuery,
+    body=RoleChange,
+)
+def _change(call: Call[RoleChange, WorkspaceQuery]) -> dict[str, Any]:
+    return Membership().change_role(
+        call.workspace_id,
+        actor=call.principal,
+        actor_role=call.member_role,
+        uid=call.params["uid"],
+        role=call.body.role,
     )
-    return json_response(changed)
 
 
-def _remove(request: flask.Request) -> flask.Response:
-    principal = caller(request)
-    workspace_id = query_args(request, WorkspaceQuery).workspaceId
-    actor_role = require_role(workspace_id, principal, Role.VIEWER)
-    Membership().remove(workspace_id, actor=principal, actor_role=actor_role, uid=path_id(request))
-    return flask.Response(status=204)
+@operation(
+    "DELETE",
+    "/member/{uid}",
+    summary="Remove a member (admins), or leave",
+    minimum=Role.VIEWER,
+    query=WorkspaceQuery,
+    status=204,
+)
+def _remove(call: Call[None, WorkspaceQuery]) -> None:
+    Membership().remove(call.workspace_id, actor=call.principal, actor_role=call.member_role, uid=call.params["uid"])
 
 
-@functions_framework.http
-@answers_errors
-def member(request: flask.Request) -> flask.Response:
-    return route(request, {"PATCH": _change, "DELETE": _remove})
+member = http_function("member", _change, _remove)

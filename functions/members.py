@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
 
-from functions.http import answers_errors
-from functions.responses import json_response
-from functions.rest import route, workspace_member
+from functions._lib.handlers import Call, http_function, operation
+from functions._lib.rest import WorkspaceQuery
+from shared.crm.answers import MemberList
 from shared.principals import Role
 from shared.workspaces import Membership
 
 
-def _list(request: flask.Request) -> flask.Response:
-    _, workspace_id = workspace_member(request, Role.VIEWER)
-    return json_response({"items": Membership().members(workspace_id)})
+@operation(
+    "GET", "/members", summary="Members and their roles", minimum=Role.VIEWER, query=WorkspaceQuery, answer=MemberList
+)
+def _list(call: Call[None, WorkspaceQuery]) -> dict[str, Any]:
+    return {"items": Membership().members(call.workspace_id)}
 
 
-@functions_framework.http
-@answers_errors
-def members(request: flask.Request) -> flask.Response:
-    return route(request, {"GET": _list})
+members = http_function("members", _list)

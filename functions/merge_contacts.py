@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import answers_errors, caller, json_body
-from functions.responses import json_response
-from shared.auth import require_role
+from functions._lib.handlers import Call, command
+from shared.crm.answers import Merged
 from shared.crm.merges import ContactMerger
 from shared.crm.models import RecordId
 from shared.principals import Role
@@ -22,24 +21,25 @@ class MergeContacts(BaseModel):
     suggestion_id: RecordId | None = Field(default=None, alias="suggestionId")
 
 
-@functions_framework.http
-@answers_errors
-def merge_contacts(request: flask.Request) -> flask.Response:
-    body = json_body(request, MergeContacts)
-    principal = caller(request)
-    require_role(body.workspace_id, principal, Role.MEMBER)
+@command(
+    "/merge-contacts",
+    summary="Merge the source contact into the target",
+    minimum=Role.MEMBER,
+    body=MergeContacts,
+    answer=Merged,
+)
+def merge_contacts(call: Call[MergeContacts, None]) -> dict[str, Any]:
+    body = call.body
     result = ContactMerger().merge(
         body.workspace_id,
         target_id=body.target_id,
         source_id=body.source_id,
-        by_uid=principal.uid,
+        by_uid=call.principal.uid,
         suggestion=body.suggestion_id,
     )
-    return json_response(
-        {
-            "mergeId": result.merge_id,
-            "targetId": result.target_id,
-            "sourceId": result.source_id,
-            "interactionsMoved": result.interactions_moved,
-        }
-    )
+    return {
+        "mergeId": result.merge_id,
+        "targetId": result.target_id,
+        "sourceId": result.source_id,
+        "interactionsMoved": result.interactions_moved,
+    }

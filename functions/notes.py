@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
-
-from functions.http import answers_errors
-from functions.rest import serve_collection
+from functions._lib.handlers import http_function
+from functions._lib.records import collection_routes
 from shared.crm.kinds import NOTES
 
-
-@functions_framework.http
-@answers_errors
-def notes(request: flask.Request) -> flask.Response:
-    return serve_collection(request, NOTES)
+notes = http_function("notes", *collection_routes(NOTES))

@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
 
-from functions.http import answers_errors, json_body
-from functions.responses import json_response
-from functions.rest import route, workspace_member
+from functions._lib.handlers import Call, http_function, operation
+from functions._lib.rest import WorkspaceQuery
+from shared.crm.answers import Pipeline
 from shared.crm.deals import Pipelines
 from shared.crm.models import PipelineUpdate
 from shared.principals import Role
 
 
-def _read(request: flask.Request) -> flask.Response:
-    _, workspace_id = workspace_member(request, Role.VIEWER)
-    return json_response(Pipelines().get(workspace_id))
+@operation(
+    "GET", "/pipeline", summary="The deal pipeline's stages", answer=Pipeline, minimum=Role.VIEWER, query=WorkspaceQuery
+)
+def _read(call: Call[None, WorkspaceQuery]) -> dict[str, Any]:
+    return Pipelines().get(call.workspace_id)
 
 
-def _replace(request: flask.Request) -> flask.Response:
-    principal, workspace_id = workspace_member(request, Role.ADMIN)
-    return json_response(Pipelines().update(workspace_id, principal, json_body(request, PipelineUpdate)))
+@operation(
+    "PUT",
+    "/pipeline",
+    summary="Replace the stages (admins)",
+    answer=Pipeline,
+    minimum=Role.ADMIN,
+    query=WorkspaceQuery,
+    body=PipelineUpdate,
+)
+def _replace(call: Call[PipelineUpdate, WorkspaceQuery]) -> dict[str, Any]:
+    return Pipelines().update(call.workspace_id, call.principal, call.body)
 
 
-@functions_framework.http
-@answers_errors
-def pipeline(request: flask.Request) -> flask.Response:
-    return route(request, {"GET": _read, "PUT": _replace})
+pipeline = http_function("pipeline", _read, _replace)

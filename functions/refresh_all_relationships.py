@@ -5,8 +5,8 @@ from __future__ import annotations
 import flask
 import functions_framework
 
-from functions.http import answers_errors
-from functions.responses import json_response
+from functions._lib.http import answers_errors
+from functions._lib.responses import json_response
 from shared.crm.relationships import RelationshipStats
 from shared.log import get_logger
 

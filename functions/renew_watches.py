@@ -7,8 +7,8 @@ import dataclasses
 import flask
 import functions_framework
 
-from functions.http import answers_errors
-from functions.responses import json_response
+from functions._lib.http import answers_errors
+from functions._lib.responses import json_response
 from shared.gmail.connect import renew_watches as renew_all_watches
 from shared.log import get_logger
 

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
 
-from functions.http import answers_errors
-from functions.responses import json_response
-from functions.rest import member, route
+from functions._lib.handlers import Call, http_function, operation
+from shared.crm.answers import SearchHits
 from shared.crm.kinds import SEARCHED
 from shared.crm.models import SearchQuery
 from shared.crm.search import Search
 from shared.principals import Role
 
 
-def _search(request: flask.Request) -> flask.Response:
-    _, query = member(request, Role.VIEWER, SearchQuery)
+@operation(
+    "GET",
+    "/search",
+    summary="Contacts, companies and deals by word prefixes",
+    minimum=Role.VIEWER,
+    query=SearchQuery,
+    answer=SearchHits,
+)
+def _search(call: Call[None, SearchQuery]) -> dict[str, Any]:
+    query = call.query
     hits = Search().search(query.workspace_id, query.q, collections=SEARCHED, limit=query.limit)
-    return json_response({"items": [{"kind": hit.kind, **hit.record} for hit in hits]})
+    return {"items": [{"kind": hit.kind, **hit.record} for hit in hits]}
 
 
-@functions_framework.http
-@answers_errors
-def search(request: flask.Request) -> flask.Response:
-    return route(request, {"GET": _search})
+search = http_function("search", _search)

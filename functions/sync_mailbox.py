@@ -8,7 +8,7 @@ import flask
 import functions_framework
 from pydantic import ValidationError
 
-from functions.responses import error_response, invalid_body, json_response
+from functions._lib.responses import error_response, invalid_body, json_response
 from shared.errors import DomainError
 from shared.gmail.sync import SyncRequest, SyncService
 from shared.log import get_logger

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import answers_errors, caller, json_body
-from functions.responses import json_response
-from shared.auth import require_role
-from shared.errors import Conflict
-from shared.gmail.mailboxes import MailboxRef, MailboxStore
-from shared.gmail.sync import SyncService
+from functions._lib.handlers import Call, command
+from shared.crm.answers import Status
+from shared.gmail.connect import sync_now as start_sync
+from shared.gmail.mailboxes import MailboxRef
 from shared.principals import Role
 
 
@@ -21,14 +19,14 @@ class SyncNow(BaseModel):
     mailbox_id: str = Field(alias="mailboxId", min_length=1, max_length=128)
 
 
-@functions_framework.http
-@answers_errors
-def sync_now(request: flask.Request) -> flask.Response:
-    body = json_body(request, SyncNow)
-    require_role(body.workspace_id, caller(request), Role.MEMBER)
-    ref = MailboxRef(body.workspace_id, body.mailbox_id)
-    store = MailboxStore()
-    if store.get(ref).get("status") != "connected":
-        raise Conflict("this mailbox is disconnected; connect Gmail again first")
-    SyncService(store=store).request_sync(ref)
-    return json_response({"status": "queued"}, 202)
+@command(
+    "/sync-now",
+    summary="A sync pass now for a connected mailbox",
+    minimum=Role.MEMBER,
+    body=SyncNow,
+    answer=Status,
+    status=202,
+)
+def sync_now(call: Call[SyncNow, None]) -> dict[str, Any]:
+    start_sync(MailboxRef(call.body.workspace_id, call.body.mailbox_id))
+    return {"status": "queued"}

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
-
-from functions.http import answers_errors
-from functions.rest import serve_record
+from functions._lib.handlers import http_function
+from functions._lib.records import record_routes
 from shared.crm.kinds import TASKS
 
-
-@functions_framework.http
-@answers_errors
-def task(request: flask.Request) -> flask.Response:
-    return serve_record(request, TASKS)
+task = http_function("task", *record_routes(TASKS))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import answers_errors, caller, json_body
-from functions.responses import json_response
-from shared.auth import require_role
+from functions._lib.handlers import Call, command
+from shared.crm.answers import Unmerged
 from shared.crm.merges import ContactMerger
 from shared.crm.models import RecordId
 from shared.principals import Role
@@ -20,11 +19,13 @@ class UnmergeContacts(BaseModel):
     merge_id: RecordId = Field(alias="mergeId")
 
 
-@functions_framework.http
-@answers_errors
-def unmerge_contacts(request: flask.Request) -> flask.Response:
-    body = json_body(request, UnmergeContacts)
-    principal = caller(request)
-    require_role(body.workspace_id, principal, Role.MEMBER)
-    record = ContactMerger().unmerge(body.workspace_id, merge_id=body.merge_id, by_uid=principal.uid)
-    return json_response({"mergeId": body.merge_id, "targetId": record["targetId"], "sourceId": record["sourceId"]})
+@command(
+    "/unmerge-contacts",
+    summary="Undo a merge: both contacts as they were",
+    minimum=Role.MEMBER,
+    body=UnmergeContacts,
+    answer=Unmerged,
+)
+def unmerge_contacts(call: Call[UnmergeContacts, None]) -> dict[str, Any]:
+    record = ContactMerger().unmerge(call.body.workspace_id, merge_id=call.body.merge_id, by_uid=call.principal.uid)
+    return {"mergeId": call.body.merge_id, "targetId": record["targetId"], "sourceId": record["sourceId"]}

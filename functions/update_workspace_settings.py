@@ -3,13 +3,12 @@ by an admin → the workspace's contact policy changes; newly blocked mail leave
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import answers_errors, caller, json_body
-from functions.responses import json_response
-from shared.auth import require_role
+from functions._lib.handlers import Call, command
+from shared.crm.answers import SettingsAnswer
 from shared.principals import Role
 from shared.workspace_settings import SettingsChange, WorkspaceSettingsService
 
@@ -20,10 +19,13 @@ class UpdateWorkspaceSettings(BaseModel):
     settings: SettingsChange
 
 
-@functions_framework.http
-@answers_errors
-def update_workspace_settings(request: flask.Request) -> flask.Response:
-    body = json_body(request, UpdateWorkspaceSettings)
-    require_role(body.workspace_id, caller(request), Role.ADMIN)
-    saved = WorkspaceSettingsService().update(body.workspace_id, body.settings)
-    return json_response({"settings": saved.stored()})
+@command(
+    "/update-workspace-settings",
+    summary="Change the workspace's contact policy (admins)",
+    minimum=Role.ADMIN,
+    body=UpdateWorkspaceSettings,
+    answer=SettingsAnswer,
+)
+def update_workspace_settings(call: Call[UpdateWorkspaceSettings, None]) -> dict[str, Any]:
+    saved = WorkspaceSettingsService().update(call.body.workspace_id, call.body.settings)
+    return {"settings": saved.stored()}

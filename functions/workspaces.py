@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-import flask
-import functions_framework
+from typing import Any
 
-from functions.http import answers_errors, caller, json_body
-from functions.responses import json_response
-from functions.rest import route
+from functions._lib.handlers import Call, http_function, operation
+from shared.crm.answers import Workspace, WorkspaceList
 from shared.crm.models import WorkspaceCreate
 from shared.workspaces import Membership
 
 
-def _mine(request: flask.Request) -> flask.Response:
-    return json_response({"items": Membership().workspaces_of(caller(request).uid)})
+@operation("GET", "/workspaces", summary="Your workspaces and your role in each", answer=WorkspaceList, minimum=None)
+def _mine(call: Call[None, None]) -> dict[str, Any]:
+    return {"items": Membership().workspaces_of(call.principal.uid)}
 
 
-def _create(request: flask.Request) -> flask.Response:
-    principal = caller(request)
-    body = json_body(request, WorkspaceCreate)
-    return json_response(Membership().create(principal, body.name), 201)
+@operation(
+    "POST",
+    "/workspaces",
+    summary="Create a workspace; you are its owner",
+    answer=Workspace,
+    minimum=None,
+    body=WorkspaceCreate,
+    status=201,
+)
+def _create(call: Call[WorkspaceCreate, None]) -> dict[str, Any]:
+    return Membership().create(call.principal, call.body.name)
 
 
-@functions_framework.http
-@answers_errors
-def workspaces(request: flask.Request) -> flask.Response:
-    return route(request, {"GET": _mine, "POST": _create})
+workspaces = http_function("workspaces", _mine, _create)

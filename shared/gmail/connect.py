@@ -9,12 +9,13 @@ from dataclasses import dataclass
 import requests
 
 from shared import clients
-from shared.errors import DomainError, MailboxDisconnected, RetryLater
+from shared.errors import Conflict, DomainError, MailboxDisconnected, PermissionDenied, RetryLater
 from shared.gmail.api import GmailMailbox
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.gmail.sync import SyncService
 from shared.log import get_logger
 from shared.messaging import tasks
+from shared.principals import Role
 from shared.resources import resources
 from shared.settings import Settings, get_settings
 
@@ -43,6 +44,24 @@ def connect_mailbox(
     _watch(gmail, store, ref)
     (sync or SyncService(store=store)).request_sync(ref)
     return ref
+
+
+def disconnect_mailbox_as(
+    ref: MailboxRef, *, actor_uid: str, actor_role: Role, delete_data: bool, store: MailboxStore | None = None
+) -> None:
+    """Owners and admins may disconnect any mailbox of the workspace; a member only their own."""
+    store = store or MailboxStore()
+    if actor_role not in (Role.OWNER, Role.ADMIN) and store.get(ref).get("ownerUid") != actor_uid:
+        raise PermissionDenied("only the mailbox's owner or a workspace admin can disconnect it")
+    disconnect_mailbox(ref, delete_data=delete_data, store=store)
+
+
+def sync_now(ref: MailboxRef, *, store: MailboxStore | None = None, sync: SyncService | None = None) -> None:
+    """A sync pass now; only a connected mailbox may start one."""
+    store = store or MailboxStore()
+    if store.get(ref).get("status") != "connected":
+        raise Conflict("this mailbox is disconnected; connect Gmail again first")
+    (sync or SyncService(store=store)).request_sync(ref)
 
 
 def disconnect_mailbox(

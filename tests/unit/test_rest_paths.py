@@ -1,8 +1,9 @@
 import flask
 import pytest
 
-from functions.rest import function_path, path_id
-from shared.errors import NotFound
+from functions._lib.operations import Operation
+from functions._lib.rest import function_path
+from shared.workspaces import Role
 
 app = flask.Flask(__name__)
 
@@ -16,8 +17,12 @@ def test_a_function_sees_its_own_path_directly_or_behind_hosting(path, expected)
         assert function_path(flask.request) == expected
 
 
-def test_path_id_names_one_record_either_way():
-    with app.test_request_context("/api/contact/c_42"):
-        assert path_id(flask.request) == "c_42"
-    with app.test_request_context("/api/contact/"), pytest.raises(NotFound):
-        path_id(flask.request)
+def test_a_declared_path_names_its_function_and_its_parameters():
+    record = Operation("GET", "/contact/{id}", "Read a contact", Role.VIEWER)
+    assert record.function == "contact"
+    assert record.matches(["c_42"]) == {"id": "c_42"}
+    assert record.matches([]) is None
+    assert record.matches(["c_42", "more"]) is None
+    preview = Operation("POST", "/csv-import/preview", "Preview", Role.MEMBER)
+    assert preview.matches(["preview"]) == {}
+    assert preview.matches(["apply"]) is None

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import flask
 from pydantic import BaseModel, ValidationError
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from functions.responses import error_response, invalid_body
+from functions._lib.responses import error_response, invalid_body
 from shared.auth import principal_from_id_token
 from shared.errors import DomainError, Unauthenticated
 from shared.log import get_logger
@@ -17,6 +18,7 @@ from shared.principals import Principal
 
 log = get_logger("http")
 Body = TypeVar("Body", bound=BaseModel)
+Entry = TypeVar("Entry", bound=Callable[[flask.Request], WerkzeugResponse])
 
 
 def caller(request: flask.Request) -> Principal:
@@ -34,11 +36,11 @@ def json_body(request: flask.Request, model: type[Body]) -> Body:
         raise invalid_body(error) from error
 
 
-def answers_errors(handler: Callable[[flask.Request], flask.Response]) -> Callable[[flask.Request], flask.Response]:
+def answers_errors(handler: Entry) -> Entry:
     """Rapport's errors become their HTTP answers; anything else is a logged 500 that hides internals."""
 
     @functools.wraps(handler)
-    def wrapper(request: flask.Request) -> flask.Response:
+    def wrapper(request: flask.Request) -> WerkzeugResponse:
         try:
             return handler(request)
         except DomainError as error:
@@ -47,7 +49,7 @@ def answers_errors(handler: Callable[[flask.Request], flask.Response]) -> Callab
             log.exception("unexpected failure", extra={"path": request.path})
             return error_response(_Internal("something went wrong on our side; it has been logged"))
 
-    return wrapper
+    return cast(Entry, wrapper)
 
 
 class _Internal(DomainError):
