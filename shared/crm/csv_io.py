@@ -96,8 +96,16 @@ class Parsed:
 
 
 def parse(body: CsvImport) -> Parsed:
+    try:
+        return _parse(body)
+    except csv.Error as error:
+        raise InvalidInput(f"csv: not readable as CSV ({error})", field="csv") from error
+
+
+def _parse(body: CsvImport) -> Parsed:
     kind = KINDS[body.kind]
-    reader = csv.reader(io.StringIO(body.csv))
+    # newline="" hands the reader every line ending as written: a lone \r ends a line, as in old Mac files.
+    reader = csv.reader(io.StringIO(body.csv, newline=""))
     header = next(reader, None)
     if not header:
         raise InvalidInput("csv: the first line must name the columns", field="csv")
