@@ -8,9 +8,9 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import flask
-import functions_framework
 from pydantic import BaseModel, ConfigDict, Field
 
+from functions._lib.callers import internal_http
 from functions._lib.http import answers_errors, json_body
 from functions._lib.responses import json_response
 from shared.crm.followup import BackfillFollowUp
@@ -86,7 +86,7 @@ ACTIONS: dict[str, Callable[[MaintenanceTask], dict[str, Any]]] = {
 }
 
 
-@functions_framework.http
+@internal_http
 @answers_errors
 def crm_maintenance(request: flask.Request) -> flask.Response:
     task = json_body(request, MaintenanceTask)

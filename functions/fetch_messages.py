@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 
 import flask
-import functions_framework
 
+from functions._lib.callers import internal_http
 from functions._lib.http import answers_errors, json_body
 from functions._lib.responses import json_response
 from shared.gmail.sync import FetchRequest, SyncService
@@ -20,7 +20,7 @@ def _sync() -> SyncService:
     return SyncService()
 
 
-@functions_framework.http
+@internal_http
 @answers_errors  # RetryLater (quota, Gmail 5xx) → 503, so Cloud Tasks tries the chunk again
 def fetch_messages(request: flask.Request) -> flask.Response:
     chunk = json_body(request, FetchRequest)

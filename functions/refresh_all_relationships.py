@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import flask
-import functions_framework
 
+from functions._lib.callers import internal_http
 from functions._lib.http import answers_errors
 from functions._lib.responses import json_response
 from shared.crm.relationships import RelationshipStats
@@ -13,7 +13,7 @@ from shared.log import get_logger
 log = get_logger("refresh_all_relationships")
 
 
-@functions_framework.http
+@internal_http
 @answers_errors
 def refresh_all_relationships(request: flask.Request) -> flask.Response:
     report = RelationshipStats().refresh_all()

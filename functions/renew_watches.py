@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import flask
-import functions_framework
 
+from functions._lib.callers import internal_http
 from functions._lib.http import answers_errors
 from functions._lib.responses import json_response
 from shared.gmail.connect import renew_watches as renew_all_watches
@@ -15,7 +15,7 @@ from shared.log import get_logger
 log = get_logger("renew_watches")
 
 
-@functions_framework.http
+@internal_http
 @answers_errors
 def renew_watches(request: flask.Request) -> flask.Response:
     report = renew_all_watches()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 
 import flask
-import functions_framework
 from pydantic import ValidationError
 
+from functions._lib.callers import internal_http
 from functions._lib.responses import error_response, invalid_body, json_response
 from shared.errors import DomainError
 from shared.gmail.sync import SyncRequest, SyncService
@@ -21,7 +21,7 @@ def _sync() -> SyncService:
     return SyncService()
 
 
-@functions_framework.http
+@internal_http
 def sync_mailbox(request: flask.Request) -> flask.Response:
     try:
         body = SyncRequest.model_validate_json(request.get_data())

@@ -4,8 +4,9 @@
   operation by method and path, reads the caller from the ID token, validates the query string and
   the JSON body into their models, checks the caller's role in the workspace they name, and turns
   the handler's answer or error into the HTTP response. `command` is the one-operation case.
-- `pubsub_handler` unwraps a Pub/Sub CloudEvent: base64 data, decoded into a model; bad input is
-  logged (and kept as a dead letter where asked) and acknowledged, never retried.
+- `pubsub_handler` checks the push's OIDC token (functions/_lib/callers.py), then unwraps a Pub/Sub
+  CloudEvent: base64 data, decoded into a model; bad input is logged (and kept as a dead letter where
+  asked) and acknowledged, never retried.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import functions_framework
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from functions._lib.callers import internal_cloud_event
 from functions._lib.http import answers_errors, caller, json_body
 from functions._lib.operations import HttpMethod, Operation
 from functions._lib.responses import json_response
@@ -207,6 +209,6 @@ def pubsub_handler(
                 return
             handler(payload)
 
-        return functions_framework.cloud_event(entry)
+        return internal_cloud_event(entry)  # the push's OIDC token is checked before the message is read
 
     return decorate
