@@ -21,7 +21,7 @@ from typing import Any
 import requests
 from google.auth import jwt
 
-from shared.errors import PermissionDenied, Unauthenticated
+from shared.errors import PermissionDenied, RetryLater, Unauthenticated
 from shared.resources import resources
 from shared.settings import Settings, get_settings
 
@@ -98,7 +98,7 @@ class GoogleCerts:
         except (requests.RequestException, ValueError) as error:
             if self._certs:
                 return  # keep verifying with the certificates we have; Google rotates them with overlap
-            raise Unauthenticated("Google's signing certificates could not be fetched") from error
+            raise RetryLater("Google's signing certificates could not be fetched; deliver again") from error
         self._certs = {str(key): str(value) for key, value in certs.items()}
         self._fetched = now
         match = _MAX_AGE.search(response.headers.get("Cache-Control", ""))
@@ -125,7 +125,8 @@ def verify_caller(
     settings: Settings | None = None,
 ) -> Caller:
     """Checks the `Authorization` header against `expected`. Unauthenticated for a missing, malformed,
-    forged, expired or misaddressed token; PermissionDenied for a valid token of anyone else."""
+    forged, expired or misaddressed token; PermissionDenied for a valid token of anyone else; RetryLater
+    while Google's certificates cannot be had."""
     token = bearer_token(authorization)
     certs = certs or _certs((settings or get_settings()).google_certs_url)
     try:

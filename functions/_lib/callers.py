@@ -16,7 +16,7 @@ import functions_framework
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from functions._lib.responses import error_response
-from shared.errors import PermissionDenied, Unauthenticated
+from shared.errors import DomainError
 from shared.identity import expected_caller, function_of_entry_point, verify_caller
 from shared.log import get_logger
 from shared.resources import resources
@@ -37,12 +37,13 @@ def internal_function(entry_point: str) -> str:
 
 
 def refusal(request: flask.Request, function: str) -> WerkzeugResponse | None:
-    """None when the request carries its expected caller's token; otherwise the 401 or 403 to answer."""
+    """None when the request carries its expected caller's token; otherwise the 401 or 403 to answer
+    (a 503 while Google's certificates cannot be fetched: the caller delivers again)."""
     expected = expected_caller(function)
     assert expected is not None  # internal_function() checked at import
     try:
         verify_caller(request.headers.get("Authorization"), expected)
-    except (Unauthenticated, PermissionDenied) as error:
+    except DomainError as error:
         # A warning, not an error: no stack trace, and never the token itself.
         log.warning(
             "refused a call to an internal function",

@@ -14,7 +14,7 @@ import requests
 
 from devstack.identity import CERTS_PATH, LocalIdentity, certs_app
 from devstack.local_server import LocalServer
-from shared.errors import PermissionDenied, Unauthenticated
+from shared.errors import PermissionDenied, RetryLater, Unauthenticated
 from shared.identity import ExpectedCaller, GoogleCerts, expected_caller, verify_caller
 from shared.messaging import tasks
 from shared.resources import resources
@@ -200,3 +200,10 @@ def test_tasks_carry_an_oidc_token_of_the_tasks_invoker_for_the_functions_url(se
         assert request.url == f"{BASE_URL}/{queue.function}"
         assert request.oidc_token.audience == f"{BASE_URL}/{queue.function}"
         assert request.oidc_token.service_account_email == f"rapport-tasks-invoker@{PROJECT}.iam.gserviceaccount.com"
+
+
+def test_certificates_out_of_reach_mean_deliver_again_not_refused(sync_caller, issuer):
+    certs = GoogleCerts("http://127.0.0.1:9/oauth2/v1/certs")  # nothing listens on the discard port
+    token = issuer.mint(audience=sync_caller.audience, email=sync_caller.email)
+    with pytest.raises(RetryLater):
+        verify_caller(bearer(token), sync_caller, certs=certs)
