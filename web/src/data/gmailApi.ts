@@ -1,21 +1,21 @@
 import type { Auth } from "firebase/auth";
-import { callFunction } from "../lib/api";
+import { sendCommand } from "../lib/api";
 
 /** The Gmail connection's HTTP functions (shared/resources.json), as the settings page calls them. */
 
 export async function startGmailConnection(auth: Auth, workspaceId: string, returnTo: string): Promise<string> {
-  const answer = await callFunction<{ authorizationUrl: string }>(auth, "connect-gmail", { workspaceId, returnTo });
+  const answer = await sendCommand<{ authorizationUrl: string }>(auth, "connect-gmail", { workspaceId, returnTo });
   return answer.authorizationUrl;
 }
 
 export function disconnectGmail(auth: Auth, workspaceId: string, mailboxId: string, deleteData: boolean): Promise<unknown> {
-  return callFunction(auth, "disconnect-gmail", { workspaceId, mailboxId, deleteData });
+  return sendCommand(auth, "disconnect-gmail", { workspaceId, mailboxId, deleteData });
 }
 
 export function requestSyncNow(auth: Auth, workspaceId: string, mailboxId: string): Promise<unknown> {
-  return callFunction(auth, "sync-now", { workspaceId, mailboxId });
+  return sendCommand(auth, "sync-now", { workspaceId, mailboxId });
 }
 
 export function undoSyncRun(auth: Auth, workspaceId: string, syncRunId: string): Promise<unknown> {
-  return callFunction(auth, "undo-sync-run", { workspaceId, syncRunId });
+  return sendCommand(auth, "undo-sync-run", { workspaceId, syncRunId });
 }

@@ -1,6 +1,6 @@
 import type { Auth } from "firebase/auth";
 import { collection, doc, onSnapshot, type Firestore, type Unsubscribe } from "firebase/firestore";
-import { callFunction } from "../lib/api";
+import { sendCommand } from "../lib/api";
 import { toFirestoreFailure } from "./errors";
 import { asCount, asDate, asMap, asString } from "./parse";
 import type { FirestoreFailure } from "./types";
@@ -217,16 +217,16 @@ export function subscribeToWorkspaceSettings(
 export type SettingsChange = Partial<Pick<WorkspaceSettings, "contactCreation" | "blocklist" | "requirePreview">>;
 
 export async function updateWorkspaceSettings(auth: Auth, workspaceId: string, settings: SettingsChange): Promise<WorkspaceSettings> {
-  const answer = await callFunction<{ settings?: unknown }>(auth, "update-workspace-settings", { workspaceId, settings });
+  const answer = await sendCommand<{ settings?: unknown }>(auth, "update-workspace-settings", { workspaceId, settings });
   return parseSettings(answer.settings);
 }
 
 export function approveSync(auth: Auth, workspaceId: string, mailboxId: string): Promise<unknown> {
-  return callFunction(auth, "approve-sync", { workspaceId, mailboxId });
+  return sendCommand(auth, "approve-sync", { workspaceId, mailboxId });
 }
 
 export function discardSync(auth: Auth, workspaceId: string, mailboxId: string): Promise<unknown> {
-  return callFunction(auth, "discard-sync", { workspaceId, mailboxId });
+  return sendCommand(auth, "discard-sync", { workspaceId, mailboxId });
 }
 
 /** The creation policies in people's words, in the order the settings offer them. */

@@ -18,28 +18,9 @@ export class ApiError extends Error {
   }
 }
 
-/** The functions answer errors as `{"error": {"code", "message", ...}}` (functions/responses.py). */
+/** The functions answer errors as `{"error": {"code", "message", ...}}` (functions/_lib/responses.py). */
 interface ErrorBody {
   error?: { code?: unknown; message?: unknown; current?: unknown };
-}
-
-export async function callFunction<T>(auth: Auth, name: string, body: Record<string, unknown>): Promise<T> {
-  const user = auth.currentUser;
-  if (!user) throw new ApiError(401, "unauthenticated", "You are signed out; sign in again.");
-  const idToken = await user.getIdToken();
-  let response: Response;
-  try {
-    response = await fetch(`/api/${name}`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${idToken}` },
-      body: JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError(0, "network", "Could not reach Rapport. Check your connection and try again.");
-  }
-  const payload = (await response.json().catch(() => ({}))) as T & ErrorBody;
-  if (!response.ok) throw toApiError(response.status, payload);
-  return payload;
 }
 
 function toApiError(status: number, payload: ErrorBody): ApiError {
@@ -50,23 +31,34 @@ function toApiError(status: number, payload: ErrorBody): ApiError {
   return new ApiError(status, code, capitalised(message), record);
 }
 
-type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /**
- * Calls one of the REST functions: `/api/{path}?workspaceId=…` with a JSON body,
- * e.g. `apiRequest(auth, "PATCH", workspaceId, "deal/ID", {stage, version})`.
+ * Rapport's API has two kinds of operation (docs/decisions/0017): records are REST under
+ * `/api/{kind}?workspaceId=…` and `/api/{item}/{id}?workspaceId=…`, commands are a POST with a JSON
+ * body that names the workspace. Both go through `send`.
  */
-export async function apiRequest<T>(
+
+/** A record operation, e.g. `apiRequest(auth, "PATCH", workspaceId, "deal/ID", {stage, version})`. */
+export function apiRequest<T>(
   auth: Auth,
   method: HttpMethod,
   workspaceId: string,
   path: string,
   body?: Record<string, unknown>,
 ): Promise<T> {
+  return send<T>(auth, method, `/api/${path}?workspaceId=${encodeURIComponent(workspaceId)}`, body);
+}
+
+/** A command, e.g. `sendCommand(auth, "sync-now", {workspaceId, mailboxId})`. */
+export function sendCommand<T>(auth: Auth, name: string, body: Record<string, unknown>): Promise<T> {
+  return send<T>(auth, "POST", `/api/${name}`, body);
+}
+
+async function send<T>(auth: Auth, method: HttpMethod, url: string, body?: Record<string, unknown>): Promise<T> {
   const user = auth.currentUser;
   if (!user) throw new ApiError(401, "unauthenticated", "You are signed out; sign in again.");
   const idToken = await user.getIdToken();
-  const url = `/api/${path}?workspaceId=${encodeURIComponent(workspaceId)}`;
   let response: Response;
   try {
     response = await fetch(url, {
