@@ -96,3 +96,12 @@ resource "google_pubsub_subscription" "pull" {
     ttl = ""
   }
 }
+
+# The functions check that a delivery's OIDC token names RAPPORT_FUNCTIONS_BASE_URL/NAME as audience;
+# Eventarc signs for the Cloud Run URL instead, so its deliveries would all be refused.
+check "eventarc_deliveries_would_be_refused" {
+  assert {
+    condition     = var.pubsub_delivery != "eventarc"
+    error_message = "pubsub_delivery = \"eventarc\": Eventarc's tokens carry the Cloud Run URL as audience, which the pubsub functions refuse (shared/identity.py). Use push_subscription."
+  }
+}
