@@ -18,7 +18,9 @@ def principal_from_id_token(id_token: str) -> Principal:
         raise Unauthenticated(f"the ID token was rejected: {error}") from error
     except firebase_auth.CertificateFetchError as error:
         raise Unauthenticated("the ID token could not be checked right now") from error
-    return Principal(uid=str(claims["uid"]), email=claims.get("email"))
+    return Principal(
+        uid=str(claims["uid"]), email=claims.get("email"), email_verified=claims.get("email_verified") is True
+    )
 
 
 def require_role(workspace_id: str, principal: Principal, minimum: Role, *, db: firestore.Client | None = None) -> Role:

@@ -25,6 +25,8 @@ ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
 class Principal:
     uid: str
     email: str | None
+    # Google says so for its accounts; only a verified address may take up an invitation sent to it.
+    email_verified: bool = False
 
 
 def at_least(role: Role, minimum: Role) -> bool:

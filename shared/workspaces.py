@@ -71,6 +71,9 @@ class Membership:
     def create(self, actor: Principal, name: str) -> dict[str, Any]:
         workspace_id = f"ws-{uuid.uuid4().hex[:12]}"
         create_workspace(workspace_id, name=name, owner_uid=actor.uid, owner_email=actor.email or "", db=self._db)
+        batch = self._db.batch()
+        self._audit(batch, workspace_id, actor, "create", workspace_id, None, {"name": name})
+        batch.commit()
         return {"id": workspace_id, "name": name, "role": Role.OWNER.value}
 
     def workspaces_of(self, uid: str) -> list[dict[str, Any]]:
@@ -91,15 +94,22 @@ class Membership:
     # -- invitations -----------------------------------------------------------------------
     def invite(self, workspace_id: str, actor: Principal, actor_role: Role, email: str, role: Role) -> dict[str, Any]:
         _may_grant(actor_role, role)
-        members = self._workspace(workspace_id).collection("members")
-        if any(True for _ in members.where(filter=FieldFilter("email", "==", email)).limit(1).stream()):
+        workspace = self._workspace(workspace_id)
+        if _any(workspace.collection("members").where(filter=FieldFilter("email", "==", email))):
             raise Conflict("this address belongs to a member already", field="email")
+        if _any(self._pending_query(workspace_id).where(filter=FieldFilter("email", "==", email))):
+            raise Conflict("this address has a pending invitation already: resend or revoke it", field="email")
+        now = self._now()
         invitation = {
             "email": email,
             "role": role.value,
             "status": "pending",
             "invitedBy": actor.uid,
-            "createdAt": self._now(),
+            "invitedByEmail": actor.email,
+            # Kept on the invitation so the invited person, not yet a member, can see where they are asked to.
+            "workspaceName": (workspace.get().to_dict() or {}).get("name"),
+            "createdAt": now,
+            "sentAt": now,
         }
         invitation_id = uuid.uuid4().hex[:20]
         batch = self._db.batch()
@@ -108,21 +118,50 @@ class Membership:
         batch.commit()
         return {"id": invitation_id, **(audit.public(invitation) or {})}
 
+    def _pending_query(self, workspace_id: str) -> firestore.Query:
+        invitations = self._workspace(workspace_id).collection(INVITATIONS)
+        return invitations.where(filter=FieldFilter("status", "==", "pending"))
+
     def invitations(self, workspace_id: str) -> list[dict[str, Any]]:
-        query = (
-            self._workspace(workspace_id).collection(INVITATIONS).where(filter=FieldFilter("status", "==", "pending"))
-        )
+        query = self._pending_query(workspace_id)
         return [{"id": snapshot.id, **(audit.public(snapshot.to_dict()) or {})} for snapshot in query.stream()]
 
+    def invitations_for(self, principal: Principal) -> list[dict[str, Any]]:
+        """Pending invitations to the caller's address, across workspaces: what a newcomer may accept."""
+        if not principal.email or not principal.email_verified:
+            return []
+        query = self._db.collection_group(INVITATIONS).where(filter=FieldFilter("email", "==", principal.email.lower()))
+        return [
+            {"id": snapshot.id, "workspaceId": snapshot.reference.parent.parent.id, **(audit.public(invitation) or {})}
+            for snapshot in query.stream()
+            if (invitation := snapshot.to_dict() or {}).get("status") == "pending"
+        ]
+
     def revoke(self, workspace_id: str, *, actor: Principal, invitation_id: str) -> None:
+        self._change_pending(
+            workspace_id, actor, invitation_id, "revoke", {"status": "revoked", "revokedBy": actor.uid}
+        )
+
+    def resend(self, workspace_id: str, *, actor: Principal, invitation_id: str) -> dict[str, Any]:
+        """Renews a pending invitation: the link stays the same, `sentAt` moves to now.
+
+        Mail is not sent for the inviter: that needs Gmail's send scope, which Rapport does not ask for.
+        """
+        after = self._change_pending(workspace_id, actor, invitation_id, "resend", {"sentAt": self._now()})
+        return {"id": invitation_id, **(audit.public(after) or {})}
+
+    def _change_pending(
+        self, workspace_id: str, actor: Principal, invitation_id: str, action: str, change: dict[str, Any]
+    ) -> dict[str, Any]:
         reference = self._workspace(workspace_id).collection(INVITATIONS).document(invitation_id)
         snapshot = reference.get()
         before = _pending(snapshot)
         batch = self._db.batch()
-        after = {**before, "status": "revoked", "revokedBy": actor.uid}
-        batch.update(reference, {"status": "revoked", "revokedBy": actor.uid}, option=_unchanged(self._db, snapshot))
-        self._audit(batch, workspace_id, actor, "revoke", invitation_id, before, after)
+        after = {**before, **change}
+        batch.update(reference, change, option=_unchanged(self._db, snapshot))
+        self._audit(batch, workspace_id, actor, action, invitation_id, before, after)
         _commit_or_conflict(batch)
+        return after
 
     def accept(self, workspace_id: str, *, invitation_id: str, principal: Principal) -> dict[str, Any]:
         """The signed-in user whose address was invited joins with the invited role."""
@@ -131,6 +170,8 @@ class Membership:
         invitation = _pending(snapshot)
         if (principal.email or "").lower() != invitation["email"]:
             raise PermissionDenied("this invitation was sent to another address")
+        if not principal.email_verified:
+            raise PermissionDenied("your address is not verified yet: verify it, then accept again")
         if self._workspace(workspace_id).collection("members").document(principal.uid).get().exists:
             raise Conflict("you are a member of this workspace already")
         role = Role(invitation["role"])
@@ -173,7 +214,8 @@ class Membership:
                 self._keep_an_owner(transaction, workspace_id)
             transaction.delete(self._workspace(workspace_id).collection("members").document(uid))
             transaction.update(self._db.document("users", uid), {_role_path(workspace_id): firestore.DELETE_FIELD})
-            self._audit(transaction, workspace_id, actor, "remove", uid, before, None)
+            action = "leave" if actor.uid == uid else "remove"
+            self._audit(transaction, workspace_id, actor, action, uid, before, None)
 
         transactional(removal)(self._db.transaction())
 
@@ -187,7 +229,7 @@ class Membership:
     def _keep_an_owner(self, transaction: firestore.Transaction, workspace_id: str) -> None:
         owners = self._workspace(workspace_id).collection("members").where(filter=FieldFilter("role", "==", "owner"))
         if len(list(owners.stream(transaction=transaction))) <= 1:
-            raise Conflict("a workspace needs an owner: make someone else owner first")
+            raise Conflict("a workspace needs an owner: make someone else an owner first")
 
     def _write_role(self, writer: Any, workspace_id: str, uid: str, role: Role) -> None:
         writer.update(self._workspace(workspace_id).collection("members").document(uid), {"role": role.value})
@@ -203,9 +245,16 @@ class Membership:
     def _audit(
         self, writer: Any, workspace_id: str, actor: Principal, action: str, entity_id: str, before: Any, after: Any
     ) -> None:
-        kind = "invitation" if action in {"invite", "revoke"} else "member"
+        kind = _AUDIT_KINDS.get(action, "member")
         entry = audit.AuditEntry(actor, action, kind, entity_id, before, after, self._now())
         audit.record(writer, self._workspace(workspace_id), entry)
+
+
+_AUDIT_KINDS = {"create": "workspace", "invite": "invitation", "revoke": "invitation", "resend": "invitation"}
+
+
+def _any(query: firestore.Query) -> bool:
+    return any(True for _ in query.limit(1).stream())
 
 
 def _may_grant(actor_role: Role, role: Role) -> None:

@@ -138,6 +138,20 @@ class InvitationList(Answer):
     items: list[Invitation]
 
 
+class InvitationForYou(Answer):
+    """An invitation waiting for the caller's verified address, with where it leads."""
+
+    id: str
+    workspace_id: str
+    workspace_name: str | None = None
+    role: str
+    invited_by_email: str | None = None
+
+
+class InvitationsForYou(Answer):
+    items: list[InvitationForYou]
+
+
 class Joined(Answer):
     workspace_id: str
     role: str

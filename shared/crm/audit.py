@@ -49,7 +49,8 @@ def jsonable(value: Any) -> Any:
 @dataclass(frozen=True)
 class AuditEntry:
     actor: Principal
-    action: str  # create | update | delete | import | undo-import | invite | accept | revoke | role | remove
+    # create | update | delete | import | undo-import | invite | resend | accept | revoke | role | remove | leave
+    action: str
     kind: str
     entity_id: str
     before: dict[str, Any] | None

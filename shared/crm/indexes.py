@@ -78,7 +78,10 @@ DECLARED = [
 
 # Collection-group queries need a single-field index with that scope, declared as an override
 # (the collection-scope defaults are listed too, since an override replaces them).
-COLLECTION_GROUP_FIELDS = (("mailboxes", "status"),)  # renewal and catch-up find every connected mailbox
+COLLECTION_GROUP_FIELDS = (
+    ("mailboxes", "status"),  # renewal and catch-up find every connected mailbox
+    ("invitations", "email"),  # a newcomer sees the invitations waiting for their address
+)
 
 
 def _override(collection: str, field: str) -> dict[str, Any]:

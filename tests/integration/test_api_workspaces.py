@@ -73,3 +73,100 @@ def test_a_new_workspace_has_its_creator_as_owner(crm):
     assert created.status == 201, created.body
     other = Api(api.base, created.body["id"])
     assert [m["role"] for m in other.call(users["newcomer"], "GET", "members").body["items"]] == ["owner"]
+
+
+def _audit_actions(firestore_db, workspace_id: str) -> list[tuple[str, str, str]]:
+    entries = firestore_db.collection("workspaces").document(workspace_id).collection("audit").stream()
+    rows = sorted((entry.to_dict() for entry in entries), key=lambda entry: entry["at"])
+    return [(row["action"], row["entity"], row["entityId"]) for row in rows]
+
+
+def test_a_newcomer_sees_the_invitations_waiting_for_their_address(crm):
+    api, users = crm
+    newcomer, owner = users["newcomer"], users["owner"]
+    assert api.call(newcomer, "GET", "accept-invitation").body["items"] == []
+    invited = api.call(owner, "POST", "invitations", {"email": newcomer.email, "role": "admin"}).body
+    api.call(owner, "POST", "invitations", {"email": users["outsider"].email})
+
+    waiting = api.call(newcomer, "GET", "accept-invitation").body["items"]
+    assert [(w["id"], w["workspaceId"], w["workspaceName"], w["role"]) for w in waiting] == [
+        (invited["id"], api.workspace_id, "Team", "admin")
+    ]
+    assert waiting[0]["invitedByEmail"] == owner.email
+    accepted = api.call(
+        newcomer, "POST", "accept-invitation", {"workspaceId": api.workspace_id, "invitationId": invited["id"]}
+    )
+    assert accepted.status == 200, accepted.body
+    assert api.call(newcomer, "GET", "accept-invitation").body["items"] == []
+
+
+def test_an_unverified_address_neither_sees_nor_accepts_invitations(crm, stack):
+    from firebase_admin import auth
+
+    from shared.clients import firebase_app
+    from tests.integration.api import User
+    from tests.support import id_token_for
+
+    api, users = crm
+    invited = api.call(users["owner"], "POST", "invitations", {"email": "unverified@team.example"}).body
+    auth_url = f"http://127.0.0.1:{stack.ports.auth}"
+    id_token_for(auth_url, "u-unverified", "unverified@team.example")
+    auth.update_user("u-unverified", email_verified=False, app=firebase_app())
+    unverified = User(
+        "u-unverified", "unverified@team.example", id_token_for(auth_url, "u-unverified", "unverified@team.example")
+    )
+
+    assert api.call(unverified, "GET", "accept-invitation").body["items"] == []
+    answer = api.call(
+        unverified, "POST", "accept-invitation", {"workspaceId": api.workspace_id, "invitationId": invited["id"]}
+    )
+    assert answer.status == 403, answer.body
+    assert "verified" in answer.body["error"]["message"]
+
+
+def test_resending_renews_a_pending_invitation_and_revoked_ones_stay_revoked(crm):
+    api, users = crm
+    admin, newcomer = users["admin"], users["newcomer"]
+    invited = api.call(admin, "POST", "invitations", {"email": newcomer.email}).body
+    again = api.call(admin, "POST", "invitations", {"email": newcomer.email})
+    assert again.status == 409, again.body  # one pending invitation per address: resend it instead
+
+    assert api.call(users["member"], "POST", f"invitation/{invited['id']}").status == 403
+    resent = api.call(admin, "POST", f"invitation/{invited['id']}")
+    assert resent.status == 200, resent.body
+    assert resent.body["sentAt"] > invited["sentAt"]
+    assert resent.body["status"] == "pending"
+
+    assert api.call(admin, "DELETE", f"invitation/{invited['id']}").status == 204
+    assert api.call(admin, "POST", f"invitation/{invited['id']}").status == 409
+    assert api.call(admin, "DELETE", f"invitation/{invited['id']}").status == 409
+    assert api.call(admin, "POST", "invitation/nothing-here").status == 404
+
+
+def test_every_team_action_is_in_the_audit_log(crm, firestore_db):
+    api, users = crm
+    newcomer = users["newcomer"]
+    created = api.call(newcomer, "POST", "workspaces", {"name": "Fresh start"}).body
+    fresh = Api(api.base, created["id"])
+    teammate, other = users["viewer"], users["member"]
+    first = fresh.call(newcomer, "POST", "invitations", {"email": teammate.email}).body
+    fresh.call(newcomer, "POST", f"invitation/{first['id']}")
+    fresh.call(newcomer, "POST", "accept-invitation", {})  # a bad request changes nothing
+    accept = {"workspaceId": fresh.workspace_id, "invitationId": first["id"]}
+    assert fresh.call(teammate, "POST", "accept-invitation", accept).status == 200
+    second = fresh.call(newcomer, "POST", "invitations", {"email": other.email}).body
+    assert fresh.call(newcomer, "DELETE", f"invitation/{second['id']}").status == 204
+    assert fresh.call(newcomer, "PATCH", f"member/{teammate.uid}", {"role": "owner"}).status == 200
+    assert fresh.call(newcomer, "DELETE", f"member/{newcomer.uid}").status == 204  # another owner remains
+    assert fresh.call(teammate, "DELETE", f"member/{teammate.uid}").status == 409  # now the last owner
+
+    assert _audit_actions(firestore_db, fresh.workspace_id) == [
+        ("create", "workspace", fresh.workspace_id),
+        ("invite", "invitation", first["id"]),
+        ("resend", "invitation", first["id"]),
+        ("accept", "member", teammate.uid),
+        ("invite", "invitation", second["id"]),
+        ("revoke", "invitation", second["id"]),
+        ("role", "member", teammate.uid),
+        ("leave", "member", newcomer.uid),
+    ]
