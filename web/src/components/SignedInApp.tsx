@@ -8,6 +8,7 @@ import { navigate, paths, parseRoute, usePathname } from "../lib/router";
 import { AppHeader } from "./AppHeader";
 import { WorkspaceView } from "./WorkspaceView";
 import { StatePanel } from "./StatePanel";
+import { FirstSignIn } from "./team/FirstSignIn";
 
 const LAST_WORKSPACE_KEY = "rapport.lastWorkspaceId";
 
@@ -29,14 +30,17 @@ export function SignedInApp({ user }: { user: User }) {
   const routedWorkspaceId = "workspaceId" in route ? route.workspaceId : null;
   const fallbackWorkspaceId = profile.state === "ready" && profile.data ? defaultWorkspaceId(profile.data) : null;
 
-  // "/" (and unknown paths) open a workspace the user belongs to. A Gmail connection that failed before
-  // its workspace was known comes back to "/settings": that workspace's settings show the result.
+  const joining = route.page === "join";
+
+  // "/" (and unknown paths) open a workspace the user belongs to; an invitation link stays put. A Gmail
+  // connection that failed before its workspace was known comes back to "/settings": that workspace's
+  // settings show the result.
   useEffect(() => {
-    if (routedWorkspaceId || !fallbackWorkspaceId) return;
+    if (routedWorkspaceId || joining || !fallbackWorkspaceId) return;
     const target =
       window.location.pathname === "/settings" ? paths.settings(fallbackWorkspaceId) + window.location.search : paths.contacts(fallbackWorkspaceId);
     navigate(target, { replace: true });
-  }, [routedWorkspaceId, fallbackWorkspaceId]);
+  }, [routedWorkspaceId, joining, fallbackWorkspaceId]);
 
   useEffect(() => {
     if (routedWorkspaceId) window.localStorage.setItem(LAST_WORKSPACE_KEY, routedWorkspaceId);
@@ -56,10 +60,11 @@ export function SignedInApp({ user }: { user: User }) {
         />
       ) : profile.state === "error" ? (
         <StatePanel tone="error" title="Could not load your account" detail={profile.error.message} />
-      ) : profile.state === "ready" && !fallbackWorkspaceId ? (
-        <StatePanel
-          title="You're not in a workspace yet"
-          detail="Ask a teammate to invite you, or connect Gmail to start your team's workspace."
+      ) : profile.state === "ready" && (joining || !fallbackWorkspaceId) ? (
+        <FirstSignIn
+          email={user.email}
+          invitationId={route.page === "join" ? route.invitationId : null}
+          hasWorkspaces={fallbackWorkspaceId !== null}
         />
       ) : (
         <StatePanel busy title="Loading your workspaces…" />

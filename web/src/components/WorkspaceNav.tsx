@@ -7,6 +7,7 @@ const TABS: ReadonlyArray<{ label: string; href: (workspaceId: string) => string
   { label: "Contacts", href: paths.contacts, pages: ["contacts", "contact"] },
   { label: "Companies", href: paths.companies, pages: ["companies", "company"] },
   { label: "Deals", href: paths.deals, pages: ["deals"] },
+  { label: "Team", href: paths.team, pages: ["team"] },
   { label: "Settings", href: paths.settings, pages: ["settings"] },
 ];
 

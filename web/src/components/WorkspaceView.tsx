@@ -10,6 +10,8 @@ import { CompaniesPage } from "./records/CompaniesPage";
 import { CompanyPage } from "./records/CompanyPage";
 import { DashboardPage } from "./records/DashboardPage";
 import { DealsPage } from "./deals/DealsPage";
+import { TeamPage } from "./team/TeamPage";
+import { WelcomePage } from "./team/WelcomePage";
 
 interface WorkspaceViewProps {
   workspaceId: string;
@@ -32,6 +34,8 @@ const PAGES: Record<WorkspacePage, (props: PageProps) => ComponentChildren> = {
   dashboard: ({ workspaceId }) => <DashboardPage workspaceId={workspaceId} />,
   deals: ({ workspaceId, role }) => <DealsPage workspaceId={workspaceId} role={role} />,
   settings: ({ workspaceId, role }) => <SettingsPage workspaceId={workspaceId} role={role} />,
+  team: ({ workspaceId, role }) => <TeamPage workspaceId={workspaceId} role={role} />,
+  welcome: ({ workspaceId, role }) => <WelcomePage workspaceId={workspaceId} role={role} />,
 };
 
 // Lists show how far the sync has got; settings shows it in full, record pages stay calm.

@@ -1,9 +1,8 @@
 import { doc, onSnapshot, type Firestore, type Unsubscribe } from "firebase/firestore";
 import { toFirestoreFailure } from "./errors";
 import { asMap, asString } from "./parse";
+import { isRole } from "./roles";
 import type { FirestoreFailure, UserProfile, WorkspaceRole } from "./types";
-
-const ROLES: ReadonlySet<string> = new Set(["owner", "admin", "member", "viewer"]);
 
 /** Live, so a new invitation or a removal shows without a reload. `null` when no document exists yet. */
 export function subscribeToUserProfile(
@@ -22,7 +21,7 @@ export function subscribeToUserProfile(
       const data = snapshot.data();
       const workspaces: Record<string, WorkspaceRole> = {};
       for (const [workspaceId, role] of Object.entries(asMap(data.workspaces))) {
-        if (typeof role === "string" && ROLES.has(role)) workspaces[workspaceId] = role as WorkspaceRole;
+        if (isRole(role)) workspaces[workspaceId] = role;
       }
       onProfile({ uid, email: asString(data.email), displayName: asString(data.displayName), workspaces });
     },

@@ -50,6 +50,11 @@ export function apiRequest<T>(
   return send<T>(auth, method, `/api/${path}?workspaceId=${encodeURIComponent(workspaceId)}`, body);
 }
 
+/** An operation about the signed-in user rather than one workspace: their workspaces, their invitations. */
+export function userRequest<T>(auth: Auth, method: HttpMethod, path: string, body?: Record<string, unknown>): Promise<T> {
+  return send<T>(auth, method, `/api/${path}`, body);
+}
+
 /** A command, e.g. `sendCommand(auth, "sync-now", {workspaceId, mailboxId})`. */
 export function sendCommand<T>(auth: Auth, name: string, body: Record<string, unknown>): Promise<T> {
   return send<T>(auth, "POST", `/api/${name}`, body);

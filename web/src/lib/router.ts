@@ -26,12 +26,25 @@ export function usePathname(): string {
 }
 
 /** The pages inside a workspace; `recordId` names the contact or company a detail page shows. */
-export type WorkspacePage = "contacts" | "contact" | "companies" | "company" | "dashboard" | "deals" | "settings";
+export type WorkspacePage =
+  | "contacts"
+  | "contact"
+  | "companies"
+  | "company"
+  | "dashboard"
+  | "deals"
+  | "settings"
+  | "team"
+  | "welcome";
 
 export type Route =
   | { page: "home" }
   | { page: WorkspacePage; workspaceId: string; recordId: string | null }
+  /** An invitation link: `/join/{ws}/{invitationId}` opens the first-sign-in screen with that invitation. */
+  | { page: "join"; invitedTo: string; invitationId: string }
   | { page: "not-found" };
+
+const JOIN_ROUTE = /^\/join\/([^/]+)\/([^/]+)\/?$/;
 
 // `/w/{ws}` alone opens the contacts list.
 const WORKSPACE_ROUTES: ReadonlyArray<{ pattern: RegExp; page: WorkspacePage }> = [
@@ -42,10 +55,16 @@ const WORKSPACE_ROUTES: ReadonlyArray<{ pattern: RegExp; page: WorkspacePage }> 
   { pattern: /^\/w\/([^/]+)\/dashboard\/?$/, page: "dashboard" },
   { pattern: /^\/w\/([^/]+)\/deals\/?$/, page: "deals" },
   { pattern: /^\/w\/([^/]+)\/settings\/?$/, page: "settings" },
+  { pattern: /^\/w\/([^/]+)\/team\/?$/, page: "team" },
+  { pattern: /^\/w\/([^/]+)\/welcome\/?$/, page: "welcome" },
 ];
 
 export function parseRoute(pathname: string): Route {
   if (pathname === "/" || pathname === "") return { page: "home" };
+  const join = JOIN_ROUTE.exec(pathname);
+  if (join?.[1] && join[2]) {
+    return { page: "join", invitedTo: decodeURIComponent(join[1]), invitationId: decodeURIComponent(join[2]) };
+  }
   for (const { pattern, page } of WORKSPACE_ROUTES) {
     const match = pattern.exec(pathname);
     if (match?.[1]) {
@@ -68,4 +87,6 @@ export const paths = {
   dashboard: (workspaceId: string) => workspacePath(workspaceId, "dashboard"),
   deals: (workspaceId: string) => workspacePath(workspaceId, "deals"),
   settings: (workspaceId: string) => workspacePath(workspaceId, "settings"),
+  team: (workspaceId: string) => workspacePath(workspaceId, "team"),
+  welcome: (workspaceId: string) => workspacePath(workspaceId, "welcome"),
 };

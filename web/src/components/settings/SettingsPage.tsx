@@ -14,6 +14,7 @@ import { MailboxCard } from "./MailboxCard";
 import { OAuthResultBanner } from "./OAuthResultBanner";
 import { SyncRunsTable } from "./SyncRunsTable";
 import { WorkspacePolicyCard } from "./WorkspacePolicyCard";
+import { SetupChecklist } from "../team/SetupChecklist";
 
 interface SettingsPageProps {
   workspaceId: string;
@@ -48,6 +49,7 @@ export function SettingsPage({ workspaceId, role }: SettingsPageProps) {
         Settings
       </h1>
       <OAuthResultBanner />
+      <SetupChecklist workspaceId={workspaceId} role={role} hideWhenDone />
 
       <section class="card" aria-labelledby="gmail-heading">
         <div class="card__head">
