@@ -23,6 +23,8 @@ MAX_COMMIT_BYTES = 3 * 1024 * 1024
 
 
 def string_size(text: str) -> int:
+    if text.isascii():
+        return len(text) + 1
     return len(text.encode("utf-8", "surrogatepass")) + 1
 
 
@@ -32,6 +34,28 @@ def name_size(path: str) -> int:
 
 
 def value_size(value: Any) -> int:
+    # The common shapes first, by exact type, in loops: ingestion sizes every interaction it plans.
+    kind = type(value)
+    if kind is str:
+        return string_size(value)
+    if kind is dict:
+        size = 0
+        for key, item in value.items():
+            size += string_size(key) + value_size(item)
+        return size
+    if kind is list:
+        size = 0
+        for item in value:
+            size += value_size(item)
+        return size
+    if value is None or kind is bool:
+        return 1
+    if kind is int or kind is float:
+        return 8
+    return _other_value_size(value)
+
+
+def _other_value_size(value: Any) -> int:
     if value is None or isinstance(value, bool):
         return 1
     if isinstance(value, str):
