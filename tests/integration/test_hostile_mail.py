@@ -136,7 +136,7 @@ def _push(stack, function: str, data: bytes) -> int:
     envelope = {"message": {"data": base64.b64encode(data).decode(), "messageId": uuid.uuid4().hex}}
     envelope["subscription"] = "projects/demo-rapport/subscriptions/test"
     request = urllib.request.Request(
-        f"{stack.functions_url}/{function}",
+        f"{stack.internal_url}/{function}",
         data=json.dumps(envelope).encode(),
         headers={"Content-Type": "application/json"},
     )
