@@ -88,3 +88,17 @@ def team_with_mailbox(db, workspace_id: str, owner_email: str) -> str:  # type: 
     db.document("workspaces", workspace_id).set({"settings": {"requirePreview": False}}, merge=True)
     MailboxStore().save_connection(workspace_id=workspace_id, owner_uid="u-owner", email=owner_email, refresh_token="t")
     return workspace_id
+
+
+def connected_without_watch(gmail_url: str, workspace_id: str, owner_email: str):  # type: ignore[no-untyped-def]
+    """A workspace whose owner's mailbox at the local Gmail server is connected without a watch, so
+    no notification starts a sync behind a test's back."""
+    from devstack import demo
+    from shared.gmail.mailboxes import MailboxStore
+    from shared.workspaces import create_workspace
+
+    create_workspace(workspace_id, name="Test team", owner_uid="u-owner", owner_email=owner_email)
+    refresh_token = demo.load_mailbox(gmail_url, owner_email)
+    return MailboxStore().save_connection(
+        workspace_id=workspace_id, owner_uid="u-owner", email=owner_email, refresh_token=refresh_token
+    )

@@ -162,6 +162,20 @@ class MailboxStore:
 
         return bool(finish(self._db.transaction()))
 
+    def renew_lease(self, ref: MailboxRef, holder: str, *, seconds: int) -> bool:
+        """Extends the holder's lease; False when it is no longer theirs (it lapsed and another took it)."""
+
+        @transactional
+        def renew(transaction: firestore.Transaction) -> bool:
+            data = self._doc(ref).get(transaction=transaction).to_dict() or {}
+            if (data.get("lease") or {}).get("holder") != holder:
+                return False
+            expires = datetime.now(UTC) + timedelta(seconds=seconds)
+            transaction.update(self._doc(ref), {"lease.expiresAt": expires})
+            return True
+
+        return bool(renew(self._db.transaction()))
+
     def release_lease(self, ref: MailboxRef, holder: str) -> None:
         @transactional
         def release(transaction: firestore.Transaction) -> None:

@@ -1,7 +1,8 @@
 """Gmail sync: from a push notification to fetched mail handed on to extraction, exactly once in effect.
 
 - A notification is collapsed against the cursor and any sync already queued, then becomes a task.
-- A sync pass holds the mailbox's lease; notifications during the pass make the holder run again.
+- A sync pass holds the mailbox's lease, renewed while it works (a long listing keeps it); notifications
+  during the pass make the holder run again.
 - Incremental passes read history from the cursor; an expired cursor (404) falls back to a full sync.
 - The cursor advances only after every message it covers was published to the durable topic.
 """
@@ -161,13 +162,18 @@ class SyncService:
 
     def _sync_holding_lease(self, ref: MailboxRef) -> SyncOutcome:
         holder = uuid.uuid4().hex
-        if not self._store.acquire_lease(ref, holder, seconds=self._settings.sync_lease_seconds):
+        seconds = self._settings.sync_lease_seconds
+        if not self._store.acquire_lease(ref, holder, seconds=seconds):
             return SyncOutcome.BUSY
         try:
-            while True:
-                self._sync_pass(ref)
-                if not self._store.release_or_continue(ref, holder):
-                    return SyncOutcome.SYNCED
+            with LeaseKeeper(self._store, ref, holder, seconds=seconds) as lease:
+                while True:
+                    self._sync_pass(ref, lease)
+                    if not self._store.release_or_continue(ref, holder):
+                        return SyncOutcome.SYNCED
+        except LeaseLost:
+            log.warning("sync lease lost mid-pass; its new holder syncs", extra={"mailboxId": ref.mailbox_id})
+            return SyncOutcome.BUSY
         except MailboxDisconnected as error:
             log.warning("mailbox disconnected", extra={"mailboxId": ref.mailbox_id, "reason": error.message})
             self._store.mark_disconnected(ref, error.message)
@@ -177,7 +183,7 @@ class SyncService:
             self._store.update_sync(ref, stage="retrying", lastError=_plain_words(error))
             raise
 
-    def _sync_pass(self, ref: MailboxRef) -> None:
+    def _sync_pass(self, ref: MailboxRef, lease: LeaseKeeper) -> None:
         mailbox = self._store.get(ref)
         if mailbox.get("status") != "connected":
             return
@@ -185,14 +191,14 @@ class SyncService:
         cursor = int(mailbox.get("historyId") or 0)
         if cursor:
             try:
-                self._incremental(ref, mailbox["email"], gmail, cursor)
+                self._incremental(ref, mailbox["email"], gmail, cursor, lease)
                 return
             except HistoryExpired:
                 log.info("history expired; running a full sync", extra={"mailboxId": ref.mailbox_id, "cursor": cursor})
                 self._store.reset_cursor(ref)
-        self._full(ref, mailbox["email"], gmail)
+        self._full(ref, mailbox["email"], gmail, lease)
 
-    def _full(self, ref: MailboxRef, owner_email: str, gmail: GmailMailbox) -> None:
+    def _full(self, ref: MailboxRef, owner_email: str, gmail: GmailMailbox, lease: LeaseKeeper) -> None:
         """Lists the mailbox and fans the ids out as fetch tasks. The cursor moves to the profile's
         historyId right away: the ids are durable in Cloud Tasks, and new mail flows while old mail fills."""
         # Taken before listing: whatever arrives meanwhile shows up in history after it (and a
@@ -202,8 +208,10 @@ class SyncService:
         self._store.update_sync(ref, stage="listing", lastError=None)
         message_ids: list[str] = []
         for page in gmail.message_id_pages(self.backfill_query()):
+            lease.check()  # a worker that lost the lease stops listing: its new holder lists
             message_ids.extend(page)
             self._store.count_sync(ref, listed=len(page))
+        lease.check()
         chunk_size = self._settings.backfill_chunk_size
         chunks = [message_ids[i : i + chunk_size] for i in range(0, len(message_ids), chunk_size)]
         spacing = self._quota_seconds(chunk_size)
@@ -233,8 +241,11 @@ class SyncService:
         rate = self._settings.gmail_units_per_second
         return messages * MESSAGE_GET_UNITS / rate if rate else 0.0
 
-    def _incremental(self, ref: MailboxRef, owner_email: str, gmail: GmailMailbox, cursor: int) -> None:
+    def _incremental(
+        self, ref: MailboxRef, owner_email: str, gmail: GmailMailbox, cursor: int, lease: LeaseKeeper
+    ) -> None:
         message_ids, latest = gmail.added_since(cursor, self._excluded)
+        lease.check()
         if message_ids:
             run_id = self._store.start_run(ref, kind="incremental")
             self._store.count_sync(ref, listed=len(message_ids))
@@ -338,6 +349,43 @@ class SyncService:
 
     def _wanted(self, message: FetchedMessage) -> bool:
         return not self._excluded.intersection(message.label_ids)
+
+
+class LeaseLost(Exception):
+    """The lease lapsed while its holder worked and another worker took it."""
+
+
+class LeaseKeeper:
+    """Renews a sync lease every third of its length while its holder works, so a listing longer than
+    the lease keeps it and a second worker finds the mailbox busy. `check()` stops a holder whose
+    renewal found the lease gone (it stalled past the lease, and another worker took over)."""
+
+    def __init__(self, store: MailboxStore, ref: MailboxRef, holder: str, *, seconds: int) -> None:
+        self._store, self._ref, self._holder, self._seconds = store, ref, holder, seconds
+        self._stopped = threading.Event()
+        self._lost = threading.Event()
+        self._thread = threading.Thread(target=self._renew_until_stopped, name="sync-lease", daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def check(self) -> None:
+        if self._lost.is_set():
+            raise LeaseLost(self._ref.mailbox_id)
+
+    def _renew_until_stopped(self) -> None:
+        while not self._stopped.wait(self._seconds / 3):
+            try:
+                if not self._store.renew_lease(self._ref, self._holder, seconds=self._seconds):
+                    self._lost.set()
+                    return
+            except Exception:  # a renewal that failed is tried again at the next beat, well before expiry
+                log.warning("sync lease renewal failed", extra={"mailboxId": self._ref.mailbox_id}, exc_info=True)
 
 
 def _plain_words(error: Exception) -> str:

@@ -16,7 +16,7 @@ from shared.gmail.connect import connect_mailbox
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.resources import resources
 from shared.workspaces import create_workspace
-from tests.support import mail, wait_for
+from tests.support import connected_without_watch, mail, wait_for
 
 pytestmark = pytest.mark.integration
 # These tests follow the pipeline itself: every correspondent counts, and no first-sync preview waits for approval.
@@ -200,16 +200,9 @@ def test_a_small_incremental_pass_stores_its_mail_itself_and_a_large_one_goes_th
     from shared.gmail.sync import INLINE_INGEST_MAX, SyncService
 
     owner = f"owner.{uuid.uuid4().hex[:8]}@lumenway.io"
-    create_workspace(workspace_id, name="Test team", owner_uid="u-owner", owner_email=owner)
+    ref = connected_without_watch(stack.gmail_url, workspace_id, owner)
     clients.firestore_client().document("workspaces", workspace_id).set(OPEN_POLICY, merge=True)
     store = MailboxStore()
-    # Connected without a watch: no notification starts a sync behind this test's back.
-    ref = store.save_connection(
-        workspace_id=workspace_id,
-        owner_uid="u-owner",
-        email=owner,
-        refresh_token=demo.load_mailbox(stack.gmail_url, owner),
-    )
     published: list = []
     sync = SyncService(store=store, publish=published.append)
     sync.sync(ref)  # the first, full pass over an empty mailbox sets the cursor
