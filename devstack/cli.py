@@ -13,6 +13,7 @@ COMMANDS = {
     "extract": "extract",
     "import-mbox": "import_mbox",
     "bench": "bench",
+    "deadletters": "deadletters",
 }
 
 

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     # New mail changes a contact's AI input every time; asking the model again at most this often
     # keeps cost in proportion to people, not to messages.
     ai_refresh_days: float = Field(default=7.0, ge=0)
+    # Dead letters (input that could not be processed) are deleted by Firestore's TTL this long after.
+    dead_letter_ttl_days: int = Field(default=30, ge=1)
     # How far back the first sync reaches, in days; 0 reads the whole mailbox.
     backfill_days: int = Field(default=365, ge=0)
     backfill_chunk_size: int = Field(default=500, ge=1, le=1000)

@@ -9,9 +9,8 @@ import time
 from pathlib import Path
 
 from devstack import demo
-from devstack.commands.up import RUNTIME_DIR, STACK_FILE
+from devstack.commands.up import attach_to_running_stack
 from devstack.processes import StackError
-from devstack.stack import use_stack_env
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -27,11 +26,8 @@ def progress_bar(label: str, done: int, total: int, width: int = 32) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    stack_file = RUNTIME_DIR / STACK_FILE
-    if not stack_file.exists():
-        print("rapport import-mbox: Rapport is not running here; start it with ./rapport up", file=sys.stderr)
+    if not attach_to_running_stack("import-mbox"):
         return 1
-    use_stack_env(json.loads(stack_file.read_text())["env"])
     from shared.errors import DomainError
 
     try:

@@ -24,6 +24,18 @@ DEMO_OWNER = "alex.morgan@lumenway.io"
 STACK_FILE = Path("up") / "stack.json"  # under RUNTIME_DIR while `up` runs: how other commands reach the stack
 
 
+def attach_to_running_stack(command: str) -> bool:
+    """Points this process at the stack `./rapport up` is running; False (and says so) when none is."""
+    from devstack.stack import use_stack_env
+
+    stack_file = RUNTIME_DIR / STACK_FILE
+    if not stack_file.exists():
+        print(f"rapport {command}: Rapport is not running here; start it with ./rapport up", file=sys.stderr)
+        return False
+    use_stack_env(json.loads(stack_file.read_text())["env"])
+    return True
+
+
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--smoke", action="store_true", help="no web app: ingest the demo mailbox, print JSON, exit")
     parser.add_argument("--messages", type=int, default=1600, help="size of the generated demo mailbox")

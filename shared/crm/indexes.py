@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from shared import deadletters
 from shared.crm.kinds import KINDS
 from shared.crm.records import Listing, Sort
 from shared.crm.timeline import AUDIT_LISTING, SOURCES
@@ -99,7 +100,15 @@ def _override(collection: str, field: str) -> dict[str, Any]:
 
 # Large fields never filtered or sorted on: indexing them would cost a write of index entries for
 # every person and every word-bearing string on each of a mailbox's thousands of interactions.
-UNINDEXED_FIELDS = (("interactions", "people"), ("interactions", "snippet"), ("audit", "before"), ("audit", "after"))
+UNINDEXED_FIELDS = (
+    ("interactions", "people"),
+    ("interactions", "snippet"),
+    ("audit", "before"),
+    ("audit", "after"),
+    (deadletters.COLLECTION, "payload"),
+)
+# Fields Firestore's TTL policies delete documents by (terraform reads them from firestore.indexes.json).
+TTL_FIELDS = ((deadletters.COLLECTION, deadletters.TTL_FIELD),)
 
 
 def _exemption(collection: str, field: str) -> dict[str, Any]:
@@ -118,7 +127,8 @@ def firestore_indexes() -> dict[str, Any]:
     return {
         "indexes": [index.to_json() for index in composite_indexes()],
         "fieldOverrides": [_override(collection, field) for collection, field in COLLECTION_GROUP_FIELDS]
-        + [_exemption(collection, field) for collection, field in UNINDEXED_FIELDS],
+        + [_exemption(collection, field) for collection, field in UNINDEXED_FIELDS]
+        + [{**_exemption(collection, field), "ttl": True} for collection, field in TTL_FIELDS],
     }
 
 

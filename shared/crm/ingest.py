@@ -54,7 +54,7 @@ from shared.mail.limits import (
     utf8_prefix,
 )
 from shared.pipeline import progress
-from shared.pipeline.fetched import FetchedBatch, FetchedMessage
+from shared.pipeline.fetched import FetchedBatch, FetchedMessage, batches_for
 from shared.workspace_settings import settings_of
 
 log = get_logger("ingest")
@@ -365,7 +365,7 @@ class Ingestor:
         for message in messages:
             first_of.setdefault(message.id, message)
         unique = list(first_of.values())
-        records = [self._record(context, workspace_id, mailbox_id, sync_run_id, m) for m in unique]
+        records = [self._record(context, workspace_id, mailbox_id, owner_email, sync_run_id, m) for m in unique]
         outcome = self._settle(context, records)
         outcome.duplicates += len(messages) - len(unique)
         if outcome.duplicates:
@@ -410,7 +410,13 @@ class Ingestor:
         )
 
     def _record(
-        self, context: _Context, workspace_id: str, mailbox_id: str, sync_run_id: str, fetched: FetchedMessage
+        self,
+        context: _Context,
+        workspace_id: str,
+        mailbox_id: str,
+        owner_email: str,
+        sync_run_id: str,
+        fetched: FetchedMessage,
     ) -> MessageRecord:
         ref = context.workspace.collection("interactions").document(
             ids.interaction_id(mailbox=mailbox_id, gmail_message_id=fetched.id)
@@ -435,20 +441,34 @@ class Ingestor:
         except Exception as error:  # kept for a person to look at; the rest of the batch goes on
             at = _occurred_at(fetched, None)
             record = MessageRecord(ref, at, "inbound", (), (), "unreadable", base | {"occurredAt": at}, raw=fetched.raw)
-            letter = self._keep_dead_letter(context, record, "extract", f"extraction failed: {_described(error)}")
+            # Kept as a batch of this one message, so that a replay sends it through extraction again.
+            (alone,) = batches_for(
+                [fetched],
+                workspace_id=workspace_id,
+                mailbox_id=mailbox_id,
+                owner_email=owner_email,
+                sync_run_id=sync_run_id,
+            )
+            reason = f"extraction failed: {_described(error)}"
+            letter = self._keep_dead_letter(context, record, "extract", reason, replay=alone.encode())
             return replace(record, fields=record.fields | {"deadLetterId": letter, "direction": "inbound"})
         return _record_of(ref, base, fetched, extraction, policy)
 
-    def _keep_dead_letter(self, context: _Context, record: MessageRecord, source: str, reason: str) -> str:
-        """Keeps one message a person must look at, and why, in the dead letters of its mailbox."""
+    def _keep_dead_letter(
+        self, context: _Context, record: MessageRecord, source: str, reason: str, *, replay: bytes | None = None
+    ) -> str:
+        """Keeps one message a person must look at, and why, in the dead letters of its mailbox. With
+        `replay` (the message as a fetched-mail batch) a replay republishes it to mail-fetched, after
+        removing the stand-in stored for it here."""
         mailbox_id = record.fields.get("mailboxId") or (context.progress or ("", ""))[0]
         letter = self._dead_letter(
             source=source,
             reason=reason[:500],
-            payload=record.raw or record.ref.path.encode(),
+            payload=replay or record.raw or record.ref.path.encode(),
             workspace_id=context.workspace.id,
             mailbox_id=mailbox_id,
             message_id=record.fields.get("gmailMessageId") or record.ref.id,
+            **({"topic": "mail_fetched", "stub_path": record.ref.path} if replay else {}),
         )
         log.warning("message kept as a dead letter", extra={"mailboxId": mailbox_id, "deadLetterId": letter})
         return letter

@@ -16,6 +16,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.clients import firestore_client
+from shared.deadletters import DeadLetters
 from shared.errors import Conflict, NotFound
 
 PAGE = 200
@@ -54,7 +55,9 @@ class CrmRepair:
         return result
 
     def purge_mailbox(self, workspace_id: str, *, mailbox_id: str) -> RemovalResult:
-        """Deletes what a mailbox brought in; reconnecting it later brings the mail in afresh."""
+        """Deletes what a mailbox brought in, its dead letters too; reconnecting it later brings the
+        mail in afresh."""
+        DeadLetters(db=self._db).purge(workspace_id=workspace_id, mailbox_id=mailbox_id)
         return self._remove(workspace_id, "mailboxId", mailbox_id, keep_tombstones=False)
 
     def remove_involving(self, workspace_id: str, blocked: list[str]) -> RemovalResult:

@@ -16,6 +16,8 @@ locals {
     "gmail.googleapis.com", # users.watch, history.list, messages.get
     "iam.googleapis.com",
     "iamcredentials.googleapis.com",  # OIDC tokens for push, tasks and scheduler
+    "logging.googleapis.com",         # the dead-letter log-based metric
+    "monitoring.googleapis.com",      # its alert policy
     "identitytoolkit.googleapis.com", # Firebase Auth
     "pubsub.googleapis.com",
     "run.googleapis.com",           # gen2 functions run on Cloud Run

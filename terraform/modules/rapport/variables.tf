@@ -208,3 +208,21 @@ variable "labels" {
   description = "Labels added to every resource that takes labels."
   default     = {}
 }
+
+variable "alert_notification_channels" {
+  type        = list(string)
+  description = "Monitoring notification channel ids (projects/P/notificationChannels/N) the alerts notify."
+  default     = []
+}
+
+variable "dead_letter_alert_threshold" {
+  type        = number
+  description = "Alert when more dead letters than this are recorded within dead_letter_alert_window."
+  default     = 0
+}
+
+variable "dead_letter_alert_window" {
+  type        = string
+  description = "The window the dead-letter alert counts over, as a duration (\"300s\")."
+  default     = "300s"
+}
