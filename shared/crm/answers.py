@@ -127,6 +127,25 @@ class MemberList(Answer):
     items: list[Member]
 
 
+class DeadLetter(Answer):
+    """Input the pipeline could not process, kept with why (shared/deadletters.py)."""
+
+    id: str
+    source: str
+    reason: str
+    mailbox_id: str | None
+    bytes: int
+    replayable: bool
+    recorded_at: str | None
+    expire_at: str | None
+
+
+class DeadLetterList(Answer):
+    """By mailbox, then reason, then newest first."""
+
+    items: list[DeadLetter]
+
+
 class Invitation(Answer):
     id: str
     email: str

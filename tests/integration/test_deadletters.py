@@ -16,8 +16,11 @@ from shared.crm.ingest import Ingestor
 from shared.crm.repair import CrmRepair
 from shared.deadletters import TTL_FIELD, DeadLetters
 from shared.errors import NotFound
+from shared.gmail.mailboxes import MailboxStore
 from shared.mail import extract
 from shared.pipeline.fetched import FetchedMessage
+from tests.integration.api import Api
+from tests.integration.api import team as api_team
 from tests.support import mail, team_with_mailbox, wait_for
 
 pytestmark = pytest.mark.integration
@@ -90,3 +93,32 @@ def test_dead_letters_leave_with_their_mailbox_and_other_workspaces_cannot_touch
 
     assert DeadLetters().list() == []
     assert "no dead letters" in _run("list")
+
+
+def test_admins_list_and_replay_their_workspace_dead_letters_through_the_api(stack, firestore_db, workspace_id):
+    stack.enable_auth()
+    users = api_team(f"http://127.0.0.1:{stack.ports.auth}", workspace_id)
+    firestore_db.document("workspaces", workspace_id).set({"settings": {"requirePreview": False}}, merge=True)
+    MailboxStore().save_connection(workspace_id=workspace_id, owner_uid="u-owner", email=OWNER, refresh_token="t")
+    _ingest_poison(workspace_id)
+    api = Api(stack.functions_url, workspace_id)
+
+    listed = api.call(users["admin"], "GET", "dead-letters")
+    assert listed.status == 200, listed.body
+    (letter,) = listed.body["items"]
+    assert (letter["mailboxId"], letter["replayable"]) == (MAILBOX, True)
+    assert letter["reason"].startswith("extraction failed")
+    for role in ("member", "viewer", "outsider"):
+        assert api.call(users[role], "GET", "dead-letters").status == 403
+        body = {"workspaceId": workspace_id, "deadLetterId": letter["id"]}
+        assert api.call(users[role], "POST", "dead-letters/replay", body).status == 403
+
+    other = {"workspaceId": f"{workspace_id}-other", "deadLetterId": letter["id"]}
+    stolen = api.call(users["outsider"], "POST", "dead-letters/replay", other)
+    assert stolen.status == 404  # another workspace's letter is not there for its admins
+
+    body = {"workspaceId": workspace_id, "deadLetterId": letter["id"]}
+    replayed = api.call(users["admin"], "POST", "dead-letters/replay", body)
+    assert replayed.status == 202, replayed.body
+    wait_for(lambda: _contact(firestore_db, workspace_id, "eve@initech.com"), what="the replayed message")
+    assert api.call(users["admin"], "GET", "dead-letters").body["items"] == []
