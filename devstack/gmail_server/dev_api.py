@@ -111,6 +111,20 @@ def set_consent(store: MailStore, request: Request, email: str) -> Response:
     return json_response({"email": mailbox.email, "consent": decision})
 
 
+def choose_account(store: MailStore, request: Request) -> Response:
+    """`{"loginHint", "account"}`: the consent screen hinted at `loginHint` is answered by the mailbox
+    `account` from now on, as when a user picks another account at Google; `account` null undoes it."""
+    body = json_body(request)
+    hint, account = body.get("loginHint"), body.get("account")
+    if not isinstance(hint, str) or "@" not in hint:
+        raise errors.invalid_argument("loginHint must be an address")
+    if account is not None and not isinstance(account, str):
+        raise errors.invalid_argument("account must be an address or null")
+    chosen = None if account is None else store.mailbox(account).email
+    store.tokens.choose_account(hint.strip(), chosen)
+    return json_response({"loginHint": hint.strip().lower(), "account": chosen})
+
+
 # Quota ----------------------------------------------------------------------------------------------------
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import re
 import threading
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from devstack.gmail_server import errors, ids, scopes
+from devstack.gmail_server.id_tokens import IdTokenSigner
 
 ACCESS_TOKEN_SECONDS = 3599
 DEFAULT_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
@@ -124,6 +123,10 @@ class TokenStore:
     # Scopes each user agreed to on the consent screen; Google skips the screen (and the refresh token) for them.
     _consented: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _denying: set[str] = field(default_factory=set, repr=False)
+    # Who answers the consent screen for a login_hint when it is not the hinted account: at Google the
+    # user may pick any account in the chooser (or sign in as another), whatever the app hinted.
+    _chosen: dict[str, str] = field(default_factory=dict, repr=False)
+    signer: IdTokenSigner = field(default_factory=IdTokenSigner, repr=False)
 
     def issue_refresh_token(self, email: str, scope: str = DEFAULT_SCOPE) -> str:
         token = ids.refresh_token()
@@ -144,6 +147,18 @@ class TokenStore:
     def set_consent(self, email: str, *, allow: bool) -> None:
         with self._lock:
             (self._denying.discard if allow else self._denying.add)(email.lower())
+
+    def choose_account(self, login_hint: str, account: str | None) -> None:
+        """From now on the consent screen hinted at `login_hint` is answered by `account` (None: the hinted one)."""
+        with self._lock:
+            if account is None:
+                self._chosen.pop(login_hint.lower(), None)
+            else:
+                self._chosen[login_hint.lower()] = account.lower()
+
+    def chosen_account(self, login_hint: str) -> str | None:
+        with self._lock:
+            return self._chosen.get(login_hint.lower())
 
     def consent(self, request: ConsentRequest) -> Consent:
         """What Google's consent screen does for `request`, the user answering as the dev API set."""
@@ -240,7 +255,7 @@ class TokenStore:
         return token
 
     def _id_token(self, email: str, scope: str) -> str | None:
-        """An OpenID Connect ID token when `openid` was granted, signed HS256 with the client secret."""
+        """An OpenID Connect ID token when `openid` was granted, signed RS256 as Google's are (see id_tokens)."""
         granted = scope.split()
         if "openid" not in granted:
             return None
@@ -255,13 +270,11 @@ class TokenStore:
         }
         if scopes.USERINFO_EMAIL in granted:
             claims |= {"email": email, "email_verified": True}
-        header = {"alg": "HS256", "typ": "JWT"}
-        signing_input = f"{_b64_json(header)}.{_b64_json(claims)}"
-        signature = hmac.new(self.client_secret.encode(), signing_input.encode(), hashlib.sha256).digest()
-        return f"{signing_input}.{_b64(signature)}"
+        return self.signer.sign(claims)
 
     def revoke(self, token: str) -> None:
-        """Revoke a refresh token, or an access token together with its refresh token, as Google does."""
+        """Revoke a refresh token, or an access token with its refresh token, as Google does: that ends the
+        account's whole grant to this client, so every other token the account gave the client dies too."""
         with self._lock:
             access = self._access.get(token)
             if access is not None and access.refresh_token is None:
@@ -272,10 +285,7 @@ class TokenStore:
             grant = self._refresh.get(refresh_token)
             if grant is None or grant.revoked:
                 raise errors.OAuthError(400, "invalid_token", "Token expired or revoked")
-            grant.revoked = True
-            self._consented.pop(grant.email, None)
-            for key in [key for key, value in self._access.items() if value.refresh_token == refresh_token]:
-                del self._access[key]
+        self.revoke_all(grant.email)
 
     def revoke_all(self, email: str) -> None:
         """Revoke every grant of a mailbox, as when the user removes the app's access."""
@@ -300,14 +310,6 @@ class TokenStore:
     def email_for(self, access_token: str) -> str | None:
         info = self.access_info(access_token)
         return info.email if info else None
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _b64_json(value: Mapping[str, object]) -> str:
-    return _b64(json.dumps(value, separators=(",", ":")).encode())
 
 
 def _required(form: dict[str, str], name: str) -> str:

@@ -16,6 +16,7 @@ from devstack.gmail_server.store import MailStore
 
 _PROMPTS = frozenset({"none", "consent", "select_account"})
 _NO_STORE = {"Cache-Control": "no-cache, no-store, max-age=0, must-revalidate"}
+_CERTS_CACHE = {"Cache-Control": "public, max-age=300, must-revalidate, no-transform"}
 
 
 def token(store: MailStore, request: Request) -> Response:
@@ -111,9 +112,13 @@ def _consent_request(store: MailStore, request: Request) -> tuple[ConsentRequest
 
 
 def _consenting_mailbox(store: MailStore, login_hint: str) -> str:
-    """The hinted mailbox; else, as a user picking another account at Google would, the only one there is."""
+    """The account the dev API chose for this hint (a user who picks another account at Google's chooser);
+    else the hinted mailbox; else, as a user picking the only account they have would, the only one there is."""
     addresses = store.addresses()
     hinted = login_hint.strip().lower()
+    chosen = store.tokens.chosen_account(hinted)
+    if chosen is not None:
+        return store.mailbox(chosen).email
     if hinted in addresses:
         return hinted
     if len(addresses) == 1:
@@ -126,6 +131,16 @@ def _required_arg(request: Request, name: str) -> str:
     if not value:
         raise errors.invalid_request(f"Missing required parameter: {name}")
     return value
+
+
+def x509_certs(store: MailStore, request: Request) -> Response:
+    """Google's `/oauth2/v1/certs`: the keys that sign ID tokens, as x509 certificates by key id."""
+    return json_response(store.tokens.signer.x509_certs(), headers=_CERTS_CACHE)
+
+
+def jwk_certs(store: MailStore, request: Request) -> Response:
+    """Google's `/oauth2/v3/certs`: the same keys as a JWK set."""
+    return json_response(store.tokens.signer.jwks(), headers=_CERTS_CACHE)
 
 
 def userinfo(store: MailStore, request: Request) -> Response:

@@ -303,6 +303,24 @@ _OAUTH_SCHEMAS: dict[str, dict[str, Any] | None] = {
     "/o/oauth2/v2/auth": None,  # a redirect; its query is checked by the tests that follow it
     "/oauth2/v3/userinfo": USERINFO_SCHEMA,
     "/oauth2/v3/tokeninfo": TOKENINFO_SCHEMA,
+    "/oauth2/v1/certs": {
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": {"type": "string", "pattern": "^-----BEGIN CERTIFICATE-----"},
+    },
+    "/oauth2/v3/certs": _strict_object(
+        {
+            "keys": {
+                "type": "array",
+                "minItems": 1,
+                "items": _strict_object(
+                    {name: {"type": "string"} for name in ("kty", "alg", "use", "kid", "n", "e")},
+                    ["kty", "alg", "use", "kid", "n", "e"],
+                ),
+            }
+        },
+        ["keys"],
+    ),
 }
 
 

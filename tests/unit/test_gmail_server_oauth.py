@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import google.auth.exceptions
 import google.auth.transport.requests
 import pytest
 import requests
+from google.oauth2 import id_token as google_id_token
 from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
@@ -33,6 +35,7 @@ REDIRECT_URI = "http://localhost:8080/oauth/callback"
 GMAIL_READONLY = "https://www.googleapis.com/auth/gmail.readonly"
 USERINFO_EMAIL = "https://www.googleapis.com/auth/userinfo.email"
 OTHER = "other@rapport.test"
+ISSUER = "https://accounts.google.com"
 
 
 @pytest.fixture(scope="module")
@@ -234,6 +237,42 @@ def test_prompt_none_without_earlier_consent_is_refused(gmail: RecordingServer) 
 def test_login_hint_picks_the_consenting_mailbox(gmail: RecordingServer) -> None:
     token = connect(gmail, login_hint=OTHER)
     assert service_for(gmail, token).users().getProfile(userId="me").execute()["emailAddress"] == OTHER
+
+
+def test_id_tokens_verify_against_the_published_certs_as_googles_do(gmail: RecordingServer) -> None:
+    token = connect(gmail)
+    request = google.auth.transport.requests.Request()
+    x509_certs = f"{gmail.url}/oauth2/v1/certs"
+    for certs in (x509_certs, f"{gmail.url}/oauth2/v3/certs"):  # x509 certificates, then the JWK set
+        claims = google_id_token.verify_token(token["id_token"], request, audience=CLIENT_ID, certs_url=certs)
+        assert (claims["iss"], claims["email"], claims["email_verified"]) == (ISSUER, OWNER, True)
+    with pytest.raises(ValueError, match="audience"):
+        google_id_token.verify_token(token["id_token"], request, audience="someone-else", certs_url=x509_certs)
+    header, _, signature = token["id_token"].split(".")
+    forged = jwt_claims(token["id_token"]) | {"email": OTHER}
+    forged_payload = base64.urlsafe_b64encode(json.dumps(forged).encode()).rstrip(b"=").decode()
+    with pytest.raises((ValueError, google.auth.exceptions.GoogleAuthError)):
+        google_id_token.verify_token(
+            f"{header}.{forged_payload}.{signature}", request, audience=CLIENT_ID, certs_url=x509_certs
+        )
+
+
+def test_the_account_chooser_lets_another_account_answer_the_hinted_screen(gmail: RecordingServer) -> None:
+    gmail.post_json("/_dev/account-chooser", {"loginHint": OWNER, "account": OTHER})
+    try:
+        token = connect(gmail)  # hinted at OWNER, answered by OTHER
+    finally:
+        gmail.post_json("/_dev/account-chooser", {"loginHint": OWNER, "account": None})
+    assert jwt_claims(token["id_token"])["email"] == OTHER
+    assert service_for(gmail, token).users().getProfile(userId="me").execute()["emailAddress"] == OTHER
+    assert jwt_claims(connect(gmail)["id_token"])["email"] == OWNER
+
+
+def test_revoking_one_token_ends_the_accounts_whole_grant(gmail: RecordingServer) -> None:
+    first, second = connect(gmail), connect(gmail)
+    requests.post(f"{gmail.url}/revoke", params={"token": first["refresh_token"]}, timeout=10).raise_for_status()
+    with pytest.raises(google.auth.exceptions.RefreshError, match="invalid_grant"):
+        credentials_for(gmail, {**second, "access_token": None}).refresh(google.auth.transport.requests.Request())
 
 
 # Failures -----------------------------------------------------------------------------------------------
