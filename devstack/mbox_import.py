@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devstack.takeout import read_mbox, system_labels
+from shared import ids
 from shared.errors import Conflict, InvalidInput
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.gmail.sync import publish_batch
@@ -105,7 +106,7 @@ class MboxImporter:
         if not path.is_file():
             raise InvalidInput(f"no mbox file at {path}")
         owner = (owner_email or guess_owner(read_mbox(path))).lower()
-        if self._store.find_by_address(owner) is not None:
+        if MailboxRef(workspace_id, ids.mailbox_id(owner)) in self._store.mailboxes_for_address(owner):
             raise Conflict(f"{owner} is connected to Gmail: its mail syncs from there already")
         ref = self._store.ensure_imported_mailbox(workspace_id=workspace_id, owner_uid=owner_uid, email=owner)
         run_id = self._store.start_run(ref, kind="import")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import requests
 
 from shared import clients
-from shared.errors import Conflict, DomainError, MailboxDisconnected, PermissionDenied, RetryLater
+from shared.errors import Conflict, DomainError, InvalidInput, MailboxDisconnected, PermissionDenied, RetryLater
 from shared.gmail.api import GmailMailbox
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.gmail.sync import SyncService
@@ -32,12 +32,17 @@ def connect_mailbox(
     workspace_id: str,
     owner_uid: str,
     refresh_token: str,
+    address: str | None = None,
     store: MailboxStore | None = None,
     sync: SyncService | None = None,
 ) -> MailboxRef:
+    """Connects the grant's Gmail in this workspace (when `address` is given, the grant must be for it); the
+    same address in other workspaces keeps its own connection, and they share Gmail's one watch for it."""
     store = store or MailboxStore()
     gmail = GmailMailbox.for_refresh_token(refresh_token)
     email, _ = gmail.profile()  # proves the grant works before anything is stored
+    if address is not None and email.strip().lower() != address.strip().lower():
+        raise InvalidInput("the Gmail that granted access is not the account Google named; nothing was connected")
     ref = store.save_connection(
         workspace_id=workspace_id, owner_uid=owner_uid, email=email, refresh_token=refresh_token
     )
@@ -72,20 +77,22 @@ def disconnect_mailbox(
     revoke: Callable[[str], None] | None = None,
     enqueue: Callable[..., str] = tasks.enqueue,
 ) -> None:
-    """Stops the watch, revokes the grant, forgets the tokens; with `delete_data`, purges the mail it brought."""
+    """Forgets this workspace's tokens and routing; with `delete_data`, purges the mail it brought. When no
+    other workspace still uses the address, also stops Gmail's watch and revokes the grant: both are one
+    per account at Google, so doing it while another workspace syncs the address would cut that one off."""
     store = store or MailboxStore()
-    store.get(ref)  # NotFound for a mailbox that is not there
+    email = store.get(ref).get("email", "")  # NotFound for a mailbox that is not there
     try:
         refresh_token: str | None = store.refresh_token(ref)
     except MailboxDisconnected:
         refresh_token = None  # already gone on Google's side or ours: nothing to stop or revoke
-    if refresh_token:
+    store.forget(ref, "Disconnected. Connect Gmail again to resume syncing.")
+    if refresh_token and not store.mailboxes_for_address(email):
         # Best effort on Google's side: the user asked to leave, and we forget the grant regardless.
         with contextlib.suppress(DomainError, requests.RequestException):
             GmailMailbox.for_refresh_token(refresh_token).stop_watch()
         with contextlib.suppress(requests.RequestException):
             (revoke or revoke_grant)(refresh_token)
-    store.forget(ref, "Disconnected. Connect Gmail again to resume syncing.")
     if delete_data:
         enqueue(
             tasks.MAINTENANCE_QUEUE,

@@ -17,6 +17,7 @@ from shared.errors import MailboxDisconnected, NotFound
 from shared.transactions import transactional
 
 MAILBOX_INDEX = "mailboxIndex"
+ROUTES = "workspaces"  # mailboxIndex/{address}/workspaces/{workspaceId}: one route per workspace
 MAILBOX_CREDENTIALS = "mailboxCredentials"
 
 
@@ -24,6 +25,12 @@ MAILBOX_CREDENTIALS = "mailboxCredentials"
 class MailboxRef:
     workspace_id: str
     mailbox_id: str
+
+
+def credentials_id(ref: MailboxRef) -> str:
+    """The credentials document of a workspace's mailbox; also the context its sealed token is bound to,
+    so a token copied to another workspace's document does not open."""
+    return f"{ref.workspace_id}_{ref.mailbox_id}"
 
 
 class MailboxStore:
@@ -35,25 +42,33 @@ class MailboxStore:
         return self._db.document("workspaces", ref.workspace_id, "mailboxes", ref.mailbox_id)
 
     # -- routing and credentials ----------------------------------------------------------------
-    def find_by_address(self, email: str) -> MailboxRef | None:
-        snapshot = self._db.document(MAILBOX_INDEX, email.strip().lower()).get()
-        if not snapshot.exists:
-            return None
-        data = snapshot.to_dict() or {}
-        return MailboxRef(data["workspaceId"], data["mailboxId"])
+    # One Gmail address may be connected in several workspaces, each with its own grant, cursor and
+    # mail: routing and credentials are keyed by (workspace, address), and a push notification, which
+    # names only the address, reaches every workspace's mailbox for it (decision 14).
+    def _route(self, address: str, workspace_id: str) -> firestore.DocumentReference:
+        return self._db.document(MAILBOX_INDEX, address, ROUTES, workspace_id)
+
+    def _credentials(self, ref: MailboxRef) -> firestore.DocumentReference:
+        return self._db.document(MAILBOX_CREDENTIALS, credentials_id(ref))
+
+    def mailboxes_for_address(self, email: str) -> list[MailboxRef]:
+        """Every workspace's connected mailbox for this address."""
+        routes = self._db.collection(MAILBOX_INDEX, email.strip().lower(), ROUTES).stream()
+        return [MailboxRef(data["workspaceId"], data["mailboxId"]) for data in (r.to_dict() or {} for r in routes)]
 
     def save_connection(self, *, workspace_id: str, owner_uid: str, email: str, refresh_token: str) -> MailboxRef:
-        """Stores (or replaces) the grant for a mailbox; reconnecting keeps its cursor and history."""
+        """Stores (or replaces) this workspace's grant for a mailbox; reconnecting keeps its cursor and history.
+        The same address in another workspace is left as it is."""
         address = email.strip().lower()
         ref = MailboxRef(workspace_id, ids.mailbox_id(address))
-        sealed = self._box.seal(refresh_token, context=ref.mailbox_id)
+        sealed = self._box.seal(refresh_token, context=credentials_id(ref))
         now = datetime.now(UTC)
         batch = self._db.batch()
         batch.set(
-            self._db.document(MAILBOX_CREDENTIALS, ref.mailbox_id),
+            self._credentials(ref),
             {"workspaceId": workspace_id, "email": address, "refreshToken": sealed.model_dump(), "updatedAt": now},
         )
-        batch.set(self._db.document(MAILBOX_INDEX, address), {"workspaceId": workspace_id, "mailboxId": ref.mailbox_id})
+        batch.set(self._route(address, workspace_id), {"workspaceId": workspace_id, "mailboxId": ref.mailbox_id})
         batch.set(
             self._doc(ref),
             {
@@ -78,11 +93,11 @@ class MailboxStore:
         return ref
 
     def refresh_token(self, ref: MailboxRef) -> str:
-        snapshot = self._db.document(MAILBOX_CREDENTIALS, ref.mailbox_id).get()
+        snapshot = self._credentials(ref).get()
         if not snapshot.exists:
             raise MailboxDisconnected("this mailbox has no stored Google grant; connect Gmail again")
         sealed = EncryptedSecret.model_validate((snapshot.to_dict() or {})["refreshToken"])
-        return self._box.open(sealed, context=ref.mailbox_id)
+        return self._box.open(sealed, context=credentials_id(ref))
 
     def exists(self, ref: MailboxRef) -> bool:
         return bool(self._doc(ref).get(field_paths=["status"]).exists)
@@ -279,12 +294,13 @@ class MailboxStore:
         return [MailboxRef(s.reference.parent.parent.id, s.id) for s in query.stream()]
 
     def forget(self, ref: MailboxRef, reason: str) -> None:
-        """Drops the grant and the routing; the mailbox document stays to say what happened."""
+        """Drops this workspace's grant and routing; the mailbox document stays to say what happened.
+        Other workspaces that connected the same address keep theirs."""
         email = self.get(ref).get("email", "")
         batch = self._db.batch()
-        batch.delete(self._db.document(MAILBOX_CREDENTIALS, ref.mailbox_id))
+        batch.delete(self._credentials(ref))
         if email:
-            batch.delete(self._db.document(MAILBOX_INDEX, email))
+            batch.delete(self._route(email, ref.workspace_id))
         batch.update(
             self._doc(ref),
             {

@@ -127,9 +127,15 @@ class SyncService:
 
     # -- notifications ---------------------------------------------------------------------------
     def on_notification(self, notification: GmailNotification) -> NotificationOutcome:
-        ref = self._store.find_by_address(notification.email_address)
-        if ref is None:
-            return NotificationOutcome.UNKNOWN_MAILBOX
+        """Every workspace that connected the address syncs it: the notification names only the address."""
+        refs = self._store.mailboxes_for_address(notification.email_address)
+        outcomes = [self._notify(ref, notification) for ref in refs]
+        for outcome in (NotificationOutcome.QUEUED, NotificationOutcome.DUPLICATE):
+            if outcome in outcomes:
+                return outcome
+        return NotificationOutcome.UNKNOWN_MAILBOX
+
+    def _notify(self, ref: MailboxRef, notification: GmailNotification) -> NotificationOutcome:
         window = timedelta(seconds=self._settings.sync_lease_seconds)
         try:
             needed = self._store.claim_notification(ref, notification.history_id, window=window)
