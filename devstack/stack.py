@@ -110,6 +110,7 @@ class LocalStack:
             "RAPPORT_OAUTH_TOKEN_URI": f"{self.gmail_url}/token",
             "RAPPORT_OAUTH_AUTH_URI": f"{self.gmail_url}/o/oauth2/v2/auth",
             "RAPPORT_OAUTH_REVOKE_URI": f"{self.gmail_url}/revoke",
+            "RAPPORT_OAUTH_CERTS_URI": f"{self.gmail_url}/oauth2/v1/certs",
             "RAPPORT_OAUTH_REDIRECT_URI": f"{self.functions_url}/oauth-callback",
             "RAPPORT_WEB_APP_URL": self.web_url,
             # Made up per run: the local OAuth client and token key exist only while this stack runs.

@@ -7,6 +7,7 @@
   policy's `connect-src` from the same init config that tells the app where they are;
 - `/api/NAME[/...]` is passed to the function NAME on the functions host, path unchanged, as Hosting's
   rewrites in firebase.json do in production (same origin: no CORS, the ID token travels as `Authorization`);
+  like Hosting, only the cookie named `__session` goes along, and a function's `Set-Cookie` comes back;
 - any other path without a file extension is a client-side route and gets index.html.
 
     python -m devstack.web_server --dist web/dist --port 5000 --init-json '{"projectId": "demo-rapport", ...}' \
@@ -34,8 +35,17 @@ FIREBASE_JSON = Path(__file__).resolve().parents[1] / "firebase.json"
 INIT_JSON_PATH = "/__/firebase/init.json"
 API_PREFIX = "/api/"
 # What a function's answer may carry back to the browser (hop-by-hop headers stay behind).
-PROXIED_RESPONSE_HEADERS = ("Content-Type", "Location", "Retry-After", "WWW-Authenticate", "Cache-Control")
+PROXIED_RESPONSE_HEADERS = (
+    "Content-Type",
+    "Location",
+    "Retry-After",
+    "WWW-Authenticate",
+    "Cache-Control",
+    "Set-Cookie",
+)
 PROXIED_REQUEST_HEADERS = ("Authorization", "Content-Type", "Accept")
+# Hosting strips every other cookie from requests it passes to functions.
+FORWARDED_COOKIE = "__session"
 PROXY_TIMEOUT_SECONDS = 60
 FUNCTIONS_DOWN = b'{"error": {"code": "unavailable", "message": "the functions host did not answer"}}'
 # What a file firebase.json says nothing about gets: revalidated, so a new build shows at once.
@@ -168,6 +178,9 @@ class _HostingRequestHandler(SimpleHTTPRequestHandler):
             return True
         length = int(self.headers.get("Content-Length") or 0)
         request_headers = {name: value for name in PROXIED_REQUEST_HEADERS if (value := self.headers.get(name))}
+        session = _forwarded_cookie(self.headers.get_all("Cookie") or [])
+        if session is not None:
+            request_headers["Cookie"] = session
         try:
             answer = _forward(
                 self.server.functions_url,
@@ -277,6 +290,16 @@ def _forward(
     kept = {name: value for name in PROXIED_RESPONSE_HEADERS if (value := response.getheader(name)) is not None}
     kept.setdefault("Cache-Control", NO_STORE)
     return _FunctionAnswer(response.status, kept, payload)
+
+
+def _forwarded_cookie(cookie_headers: list[str]) -> str | None:
+    """`__session=...` out of the browser's Cookie headers, as Hosting keeps it; None when absent."""
+    for header in cookie_headers:
+        for pair in header.split(";"):
+            name, _, value = pair.strip().partition("=")
+            if name == FORWARDED_COOKIE:
+                return f"{FORWARDED_COOKIE}={value}"
+    return None
 
 
 def _function_path(request_target: str) -> str | None:

@@ -1,14 +1,16 @@
-"""POST {workspaceId} by a signed-in member → the Google consent URL that connects their Gmail."""
+"""POST {workspaceId} by a signed-in member → the Google consent URL that connects their own Gmail, and a
+cookie binding that consent to this browser (the web app calls this from its own origin)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from functions._lib.handlers import Call, command
+from functions._lib.http import set_browser_cookie
+from functions._lib.responses import json_response
 from shared.crm.answers import AuthorizationUrl
-from shared.gmail.oauth import GmailOAuth
+from shared.gmail.oauth import STATE_LIFETIME, GmailOAuth
 from shared.principals import Role
 
 
@@ -25,6 +27,8 @@ class ConnectGmail(BaseModel):
     body=ConnectGmail,
     answer=AuthorizationUrl,
 )
-def connect_gmail(call: Call[ConnectGmail, None]) -> dict[str, Any]:
-    url = GmailOAuth().authorization_url(call.principal, call.body.workspace_id, return_to=call.body.return_to)
-    return {"authorizationUrl": url}
+def connect_gmail(call: Call[ConnectGmail, None]) -> WerkzeugResponse:
+    start = GmailOAuth().start(call.principal, call.body.workspace_id, return_to=call.body.return_to)
+    response = json_response(AuthorizationUrl(authorization_url=start.authorization_url).model_dump(by_alias=True))
+    set_browser_cookie(response, start.browser_nonce, max_age_seconds=int(STATE_LIFETIME.total_seconds()))
+    return response

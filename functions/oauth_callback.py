@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from functions._lib.handlers import Call, http_function, operation
+from functions._lib.http import BROWSER_COOKIE, clear_browser_cookie
 from shared.errors import DomainError
-from shared.gmail.oauth import ConnectFailure, GmailOAuth
+from shared.gmail.oauth import ConnectFailure, ConnectRefused, GmailOAuth
 from shared.log import get_logger
 from shared.settings import get_settings
 
@@ -29,7 +30,9 @@ class ConsentAnswer(BaseModel):
 def _back_to_app(path: str, **query: str) -> WerkzeugResponse:
     # Only ever a path inside the web app: the state document stores paths, never full URLs.
     target = f"{get_settings().web_app_url.rstrip('/')}{path}?{urllib.parse.urlencode(query)}"
-    return flask.redirect(target, code=302)
+    response = flask.redirect(target, code=302)
+    clear_browser_cookie(response)  # the consent it bound is spent, whatever happened
+    return response
 
 
 @operation(
@@ -49,7 +52,12 @@ def _consented(call: Call[None, ConsentAnswer]) -> WerkzeugResponse:
     if not answer.code or not answer.state:
         return _back_to_app("/settings", gmail="error", reason=ConnectFailure.INCOMPLETE)
     try:
-        connected = oauth.complete(code=answer.code, state=answer.state)
+        connected = oauth.complete(
+            code=answer.code, state=answer.state, browser_nonce=call.request.cookies.get(BROWSER_COOKIE)
+        )
+    except ConnectRefused as refused:
+        log.warning("Gmail connection refused", extra={"reason": refused.reason.value})
+        return _back_to_app(refused.return_to, gmail="error", reason=refused.reason)
     except DomainError as error:
         # The app is told a code from a fixed list, never the message: whatever reaches the address bar
         # could be forged by anyone sending a link, so the app shows only sentences of its own.

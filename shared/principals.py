@@ -25,7 +25,8 @@ ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
 class Principal:
     uid: str
     email: str | None
-    # Google says so for its accounts; only a verified address may take up an invitation sent to it.
+    # Google says so for its accounts; only a verified address may take up an invitation sent to it, or
+    # name the Gmail its holder can connect.
     email_verified: bool = False
 
 

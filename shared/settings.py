@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,7 +36,11 @@ class Settings(BaseSettings):
     oauth_token_uri: str = "https://oauth2.googleapis.com/token"  # noqa: S105 (a URL, not a secret)
     oauth_auth_uri: str = "https://accounts.google.com/o/oauth2/v2/auth"
     oauth_revoke_uri: str = "https://oauth2.googleapis.com/revoke"
-    # Where Google sends the user back (the oauth-callback function) and where we then send them.
+    # Google's keys that sign ID tokens (x509 or JWKS); the local stack serves its own.
+    oauth_certs_uri: str = "https://www.googleapis.com/oauth2/v1/certs"
+    # Where Google sends the user back (the oauth-callback function) and where we then send them. The
+    # callback must be on the web app's host (in production `https://APP/api/oauth-callback`, Hosting's
+    # rewrite): the browser cookie that binds a consent to who started it is sent only there.
     oauth_redirect_uri: str
     web_app_url: str
     oauth_client_id: str
@@ -99,6 +105,29 @@ class Settings(BaseSettings):
         if (self.kms_key_name is None) == (self.local_token_key is None):
             raise ValueError("set exactly one of RAPPORT_KMS_KEY_NAME and RAPPORT_LOCAL_TOKEN_KEY")
         return self
+
+    @model_validator(mode="after")
+    def _callback_beside_the_app(self) -> Settings:
+        app, callback = urlsplit(self.web_app_url), urlsplit(self.oauth_redirect_uri)
+        if app.hostname != callback.hostname:
+            raise ValueError("RAPPORT_OAUTH_REDIRECT_URI must be on RAPPORT_WEB_APP_URL's host (/api/oauth-callback)")
+        if app.scheme != "https" and not _is_loopback(app.hostname):
+            raise ValueError("RAPPORT_WEB_APP_URL must be https (plain http only on a loopback address)")
+        return self
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Cookies carry `Secure` except for a plain-http app on loopback (the local stack)."""
+        return urlsplit(self.web_app_url).scheme == "https"
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
 
 
 @functools.cache

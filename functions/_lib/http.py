@@ -15,10 +15,14 @@ from shared.auth import principal_from_id_token
 from shared.errors import DomainError, Unauthenticated
 from shared.log import get_logger
 from shared.principals import Principal
+from shared.settings import get_settings
 
 log = get_logger("http")
 Body = TypeVar("Body", bound=BaseModel)
 Entry = TypeVar("Entry", bound=Callable[[flask.Request], WerkzeugResponse])
+# Firebase Hosting passes on to functions only the cookie with this name and strips every other
+# (decision 17), so it is the one cookie Rapport sets.
+BROWSER_COOKIE = "__session"
 
 
 def caller(request: flask.Request) -> Principal:
@@ -54,3 +58,26 @@ def answers_errors(handler: Entry) -> Entry:
 
 class _Internal(DomainError):
     code = "internal"
+
+
+def set_browser_cookie(response: WerkzeugResponse, value: str, *, max_age_seconds: int) -> None:
+    """An HttpOnly, SameSite=Lax cookie for the whole site: scripts never read it, other sites' requests
+    never carry it, and Google's redirect back to us (a top-level GET) does. Secure except on plain-http
+    loopback (the local stack)."""
+    response.set_cookie(
+        BROWSER_COOKIE,
+        value,
+        max_age=max_age_seconds,
+        path="/",
+        secure=get_settings().cookies_secure,
+        httponly=True,
+        samesite="Lax",
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+
+
+def clear_browser_cookie(response: WerkzeugResponse) -> None:
+    response.delete_cookie(
+        BROWSER_COOKIE, path="/", secure=get_settings().cookies_secure, httponly=True, samesite="Lax"
+    )
+    response.headers["Cache-Control"] = "private, no-store"

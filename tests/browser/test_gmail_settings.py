@@ -127,3 +127,55 @@ def test_the_app_reaches_functions_at_api_on_its_own_origin(web_stack):
     assert refused.value.code == 401  # the function itself answered: no ID token
     assert json.loads(refused.value.read())["error"]["code"] == "unauthenticated"
     assert refused.value.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_consent_for_someone_elses_gmail_connects_nothing_and_both_are_told(
+    web_stack, firestore_db, workspace_id, new_page
+):
+    """Ann starts connecting Gmail. Picking Bob's Google account in her browser connects nothing and says
+    why; sending her consent link to Bob, who opens it in his own browser, connects nothing either, and
+    tells Bob why. Bob's own connection in his workspace goes on."""
+    ann_uid, ann = _owner(firestore_db, workspace_id)
+    bobs_workspace = f"{workspace_id}-bob"
+    bob_uid, bob = _owner(firestore_db, bobs_workspace)
+    for address in (ann, bob):
+        demo.load_mailbox(web_stack.gmail_url, address)
+    bob_page = _open_settings(web_stack, new_page, bobs_workspace, bob_uid, bob)
+    bob_page.get_by_test_id("connect-gmail").click()
+    bob_page.locator(f'[data-testid="mailbox-card"][data-email="{bob}"]').wait_for(timeout=30_000)
+
+    demo.dev_call(web_stack.gmail_url, "account-chooser", {"loginHint": ann, "account": bob})
+    try:
+        # In Ann's browser, Bob's account answers Google's screen.
+        ann_page = _open_settings(web_stack, new_page, workspace_id, ann_uid, ann)
+        ann_page.get_by_test_id("connect-gmail").click()
+        result = ann_page.get_by_test_id("gmail-result")
+        result.wait_for(timeout=30_000)
+        assert (result.get_attribute("data-tone"), result.get_attribute("data-reason")) == ("error", "wrong_account")
+        assert "not the one you use in Rapport" in result.inner_text()
+        ann_page.get_by_test_id("no-mailboxes").wait_for()
+        screenshot(ann_page, "settings-wrong-account")
+
+        # Ann's next consent link goes to Bob instead of Google: he opens it in his own browser.
+        consent_urls: list[str] = []
+        ann_page.route(
+            f"{web_stack.gmail_url}/o/oauth2/v2/auth**",
+            lambda route: (consent_urls.append(route.request.url), route.abort()),
+        )
+        ann_page.get_by_test_id("connect-gmail").click()
+        wait_for(lambda: consent_urls, what="Ann's consent link")
+        bob_page.goto(consent_urls[0])
+        bob_page.wait_for_url(re.compile(rf"/w/{bobs_workspace}/settings"), timeout=30_000)
+        result = bob_page.get_by_test_id("gmail-result")
+        result.wait_for(timeout=20_000)
+        assert (result.get_attribute("data-tone"), result.get_attribute("data-reason")) == ("error", "other_browser")
+        assert "started in another browser or by someone else" in result.inner_text()
+        screenshot(bob_page, "settings-other-browser")
+    finally:
+        demo.dev_call(web_stack.gmail_url, "account-chooser", {"loginHint": ann, "account": None})
+
+    assert not list(firestore_db.collection("workspaces", workspace_id, "mailboxes").stream())
+    bobs_mailbox = firestore_db.document("workspaces", bobs_workspace, "mailboxes", ids.mailbox_id(bob)).get()
+    assert bobs_mailbox.to_dict()["status"] == "connected"
+    demo.deliver(web_stack.gmail_url, bob, mail("Nia Park <nia@vandelay.com>", bob, "Still syncing"))
+    wait_for(lambda: _is_contact(firestore_db, bobs_workspace, "nia@vandelay.com"), what="Bob's new mail")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import urllib.error
 import urllib.parse
@@ -81,3 +82,50 @@ def team(auth_url: str, workspace_id: str) -> dict[str, User]:
     outsider = users["outsider"]
     create_workspace(f"{workspace_id}-other", name="Other", owner_uid=outsider.uid, owner_email=outsider.email)
     return users
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+class Browser:
+    """One browser in the OAuth flow: it keeps its own cookies and follows no redirect, so a test sees
+    every hop (our function → Google's consent → the callback → back to the app)."""
+
+    def __init__(self) -> None:
+        self.cookies = http.cookiejar.CookieJar()
+        self._opener = urllib.request.build_opener(_NoRedirects, urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def open(self, url: str, body: Any = None, token: str | None = None) -> Answer:
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = None if body is None else json.dumps(body).encode()
+        try:
+            with self._opener.open(urllib.request.Request(url, data=data, headers=headers), timeout=30) as response:
+                return Answer(response.status, _decode(response.read(), response.headers), dict(response.headers))
+        except urllib.error.HTTPError as error:
+            return Answer(error.code, _decode(error.read(), error.headers), dict(error.headers))
+
+    def start_gmail_connection(self, functions_url: str, workspace_id: str, token: str) -> str:
+        """connect-gmail as the signed-in user: the consent URL (and this browser's binding cookie)."""
+        answer = self.open(f"{functions_url}/connect-gmail", {"workspaceId": workspace_id}, token)
+        assert answer.status == 200, answer.body
+        return str(answer.body["authorizationUrl"])
+
+    def consent(self, authorization_url: str) -> str:
+        """Google's consent screen: the callback URL it redirects to."""
+        answer = self.open(authorization_url)
+        assert answer.status == 302, answer.body
+        return answer.headers["Location"]
+
+    def land(self, callback_url: str) -> str:
+        """The callback: where it sends this browser back in the app."""
+        answer = self.open(callback_url)
+        assert answer.status == 302, answer.body
+        return answer.headers["Location"]
+
+    def connect_gmail(self, functions_url: str, workspace_id: str, token: str) -> str:
+        """The whole flow in this browser; returns where it lands."""
+        return self.land(self.consent(self.start_gmail_connection(functions_url, workspace_id, token)))

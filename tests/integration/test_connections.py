@@ -13,9 +13,10 @@ import pytest
 from devstack import demo
 from shared import ids
 from shared.clients import firestore_client
-from shared.gmail.mailboxes import MailboxRef, MailboxStore
+from shared.gmail.mailboxes import MailboxRef, MailboxStore, credentials_id
 from shared.principals import Role
 from shared.workspaces import add_member, create_workspace
+from tests.integration.api import Browser
 from tests.support import id_token_for, mail, wait_for
 
 pytestmark = pytest.mark.integration
@@ -60,25 +61,20 @@ def team(auth_stack, firestore_db, workspace_id):
     firestore_client().document("workspaces", workspace_id).set({"settings": policy}, merge=True)
     demo.load_mailbox(auth_stack.gmail_url, owner_email)
     token = id_token_for(f"http://127.0.0.1:{auth_stack.ports.auth}", owner_uid, owner_email)
-    return {"uid": owner_uid, "email": owner_email, "token": token, "workspace": workspace_id}
+    return {"uid": owner_uid, "email": owner_email, "token": token, "workspace": workspace_id, "browser": Browser()}
 
 
 def _connect_through_google(stack, team) -> tuple[str, str]:
     """Runs the browser's part of the flow: consent URL → Google → callback → back to the app."""
-    status, _, body = _call(f"{stack.functions_url}/connect-gmail", {"workspaceId": team["workspace"]}, team["token"])
-    assert status == 200, body
-    consent = urllib.parse.urlparse(body["authorizationUrl"])
-    query = urllib.parse.parse_qs(consent.query)
+    browser = team["browser"]
+    authorization_url = browser.start_gmail_connection(stack.functions_url, team["workspace"], team["token"])
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(authorization_url).query)
     assert query["code_challenge_method"] == ["S256"]
     assert query["access_type"] == ["offline"]
     assert query["scope"][0].split() == ["https://www.googleapis.com/auth/gmail.readonly", "openid", "email"]
-    status, headers, _ = _call(body["authorizationUrl"])
-    assert status == 302
-    callback = headers["Location"]
+    callback = browser.consent(authorization_url)
     assert callback.startswith(f"{stack.functions_url}/oauth-callback?")
-    status, headers, _ = _call(callback)
-    assert status == 302
-    return callback, headers["Location"]
+    return callback, browser.land(callback)
 
 
 def test_connecting_gmail_runs_oauth_with_state_and_pkce(stack, team):
@@ -90,24 +86,22 @@ def test_connecting_gmail_runs_oauth_with_state_and_pkce(stack, team):
     assert mailbox["status"] == "connected"
     assert mailbox["ownerUid"] == team["uid"]
     assert mailbox["watch"]["expiration"]
-    credentials = firestore_client().document("mailboxCredentials", ref.mailbox_id).get().to_dict()
+    credentials = firestore_client().document("mailboxCredentials", credentials_id(ref)).get().to_dict()
     stored = json.dumps(credentials["refreshToken"])
     assert MailboxStore().refresh_token(ref) not in stored  # only ciphertext at rest
     wait_for(lambda: demo.mailbox_progress(ref).done, what="the first sync")
 
     # The same callback again (a replay, or a double click) is refused and changes nothing.
-    status, headers, _ = _call(callback)
-    assert status == 302
-    assert headers["Location"] == f"{stack.web_url}/settings?gmail=error&reason=link_unknown"
+    landing = team["browser"].land(callback)
+    assert landing == f"{stack.web_url}/settings?gmail=error&reason=link_unknown"
 
 
 def test_a_forged_state_connects_nothing(stack, team):
-    _, _, body = _call(f"{stack.functions_url}/connect-gmail", {"workspaceId": team["workspace"]}, team["token"])
-    _, headers, _ = _call(body["authorizationUrl"])
-    forged = headers["Location"].replace("state=", "state=forged")
-    _, headers, _ = _call(forged)
-    assert headers["Location"] == f"{stack.web_url}/settings?gmail=error&reason=link_unknown"
-    assert MailboxStore().find_by_address(team["email"]) is None
+    browser = team["browser"]
+    callback = browser.consent(browser.start_gmail_connection(stack.functions_url, team["workspace"], team["token"]))
+    landing = browser.land(callback.replace("state=", "state=forged"))
+    assert landing == f"{stack.web_url}/settings?gmail=error&reason=link_unknown"
+    assert MailboxStore().mailboxes_for_address(team["email"]) == []
 
 
 def test_declining_consent_returns_to_the_app_with_nothing_stored(stack, team):
@@ -115,7 +109,7 @@ def test_declining_consent_returns_to_the_app_with_nothing_stored(stack, team):
     state = urllib.parse.parse_qs(urllib.parse.urlparse(body["authorizationUrl"]).query)["state"][0]
     _, headers, _ = _call(f"{stack.functions_url}/oauth-callback?error=access_denied&state={state}")
     assert headers["Location"] == f"{stack.web_url}/settings?gmail=declined"
-    assert MailboxStore().find_by_address(team["email"]) is None
+    assert MailboxStore().mailboxes_for_address(team["email"]) == []
 
 
 @pytest.mark.parametrize(
@@ -160,8 +154,8 @@ def test_disconnecting_with_data_deletion_revokes_and_purges(stack, team):
     status, _, answer = _call(f"{stack.functions_url}/disconnect-gmail", body, team["token"])
     assert (status, answer["status"]) == (200, "disconnected")
     assert MailboxStore().get(ref)["status"] == "disconnected"
-    assert MailboxStore().find_by_address(team["email"]) is None
-    assert not firestore_client().document("mailboxCredentials", ref.mailbox_id).get().exists
+    assert MailboxStore().mailboxes_for_address(team["email"]) == []
+    assert not firestore_client().document("mailboxCredentials", credentials_id(ref)).get().exists
     wait_for(lambda: not contact.get().exists, what="the purge")
     interactions = firestore_client().collection("workspaces", team["workspace"], "interactions")
     assert interactions.count().get()[0][0].value == 0

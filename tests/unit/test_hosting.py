@@ -12,6 +12,7 @@ import pytest
 from devstack.web_server import (
     INIT_JSON_PATH,
     WebServer,
+    _forwarded_cookie,
     _function_path,
     emulator_origins,
     headers_for,
@@ -182,3 +183,16 @@ def test_a_missing_asset_is_not_cached_for_a_year(local_web_server):
         urllib.request.urlopen(f"{local_web_server.url}/assets/index-old.js")
     assert answer.value.code == 404
     assert answer.value.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("cookie_headers", "forwarded"),
+    [
+        (["__session=abc; other=1"], "__session=abc"),
+        (["other=1", "theme=dark; __session=x=y"], "__session=x=y"),
+        (["other=1; session=abc"], None),
+        ([], None),
+    ],
+)
+def test_like_hosting_the_local_server_passes_on_only_the_session_cookie(cookie_headers, forwarded):
+    assert _forwarded_cookie(cookie_headers) == forwarded

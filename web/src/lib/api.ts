@@ -70,6 +70,8 @@ async function send<T>(auth: Auth, method: HttpMethod, url: string, body?: Recor
       method,
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${idToken}` },
       body: body === undefined ? undefined : JSON.stringify(body),
+      // Same origin only: connect-gmail answers with the cookie that ties Google's consent to this browser.
+      credentials: "same-origin",
     });
   } catch {
     throw new ApiError(0, "network", "Could not reach Rapport. Check your connection and try again.");

@@ -7,6 +7,8 @@ interface OAuthResult {
   tone: "ok" | "error";
   title: string;
   detail: string | null;
+  /** The failure's code, when it is one of ours (tests and support read it). */
+  reason?: string;
 }
 
 /**
@@ -21,11 +23,20 @@ const FAILURE_REASONS: Record<string, string> = {
   google_refused: "Google refused the sign-in. Please connect again.",
   gmail_not_allowed: "Rapport needs permission to read Gmail: tick that box when Google asks.",
   no_offline_access: "Google granted no offline access. Remove Rapport in your Google account, then connect again.",
+  other_browser:
+    "This Gmail connection was started in another browser or by someone else, so nothing was connected. To connect your own Gmail, choose Connect Gmail here.",
+  wrong_account:
+    "The Google account that granted access is not the one you use in Rapport, so nothing was connected. Connect again and pick your own account on Google's screen.",
+  unverified_account: "Google did not confirm which account granted access, so nothing was connected. Please try again.",
   unknown: "Please try again.",
 };
 
+function knownReason(reason: string | null): string | undefined {
+  return reason !== null && Object.hasOwn(FAILURE_REASONS, reason) ? reason : undefined;
+}
+
 function failureSentence(reason: string | null): string {
-  return (reason !== null && Object.hasOwn(FAILURE_REASONS, reason) ? FAILURE_REASONS[reason] : null) ?? FAILURE_REASONS.unknown!;
+  return FAILURE_REASONS[knownReason(reason) ?? "unknown"]!;
 }
 
 const RESULTS: Record<string, (reason: string | null) => OAuthResult> = {
@@ -35,7 +46,7 @@ const RESULTS: Record<string, (reason: string | null) => OAuthResult> = {
     title: "Gmail was not connected",
     detail: "Access was declined on Google's screen. Connect again and allow Rapport to read your mail.",
   }),
-  error: (reason) => ({ tone: "error", title: "Gmail could not be connected", detail: failureSentence(reason) }),
+  error: (reason) => ({ tone: "error", title: "Gmail could not be connected", detail: failureSentence(reason), reason: knownReason(reason) }),
 };
 
 /** Reads the result once, then takes it out of the address bar so a reload doesn't show it again. */
@@ -55,7 +66,13 @@ export function OAuthResultBanner() {
   const [result, setResult] = useState<OAuthResult | null>(takeResultFromUrl);
   if (!result) return null;
   return (
-    <div class={`banner banner--${result.tone}`} role={result.tone === "error" ? "alert" : "status"} data-testid="gmail-result" data-tone={result.tone}>
+    <div
+      class={`banner banner--${result.tone}`}
+      role={result.tone === "error" ? "alert" : "status"}
+      data-testid="gmail-result"
+      data-tone={result.tone}
+      data-reason={result.reason}
+    >
       <div class="banner__text">
         <strong>{result.title}</strong>
         {result.detail && <span>{result.detail}</span>}
