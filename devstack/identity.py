@@ -117,8 +117,12 @@ class LocalIdentity:
             "exp": now + int(lifetime.total_seconds()),
             **claims,
         }
+        return self.sign(payload)
+
+    def sign(self, claims: dict[str, Any]) -> str:
+        """A JWT of `claims`, signed RS256 under this key (its `kid` in the header)."""
         signer = crypt.RSASigner.from_string(self._private_pem, key_id=self.key_id)
-        return jwt.encode(signer, payload).decode()
+        return jwt.encode(signer, claims).decode()
 
     def token_for(self, *, audience: str, email: str) -> str:
         """A token for (audience, email), minted again only when the cached one nears its expiry."""

@@ -110,7 +110,6 @@ class LocalStack:
             "RAPPORT_OAUTH_TOKEN_URI": f"{self.gmail_url}/token",
             "RAPPORT_OAUTH_AUTH_URI": f"{self.gmail_url}/o/oauth2/v2/auth",
             "RAPPORT_OAUTH_REVOKE_URI": f"{self.gmail_url}/revoke",
-            "RAPPORT_OAUTH_CERTS_URI": f"{self.gmail_url}/oauth2/v1/certs",
             "RAPPORT_OAUTH_REDIRECT_URI": f"{self.functions_url}/oauth-callback",
             "RAPPORT_WEB_APP_URL": self.web_url,
             # Made up per run: the local OAuth client and token key exist only while this stack runs.
@@ -184,13 +183,17 @@ class LocalStack:
     def _start_services(self) -> None:
         env = self.child_env()
         python = sys.executable
+        key_file = str(self.identity_key_file)
         gmail = self.supervisor.spawn(
-            "gmail", [python, "-m", "devstack.gmail_server", "--port", str(self.ports.gmail)], env=env, cwd=REPO_ROOT
+            "gmail",
+            # Google signs users' ID tokens with the same keys as its OIDC tokens: so does the local stack.
+            [python, "-m", "devstack.gmail_server", "--port", str(self.ports.gmail), "--identity-key", key_file],
+            env=env,
+            cwd=REPO_ROOT,
         )
         gemini = self.supervisor.spawn(
             "gemini", [python, "-m", "devstack.gemini_server", "--port", str(self.ports.gemini)], env=env, cwd=REPO_ROOT
         )
-        key_file = str(self.identity_key_file)
         issuer = self.supervisor.spawn(
             "identity",
             [python, "-m", "devstack.identity", "--port", str(self.ports.identity), "--key", key_file],

@@ -36,8 +36,6 @@ class Settings(BaseSettings):
     oauth_token_uri: str = "https://oauth2.googleapis.com/token"  # noqa: S105 (a URL, not a secret)
     oauth_auth_uri: str = "https://accounts.google.com/o/oauth2/v2/auth"
     oauth_revoke_uri: str = "https://oauth2.googleapis.com/revoke"
-    # Google's keys that sign ID tokens (x509 or JWKS); the local stack serves its own.
-    oauth_certs_uri: str = "https://www.googleapis.com/oauth2/v1/certs"
     # Where Google sends the user back (the oauth-callback function) and where we then send them. The
     # callback must be on the web app's host (in production `https://APP/api/oauth-callback`, Hosting's
     # rewrite): the browser cookie that binds a consent to who started it is sent only there.

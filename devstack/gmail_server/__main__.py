@@ -10,11 +10,13 @@ import argparse
 import os
 import signal
 import sys
+from pathlib import Path
 from types import FrameType
 
 from devstack.gmail_server.app import GmailServer, create_app
 from devstack.gmail_server.loader import read_mail
 from devstack.gmail_server.quota import DEFAULT_UNITS_PER_SECOND, DEFAULT_WINDOW_SECONDS, QuotaSettings
+from devstack.identity import LocalIdentity
 from shared.log import get_logger
 
 log = get_logger("gmail_server")
@@ -35,6 +37,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quota", action="store_true", help="enforce Gmail's per-user quota (off by default)")
     parser.add_argument("--quota-units-per-second", type=float, default=DEFAULT_UNITS_PER_SECOND, metavar="UNITS")
     parser.add_argument("--quota-window-seconds", type=float, default=DEFAULT_WINDOW_SECONDS, metavar="SECONDS")
+    parser.add_argument(
+        "--identity-key",
+        type=Path,
+        metavar="PEM",
+        help="sign ID tokens with this key (the local stack's, devstack/identity.py); default: a new one",
+    )
     return parser.parse_args(argv)
 
 
@@ -54,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         client_id=os.environ["RAPPORT_OAUTH_CLIENT_ID"],
         client_secret=os.environ["RAPPORT_OAUTH_CLIENT_SECRET"],
         quota=quota,
+        identity=LocalIdentity.load(args.identity_key) if args.identity_key else None,
     )
     for spec in args.mailbox:
         email, _, path = spec.partition("=")

@@ -16,6 +16,7 @@ from devstack.gmail_server.notifier import Notifier, PublishFn, pubsub_publisher
 from devstack.gmail_server.oauth import TokenStore
 from devstack.gmail_server.quota import Quota, QuotaSettings
 from devstack.gmail_server.store import MailStore
+from devstack.identity import LocalIdentity
 from devstack.local_server import LocalServer
 from shared.log import get_logger
 
@@ -46,8 +47,7 @@ _ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/token", oauth_api.token),
     ("POST", "/revoke", oauth_api.revoke),
     ("GET", "/o/oauth2/v2/auth", oauth_api.authorize),
-    ("GET", "/oauth2/v1/certs", oauth_api.x509_certs),
-    ("GET", "/oauth2/v3/certs", oauth_api.jwk_certs),
+    ("GET", "/oauth2/v1/certs", oauth_api.certs),
     ("GET", "/oauth2/v3/userinfo", oauth_api.userinfo),
     ("GET", "/oauth2/v3/tokeninfo", oauth_api.tokeninfo),
     ("POST", "/oauth2/v3/tokeninfo", oauth_api.tokeninfo),
@@ -116,11 +116,17 @@ def _routing_error(request: Request, error: HTTPException) -> errors.ApiError:
 
 
 def create_app(
-    *, client_id: str, client_secret: str, publish: PublishFn | None = None, quota: QuotaSettings | None = None
+    *,
+    client_id: str,
+    client_secret: str,
+    publish: PublishFn | None = None,
+    quota: QuotaSettings | None = None,
+    identity: LocalIdentity | None = None,
 ) -> GmailApp:
     """Build the app; `publish` defaults to google-cloud-pubsub (which honours PUBSUB_EMULATOR_HOST);
-    `quota` defaults to off at Gmail's 250 units/s over a 60 s window (its per-minute limit)."""
-    tokens = TokenStore(client_id=client_id, client_secret=client_secret)
+    `quota` defaults to off at Gmail's 250 units/s over a 60 s window (its per-minute limit); `identity`
+    (the key ID tokens are signed with) defaults to a new one."""
+    tokens = TokenStore(client_id=client_id, client_secret=client_secret, identity=identity or LocalIdentity.generate())
     notifier = Notifier(publish or pubsub_publisher())
     return GmailApp(MailStore(tokens=tokens, notifier=notifier, quota=Quota(quota)))
 

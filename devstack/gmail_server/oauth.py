@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from devstack.gmail_server import errors, ids, scopes
-from devstack.gmail_server.id_tokens import IdTokenSigner
+from devstack.identity import LocalIdentity
 
 ACCESS_TOKEN_SECONDS = 3599
 DEFAULT_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
@@ -126,7 +126,8 @@ class TokenStore:
     # Who answers the consent screen for a login_hint when it is not the hinted account: at Google the
     # user may pick any account in the chooser (or sign in as another), whatever the app hinted.
     _chosen: dict[str, str] = field(default_factory=dict, repr=False)
-    signer: IdTokenSigner = field(default_factory=IdTokenSigner, repr=False)
+    # Signs ID tokens, as Google's keys do; the local stack hands in its one identity key (devstack/identity.py).
+    identity: LocalIdentity = field(default_factory=LocalIdentity.generate, repr=False)
 
     def issue_refresh_token(self, email: str, scope: str = DEFAULT_SCOPE) -> str:
         token = ids.refresh_token()
@@ -255,7 +256,7 @@ class TokenStore:
         return token
 
     def _id_token(self, email: str, scope: str) -> str | None:
-        """An OpenID Connect ID token when `openid` was granted, signed RS256 as Google's are (see id_tokens)."""
+        """An OpenID Connect ID token when `openid` was granted, signed RS256 as Google's are."""
         granted = scope.split()
         if "openid" not in granted:
             return None
@@ -270,7 +271,7 @@ class TokenStore:
         }
         if scopes.USERINFO_EMAIL in granted:
             claims |= {"email": email, "email_verified": True}
-        return self.signer.sign(claims)
+        return self.identity.sign(claims)
 
     def revoke(self, token: str) -> None:
         """Revoke a refresh token, or an access token with its refresh token, as Google does: that ends the

@@ -133,14 +133,9 @@ def _required_arg(request: Request, name: str) -> str:
     return value
 
 
-def x509_certs(store: MailStore, request: Request) -> Response:
+def certs(store: MailStore, request: Request) -> Response:
     """Google's `/oauth2/v1/certs`: the keys that sign ID tokens, as x509 certificates by key id."""
-    return json_response(store.tokens.signer.x509_certs(), headers=_CERTS_CACHE)
-
-
-def jwk_certs(store: MailStore, request: Request) -> Response:
-    """Google's `/oauth2/v3/certs`: the same keys as a JWK set."""
-    return json_response(store.tokens.signer.jwks(), headers=_CERTS_CACHE)
+    return json_response(store.tokens.identity.certs_document(), headers=_CERTS_CACHE)
 
 
 def userinfo(store: MailStore, request: Request) -> Response:

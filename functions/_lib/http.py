@@ -21,7 +21,7 @@ log = get_logger("http")
 Body = TypeVar("Body", bound=BaseModel)
 Entry = TypeVar("Entry", bound=Callable[[flask.Request], WerkzeugResponse])
 # Firebase Hosting passes on to functions only the cookie with this name and strips every other
-# (decision 17), so it is the one cookie Rapport sets.
+# (decision 18), so it is the one cookie Rapport sets.
 BROWSER_COOKIE = "__session"
 
 

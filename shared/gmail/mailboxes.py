@@ -44,7 +44,7 @@ class MailboxStore:
     # -- routing and credentials ----------------------------------------------------------------
     # One Gmail address may be connected in several workspaces, each with its own grant, cursor and
     # mail: routing and credentials are keyed by (workspace, address), and a push notification, which
-    # names only the address, reaches every workspace's mailbox for it (decision 14).
+    # names only the address, reaches every workspace's mailbox for it (decision 18).
     def _route(self, address: str, workspace_id: str) -> firestore.DocumentReference:
         return self._db.document(MAILBOX_INDEX, address, ROUTES, workspace_id)
 

@@ -4,7 +4,7 @@ The state document is single use and holds the PKCE verifier sealed, so neither 
 callback nor a leaked state value can complete someone else's connection. It is bound to the browser
 that started it (a nonce in an HttpOnly cookie, its digest in the state) and to the signed-in user
 (their verified email): a consent link sent to someone else, or consent given as another Google
-account, connects nothing (decision 16).
+account, connects nothing (decision 18).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ OAUTH_STATES = "oauthStates"
 STATE_LIFETIME = timedelta(minutes=10)
 SCOPES = (GMAIL_READONLY_SCOPE, "openid", "email")
 GOOGLE_ISSUERS = ("accounts.google.com", "https://accounts.google.com")
-# A member's own addresses besides their sign-in one, approved by an admin (decision 16).
+# A member's own addresses besides their sign-in one, approved by an admin (decision 18).
 GMAIL_ALIASES_FIELD = "gmailAliases"
 
 
@@ -200,7 +200,7 @@ class GmailOAuth:
                     id_token,
                     google.auth.transport.requests.Request(self._http),
                     audience=self._settings.oauth_client_id,
-                    certs_url=self._settings.oauth_certs_uri,
+                    certs_url=self._settings.google_certs_url,
                     clock_skew_in_seconds=10,
                 )
             )

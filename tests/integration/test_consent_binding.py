@@ -1,6 +1,6 @@
 """A consent link never connects someone else's Gmail: the OAuth state is bound to the browser and the user
 that started it, the Gmail granted must be that user's own, and one address connected in several
-workspaces is several connections that never take each other over (decision 14)."""
+workspaces is several connections that never take each other over (decision 18)."""
 
 from __future__ import annotations
 

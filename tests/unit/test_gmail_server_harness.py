@@ -308,19 +308,6 @@ _OAUTH_SCHEMAS: dict[str, dict[str, Any] | None] = {
         "minProperties": 1,
         "additionalProperties": {"type": "string", "pattern": "^-----BEGIN CERTIFICATE-----"},
     },
-    "/oauth2/v3/certs": _strict_object(
-        {
-            "keys": {
-                "type": "array",
-                "minItems": 1,
-                "items": _strict_object(
-                    {name: {"type": "string"} for name in ("kty", "alg", "use", "kid", "n", "e")},
-                    ["kty", "alg", "use", "kid", "n", "e"],
-                ),
-            }
-        },
-        ["keys"],
-    ),
 }
 
 

@@ -46,7 +46,7 @@ def settings(certs_url: str) -> Settings:
         project_id=PROJECT,
         region="us-central1",
         functions_base_url=BASE_URL,
-        oauth_redirect_uri=f"{BASE_URL}/oauth-callback",
+        oauth_redirect_uri="https://rapport.example/api/oauth-callback",
         web_app_url="https://rapport.example",
         oauth_client_id="client.apps.googleusercontent.com",
         local_token_key=base64.b64encode(b"k" * 32).decode(),
