@@ -51,10 +51,28 @@ class MailboxStore:
     def _credentials(self, ref: MailboxRef) -> firestore.DocumentReference:
         return self._db.document(MAILBOX_CREDENTIALS, credentials_id(ref))
 
+    # Connections made before decision 15 were stored by address alone: `mailboxIndex/{address}` and
+    # `mailboxCredentials/{mailboxId}` stay readable for the workspace they name until it reconnects or
+    # disconnects, so a deployment keeps syncing them.
+    def _legacy_route(self, address: str) -> firestore.DocumentReference:
+        return self._db.document(MAILBOX_INDEX, address)
+
+    def _legacy_ref(self, address: str) -> MailboxRef | None:
+        data = self._legacy_route(address).get().to_dict() or {}
+        return MailboxRef(data["workspaceId"], data["mailboxId"]) if data.get("workspaceId") else None
+
+    def _drop_legacy(self, batch: firestore.WriteBatch, ref: MailboxRef, address: str) -> None:
+        if self._legacy_ref(address) == ref:
+            batch.delete(self._legacy_route(address))
+            batch.delete(self._db.document(MAILBOX_CREDENTIALS, ref.mailbox_id))
+
     def mailboxes_for_address(self, email: str) -> list[MailboxRef]:
         """Every workspace's connected mailbox for this address."""
-        routes = self._db.collection(MAILBOX_INDEX, email.strip().lower(), ROUTES).stream()
-        return [MailboxRef(data["workspaceId"], data["mailboxId"]) for data in (r.to_dict() or {} for r in routes)]
+        address = email.strip().lower()
+        routes = self._db.collection(MAILBOX_INDEX, address, ROUTES).stream()
+        refs = [MailboxRef(data["workspaceId"], data["mailboxId"]) for data in (r.to_dict() or {} for r in routes)]
+        legacy = self._legacy_ref(address)
+        return refs if legacy is None or legacy in refs else [*refs, legacy]
 
     def save_connection(self, *, workspace_id: str, owner_uid: str, email: str, refresh_token: str) -> MailboxRef:
         """Stores (or replaces) this workspace's grant for a mailbox; reconnecting keeps its cursor and history.
@@ -69,6 +87,7 @@ class MailboxStore:
             {"workspaceId": workspace_id, "email": address, "refreshToken": sealed.model_dump(), "updatedAt": now},
         )
         batch.set(self._route(address, workspace_id), {"workspaceId": workspace_id, "mailboxId": ref.mailbox_id})
+        self._drop_legacy(batch, ref, address)
         batch.set(
             self._doc(ref),
             {
@@ -93,11 +112,13 @@ class MailboxStore:
         return ref
 
     def refresh_token(self, ref: MailboxRef) -> str:
-        snapshot = self._credentials(ref).get()
+        snapshot, context = self._credentials(ref).get(), credentials_id(ref)
         if not snapshot.exists:
-            raise MailboxDisconnected("this mailbox has no stored Google grant; connect Gmail again")
+            snapshot, context = self._db.document(MAILBOX_CREDENTIALS, ref.mailbox_id).get(), ref.mailbox_id
+            if (snapshot.to_dict() or {}).get("workspaceId") != ref.workspace_id:
+                raise MailboxDisconnected("this mailbox has no stored Google grant; connect Gmail again")
         sealed = EncryptedSecret.model_validate((snapshot.to_dict() or {})["refreshToken"])
-        return self._box.open(sealed, context=credentials_id(ref))
+        return self._box.open(sealed, context=context)
 
     def exists(self, ref: MailboxRef) -> bool:
         return bool(self._doc(ref).get(field_paths=["status"]).exists)
@@ -301,6 +322,7 @@ class MailboxStore:
         batch.delete(self._credentials(ref))
         if email:
             batch.delete(self._route(email, ref.workspace_id))
+            self._drop_legacy(batch, ref, email)
         batch.update(
             self._doc(ref),
             {

@@ -195,3 +195,29 @@ def test_connect_gmail_needs_a_verified_email(auth_stack, workspace_id, ann):
     answer = ann.browser.open(f"{auth_stack.functions_url}/connect-gmail", {"workspaceId": workspace_id}, token)
     assert answer.status == 403
     assert answer.body["error"]["code"] == "permission_denied"
+
+
+def test_a_connection_stored_by_address_alone_keeps_working_until_it_reconnects(firestore_db, workspace_id):
+    """Connections made before routing was per workspace are still routed and still open their grant."""
+    from shared.crypto import secret_box
+    from shared.errors import MailboxDisconnected
+
+    address = f"old.{uuid.uuid4().hex[:6]}@lumenway.io"
+    ref = MailboxRef(workspace_id, ids.mailbox_id(address))
+    sealed = secret_box().seal("1//old-grant", context=ref.mailbox_id).model_dump()
+    legacy_credentials = firestore_db.document("mailboxCredentials", ref.mailbox_id)
+    legacy_route = firestore_db.document("mailboxIndex", address)
+    legacy_credentials.set({"workspaceId": workspace_id, "email": address, "refreshToken": sealed})
+    legacy_route.set({"workspaceId": workspace_id, "mailboxId": ref.mailbox_id})
+    store = MailboxStore()
+
+    assert store.mailboxes_for_address(address) == [ref]
+    assert store.refresh_token(ref) == "1//old-grant"
+    with pytest.raises(MailboxDisconnected):
+        store.refresh_token(MailboxRef(f"{workspace_id}-other", ref.mailbox_id))  # never another workspace's
+
+    store.save_connection(workspace_id=workspace_id, owner_uid="u-ann", email=address, refresh_token="1//new-grant")
+    assert not legacy_credentials.get().exists
+    assert not legacy_route.get().exists
+    assert store.mailboxes_for_address(address) == [ref]
+    assert store.refresh_token(ref) == "1//new-grant"
