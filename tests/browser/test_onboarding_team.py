@@ -90,17 +90,21 @@ def test_a_newcomer_starts_a_workspace_and_brings_in_a_teammate(web_stack, fires
     assert _member(mate_page, mate).get_attribute("data-role") == "member"
 
     # The owner makes the teammate an admin; the teammate's page follows.
-    _member(page, mate).get_by_label(f"Role of {mate}").select_option("admin")
-    mate_page.locator(f'[data-testid="member-row"][data-email="{mate}"][data-role="admin"]').wait_for(timeout=20_000)
     members = firestore_db.collection("workspaces", workspace_id, "members")
+    _member(page, mate).get_by_label(f"Role of {mate}").select_option("admin")
+    assert members.document(mate_uid).get().to_dict()["role"] == "member"  # nothing changes until confirmed
+    _member(page, mate).get_by_role("button", name=f"Change role of {mate}").click()
+    mate_page.locator(f'[data-testid="member-row"][data-email="{mate}"][data-role="admin"]').wait_for(timeout=20_000)
     assert members.document(mate_uid).get().to_dict()["role"] == "admin"
     screenshot(mate_page, "team-teammate-view")
 
     # The last owner can neither step down nor leave, and is told why.
     _member(page, owner).get_by_label(f"Role of {owner}").select_option("admin")
+    _member(page, owner).get_by_test_id("save-role").press("Enter")
     refused = _member(page, owner).get_by_test_id("member-action-result")
     refused.wait_for(timeout=20_000)
     assert "needs an owner" in refused.inner_text()
+    assert _member(page, owner).get_by_label(f"Role of {owner}").input_value() == "owner"  # back to what holds
     _member(page, owner).get_by_test_id("leave-workspace").click()
     _member(page, owner).get_by_test_id("confirm-remove-member").click()
     wait_for(lambda: "needs an owner" in refused.inner_text(), what="leaving refused")

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import {
   changeRole,
   invitationLink,
@@ -254,6 +254,7 @@ interface MemberRowProps {
 function MemberRow({ workspaceId, member, myRole, isMe }: MemberRowProps) {
   const { auth } = useServices();
   const [confirming, setConfirming] = useState(false);
+  const [draftRole, setDraftRole] = useState<WorkspaceRole>(member.role);
   const [action, run] = useAction(async (change: { role: WorkspaceRole } | "remove") => {
     if (change === "remove") {
       await removeMember(auth, workspaceId, member.uid);
@@ -263,6 +264,8 @@ function MemberRow({ workspaceId, member, myRole, isMe }: MemberRowProps) {
     await changeRole(auth, workspaceId, member.uid, change.role);
     return `${isMe ? "You are" : `${member.email} is`} now ${change.role}.`;
   });
+  // The live role wins: after a change lands, or is refused, the picker shows what the member holds.
+  useEffect(() => setDraftRole(member.role), [member.role, action.state === "failed"]);
   // Only owners touch owners; admins manage everyone else (the API enforces the same).
   const canManage = hasRole(myRole, "admin") && (myRole === "owner" || member.role !== "owner");
   const grantable = ROLES.filter((candidate) => myRole === "owner" || candidate !== "owner");
@@ -276,24 +279,36 @@ function MemberRow({ workspaceId, member, myRole, isMe }: MemberRowProps) {
       </td>
       <td>
         {canManage ? (
-          <label>
-            <span class="visually-hidden">Role of {member.email}</span>
-            <select
-              // A refused change puts the select back on the role the member still has.
-              key={`${member.role}:${action.state}`}
-              class="input"
-              data-testid="member-role"
-              value={member.role}
-              disabled={busy}
-              onChange={(event) => void run({ role: event.currentTarget.value as WorkspaceRole })}
-            >
-              {grantable.map((candidate) => (
-                <option key={candidate} value={candidate}>
-                  {candidate}
-                </option>
-              ))}
-            </select>
-          </label>
+          <form
+            class="role-form"
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (draftRole !== member.role) void run({ role: draftRole });
+            }}
+          >
+            <label>
+              <span class="visually-hidden">Role of {member.email}</span>
+              <select
+                class="input"
+                data-testid="member-role"
+                value={draftRole}
+                disabled={busy}
+                onChange={(event) => setDraftRole(event.currentTarget.value as WorkspaceRole)}
+              >
+                {grantable.map((candidate) => (
+                  <option key={candidate} value={candidate}>
+                    {candidate}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {/* Choosing with the arrow keys changes nothing until this is pressed. */}
+            {draftRole !== member.role && (
+              <button type="submit" class="button button--small button--primary" data-testid="save-role" disabled={busy}>
+                Change role<span class="visually-hidden"> of {member.email}</span>
+              </button>
+            )}
+          </form>
         ) : (
           <span data-testid="member-role-label">{member.role}</span>
         )}
