@@ -12,6 +12,7 @@ import { useServices } from "../../lib/services";
 import { StatePanel } from "../StatePanel";
 import { MailboxCard } from "./MailboxCard";
 import { OAuthResultBanner } from "./OAuthResultBanner";
+import { DeadLettersTable } from "./DeadLettersTable";
 import { SyncRunsTable } from "./SyncRunsTable";
 import { WorkspacePolicyCard } from "./WorkspacePolicyCard";
 import { SetupChecklist } from "../team/SetupChecklist";
@@ -107,6 +108,16 @@ export function SettingsPage({ workspaceId, role }: SettingsPageProps) {
         </p>
         <SyncRunsTable workspaceId={workspaceId} mailboxes={mailboxList} canUndo={isAdmin} now={now} />
       </section>
+
+      {isAdmin && (
+        <section class="card" aria-labelledby="dead-letters-heading">
+          <h2 id="dead-letters-heading" class="card__title">
+            Dead letters
+          </h2>
+          <p class="card__subtitle">Mail Rapport could not take in, and why. Replay sends it through again once the cause is fixed.</p>
+          <DeadLettersTable workspaceId={workspaceId} mailboxes={mailboxList} now={now} />
+        </section>
+      )}
     </main>
   );
 }
