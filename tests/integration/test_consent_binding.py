@@ -139,6 +139,19 @@ def test_consent_as_another_account_revokes_the_unused_grant(auth_stack, workspa
     assert "error=consent_required" in silent.headers["Location"]
 
 
+def test_an_alias_an_admin_approved_connects(auth_stack, firestore_db, workspace_id, ann, chooser):
+    alias = _person(auth_stack, "ann-alias")  # another Google account of Ann's
+    chooser(ann.email, alias.email)
+    landing = ann.browser.connect_gmail(auth_stack.functions_url, workspace_id, ann.token)
+    assert landing.endswith("reason=wrong_account")  # not approved yet
+
+    # An admin approves it on Ann's membership (the functions write it; clients cannot).
+    firestore_db.document("workspaces", workspace_id, "members", ann.uid).update({"gmailAliases": [alias.email]})
+    landing = ann.browser.connect_gmail(auth_stack.functions_url, workspace_id, ann.token)
+    assert "gmail=connected" in landing, landing
+    assert MailboxStore().mailboxes_for_address(alias.email) == [MailboxRef(workspace_id, ids.mailbox_id(alias.email))]
+
+
 @pytest.mark.parametrize("their_own_flow", [False, True], ids=["no-cookie", "another-browsers-cookie"])
 def test_a_consent_link_opened_in_another_browser_connects_nothing(
     auth_stack, workspace_id, ann, bob, chooser, their_own_flow

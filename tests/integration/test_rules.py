@@ -26,6 +26,8 @@ SECRET = (
     "workspaces/{ws}/aiUsage/2030-01/settled/r1",
     "workspaces/{ws}/syncRuns/r1/chunks/0",
     "workspaces/{ws}/somethingNew/x",
+    "mailboxCredentials/{ws}_mb1",
+    "mailboxIndex/ann@acme.com/workspaces/{ws}",
 )
 
 
