@@ -28,6 +28,7 @@ def _read(call: Call[None, TimelineQuery]) -> dict[str, Any]:
         parent_id=query.parent_id,
         before=query.before,
         limit=query.limit,
+        reader_uid=call.principal.uid,
     )
 
 

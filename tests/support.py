@@ -102,3 +102,27 @@ def connected_without_watch(gmail_url: str, workspace_id: str, owner_email: str)
     return MailboxStore().save_connection(
         workspace_id=workspace_id, owner_uid="u-owner", email=owner_email, refresh_token=refresh_token
     )
+
+
+def with_content(snapshot) -> dict:  # type: ignore[no-untyped-def]
+    """An interaction's metadata and its content documents (shared/crm/sharing.py), as one dict."""
+    from shared.crm.sharing import PARTS, content_ref
+
+    merged = dict(snapshot.to_dict() or {})
+    for part in PARTS:
+        merged.update(content_ref(snapshot.reference, part).get().to_dict() or {})
+    return merged
+
+
+def store_mail(db, workspace_id: str, interaction_id: str, fields: dict, *, sharing: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """An interaction as ingestion stores it: metadata, and its subject and snippet apart, in a mailbox
+    (`mailboxId`, created with `sharing` when given)."""
+    from shared.crm.sharing import content_ref, split_content
+
+    metadata, content = split_content({"staged": False, **fields})
+    reference = db.document("workspaces", workspace_id, "interactions", interaction_id)
+    reference.set(metadata)
+    for part, values in content.items():
+        content_ref(reference, part).set(values)
+    if sharing is not None:
+        db.document("workspaces", workspace_id, "mailboxes", fields["mailboxId"]).set({"sharing": sharing}, merge=True)

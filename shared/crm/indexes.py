@@ -70,10 +70,19 @@ def timeline_indexes() -> list[CompositeIndex]:
     ]
 
 
-# Fixed queries outside the lists: a contact's newest mail (enrichment, relationship strength).
+# Fixed queries outside the lists: a contact's newest mail (enrichment, relationship strength); the web
+# app's live timelines, which ask for mail not staged since the rules let clients read no other
+# (web/src/data/records.ts).
 DECLARED = [
     CompositeIndex(
         "interactions", (_filtered("contactIds", "array_contains"), _sorted(Sort("occurredAt", descending=True)))
+    ),
+    *(
+        CompositeIndex(
+            "interactions",
+            (_filtered(field, "array_contains"), _filtered("staged", "=="), _sorted(Sort("occurredAt", True))),
+        )
+        for field in ("contactIds", "companyIds")
     ),
 ]
 
@@ -102,7 +111,7 @@ def _override(collection: str, field: str) -> dict[str, Any]:
 # every person and every word-bearing string on each of a mailbox's thousands of interactions.
 UNINDEXED_FIELDS = (
     ("interactions", "people"),
-    ("interactions", "snippet"),
+    ("content", "snippet"),
     ("audit", "before"),
     ("audit", "after"),
     (deadletters.COLLECTION, "payload"),

@@ -38,6 +38,7 @@ from shared.crm.preview import (
     own_addresses,
     preview_ref,
 )
+from shared.crm.sharing import content_ref, delete_content, forgetting, split_content, stub_of
 from shared.deadletters import record_message_dead_letter
 from shared.enrichment.touched import request_enrichment
 from shared.errors import RetryLater
@@ -70,8 +71,6 @@ _RACES = (exceptions.AlreadyExists, exceptions.FailedPrecondition, exceptions.No
 # Raised by a commit Firestore (or its client) refuses as written: sent again, it fails again. A batch
 # that fails so is split until the message that causes it stands alone (a dead letter then).
 _REFUSED = (exceptions.InvalidArgument, ValueError, TypeError)
-# What is kept of a message that could not be stored: enough to find it, count it and replay it.
-STUB_FIELDS = ("mailboxId", "gmailMessageId", "syncRunId", "undone", "createdAt", "occurredAt", "direction")
 SIGNATURE_FIELDS = ("title", "company", "phones", "urls", "linkedin", "twitter")
 
 
@@ -142,7 +141,7 @@ class MessageRecord:
 
     def unstorable(self, dead_letter_id: str) -> MessageRecord:
         """What stands for new mail that could not be stored: found again, never counted, replayable."""
-        fields = {k: v for k, v in self.fields.items() if k in STUB_FIELDS} | {"deadLetterId": dead_letter_id}
+        fields = stub_of(self.fields) | {"deadLetterId": dead_letter_id}
         return MessageRecord(self.ref, self.occurred_at, self.direction, (), (), "unstorable", fields)
 
     @classmethod
@@ -264,17 +263,22 @@ class _MessagePlan:
     contacts: dict[str, _Tally]  # contacts it newly counts for
     companies: dict[str, _Tally]
     guarded: set[str]  # contacts that must still not exist when it commits (their mail stays uncounted)
+    content: dict[str, dict[str, Any]] = field(default_factory=dict)  # a new message's content, by part
+    forget: bool = False  # stored mail turned blocked: its content goes
 
     @property
     def writes(self) -> int:
         # A staged message's preview tallies: one per person, per company and per automated sender.
-        return 2 + len(self.contacts) + len(self.companies) + len(self.guarded) + 2 * len(self.preview_people)
+        tallies = 2 * len(self.preview_people)
+        content = len(self.content) + 2 * self.forget
+        return 2 + content + len(self.contacts) + len(self.companies) + len(self.guarded) + tallies
 
     @property
     def request_bytes(self) -> int:
         """About what it adds to a commit request: the interaction as Firestore sizes it, and a bound for
         each counter update (a few numbers, a name, a signature of bounded fields)."""
-        return document_size(self.record.ref.path, self.interaction) + COUNTER_WRITE_BYTES * (self.writes - 1)
+        content = sum(document_size(f"{self.record.ref.path}/content/{p}", v) for p, v in self.content.items())
+        return document_size(self.record.ref.path, self.interaction) + content + COUNTER_WRITE_BYTES * (self.writes - 1)
 
 
 @dataclass(frozen=True)
@@ -603,10 +607,14 @@ class Ingestor:
             record = plan.record
             if record.is_new:
                 batch.create(record.ref, plan.interaction)
+                for part, values in plan.content.items():
+                    batch.set(content_ref(record.ref, part), values)
             else:
                 batch.update(
                     record.ref, plan.interaction, option=self._db.write_option(last_update_time=record.update_time)
                 )
+                if plan.forget:
+                    delete_content(batch, record.ref)
             for key, tally in plan.contacts.items():
                 contacts.setdefault(key, _Tally()).merge(tally)
             for key, tally in plan.companies.items():
@@ -781,11 +789,20 @@ def _plan(context: _Context, record: MessageRecord, book: ContactBook, creating:
         "staged": context.staged,
         "skipped": skipped,
     }
+    content: dict[str, dict[str, Any]] = {}
     if record.is_new:
-        interaction = record.fields | interaction
+        # Content lives apart from the metadata so the rules can hide it (shared/crm/sharing.py);
+        # blocked and unreadable mail keeps none, only a stub.
+        metadata, content = split_content(record.fields)
+        interaction = metadata | interaction
+        if skipped in ("blocked", "unreadable", "unstorable"):
+            interaction, content = stub_of(interaction), {}
+    forget = not record.is_new and skipped == "blocked"  # staged mail met the blocklist at its approval
+    if forget:
+        interaction |= forgetting()
     guarded = set() if context.staged else {c for c in uncounted if not book.exists(c)}
     preview_people = people if context.staged else {}
-    return _MessagePlan(record, interaction, preview_people, contacts, companies, guarded)
+    return _MessagePlan(record, interaction, preview_people, contacts, companies, guarded, content, forget)
 
 
 def _preview_tally(plans: list[_MessagePlan], book: ContactBook) -> PreviewTally:

@@ -27,6 +27,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from shared import ids
 from shared.clients import firestore_client
 from shared.crm.policy import Policy
+from shared.crm.sharing import delete_content
 from shared.errors import NotFound
 from shared.log import get_logger
 from shared.mail.companies import company_name_from_domain
@@ -296,7 +297,7 @@ class PreviewService:
             filter=FieldFilter("staged", "==", True)
         )
         preview = preview_ref(self._db, workspace_id, mailbox_id=mailbox_id)
-        dropped = _delete_all(self._db, staged)
+        dropped = _delete_all(self._db, staged, with_content=True)
         for name in ("people", "companies", "automated"):
             _delete_all(self._db, preview.collection(name))
         preview.set({"droppedInteractions": dropped, "messages": 0, "automatedMessages": 0}, merge=True)
@@ -313,15 +314,18 @@ class PreviewService:
         )
 
 
-def _delete_all(db: firestore.Client, query: Any) -> int:
+def _delete_all(db: firestore.Client, query: Any, *, with_content: bool = False) -> int:
     deleted = 0
+    size = PAGE // 2 if with_content else PAGE  # an interaction and its content are three deletes
     while True:
-        page = list(query.limit(PAGE).stream())
+        page = list(query.limit(size).stream())
         if not page:
             return deleted
         batch = db.batch()
         for snapshot in page:
             batch.delete(snapshot.reference)
+            if with_content:
+                delete_content(batch, snapshot.reference)
         batch.commit()
         deleted += len(page)
 

@@ -16,6 +16,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.clients import firestore_client
+from shared.crm.sharing import delete_content, forgetting
 from shared.deadletters import DeadLetters
 from shared.errors import Conflict, NotFound
 
@@ -73,11 +74,12 @@ class CrmRepair:
             result.touched_contacts.update(data.get("contactIds", []))
             result.touched_companies.update(data.get("companyIds", []))
             pending.append(snapshot)
-        for start in range(0, len(pending), PAGE):
+        for start in range(0, len(pending), PAGE // 2):
             batch = self._db.batch()
-            for snapshot in pending[start : start + PAGE]:
-                cleared = {"skipped": "blocked", "contactIds": [], "companyIds": [], "people": [], "uncountedIds": []}
-                batch.update(snapshot.reference, cleared)
+            for snapshot in pending[start : start + PAGE // 2]:
+                # Blocked mail keeps a stub and no content (shared/crm/sharing.py).
+                batch.update(snapshot.reference, forgetting() | {"skipped": "blocked"})
+                delete_content(batch, snapshot.reference)
             batch.commit()
         result.interactions = len(pending)
         self._recount_contacts(workspace_id, result)
@@ -106,7 +108,7 @@ class CrmRepair:
         if keep_tombstones:
             query = query.where(filter=FieldFilter("undone", "==", False))
         while True:
-            page = list(query.limit(PAGE).stream())
+            page = list(query.limit(PAGE // 2).stream())  # each interaction writes up to three documents
             if not page:
                 break
             batch = self._db.batch()
@@ -114,10 +116,11 @@ class CrmRepair:
                 data = snapshot.to_dict() or {}
                 result.touched_contacts.update(data.get("contactIds", []))
                 result.touched_companies.update(data.get("companyIds", []))
-                if keep_tombstones:
-                    batch.update(snapshot.reference, {"undone": True, "contactIds": [], "companyIds": [], "people": []})
+                if keep_tombstones:  # a stub, without content or people
+                    batch.update(snapshot.reference, forgetting() | {"undone": True})
                 else:
                     batch.delete(snapshot.reference)
+                delete_content(batch, snapshot.reference)
             batch.commit()
             result.interactions += len(page)
         self._recount_contacts(workspace_id, result)

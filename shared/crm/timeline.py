@@ -20,6 +20,7 @@ from shared.crm.audit import COLLECTION as AUDIT
 from shared.crm.audit import entity_key, public
 from shared.crm.kinds import PARENT_COLLECTIONS
 from shared.crm.records import Filter, Listing, Page, Sort
+from shared.crm.sharing import MailContent
 from shared.errors import NotFound
 
 ParentType = Literal["contact", "company", "deal"]
@@ -68,8 +69,16 @@ class Timeline:
         self._db = db or firestore_client()
 
     def of(
-        self, workspace_id: str, *, parent_type: ParentType, parent_id: str, before: datetime | None, limit: int
+        self,
+        workspace_id: str,
+        *,
+        parent_type: ParentType,
+        parent_id: str,
+        before: datetime | None,
+        limit: int,
+        reader_uid: str,
     ) -> dict[str, Any]:
+        """The newest `limit` items; mail shows what its mailbox shares with `reader_uid` (shared/crm/sharing.py)."""
         workspace = self._db.collection("workspaces").document(workspace_id)
         if not workspace.collection(PARENT_COLLECTIONS[parent_type]).document(parent_id).get().exists:
             raise NotFound(f"no such {parent_type}", id=parent_id)
@@ -84,6 +93,9 @@ class Timeline:
             items.extend(_item(source, snapshot) for snapshot in query.stream())
         items.sort(key=lambda item: item["at"], reverse=True)
         page = items[:limit]
+        mail = [item for item in page if item["type"] == "interaction"]
+        shown = {i["id"]: i for i in MailContent(db=self._db).attach(workspace_id, mail, reader_uid=reader_uid)}
+        page = [shown.get(item["id"], item) if item["type"] == "interaction" else item for item in page]
         return {
             "items": [public(item) for item in page],
             "nextBefore": page[-1]["at"].isoformat() if len(items) > limit else None,

@@ -19,6 +19,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.clients import firestore_client
+from shared.crm.sharing import MailContent
 from shared.enrichment.domain import DomainProvider
 from shared.enrichment.gemini import AiCallRejected, GeminiProvider
 from shared.enrichment.model import AiUsage, EnrichmentInput, EnrichmentProvider, EnrichmentResult, InteractionBrief
@@ -208,11 +209,14 @@ class EnrichmentService:
             .order_by("occurredAt", direction=firestore.Query.DESCENDING)
             .limit(RECENT_INTERACTIONS)
         )
+        found = [{"id": doc.id, **(doc.to_dict() or {})} for doc in query.stream()]
+        # What enrichment writes on a contact every member reads, so it reads mail as a teammate would.
+        shown = MailContent(db=self._db).attach(workspace_id, found, reader_uid=None)
         return [
             InteractionBrief(
                 subject=data.get("subject") or "", snippet=data.get("snippet") or "", direction=data.get("direction")
             )
-            for data in (doc.to_dict() or {} for doc in query.stream())
+            for data in shown
         ]
 
     def _updates(

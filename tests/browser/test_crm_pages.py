@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
 from devstack import demo
 from shared import ids
 from shared.gmail.connect import connect_mailbox
-from shared.workspaces import create_workspace
+from shared.workspaces import Role, add_member, create_workspace
 from tests.browser.conftest import screenshot
 from tests.integration.api import Api, User
-from tests.support import id_token_for, mail, wait_for
+from tests.support import id_token_for, mail, store_mail, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -42,15 +43,13 @@ def test_contact_company_and_dashboard_pages_show_the_synced_mail(web_stack, fir
     assert page.get_by_test_id("stat-received").locator("dd").inner_text() == "3"
     wait_for(lambda: page.get_by_test_id("timeline-item").count() == len(subjects), what="the timeline")
     assert page.get_by_test_id("timeline-item").first.inner_text().startswith("↙")
-    assert {
-        page.get_by_test_id("timeline-item").nth(i).locator(".timeline__subject").inner_text() for i in range(3)
-    } == set(subjects)
+    wait_for(lambda: set(page.get_by_test_id("timeline-subject").all_inner_texts()) == set(subjects), what="subjects")
     screenshot(page, "contact-page")
 
     # Mail arriving while the page is open lands on its timeline without a reload.
     demo.deliver(web_stack.gmail_url, owner, mail(f"Nia Park <{NIA}>", owner, "One more thing"))
     wait_for(lambda: page.get_by_test_id("timeline-item").count() == len(subjects) + 1, what="the new mail")
-    assert "One more thing" in page.get_by_test_id("timeline-item").first.inner_text()
+    wait_for(lambda: "One more thing" in page.get_by_test_id("timeline-item").first.inner_text(), what="its subject")
     page.set_viewport_size(PHONE)
     screenshot(page, "contact-page-phone")
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -90,3 +89,45 @@ def test_contact_company_and_dashboard_pages_show_the_synced_mail(web_stack, fir
     screenshot(page, "dashboard")
     page.set_viewport_size(PHONE)
     screenshot(page, "dashboard-phone")
+
+
+def test_a_teammate_reads_of_a_mailbox_what_its_owner_shares(web_stack, firestore_db, workspace_id, new_page):
+    owner_uid, owner = f"u-{uuid.uuid4().hex[:8]}", f"owner.{uuid.uuid4().hex[:6]}@lumenway.io"
+    mate_uid, mate = f"u-{uuid.uuid4().hex[:8]}", f"mate.{uuid.uuid4().hex[:6]}@lumenway.io"
+    create_workspace(workspace_id, name="CRM team", owner_uid=owner_uid, owner_email=owner)
+    add_member(workspace_id, uid=mate_uid, email=mate, role=Role.MEMBER)
+    mailbox_id = ids.mailbox_id(owner)
+    firestore_db.document("workspaces", workspace_id, "mailboxes", mailbox_id).set(
+        {"email": owner, "ownerUid": owner_uid, "status": "imported", "sync": {"stage": "idle"}}
+    )
+    contact_id = ids.contact_id(NIA)
+    firestore_db.document("workspaces", workspace_id, "contacts", contact_id).set(
+        {"email": NIA, "name": "Nia Park", "interactionCount": 1, "receivedCount": 1}
+    )
+    fields = {"mailboxId": mailbox_id, "contactIds": [contact_id], "direction": "inbound", "undone": False}
+    fields |= {"occurredAt": datetime.now(UTC), "subject": "Term sheet", "snippet": "We offer 40k"}
+    store_mail(firestore_db, workspace_id, f"{mailbox_id}_1", fields)
+
+    teammate = new_page()
+    teammate.goto(demo.sign_in_link(web_stack.web_url, uid=mate_uid, email=mate))
+    contact_page = f"{web_stack.web_url}/w/{workspace_id}/contacts/{contact_id}"
+    teammate.goto(contact_page)
+    subject = teammate.get_by_test_id("timeline-subject")
+    wait_for(lambda: subject.count() == 1 and subject.inner_text() == "Subject not shared", what="metadata only")
+    assert teammate.get_by_test_id("timeline-snippet").count() == 0
+    teammate.goto(f"{web_stack.web_url}/w/{workspace_id}/settings")
+    teammate.get_by_test_id("mailbox-sharing-level").wait_for()  # only the owner chooses
+    assert teammate.get_by_test_id("mailbox-sharing").count() == 0
+
+    page = new_page()
+    page.goto(demo.sign_in_link(web_stack.web_url, uid=owner_uid, email=owner))
+    page.goto(contact_page)
+    wait_for(lambda: page.get_by_test_id("timeline-snippet").all_inner_texts() == ["We offer 40k"], what="own mail")
+    page.goto(f"{web_stack.web_url}/w/{workspace_id}/settings")
+    page.get_by_test_id("mailbox-sharing").select_option("subject")
+    mailbox = firestore_db.document("workspaces", workspace_id, "mailboxes", mailbox_id)
+    wait_for(lambda: mailbox.get().to_dict().get("sharing") == "subject", what="the level to change")
+
+    teammate.goto(contact_page)
+    wait_for(lambda: subject.count() == 1 and subject.inner_text() == "Term sheet", what="the subject shared")
+    assert teammate.get_by_test_id("timeline-snippet").count() == 0

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.integration.api import Api, team
+from tests.support import store_mail
 
 pytestmark = pytest.mark.integration
 
@@ -21,10 +22,11 @@ def crm(stack, firestore_db, workspace_id):
 def test_a_contacts_timeline_merges_mail_notes_tasks_and_changes_newest_first(crm, firestore_db):
     api, users = crm
     contact = api.call(users["member"], "POST", "contacts", {"email": "dee@acme.com", "name": "Dee"}).body
-    interactions = firestore_db.collection("workspaces", api.workspace_id, "interactions")
     long_ago = datetime.now(UTC) - timedelta(days=30)
-    interactions.document("mb_1_m1").set({"contactIds": [contact["id"]], "occurredAt": long_ago, "subject": "Hello"})
-    interactions.document("mb_1_m2").set({"contactIds": ["c_other"], "occurredAt": long_ago, "subject": "Not hers"})
+    mail = {"mailboxId": "mb_1", "occurredAt": long_ago}
+    store_mail(firestore_db, api.workspace_id, "mb_1_m1", mail | {"contactIds": [contact["id"]], "subject": "Hello"})
+    store_mail(firestore_db, api.workspace_id, "mb_1_m2", mail | {"contactIds": ["c_other"], "subject": "Not hers"})
+    firestore_db.document("workspaces", api.workspace_id, "mailboxes", "mb_1").set({"sharing": "subject"})
     parent = {"parentType": "contact", "parentId": contact["id"]}
     api.call(users["member"], "POST", "notes", {**parent, "body": "Met at the fair"})
     api.call(users["member"], "POST", "tasks", {**parent, "title": "Send deck"})
@@ -41,6 +43,48 @@ def test_a_contacts_timeline_merges_mail_notes_tasks_and_changes_newest_first(cr
     rest = api.call(users["viewer"], "GET", "timeline", params={**parent, "before": first["nextBefore"]}).body
     assert [i["type"] for i in first["items"] + rest["items"]] == types
     assert api.call(users["viewer"], "GET", "timeline", params={"parentType": "deal", "parentId": "nope"}).status == 404
+
+
+def test_the_timeline_shows_mail_as_far_as_its_owner_shares_it_and_a_change_applies_to_stored_mail(crm, firestore_db):
+    api, users = crm
+    owner = users["member"]  # a member's own mailbox: the workspace's owner and admins choose nothing for it
+    contact = api.call(owner, "POST", "contacts", {"email": "dee@acme.com", "name": "Dee"}).body
+    firestore_db.document("workspaces", api.workspace_id, "mailboxes", "mb_m").set({"ownerUid": owner.uid})
+    fields = {
+        "mailboxId": "mb_m",
+        "contactIds": [contact["id"]],
+        "occurredAt": datetime.now(UTC),
+        "direction": "inbound",
+    }
+    store_mail(firestore_db, api.workspace_id, "mb_m_1", fields | {"subject": "Pricing", "snippet": "Our offer: 40k"})
+    parent = {"parentType": "contact", "parentId": contact["id"]}
+
+    def mail_as(user) -> dict:  # type: ignore[no-untyped-def]
+        answer = api.call(user, "GET", "timeline", params=parent)
+        assert answer.status == 200, answer.body
+        return next(item for item in answer.body["items"] if item["type"] == "interaction")
+
+    def change(user, level: str) -> int:  # type: ignore[no-untyped-def]
+        body = {"workspaceId": api.workspace_id, "mailboxId": "mb_m", "level": level}
+        return api.call(user, "POST", "mailbox-sharing", body).status
+
+    seen = {"subject": "Pricing", "snippet": "Our offer: 40k"}
+    # Nothing chosen yet: teammates see who and when only; the owner sees everything.
+    assert mail_as(owner).items() >= seen.items()
+    assert {"subject", "snippet"} & mail_as(users["viewer"]).keys() == set()
+    assert mail_as(users["viewer"])["direction"] == "inbound"
+    for stranger in ("owner", "admin", "viewer"):  # only the mailbox's owner chooses
+        assert change(users[stranger], "everything") == 403
+    assert change(users["outsider"], "everything") == 403
+    assert change(owner, "everything!") == 400
+    assert change(owner, "subject") == 200
+    for reader in ("owner", "admin", "viewer"):
+        shown = mail_as(users[reader])
+        assert (shown["subject"], "snippet" in shown) == ("Pricing", False), reader
+    assert change(owner, "everything") == 200
+    assert mail_as(users["viewer"]).items() >= seen.items()
+    assert change(owner, "metadata") == 200
+    assert {"subject", "snippet"} & mail_as(users["admin"]).keys() == set()
 
 
 def test_search_finds_by_name_email_company_and_tag_prefixes(crm):

@@ -17,7 +17,7 @@ from shared.gmail.mailboxes import MailboxRef, MailboxStore, credentials_id
 from shared.principals import Role
 from shared.workspaces import add_member, create_workspace
 from tests.integration.api import Browser
-from tests.support import id_token_for, mail, wait_for
+from tests.support import id_token_for, mail, wait_for, with_content
 
 pytestmark = pytest.mark.integration
 
@@ -204,7 +204,7 @@ def test_undoing_a_sync_run_takes_its_mail_out_and_keeps_it_out(stack, team):
     wait_for(lambda: demo.mailbox_progress(ref).done, what="sync to settle")
 
     interactions = db.collection("workspaces", team["workspace"], "interactions")
-    second = next(i for i in interactions.stream() if i.to_dict()["subject"] == "Two").to_dict()
+    second = next(i for i in map(with_content, interactions.stream()) if i["subject"] == "Two")
     run = db.document("workspaces", team["workspace"], "syncRuns", second["syncRunId"])
     wait_for(lambda: run.get().to_dict()["state"] == "done", what="the sync run to finish")  # running runs refuse undo
     body = {"workspaceId": team["workspace"], "syncRunId": second["syncRunId"]}

@@ -34,6 +34,7 @@ from shared.enrichment.prompts import load_prompt
 from shared.enrichment.touched import CONTACTS_PER_MESSAGE
 from shared.errors import BudgetExceeded, NotFound, RetryLater
 from shared.settings import get_settings
+from tests.support import store_mail
 
 pytestmark = pytest.mark.integration
 
@@ -323,14 +324,19 @@ def _seed_contact(db, workspace_id: str) -> str:
     )
     base = datetime(2026, 11, 1, tzinfo=UTC)
     for day, subject in enumerate(["Intro", "Pilot pricing", "Berlin rollout"]):
-        db.document("workspaces", workspace_id, "interactions", f"mb_x_{day}").set(
+        store_mail(
+            db,
+            workspace_id,
+            f"mb_x_{day}",
             {
+                "mailboxId": "mb_x",
                 "subject": subject,
                 "snippet": f"About the {subject.lower()}",
                 "direction": "inbound",
                 "occurredAt": base + timedelta(days=day),
                 "contactIds": [contact_id],
-            }
+            },
+            sharing="everything",
         )
     return contact_id
 

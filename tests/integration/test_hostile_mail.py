@@ -18,10 +18,10 @@ from devstack import demo
 from shared import clients, firestore_limits, ids
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.pipeline.fetched import FetchedMessage, batches_for
-from tests.support import mail, open_workspace, wait_for
+from tests.support import mail, open_workspace, wait_for, with_content
 
 pytestmark = pytest.mark.integration
-INTERACTION_INDEX_EXEMPT = frozenset({"people", "snippet"})  # as firestore.indexes.json declares
+INTERACTION_INDEX_EXEMPT = frozenset({"people", "snippet"})  # as firestore.indexes.json declares (snippet: content)
 
 
 def _raw(headers: dict[str, str], body: str = "Hi,\n\nSee you soon.\n") -> bytes:
@@ -57,7 +57,8 @@ def _interaction(db, ref: MailboxRef, gmail_id: str) -> dict:
         "interactions",
         ids.interaction_id(mailbox=ref.mailbox_id, gmail_message_id=gmail_id),
     )
-    return db.document(*path).get().to_dict() or {}
+    snapshot = db.document(*path).get()
+    return with_content(snapshot) if snapshot.exists else {}  # its subject and snippet are kept beside it
 
 
 def _contact(db, workspace_id: str, email: str) -> dict:

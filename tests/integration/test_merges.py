@@ -18,7 +18,7 @@ from shared.crm.merges import ContactMerger, suggestion_id
 from shared.gmail.connect import connect_mailbox
 from shared.principals import Role
 from shared.workspaces import add_member, create_workspace
-from tests.support import id_token_for, mail, wait_for
+from tests.support import id_token_for, mail, wait_for, with_content
 
 pytestmark = pytest.mark.integration
 # Everyone who writes becomes a contact, and the first sync needs no approval: these tests follow the mail.
@@ -71,7 +71,7 @@ def contact(team, email: str) -> dict[str, Any]:
 
 def interactions_of(team, email: str) -> list[dict[str, Any]]:
     interactions = team["db"].collection("workspaces", team["workspace"], "interactions")
-    found = [s.to_dict() for s in interactions.stream()]
+    found = [with_content(s) for s in interactions.stream()]
     return [i for i in found if any(p["email"] == email for p in i.get("people", []))]
 
 

@@ -1,34 +1,83 @@
 """firestore.rules against the emulator, as each role and as an outsider, through the REST API with real
-Auth-emulator ID tokens (the admin client would bypass the rules)."""
+Auth-emulator ID tokens (the admin client would bypass the rules).
+
+One table says, for every collection the app keeps, who may read a document of it; every role then
+tries every row, and every write. Mail content is judged by the mailbox owner's sharing level.
+"""
 
 from __future__ import annotations
 
 import json
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 
 import pytest
 
 from devstack.stack import PROJECT_ID
+from shared.crm.repair import CrmRepair
 from tests.integration.api import User, team
+from tests.support import store_mail
 
 pytestmark = pytest.mark.integration
 
 ROLES = ("owner", "admin", "member", "viewer")
-READABLE = ("contacts/c1", "companies/acme.com", "deals/d1", "notes/n1", "tasks/t1", "audit/a1", "members/{owner}")
-SECRET = (
-    "mailboxCredentials/mb1",
-    "mailboxIndex/ann@acme.com",
-    "oauthStates/s1",
-    "deadLetters/x1",
-    "aiUsage/2030-01",
-    "workspaces/{ws}/aiUsage/2030-01",
-    "workspaces/{ws}/aiUsage/2030-01/settled/r1",
-    "workspaces/{ws}/syncRuns/r1/chunks/0",
-    "workspaces/{ws}/somethingNew/x",
-    "mailboxCredentials/{ws}_mb1",
-    "mailboxIndex/ann@acme.com/workspaces/{ws}",
-)
+EVERYONE = (*ROLES, "outsider", None)
+MEMBERS = frozenset(ROLES)
+ADMINS = frozenset({"owner", "admin"})
+NOBODY: frozenset[str] = frozenset()
+
+# (path, who may read it). `{ws}` is the workspace, `{uid}` the reader's own uid, `{owner}` the
+# workspace owner's. Mail lives in mailbox `mb_m`, owned by the member, which shares nothing yet.
+READS: list[tuple[str, frozenset[str]]] = [
+    ("workspaces/{ws}", MEMBERS),
+    ("workspaces/{ws}/members/{owner}", MEMBERS),
+    ("workspaces/{ws}/contacts/c1", MEMBERS),
+    ("workspaces/{ws}/companies/acme.com", MEMBERS),
+    ("workspaces/{ws}/deals/d1", MEMBERS),
+    ("workspaces/{ws}/notes/n1", MEMBERS),
+    ("workspaces/{ws}/tasks/t1", MEMBERS),
+    ("workspaces/{ws}/audit/a1", MEMBERS),
+    ("workspaces/{ws}/pipelines/deals", MEMBERS),
+    ("workspaces/{ws}/mailboxes/mb_m", MEMBERS),
+    ("workspaces/{ws}/mailboxes/mb_m/progress/0", MEMBERS),
+    ("workspaces/{ws}/syncRuns/r1", MEMBERS),
+    ("workspaces/{ws}/syncRuns/r1/progress/0", MEMBERS),
+    ("workspaces/{ws}/syncRuns/r1/chunks/0", NOBODY),
+    ("workspaces/{ws}/syncPreviews/mb_m", MEMBERS),
+    ("workspaces/{ws}/syncPreviews/mb_m/people/c1", NOBODY),
+    ("workspaces/{ws}/imports/i1", MEMBERS),
+    ("workspaces/{ws}/imports/i1/changes/c1", NOBODY),
+    ("workspaces/{ws}/merges/m1", MEMBERS),
+    ("workspaces/{ws}/mergeSuggestions/s1", MEMBERS),
+    ("workspaces/{ws}/presence/{owner}", MEMBERS),
+    ("workspaces/{ws}/invitations/inv1", ADMINS),
+    ("workspaces/{ws}/interactions/mb_m_1", MEMBERS),
+    ("workspaces/{ws}/interactions/mb_m_1/content/subject", frozenset({"member"})),
+    ("workspaces/{ws}/interactions/mb_m_1/content/body", frozenset({"member"})),
+    ("workspaces/{ws}/interactions/mb_m_staged", NOBODY),
+    ("workspaces/{ws}/interactions/mb_m_staged/content/subject", NOBODY),
+    ("workspaces/{ws}/interactions/mb_m_staged/content/body", NOBODY),
+    ("workspaces/{ws}/aiUsage/2030-01", NOBODY),
+    ("workspaces/{ws}/aiUsage/2030-01/settled/r1", NOBODY),
+    ("workspaces/{ws}/somethingNew/x", NOBODY),
+    ("users/{uid}", MEMBERS | {"outsider"}),  # everyone signed in reads their own profile
+    ("users/{owner}", frozenset({"owner"})),
+    ("mailboxCredentials/mb_m", NOBODY),
+    ("mailboxIndex/ann@acme.com", NOBODY),
+    ("oauthStates/s1", NOBODY),
+    ("deadLetters/x1", NOBODY),
+    ("aiUsage/2030-01", NOBODY),  # the project's AI budget
+    ("mailboxCredentials/{ws}_mb1", NOBODY),  # per workspace
+    ("mailboxIndex/ann@acme.com/workspaces/{ws}", NOBODY),
+]
+# Queries a client makes: (collection path, filters as (field, op, value)).
+LISTS: list[tuple[str, tuple[tuple[str, str, object], ...], frozenset[str]]] = [
+    ("workspaces/{ws}/contacts", (), MEMBERS),
+    ("workspaces/{ws}/interactions", (("staged", "EQUAL", False), ("contactIds", "ARRAY_CONTAINS", "c1")), MEMBERS),
+    ("workspaces/{ws}/interactions", (("contactIds", "ARRAY_CONTAINS", "c1"),), NOBODY),  # could meet staged mail
+    ("workspaces/{ws}/invitations", (), ADMINS),
+]
 
 
 class Rest:
@@ -37,19 +86,39 @@ class Rest:
     def __init__(self, firestore_url: str) -> None:
         self.root = f"{firestore_url}/v1/projects/{PROJECT_ID}/databases/(default)/documents"
 
-    def _send(self, user: User | None, method: str, url: str, body: dict | None = None) -> int:
+    def _send(self, user: User | None, method: str, url: str, body: dict | None = None) -> tuple[int, dict]:
         headers = {"Content-Type": "application/json"}
         if user is not None:
             headers["Authorization"] = f"Bearer {user.token}"
         data = None if body is None else json.dumps(body).encode()
         try:
             with urllib.request.urlopen(urllib.request.Request(url, data, headers, method=method), timeout=10) as r:
-                return r.status
+                answer = json.loads(r.read() or b"{}")
+                return r.status, answer if isinstance(answer, dict) else {"items": answer}
         except urllib.error.HTTPError as error:
-            return error.code
+            return error.code, {}
 
     def read(self, user: User | None, path: str) -> int:
-        return self._send(user, "GET", f"{self.root}/{path}")
+        return self._send(user, "GET", f"{self.root}/{path}")[0]
+
+    def fields(self, user: User | None, path: str) -> tuple[int, set[str]]:
+        status, document = self._send(user, "GET", f"{self.root}/{path}")
+        return status, set(document.get("fields", {}))
+
+    def query(self, user: User | None, collection_path: str, filters: tuple[tuple[str, str, object], ...]) -> int:
+        parent, _, collection = collection_path.rpartition("/")
+        structured: dict = {"from": [{"collectionId": collection}]}
+        if filters:
+            structured["where"] = {
+                "compositeFilter": {
+                    "op": "AND",
+                    "filters": [
+                        {"fieldFilter": {"field": {"fieldPath": f}, "op": op, "value": _value(v)}}
+                        for f, op, v in filters
+                    ],
+                }
+            }
+        return self._send(user, "POST", f"{self.root}/{parent}:runQuery", {"structuredQuery": structured})[0]
 
     def write(self, user: User | None, path: str, fields: dict[str, str], *, server_time: str | None = None) -> int:
         write: dict = {
@@ -60,62 +129,120 @@ class Rest:
         }
         if server_time:
             write["updateTransforms"] = [{"fieldPath": server_time, "setToServerValue": "REQUEST_TIME"}]
-        return self._send(user, "POST", f"{self.root}:commit", {"writes": [write]})
+        return self._send(user, "POST", f"{self.root}:commit", {"writes": [write]})[0]
 
     def delete(self, user: User | None, path: str) -> int:
-        return self._send(user, "DELETE", f"{self.root}/{path}")
+        return self._send(user, "DELETE", f"{self.root}/{path}")[0]
+
+
+def _value(value: object) -> dict:
+    return {"booleanValue": value} if isinstance(value, bool) else {"stringValue": str(value)}
 
 
 @pytest.fixture
 def world(stack, firestore_db, workspace_id):
     stack.enable_auth()
     users = team(f"http://127.0.0.1:{stack.ports.auth}", workspace_id)
-    in_workspace = [path.removeprefix("workspaces/{ws}/") for path in SECRET if path.startswith("workspaces/")]
-    for path in (*READABLE[:-1], "syncRuns/r1", *in_workspace):
-        firestore_db.document(f"workspaces/{workspace_id}/{path}").set({"name": "x"})
-    for path in SECRET[:5]:
-        firestore_db.document(path).set({"secret": "x"})
+    for path, _ in READS:
+        if "interactions" not in path and "{uid}" not in path and not path.startswith("users/"):
+            firestore_db.document(_path(path, workspace_id, users, users["owner"])).set({"name": "x"}, merge=True)
+    firestore_db.document("workspaces", workspace_id, "mailboxes", "mb_m").set({"ownerUid": users["member"].uid})
+    mail = {"mailboxId": "mb_m", "occurredAt": datetime.now(UTC), "contactIds": ["c1"], "undone": False}
+    mail["fromEmail"] = "ann@acme.com"
+    store_mail(
+        firestore_db, workspace_id, "mb_m_1", mail | {"subject": "Pricing", "snippet": "Our offer", "syncRunId": "r1"}
+    )
+    store_mail(firestore_db, workspace_id, "mb_m_staged", mail | {"contactIds": [], "subject": "Held", "snippet": "x"})
+    firestore_db.document("workspaces", workspace_id, "interactions", "mb_m_staged").update({"staged": True})
     return Rest(stack.firestore_url), users, workspace_id
 
 
-def _paths(paths: tuple[str, ...], workspace_id: str, users: dict[str, User]) -> list[str]:
-    return [p.format(ws=workspace_id, owner=users["owner"].uid) for p in paths]
+def _path(path: str, workspace_id: str, users: dict[str, User], reader: User | None) -> str:
+    uid = reader.uid if reader else "nobody"
+    return path.format(ws=workspace_id, owner=users["owner"].uid, uid=uid)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_role_reads_its_workspace_and_nothing_secret(world, role):
+def _expected(allowed: frozenset[str], who: str | None) -> int:
+    return 200 if who in allowed else 403
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_each_collection_is_read_by_exactly_the_roles_it_names(world, who):
     rest, users, workspace_id = world
-    user = users[role]
-    assert rest.read(user, f"workspaces/{workspace_id}") == 200
-    for path in _paths(READABLE, workspace_id, users):
-        assert rest.read(user, f"workspaces/{workspace_id}/{path}") == 200, path
-    assert rest.read(user, f"workspaces/{workspace_id}/contacts") == 200  # listing too
-    for path in _paths(SECRET, workspace_id, users):
-        assert rest.read(user, path) == 403, path
-    assert rest.read(user, f"users/{user.uid}") in (200, 404)  # their own profile
-    assert rest.read(user, f"users/{users['outsider'].uid}") == 403
+    reader = users[who] if who else None
+    answers = {path: rest.read(reader, _path(path, workspace_id, users, reader)) for path, _ in READS}
+    # A reader allowed in gets the document; anyone else a refusal, whether or not it exists.
+    assert answers == {path: _expected(allowed, who) for path, allowed in READS}
+    for collection, filters, allowed in LISTS:
+        status = rest.query(reader, _path(collection, workspace_id, users, reader), filters)
+        assert status == _expected(allowed, who), (collection, filters)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_no_role_writes_records_directly(world, role):
+@pytest.mark.parametrize("who", EVERYONE)
+def test_no_one_writes_records_directly(world, who):
     rest, users, workspace_id = world
-    user = users[role]
-    for path in ("contacts/c1", "deals/d2", "audit/a2", f"members/{user.uid}"):
-        assert rest.write(user, f"workspaces/{workspace_id}/{path}", {"name": "mine"}) == 403, path
-    assert rest.delete(user, f"workspaces/{workspace_id}/contacts/c1") == 403
-    assert rest.write(user, f"workspaces/{workspace_id}", {"name": "renamed"}) == 403
+    writer = users[who] if who else None
+    for path, _ in READS:
+        if "/presence/" in path:
+            continue  # each person writes their own presence: the test below
+        target = _path(path, workspace_id, users, writer)
+        assert rest.write(writer, target, {"name": "mine"}) == 403, path
+        assert rest.delete(writer, target) == 403, path
 
 
-@pytest.mark.parametrize("who", ["outsider", None])
-def test_outsiders_and_strangers_see_nothing(world, who):
+@pytest.mark.parametrize(
+    ("level", "subject", "body"),
+    [
+        (None, NOBODY, NOBODY),
+        ("metadata", NOBODY, NOBODY),
+        ("subject", MEMBERS, NOBODY),
+        ("everything", MEMBERS, MEMBERS),
+        ("nonsense", NOBODY, NOBODY),
+    ],
+)
+def test_mail_content_is_read_as_far_as_its_mailboxs_owner_shares_it(world, firestore_db, level, subject, body):
     rest, users, workspace_id = world
-    user = users[who] if who else None
-    assert rest.read(user, f"workspaces/{workspace_id}") == 403
-    for path in _paths(READABLE, workspace_id, users):
-        assert rest.read(user, f"workspaces/{workspace_id}/{path}") == 403, path
-    assert rest.read(user, f"workspaces/{workspace_id}/contacts") == 403
-    presence = {"uid": user.uid if user else "x", "name": "Eve", "recordKey": "contact:c1"}
-    assert rest.write(user, f"workspaces/{workspace_id}/presence/{presence['uid']}", presence, server_time="at") == 403
+    mailbox = firestore_db.document("workspaces", workspace_id, "mailboxes", "mb_m")
+    mailbox.set({"sharing": level} if level else {"name": "x"}, merge=True)
+    mail = f"workspaces/{workspace_id}/interactions/mb_m_1"
+    for who in EVERYONE:
+        reader = users[who] if who else None
+        status, fields = rest.fields(reader, mail)
+        assert status == _expected(MEMBERS, who), who
+        assert not fields & {"subject", "snippet"}  # the metadata never carries content
+        for part, allowed in (("subject", subject), ("body", body)):
+            mine = allowed | {"member"} if who in MEMBERS else allowed  # the owner reads their own mail
+            assert rest.read(reader, f"{mail}/content/{part}") == _expected(mine, who), (who, part)
+
+
+def test_undone_and_blocked_mail_keeps_a_stub_without_content(world, firestore_db):
+    rest, users, workspace_id = world
+    owner = users["member"]  # the mailbox's owner, who could read its content before
+    firestore_db.document("workspaces", workspace_id, "mailboxes", "mb_m").update({"sharing": "everything"})
+    mail = {"mailboxId": "mb_m", "occurredAt": datetime.now(UTC), "contactIds": ["c1"], "undone": False}
+    store_mail(
+        firestore_db,
+        workspace_id,
+        "mb_m_2",
+        mail | {"syncRunId": "r2", "subject": "Blocked", "snippet": "x", "participantEmails": ["eve@evil.com"]},
+    )
+    firestore_db.document("workspaces", workspace_id, "syncRuns", "r1").set({"state": "done"})
+    base = f"workspaces/{workspace_id}/interactions"
+    assert rest.read(owner, f"{base}/mb_m_1/content/subject") == 200
+
+    CrmRepair(db=firestore_db).undo_sync_run(workspace_id, "r1")
+    CrmRepair(db=firestore_db).remove_involving(workspace_id, ["eve@evil.com"])
+
+    content_free = {"subject", "snippet", "fromEmail", "participantEmails", "participantDomains", "threadId"}
+    for interaction in ("mb_m_1", "mb_m_2"):
+        status, fields = rest.fields(owner, f"{base}/{interaction}")
+        assert status == 200, interaction
+        assert not fields & content_free, (interaction, fields)
+        stored = firestore_db.document(base, interaction).get().to_dict()
+        assert (stored["people"], stored["contactIds"]) == ([], []), interaction
+        for part in ("subject", "body"):
+            assert not firestore_db.document(base, interaction, "content", part).get().exists
+            assert rest.read(owner, f"{base}/{interaction}/content/{part}") == 404
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -138,3 +265,8 @@ def test_presence_is_written_only_by_its_own_user_in_its_shape(world, role):
     assert rest.write(user, mine, presence | {"recordKey": "x" * 201}, server_time="at") == 403
     assert rest.delete(other, mine) == 403
     assert rest.delete(user, mine) == 200
+    outsider = users["outsider"]
+    elsewhere = {"uid": outsider.uid, "name": "Eve", "recordKey": "contact:c1"}
+    assert (
+        rest.write(outsider, f"workspaces/{workspace_id}/presence/{outsider.uid}", elsewhere, server_time="at") == 403
+    )

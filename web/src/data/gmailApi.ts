@@ -1,5 +1,6 @@
 import type { Auth } from "firebase/auth";
 import { sendCommand } from "../lib/api";
+import type { SharingLevel } from "./types";
 
 /** The Gmail connection's HTTP functions (shared/resources.json), as the settings page calls them. */
 
@@ -18,4 +19,8 @@ export function requestSyncNow(auth: Auth, workspaceId: string, mailboxId: strin
 
 export function undoSyncRun(auth: Auth, workspaceId: string, syncRunId: string): Promise<unknown> {
   return sendCommand(auth, "undo-sync-run", { workspaceId, syncRunId });
+}
+
+export function setMailboxSharing(auth: Auth, workspaceId: string, mailboxId: string, level: SharingLevel): Promise<unknown> {
+  return sendCommand(auth, "mailbox-sharing", { workspaceId, mailboxId, level });
 }

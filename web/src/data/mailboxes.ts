@@ -1,7 +1,12 @@
 import { collection, onSnapshot, type Firestore, type Unsubscribe } from "firebase/firestore";
 import { toFirestoreFailure } from "./errors";
 import { asCount, asDate, asMap, asString } from "./parse";
-import type { FirestoreFailure, MailboxStatus } from "./types";
+import type { FirestoreFailure, MailboxStatus, SharingLevel } from "./types";
+
+/** A mailbox that never chose shares metadata only, as firestore.rules read it. */
+function sharingLevelOf(value: unknown): SharingLevel {
+  return value === "everything" || value === "subject" ? value : "metadata";
+}
 
 interface ProgressTotals {
   stored: number;
@@ -86,6 +91,7 @@ export function subscribeToMailboxes(
           status: asString(data.status) ?? "unknown",
           ownerUid: asString(data.ownerUid),
           connectedAt: asDate(data.connectedAt),
+          sharing: sharingLevelOf(data.sharing),
           sync: {
             stage: asString(sync.stage),
             listed: asCount(sync.listed),

@@ -1,6 +1,7 @@
 import {
   collection,
   doc,
+  getDoc,
   limit,
   onSnapshot,
   orderBy,
@@ -63,10 +64,14 @@ export interface CompanyDetail {
   strength: StoredStrength | null;
 }
 
+/**
+ * A message's metadata, with as much of its content as its mailbox's owner shares with this reader
+ * (shared/crm/sharing.py): `null` is withheld, `undefined` not read yet.
+ */
 export interface Interaction {
   id: string;
-  subject: string;
-  snippet: string;
+  subject: string | null | undefined;
+  snippet: string | null | undefined;
   occurredAt: Date | null;
   direction: "inbound" | "outbound" | null;
   fromEmail: string | null;
@@ -158,8 +163,8 @@ function toInteraction(id: string, data: DocumentData): Interaction {
   const direction = data.direction === "inbound" || data.direction === "outbound" ? data.direction : null;
   return {
     id,
-    subject: asString(data.subject) ?? "(no subject)",
-    snippet: asString(data.snippet) ?? "",
+    subject: undefined,
+    snippet: undefined,
     occurredAt: asDate(data.occurredAt),
     direction,
     fromEmail: asString(data.fromEmail),
@@ -217,6 +222,74 @@ function subscribeToList<T>(
   );
 }
 
+type Content = Pick<Interaction, "subject" | "snippet">;
+
+/** One part of a message's content, or `null` when the rules withhold it from this reader. */
+async function contentPart(db: Firestore, path: string[], field: string): Promise<string | null> {
+  try {
+    const snapshot = await getDoc(doc(db, path.join("/")));
+    return snapshot.exists() ? (asString(snapshot.data()[field]) ?? "") : "";
+  } catch (error) {
+    if (toFirestoreFailure(error).code === "permission-denied") return null;
+    throw error;
+  }
+}
+
+async function readContent(db: Firestore, workspaceId: string, interactionId: string): Promise<Content> {
+  const base = ["workspaces", workspaceId, "interactions", interactionId, "content"];
+  const [subject, snippet] = await Promise.all([
+    contentPart(db, [...base, "subject"], "subject"),
+    contentPart(db, [...base, "body"], "snippet"),
+  ]);
+  return { subject, snippet };
+}
+
+/**
+ * A record's mail, live: the interactions (metadata) by query, each one's content read once beside it,
+ * since the rules judge content document by document. Staged mail is nobody's to read, so the query
+ * asks for the rest (firestore.rules).
+ */
+function subscribeToMail(
+  db: Firestore,
+  workspaceId: string,
+  constraints: QueryConstraint[],
+  onRows: (rows: Interaction[]) => void,
+  onError: OnError,
+): Unsubscribe {
+  const contents = new Map<string, Content>();
+  let rows: Interaction[] = [];
+  let closed = false;
+  const publish = () => onRows(rows.map((row) => ({ ...row, ...contents.get(row.id) })));
+  const unsubscribe = subscribeToList(
+    db,
+    workspaceId,
+    "interactions",
+    [where("staged", "==", false), ...constraints],
+    toInteraction,
+    (latest) => {
+      rows = latest;
+      publish();
+      for (const row of latest.filter((r) => !contents.has(r.id))) {
+        contents.set(row.id, { subject: undefined, snippet: undefined });
+        readContent(db, workspaceId, row.id)
+          .then((content) => {
+            contents.set(row.id, content);
+            if (!closed) publish();
+          })
+          .catch((error: unknown) => {
+            contents.delete(row.id);
+            if (!closed) onError(toFirestoreFailure(error));
+          });
+      }
+    },
+    onError,
+  );
+  return () => {
+    closed = true;
+    unsubscribe();
+  };
+}
+
 const TIMELINE_LENGTH = 50;
 const ATTACHED_LENGTH = 50;
 
@@ -227,7 +300,7 @@ export const live = {
   company: (db: Firestore, workspaceId: string, companyId: string, onData: (c: CompanyDetail | null) => void, onError: OnError) =>
     subscribeToRecord(db, ["workspaces", workspaceId, "companies", companyId], toCompanyDetail, onData, onError),
 
-  /** Needs the composite indexes interactions(contactIds|companyIds ARRAY_CONTAINS, occurredAt DESC). */
+  /** Needs the composite indexes interactions(contactIds|companyIds ARRAY_CONTAINS, staged ASC, occurredAt DESC). */
   timeline: (
     db: Firestore,
     workspaceId: string,
@@ -236,12 +309,10 @@ export const live = {
     onData: (rows: Interaction[]) => void,
     onError: OnError,
   ) =>
-    subscribeToList(
+    subscribeToMail(
       db,
       workspaceId,
-      "interactions",
       [where(field, "array-contains", recordId), orderBy("occurredAt", "desc"), limit(TIMELINE_LENGTH)],
-      toInteraction,
       onData,
       onError,
     ),

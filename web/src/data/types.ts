@@ -44,8 +44,12 @@ export interface MailboxStatus {
   status: string;
   ownerUid: string | null;
   connectedAt: Date | null;
+  /** What teammates read of its mail, chosen by its owner (shared/crm/sharing.py). */
+  sharing: SharingLevel;
   sync: MailboxSync;
 }
+
+export type SharingLevel = "everything" | "subject" | "metadata";
 
 /** One pass of a mailbox's sync: the audit trail under `workspaces/{ws}/syncRuns`. */
 export interface SyncRun {

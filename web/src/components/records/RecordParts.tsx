@@ -56,12 +56,14 @@ export function Timeline({ interactions, now }: { interactions: readonly Interac
           </span>
           <div class="timeline__body">
             <div class="timeline__head">
-              <span class="timeline__subject">{item.subject}</span>
+              <span class={`timeline__subject${item.subject === null ? " muted" : ""}`} data-testid="timeline-subject">
+                {item.subject === null ? "Subject not shared" : item.subject === undefined ? "…" : item.subject || "(no subject)"}
+              </span>
               <span class="timeline__when">
                 <When date={item.occurredAt} now={now} />
               </span>
             </div>
-            {item.snippet && <p class="timeline__snippet">{item.snippet}</p>}
+            {item.snippet && <p class="timeline__snippet" data-testid="timeline-snippet">{item.snippet}</p>}
           </div>
         </li>
       ))}

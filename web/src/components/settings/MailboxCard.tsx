@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
-import { disconnectGmail, requestSyncNow } from "../../data/gmailApi";
+import { disconnectGmail, requestSyncNow, setMailboxSharing } from "../../data/gmailApi";
 import { syncProgressOf } from "../../data/syncProgress";
-import type { MailboxStatus } from "../../data/types";
+import type { MailboxStatus, SharingLevel } from "../../data/types";
 import { formatFullDateTime, formatRelativeTime } from "../../lib/relativeTime";
 import { useAction } from "../../lib/useAction";
 import { useServices } from "../../lib/services";
@@ -11,6 +11,12 @@ import { SyncPreviewPanel } from "./SyncPreviewPanel";
 import type { SyncPreview } from "../../data/syncPreviews";
 
 const numberFormat = new Intl.NumberFormat();
+
+const SHARING_LEVELS: { level: SharingLevel; label: string }[] = [
+  { level: "everything", label: "Everything: subjects and message text" },
+  { level: "subject", label: "Subjects and metadata" },
+  { level: "metadata", label: "Metadata only: who, when, how often" },
+];
 
 interface MailboxCardProps {
   workspaceId: string;
@@ -22,11 +28,13 @@ interface MailboxCardProps {
   /** Members may sync; disconnecting needs the mailbox's owner or an admin. */
   canSync: boolean;
   canDisconnect: boolean;
+  /** Only the mailbox's owner chooses what teammates read of its mail. */
+  canShare: boolean;
   now: number;
   onReconnect: () => void;
 }
 
-export function MailboxCard({ workspaceId, mailbox, preview, canDecide, canSync, canDisconnect, now, onReconnect }: MailboxCardProps) {
+export function MailboxCard({ workspaceId, mailbox, preview, canDecide, canSync, canDisconnect, canShare, now, onReconnect }: MailboxCardProps) {
   const { auth } = useServices();
   const progress = syncProgressOf(mailbox);
   const { sync } = mailbox;
@@ -42,7 +50,14 @@ export function MailboxCard({ workspaceId, mailbox, preview, canDecide, canSync,
     await disconnectGmail(auth, workspaceId, mailbox.id, deleteData);
     return deleteData ? "Disconnected; its mail is being removed from the CRM." : "Disconnected.";
   });
-  const actionNote = [syncAction, disconnectAction].find((action) => action.state === "done" || action.state === "failed");
+  const [sharingAction, share] = useAction(async (level: SharingLevel) => {
+    await setMailboxSharing(auth, workspaceId, mailbox.id, level);
+    return "Sharing changed: it applies to mail already in the CRM too.";
+  });
+  const actionNote = [syncAction, disconnectAction, sharingAction].find(
+    (action) => action.state === "done" || action.state === "failed",
+  );
+  const sharingLabel = SHARING_LEVELS.find((option) => option.level === mailbox.sharing)?.label ?? mailbox.sharing;
 
   return (
     <li
@@ -87,6 +102,26 @@ export function MailboxCard({ workspaceId, mailbox, preview, canDecide, canSync,
         )}
         {mailbox.connectedAt && <span> · connected {formatRelativeTime(mailbox.connectedAt, now)}</span>}
       </p>
+
+      <label class="mailbox-card__sharing">
+        <span>Teammates see</span>
+        {canShare ? (
+          <select
+            data-testid="mailbox-sharing"
+            value={mailbox.sharing}
+            disabled={sharingAction.state === "pending"}
+            onChange={(event) => void share((event.currentTarget as HTMLSelectElement).value as SharingLevel)}
+          >
+            {SHARING_LEVELS.map((option) => (
+              <option key={option.level} value={option.level}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <span data-testid="mailbox-sharing-level">{sharingLabel}</span>
+        )}
+      </label>
 
       {preview && <SyncPreviewPanel workspaceId={workspaceId} preview={preview} canDecide={canDecide} now={now} />}
 

@@ -89,6 +89,7 @@ export function SettingsPage({ workspaceId, role }: SettingsPageProps) {
                 canDecide={isAdmin}
                 canSync={canSync}
                 canDisconnect={isAdmin || (canSync && mailbox.ownerUid === uid)}
+                canShare={mailbox.ownerUid === uid}
                 now={now}
                 onReconnect={() => void connect()}
               />
