@@ -71,8 +71,8 @@ def timeline_indexes() -> list[CompositeIndex]:
 
 
 # Fixed queries outside the lists: a contact's newest mail (enrichment, relationship strength); the web
-# app's live timelines, which ask for mail not staged since the rules let clients read no other
-# (web/src/data/records.ts).
+# app's live timelines and the dashboard's mail per week, which ask for mail not staged since the rules
+# let clients read no other (web/src/data/records.ts, DashboardPage.tsx).
 DECLARED = [
     CompositeIndex(
         "interactions", (_filtered("contactIds", "array_contains"), _sorted(Sort("occurredAt", descending=True)))
@@ -84,6 +84,7 @@ DECLARED = [
         )
         for field in ("contactIds", "companyIds")
     ),
+    CompositeIndex("interactions", (_filtered("staged", "=="), _sorted(Sort("occurredAt", False)))),
 ]
 
 # Collection-group queries need a single-field index with that scope, declared as an override

@@ -110,6 +110,7 @@ def test_a_teammate_reads_of_a_mailbox_what_its_owner_shares(web_stack, firestor
 
     teammate = new_page()
     teammate.goto(demo.sign_in_link(web_stack.web_url, uid=mate_uid, email=mate))
+    teammate.get_by_test_id("nav-settings").wait_for()  # signed in
     contact_page = f"{web_stack.web_url}/w/{workspace_id}/contacts/{contact_id}"
     teammate.goto(contact_page)
     subject = teammate.get_by_test_id("timeline-subject")
@@ -121,6 +122,7 @@ def test_a_teammate_reads_of_a_mailbox_what_its_owner_shares(web_stack, firestor
 
     page = new_page()
     page.goto(demo.sign_in_link(web_stack.web_url, uid=owner_uid, email=owner))
+    page.get_by_test_id("nav-settings").wait_for()
     page.goto(contact_page)
     wait_for(lambda: page.get_by_test_id("timeline-snippet").all_inner_texts() == ["We offer 40k"], what="own mail")
     page.goto(f"{web_stack.web_url}/w/{workspace_id}/settings")
