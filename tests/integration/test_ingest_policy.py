@@ -17,7 +17,7 @@ from shared.mail import extract
 from shared.pipeline.fetched import FetchedMessage
 from shared.principals import Role
 from shared.workspaces import add_member
-from tests.support import id_token_for, mail, team_with_mailbox, wait_for
+from tests.support import id_token_for, mail, team_with_mailbox, wait_for, with_content
 
 pytestmark = pytest.mark.integration
 
@@ -242,3 +242,9 @@ def test_blocking_a_domain_removes_its_mail_and_keeps_future_mail_out(stack, fir
     assert _contact(firestore_db, team, "gus@eu.umbrella.com") == {}
     assert _contact(firestore_db, team, "hal@hooli.com")["interactionCount"] == 1
     assert len([i for i in _interactions(firestore_db, team) if i.get("skipped") == "blocked"]) == 3
+    # Blocked mail, stored before or met now, keeps a stub: no content, no addresses, no people.
+    for snapshot in firestore_db.collection("workspaces", team, "interactions").stream():
+        if snapshot.get("skipped") == "blocked":
+            stub = with_content(snapshot)
+            assert not stub.keys() & {"subject", "snippet", "fromEmail", "participantEmails", "rfcMessageId"}
+            assert stub["people"] == []
