@@ -1,6 +1,6 @@
 """POST {workspaceId, mailboxId, level} by the mailbox's owner → what teammates read of its mail:
 `everything`, `subject` (subject and metadata) or `metadata` (who, when, how often). It applies to
-mail already stored, since the rules read the level at every read (decision 18)."""
+mail already stored, since the rules read the level at every read (decision 19)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What teammates may read of a mailbox's mail: its owner's sharing level (decision 13).
+"""What teammates may read of a mailbox's mail: its owner's sharing level (decision 19).
 
 An interaction document holds only metadata (who, when, how often) and is readable by every member.
 Its content lives beside it in `interactions/{id}/content/{part}`: `subject` ({subject}) and `body`
