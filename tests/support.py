@@ -105,8 +105,8 @@ def connected_without_watch(gmail_url: str, workspace_id: str, owner_email: str)
 
 
 def with_content(snapshot) -> dict:  # type: ignore[no-untyped-def]
-    """An interaction's metadata and its content documents (shared/crm/sharing.py), as one dict."""
-    from shared.crm.sharing import PARTS, content_ref
+    """An interaction's metadata and its content documents (shared/sharing.py), as one dict."""
+    from shared.sharing import PARTS, content_ref
 
     merged = dict(snapshot.to_dict() or {})
     for part in PARTS:
@@ -117,7 +117,7 @@ def with_content(snapshot) -> dict:  # type: ignore[no-untyped-def]
 def store_mail(db, workspace_id: str, interaction_id: str, fields: dict, *, sharing: str | None = None) -> None:  # type: ignore[no-untyped-def]
     """An interaction as ingestion stores it: metadata, and its subject and snippet apart, in a mailbox
     (`mailboxId`, created with `sharing` when given)."""
-    from shared.crm.sharing import content_ref, split_content
+    from shared.sharing import content_ref, split_content
 
     metadata, content = split_content({"staged": False, **fields})
     reference = db.document("workspaces", workspace_id, "interactions", interaction_id)

@@ -38,7 +38,6 @@ from shared.crm.preview import (
     own_addresses,
     preview_ref,
 )
-from shared.crm.sharing import content_ref, delete_content, forgetting, split_content, stub_of
 from shared.deadletters import record_message_dead_letter
 from shared.enrichment.touched import request_enrichment
 from shared.errors import RetryLater
@@ -56,6 +55,7 @@ from shared.mail.limits import (
 )
 from shared.pipeline import progress
 from shared.pipeline.fetched import FetchedBatch, FetchedMessage, batches_for
+from shared.sharing import content_ref, delete_content, forgetting, split_content, stub_of
 from shared.workspace_settings import settings_of
 
 log = get_logger("ingest")
@@ -791,7 +791,7 @@ def _plan(context: _Context, record: MessageRecord, book: ContactBook, creating:
     }
     content: dict[str, dict[str, Any]] = {}
     if record.is_new:
-        # Content lives apart from the metadata so the rules can hide it (shared/crm/sharing.py);
+        # Content lives apart from the metadata so the rules can hide it (shared/sharing.py);
         # blocked and unreadable mail keeps none, only a stub.
         metadata, content = split_content(record.fields)
         interaction = metadata | interaction

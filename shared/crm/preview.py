@@ -27,12 +27,12 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from shared import ids
 from shared.clients import firestore_client
 from shared.crm.policy import Policy
-from shared.crm.sharing import delete_content
 from shared.errors import NotFound
 from shared.log import get_logger
 from shared.mail.companies import company_name_from_domain
 from shared.messaging import tasks
 from shared.pipeline import progress
+from shared.sharing import delete_content
 from shared.workspace_settings import SettingsChange, WorkspaceSettingsService, settings_of
 
 log = get_logger("preview")

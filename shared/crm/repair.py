@@ -16,9 +16,9 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.clients import firestore_client
-from shared.crm.sharing import delete_content, forgetting
 from shared.deadletters import DeadLetters
 from shared.errors import Conflict, NotFound
+from shared.sharing import delete_content, forgetting
 
 PAGE = 200
 ARRAY_QUERY_LIMIT = 30  # values one array-contains-any filter may take
@@ -77,7 +77,7 @@ class CrmRepair:
         for start in range(0, len(pending), PAGE // 2):
             batch = self._db.batch()
             for snapshot in pending[start : start + PAGE // 2]:
-                # Blocked mail keeps a stub and no content (shared/crm/sharing.py).
+                # Blocked mail keeps a stub and no content (shared/sharing.py).
                 batch.update(snapshot.reference, forgetting() | {"skipped": "blocked"})
                 delete_content(batch, snapshot.reference)
             batch.commit()

@@ -20,8 +20,8 @@ from shared.crm.audit import COLLECTION as AUDIT
 from shared.crm.audit import entity_key, public
 from shared.crm.kinds import PARENT_COLLECTIONS
 from shared.crm.records import Filter, Listing, Page, Sort
-from shared.crm.sharing import MailContent
 from shared.errors import NotFound
+from shared.sharing import MailContent
 
 ParentType = Literal["contact", "company", "deal"]
 
@@ -78,7 +78,7 @@ class Timeline:
         limit: int,
         reader_uid: str,
     ) -> dict[str, Any]:
-        """The newest `limit` items; mail shows what its mailbox shares with `reader_uid` (shared/crm/sharing.py)."""
+        """The newest `limit` items; mail shows what its mailbox shares with `reader_uid` (shared/sharing.py)."""
         workspace = self._db.collection("workspaces").document(workspace_id)
         if not workspace.collection(PARENT_COLLECTIONS[parent_type]).document(parent_id).get().exists:
             raise NotFound(f"no such {parent_type}", id=parent_id)

@@ -19,7 +19,6 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.clients import firestore_client
-from shared.crm.sharing import MailContent
 from shared.enrichment.domain import DomainProvider
 from shared.enrichment.gemini import AiCallRejected, GeminiProvider
 from shared.enrichment.model import AiUsage, EnrichmentInput, EnrichmentProvider, EnrichmentResult, InteractionBrief
@@ -27,6 +26,7 @@ from shared.enrichment.signature import SignatureProvider
 from shared.enrichment.touched import CONTACTS_PER_MESSAGE, request_enrichment
 from shared.errors import BudgetExceeded, NotFound, RetryLater
 from shared.log import get_logger
+from shared.sharing import MailContent
 
 log = get_logger("enrichment")
 RECENT_INTERACTIONS = 5

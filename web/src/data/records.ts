@@ -66,7 +66,7 @@ export interface CompanyDetail {
 
 /**
  * A message's metadata, with as much of its content as its mailbox's owner shares with this reader
- * (shared/crm/sharing.py): `null` is withheld, `undefined` not read yet.
+ * (shared/sharing.py): `null` is withheld, `undefined` not read yet.
  */
 export interface Interaction {
   id: string;

@@ -44,7 +44,7 @@ export interface MailboxStatus {
   status: string;
   ownerUid: string | null;
   connectedAt: Date | null;
-  /** What teammates read of its mail, chosen by its owner (shared/crm/sharing.py). */
+  /** What teammates read of its mail, chosen by its owner (shared/sharing.py). */
   sharing: SharingLevel;
   sync: MailboxSync;
 }
