@@ -230,7 +230,7 @@ def test_undone_and_blocked_mail_keeps_a_stub_without_content(world, firestore_d
     base = f"workspaces/{workspace_id}/interactions"
     assert rest.read(owner, f"{base}/mb_m_1/content/subject") == 200
 
-    CrmRepair(db=firestore_db).undo_sync_run(workspace_id, "r1")
+    CrmRepair(db=firestore_db).undo_sync_run(workspace_id, run_id="r1")
     CrmRepair(db=firestore_db).remove_involving(workspace_id, ["eve@evil.com"])
 
     content_free = {"subject", "snippet", "fromEmail", "participantEmails", "participantDomains", "threadId"}
