@@ -51,6 +51,7 @@ def settings(certs_url: str) -> Settings:
         oauth_client_id="client.apps.googleusercontent.com",
         local_token_key=base64.b64encode(b"k" * 32).decode(),
         google_certs_url=certs_url,
+        tasks_base_url=None,  # a local stack started earlier in the session leaves its own in the environment
     )
 
 
