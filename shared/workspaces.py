@@ -201,6 +201,21 @@ class Membership:
 
         return transactional(change)(self._db.transaction())
 
+    def set_gmail_aliases(self, workspace_id: str, *, actor: Principal, uid: str, aliases: list[str]) -> dict:
+        """An admin approves the addresses whose Gmail the member may connect besides their own (decision 18)."""
+
+        def approve(transaction: firestore.Transaction) -> dict[str, Any]:
+            before = self._member_in(transaction, workspace_id, uid)
+            approved = sorted({alias.strip().lower() for alias in aliases})
+            transaction.update(
+                self._workspace(workspace_id).collection("members").document(uid), {"gmailAliases": approved}
+            )
+            after = {**before, "gmailAliases": approved}
+            self._audit(transaction, workspace_id, actor, "gmail_aliases", uid, before, after)
+            return {"uid": uid, **(audit.public(after) or {})}
+
+        return transactional(approve)(self._db.transaction())
+
     def remove(self, workspace_id: str, *, actor: Principal, actor_role: Role, uid: str) -> None:
         """Admins remove members; anyone may leave. The last owner can do neither to themselves."""
 

@@ -121,6 +121,7 @@ class Member(Answer):
     uid: str
     role: str
     email: str | None = None
+    gmail_aliases: list[str] = Field(default_factory=list, description="Other addresses whose Gmail they may connect")
 
 
 class MemberList(Answer):

@@ -50,6 +50,7 @@ def jsonable(value: Any) -> Any:
 class AuditEntry:
     actor: Principal
     # create | update | delete | import | undo-import | invite | resend | accept | revoke | role | remove | leave
+    # | gmail_aliases
     action: str
     kind: str
     entity_id: str

@@ -175,6 +175,12 @@ class RoleChange(ApiModel):
     role: Role
 
 
+class GmailAliases(ApiModel):
+    """Addresses besides a member's sign-in one whose Gmail they may connect: their other accounts."""
+
+    gmail_aliases: list[Email] = Field(max_length=10)
+
+
 # -- reading: timeline and search -----------------------------------------------------------
 class TimelineQuery(ApiModel):
     workspace_id: RecordId

@@ -18,7 +18,7 @@ from shared import ids
 from shared.clients import firestore_client
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.workspaces import Role, add_member
-from tests.integration.api import Browser
+from tests.integration.api import Api, Browser, User
 from tests.support import id_token_for, mail, open_workspace, wait_for
 
 pytestmark = pytest.mark.integration
@@ -139,14 +139,19 @@ def test_consent_as_another_account_revokes_the_unused_grant(auth_stack, workspa
     assert "error=consent_required" in silent.headers["Location"]
 
 
-def test_an_alias_an_admin_approved_connects(auth_stack, firestore_db, workspace_id, ann, chooser):
+def test_an_alias_an_admin_approved_connects(auth_stack, workspace_id, ann, chooser):
     alias = _person(auth_stack, "ann-alias")  # another Google account of Ann's
     chooser(ann.email, alias.email)
     landing = ann.browser.connect_gmail(auth_stack.functions_url, workspace_id, ann.token)
     assert landing.endswith("reason=wrong_account")  # not approved yet
 
-    # An admin approves it on Ann's membership (the functions write it; clients cannot).
-    firestore_db.document("workspaces", workspace_id, "members", ann.uid).update({"gmailAliases": [alias.email]})
+    # Only an admin approves it, on Ann's membership (the owner here; a plain member may not).
+    api, path = Api(auth_stack.functions_url, workspace_id), f"member/{ann.uid}/gmail-aliases"
+    body = {"gmailAliases": [alias.email.upper()]}
+    add_member(workspace_id, uid=alias.uid, email=alias.email, role=Role.MEMBER)
+    assert api.call(User(alias.uid, alias.email, alias.token), "PUT", path, body).status == 403
+    answer = api.call(User(ann.uid, ann.email, ann.token), "PUT", path, body)
+    assert (answer.status, answer.body["gmailAliases"]) == (200, [alias.email]), answer.body
     landing = ann.browser.connect_gmail(auth_stack.functions_url, workspace_id, ann.token)
     assert "gmail=connected" in landing, landing
     assert MailboxStore().mailboxes_for_address(alias.email) == [MailboxRef(workspace_id, ids.mailbox_id(alias.email))]
