@@ -10,13 +10,14 @@ from functions._lib.handlers import Call, command
 from functions._lib.http import set_browser_cookie
 from functions._lib.responses import json_response
 from shared.crm.answers import AuthorizationUrl
+from shared.crm.models import RecordId
 from shared.gmail.oauth import STATE_LIFETIME, GmailOAuth
 from shared.principals import Role
 
 
 class ConnectGmail(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
-    workspace_id: str = Field(alias="workspaceId", min_length=1, max_length=128)
+    workspace_id: RecordId = Field(alias="workspaceId")
     return_to: str = Field(default="/settings", alias="returnTo", max_length=512)
 
 

@@ -15,6 +15,7 @@ from functions._lib.http import answers_errors, json_body
 from functions._lib.responses import json_response
 from shared.crm.followup import BackfillFollowUp
 from shared.crm.ingest import Ingestor
+from shared.crm.models import RecordId
 from shared.crm.preview import PreviewService
 from shared.crm.repair import CrmRepair
 from shared.errors import InvalidInput
@@ -28,7 +29,7 @@ class MaintenanceTask(BaseModel):
     action: Literal[
         "undo_sync_run", "purge_mailbox", "apply_staged", "discard_staged", "settings_changed", "finish_backfill"
     ]
-    workspace_id: str = Field(alias="workspaceId", min_length=1)
+    workspace_id: RecordId = Field(alias="workspaceId")
     sync_run_id: str | None = Field(default=None, alias="syncRunId")
     mailbox_id: str | None = Field(default=None, alias="mailboxId")
     blocked: list[str] = Field(default_factory=list)

@@ -10,13 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from functions._lib.handlers import Call, http_function, operation
 from functions._lib.rest import WorkspaceQuery
 from shared.crm.answers import DeadLetterList, Status
+from shared.crm.models import RecordId
 from shared.deadletters import DeadLetters
 from shared.principals import Role
 
 
 class ReplayDeadLetter(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
-    workspace_id: str = Field(alias="workspaceId", min_length=1, max_length=128)
+    workspace_id: RecordId = Field(alias="workspaceId")
     dead_letter_id: str = Field(alias="deadLetterId", min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")
 
 

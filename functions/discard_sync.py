@@ -8,13 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions._lib.handlers import Call, command
 from shared.crm.answers import Status
+from shared.crm.models import RecordId
 from shared.crm.preview import PreviewService
 from shared.principals import Role
 
 
 class DiscardSync(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
-    workspace_id: str = Field(alias="workspaceId", min_length=1, max_length=128)
+    workspace_id: RecordId = Field(alias="workspaceId")
     mailbox_id: str = Field(alias="mailboxId", min_length=1, max_length=128)
 
 

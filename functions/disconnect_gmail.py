@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions._lib.handlers import Call, command
 from shared.crm.answers import Disconnected
+from shared.crm.models import RecordId
 from shared.gmail.connect import disconnect_mailbox_as
 from shared.gmail.mailboxes import MailboxRef
 from shared.principals import Role
@@ -15,7 +16,7 @@ from shared.principals import Role
 
 class DisconnectGmail(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
-    workspace_id: str = Field(alias="workspaceId", min_length=1, max_length=128)
+    workspace_id: RecordId = Field(alias="workspaceId")
     mailbox_id: str = Field(alias="mailboxId", min_length=1, max_length=128)
     delete_data: bool = Field(default=False, alias="deleteData")
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions._lib.handlers import Call, command
 from shared.crm.answers import Status
+from shared.crm.models import RecordId
 from shared.gmail.connect import sync_now as start_sync
 from shared.gmail.mailboxes import MailboxRef
 from shared.principals import Role
@@ -15,7 +16,7 @@ from shared.principals import Role
 
 class SyncNow(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
-    workspace_id: str = Field(alias="workspaceId", min_length=1, max_length=128)
+    workspace_id: RecordId = Field(alias="workspaceId")
     mailbox_id: str = Field(alias="mailboxId", min_length=1, max_length=128)
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from functions._lib.handlers import Call, command
 from shared.clients import firestore_client
 from shared.crm.answers import Status
+from shared.crm.models import RecordId
 from shared.errors import NotFound
 from shared.messaging import tasks
 from shared.principals import Role
@@ -16,7 +17,7 @@ from shared.principals import Role
 
 class UndoSyncRun(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
-    workspace_id: str = Field(alias="workspaceId", min_length=1, max_length=128)
+    workspace_id: RecordId = Field(alias="workspaceId")
     sync_run_id: str = Field(alias="syncRunId", min_length=1, max_length=128)
 
 

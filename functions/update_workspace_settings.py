@@ -9,13 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions._lib.handlers import Call, command
 from shared.crm.answers import SettingsAnswer
+from shared.crm.models import RecordId
 from shared.principals import Role
 from shared.workspace_settings import SettingsChange, WorkspaceSettingsService
 
 
 class UpdateWorkspaceSettings(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
-    workspace_id: str = Field(alias="workspaceId", min_length=1, max_length=128)
+    workspace_id: RecordId = Field(alias="workspaceId")
     settings: SettingsChange
 
 

@@ -7,6 +7,7 @@ from google.cloud import firestore
 
 from shared.clients import firebase_app, firestore_client
 from shared.errors import PermissionDenied, Unauthenticated
+from shared.firestore_limits import is_document_id
 from shared.principals import Principal, Role, at_least
 
 
@@ -25,6 +26,8 @@ def principal_from_id_token(id_token: str) -> Principal:
 
 def require_role(workspace_id: str, principal: Principal, minimum: Role, *, db: firestore.Client | None = None) -> Role:
     """The caller's role in the workspace, when it is at least `minimum`."""
+    if not is_document_id(workspace_id):  # Firestore would refuse the path with a server error
+        raise PermissionDenied("you are not a member of this workspace")
     snapshot = (db or firestore_client()).document("workspaces", workspace_id, "members", principal.uid).get()
     if not snapshot.exists:
         raise PermissionDenied("you are not a member of this workspace")

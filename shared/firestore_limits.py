@@ -22,6 +22,16 @@ MAX_INDEX_ENTRIES = 40_000
 MAX_COMMIT_BYTES = 3 * 1024 * 1024
 
 
+def is_document_id(text: str) -> bool:
+    """Whether Firestore accepts `text` as a document id: not empty, no slash, not `.`/`..`, not `__x__`."""
+    return (
+        0 < len(text.encode("utf-8", "surrogatepass")) <= 1_500
+        and "/" not in text
+        and text not in {".", ".."}
+        and not (text.startswith("__") and text.endswith("__"))
+    )
+
+
 def string_size(text: str) -> int:
     if text.isascii():
         return len(text) + 1

@@ -105,7 +105,11 @@ def test_hostile_mail_shows_as_text_and_runs_nothing(web_stack, firestore_db, wo
     row.click()
     assert page.get_by_test_id("contact-title").inner_text() == stored_name
     subjects = page.locator(".timeline__subject")
-    wait_for(lambda: subjects.count() == 2, what="the timeline")
+    # Subjects arrive after the timeline's metadata (they are a separate read), so wait for the text.
+    wait_for(
+        lambda: subjects.count() == 2 and "…" not in {subjects.nth(i).inner_text() for i in range(2)},
+        what="the timeline's subjects",
+    )
     assert {subjects.nth(i).inner_text() for i in range(2)} == {
         demo_hostile.SUBJECT,
         demo_hostile.SECOND_SUBJECT,

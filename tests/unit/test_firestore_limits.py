@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from shared import firestore_limits
 
 
@@ -29,3 +31,21 @@ def test_problems_name_each_limit_a_document_breaks() -> None:
     assert any(problem.startswith("subject is") for problem in found)
     assert firestore_limits.problems(path, {f"f{i}": i for i in range(20_001)})[0].startswith("20001 fields")
     assert "index entries" in firestore_limits.problems(path, {"ids": [str(i) for i in range(40_001)]})[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "accepted"),
+    [
+        ("ws-1", True),
+        ("a__b", True),
+        ("__x__", False),
+        ("__not_in_enum__", False),
+        ("", False),
+        ("a/b", False),
+        (".", False),
+        ("..", False),
+        ("x" * 1_501, False),
+    ],
+)
+def test_document_ids_are_checked_as_firestore_checks_them(text, accepted):
+    assert firestore_limits.is_document_id(text) is accepted
