@@ -81,6 +81,41 @@ def new_page(browser: object, policy_violations: list[str]) -> Iterator[Callable
         pytest.fail("the pages broke the security policy:\n" + "\n".join(policy_violations), pytrace=False)
 
 
+# axe-core's impact levels that fail a test; "moderate" and "minor" findings are left to review.
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def accessibility_violations(page: object) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now (WCAG 2.x A and AA rules and
+    axe's best practices), each as axe reports it: id, impact, help, helpUrl and the offending nodes."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"resultTypes": ["violations"]})
+    return [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    """One paragraph per violated rule: impact, rule, what it asks, then each offending element."""
+    lines: list[str] = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    at {target}: {' '.join(node.get('html', '').split())[:200]}")
+            if node.get("failureSummary"):
+                lines.extend(f"      {line.strip()}" for line in node["failureSummary"].splitlines() if line.strip())
+    return "\n".join(lines)
+
+
+def assert_accessible(page: object, name: str | None = None) -> None:
+    """Fails when axe-core finds a serious or critical accessibility violation on the page, listing each
+    rule and element; `name` says which screen (the page's URL otherwise)."""
+    violations = accessibility_violations(page)
+    if violations:
+        where = name or page.url  # type: ignore[attr-defined]
+        pytest.fail(f"accessibility violations on {where}:\n{describe_violations(violations)}", pytrace=False)
+
+
 def screenshot(page: object, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
