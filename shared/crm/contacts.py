@@ -12,7 +12,7 @@ without them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +40,7 @@ SYSTEM_FIELDS = frozenset(
         "manualFields",
         "editedBy",
         "editedAtMs",
+        "fieldSources",
         "version",
         "relationship",
         "strength",
@@ -48,6 +49,7 @@ SYSTEM_FIELDS = frozenset(
         "searchTokens",
     }
 )
+FIELD_SOURCES = "fieldSources"
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,63}")
 
 
@@ -121,10 +123,12 @@ class ContactEditor:
                 current=_current_values(before, changes),
                 version=version_of(before),
             )
+        edited_at_ms = int(self._now().timestamp() * 1000)
         provenance = {
             "manualFields": sorted(set(before.get("manualFields") or []) | set(changes)),
+            FIELD_SOURCES: person_sources(before, changes, uid=by_uid, at_ms=edited_at_ms),
             "editedBy": by_uid,
-            "editedAtMs": int(self._now().timestamp() * 1000),
+            "editedAtMs": edited_at_ms,
             "version": expected_version + 1,
         }
         write = {**changes, **provenance}
@@ -133,6 +137,16 @@ class ContactEditor:
         edit = ContactEdit(reference.id, before, {**before, **write})
         record(transaction, edit)
         return edit
+
+
+def person_sources(
+    before: Mapping[str, Any], changes: Iterable[str], *, uid: str, at_ms: int
+) -> dict[str, dict[str, Any]]:
+    """The record's `fieldSources` after a person set `changes`: per field, who set it and when (epoch ms).
+    Fields nobody edited keep what they had; the page shows where those came from (mail, signature, AI)."""
+    sources = {name: dict(entry) for name, entry in (before.get(FIELD_SOURCES) or {}).items()}
+    sources.update({name: {"source": "person", "uid": uid, "atMs": at_ms} for name in changes})
+    return sources
 
 
 def _check_editable(changes: Mapping[str, Any]) -> None:

@@ -60,6 +60,25 @@ def on_parent(*, required: bool) -> Check:
     return check
 
 
+def deal_links(workspace: firestore.DocumentReference, values: dict[str, Any], creating: bool) -> dict[str, Any]:
+    """A deal links only records that exist; a contact merged into another links the one it became."""
+    company_id = values.get("companyId")
+    if company_id is not None and not workspace.collection("companies").document(company_id).get().exists:
+        raise InvalidInput("companyId: no such company", field="companyId")
+    if values.get("contactIds") is None:
+        return {}
+    contacts = workspace.collection("contacts")
+    linked: list[str] = []
+    for contact_id in values["contactIds"]:
+        snapshot = contacts.document(contact_id).get()
+        if not snapshot.exists:
+            raise InvalidInput(f"contactIds: no such contact {contact_id}", field="contactIds")
+        live_id = (snapshot.to_dict() or {}).get("mergedInto") or contact_id
+        if live_id not in linked:
+            linked.append(live_id)
+    return {"contactIds": linked}
+
+
 def _company_id(fields: dict[str, Any]) -> str | None:
     return fields.get("domain")
 
@@ -101,7 +120,7 @@ DEALS = Kind(
     ),
     sorts=(Sort("value", descending=True), Sort("expectedClose"), Sort("updatedAt", descending=True)),
     search_fields=("name", "tags"),
-    checks=(check_stage, members_only("ownerUid")),
+    checks=(check_stage, members_only("ownerUid"), deal_links),
 )
 
 NOTES = Kind(

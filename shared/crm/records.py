@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field, create_model
 
 from shared.clients import firestore_client
 from shared.crm import audit
+from shared.crm.contacts import FIELD_SOURCES, person_sources
 from shared.crm.models import ApiModel, RecordId, VersionedUpdate
 from shared.crm.search import TOKENS_FIELD, search_tokens
 from shared.errors import Conflict, InvalidInput, NotFound, RetryLater
@@ -215,6 +216,8 @@ class Records:
             snapshot, before = self._current(workspace_id, record_id, body.version)
             now = self._now()
             write = {**changes, "version": before.get("version", 0) + 1, "updatedAt": now, "updatedBy": actor.uid}
+            at_ms = int(now.timestamp() * 1000)
+            write[FIELD_SOURCES] = person_sources(before, body.changes(), uid=actor.uid, at_ms=at_ms)
             after = {**before, **write}
             write[TOKENS_FIELD] = after[TOKENS_FIELD] = self.tokens(after)
             entry = audit.AuditEntry(actor, "update", self.kind.name, record_id, before, after, now)

@@ -121,3 +121,46 @@ def test_notes_and_tasks_hang_on_records_that_exist(crm):
     assert done.body["done"] is True
     open_tasks = api.call(users["viewer"], "GET", "tasks", params={"done": "false"}).body["items"]
     assert open_tasks == []
+
+
+def test_each_field_a_person_edits_records_who_set_it_and_when(crm):
+    api, users = crm
+    contact = api.call(users["member"], "POST", "contacts", {"email": "nia@vandelay.com", "name": "Nia"}).body
+    api.call(users["member"], "PATCH", f"contact/{contact['id']}", {"title": "CFO", "version": 1})
+    edited = api.call(users["admin"], "PATCH", f"contact/{contact['id']}", {"phone": "+1 555 0100", "version": 2}).body
+    sources = edited["fieldSources"]
+    assert sources["title"]["uid"] == users["member"].uid
+    assert sources["phone"]["uid"] == users["admin"].uid
+    assert {entry["source"] for entry in sources.values()} == {"person"}
+    assert sources["phone"]["atMs"] >= sources["title"]["atMs"] > 0
+    company = api.call(users["member"], "POST", "companies", {"name": "Vandelay", "domain": "vandelay.com"}).body
+    renamed = api.call(users["admin"], "PATCH", f"company/{company['id']}", {"name": "Vandelay Ind.", "version": 1})
+    assert renamed.body["fieldSources"]["name"]["uid"] == users["admin"].uid
+    forged = api.call(users["member"], "PATCH", f"contact/{contact['id']}", {"fieldSources": {}, "version": 3})
+    assert forged.status == 400
+
+
+def test_a_deal_links_contacts_and_companies_that_exist(crm, firestore_db):
+    api, users = crm
+    ann = api.call(users["member"], "POST", "contacts", {"email": "ann@acme.com", "name": "Ann"}).body
+    ann_alias = api.call(users["member"], "POST", "contacts", {"email": "ann.lee@acme.com"}).body
+    acme = api.call(users["member"], "POST", "companies", {"name": "Acme", "domain": "acme.com"}).body
+    contacts = firestore_db.collection("workspaces", api.workspace_id, "contacts")
+    contacts.document(ann_alias["id"]).update({"mergedInto": ann["id"]})
+
+    created = api.call(
+        users["member"], "POST", "deals", {"name": "Pilot", "companyId": acme["id"], "contactIds": [ann_alias["id"]]}
+    )
+
+    assert created.status == 201, created.body
+    assert (created.body["companyId"], created.body["contactIds"]) == (acme["id"], [ann["id"]])  # the live contact
+    deal = created.body
+    for bad, field in (({"companyId": "nowhere.com"}, "companyId"), ({"contactIds": ["c_nobody"]}, "contactIds")):
+        refused = api.call(users["member"], "PATCH", f"deal/{deal['id']}", {**bad, "version": 1})
+        assert (refused.status, refused.body["error"]["field"]) == (400, field)
+    unlink = {"contactIds": [], "companyId": None, "version": 1}
+    unlinked = api.call(users["member"], "PATCH", f"deal/{deal['id']}", unlink)
+    assert unlinked.status == 200, unlinked.body
+    assert (unlinked.body["contactIds"], unlinked.body["companyId"]) == ([], None)
+    by_contact = api.call(users["viewer"], "GET", "deals", params={"contactId": ann["id"]})
+    assert by_contact.body["items"] == []
