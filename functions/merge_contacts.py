@@ -34,7 +34,7 @@ def merge_contacts(call: Call[MergeContacts, None]) -> dict[str, Any]:
         body.workspace_id,
         target_id=body.target_id,
         source_id=body.source_id,
-        by_uid=call.principal.uid,
+        by=call.principal,
         suggestion=body.suggestion_id,
     )
     return {

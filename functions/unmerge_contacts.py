@@ -27,5 +27,5 @@ class UnmergeContacts(BaseModel):
     answer=Unmerged,
 )
 def unmerge_contacts(call: Call[UnmergeContacts, None]) -> dict[str, Any]:
-    record = ContactMerger().unmerge(call.body.workspace_id, merge_id=call.body.merge_id, by_uid=call.principal.uid)
+    record = ContactMerger().unmerge(call.body.workspace_id, merge_id=call.body.merge_id, by=call.principal)
     return {"mergeId": call.body.merge_id, "targetId": record["targetId"], "sourceId": record["sourceId"]}

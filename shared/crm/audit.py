@@ -50,7 +50,7 @@ def jsonable(value: Any) -> Any:
 class AuditEntry:
     actor: Principal
     # create | update | delete | import | undo-import | invite | resend | accept | revoke | role | remove | leave
-    # | gmail_aliases
+    # | gmail_aliases | merge | unmerge
     action: str
     kind: str
     entity_id: str

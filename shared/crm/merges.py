@@ -30,11 +30,15 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.clients import firestore_client
-from shared.crm.contacts import SYSTEM_FIELDS, version_of
+from shared.crm import audit
+from shared.crm.contacts import FIELD_SOURCES, SYSTEM_FIELDS, version_of
+from shared.crm.kinds import CONTACTS
 from shared.crm.relationships import RelationshipStats
 from shared.crm.repair import CrmRepair
+from shared.crm.search import TOKENS_FIELD, search_tokens
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.mail import canonical_mailbox, company_domain, is_free_mail_domain
+from shared.principals import Principal
 from shared.transactions import transactional
 
 MAX_WRITES_PER_COMMIT = 450
@@ -91,7 +95,15 @@ def combined_fields(target: Mapping[str, Any], source: Mapping[str, Any]) -> dic
             if name in source_manual:
                 taken_manual.add(name)
     fields["manualFields"] = sorted(target_manual | taken_manual)
+    source_sources = source.get(FIELD_SOURCES) or {}
+    taken_sources = {name: source_sources[name] for name in sorted(taken_manual) if name in source_sources}
+    if taken_sources:  # who typed a value travels with it
+        fields[FIELD_SOURCES] = {**(target.get(FIELD_SOURCES) or {}), **taken_sources}
     return fields
+
+
+def contact_tokens(contact: Mapping[str, Any]) -> list[str]:
+    return search_tokens(contact.get(name) for name in CONTACTS.search_fields)
 
 
 def _recency(contact: Mapping[str, Any]) -> int:
@@ -172,25 +184,23 @@ class ContactMerger:
         return self._db.collection("workspaces").document(workspace_id)
 
     def merge(
-        self, workspace_id: str, *, target_id: str, source_id: str, by_uid: str, suggestion: str | None = None
+        self, workspace_id: str, *, target_id: str, source_id: str, by: Principal, suggestion: str | None = None
     ) -> MergeResult:
         """Merges `source_id` into `target_id`; with `suggestion`, also accepts that suggestion."""
         if target_id == source_id:
             raise InvalidInput("a contact cannot be merged into itself", field="sourceId")
         merge_id = f"m_{uuid.uuid4().hex[:20]}"
         record: dict[str, Any] = transactional(self._record_merge)(
-            self._db.transaction(), workspace_id, merge_id, target_id, source_id, by_uid, suggestion
+            self._db.transaction(), workspace_id, merge_id, target_id, source_id, by, suggestion
         )
         moved = self._move_interactions(workspace_id, source_id, target_id, lambda person: True)
         self._recount(workspace_id, {target_id: None})
         self._refresh(workspace_id, [target_id], record)
         return MergeResult(merge_id, target_id, source_id, moved)
 
-    def unmerge(self, workspace_id: str, *, merge_id: str, by_uid: str) -> dict[str, Any]:
+    def unmerge(self, workspace_id: str, *, merge_id: str, by: Principal) -> dict[str, Any]:
         """Undoes a merge: both contacts as they were, B's mail back with B. Returns the merge record."""
-        record: dict[str, Any] = transactional(self._record_unmerge)(
-            self._db.transaction(), workspace_id, merge_id, by_uid
-        )
+        record: dict[str, Any] = transactional(self._record_unmerge)(self._db.transaction(), workspace_id, merge_id, by)
         target_id, source_id = record["targetId"], record["sourceId"]
         source_emails = set(record["sourceEmails"])
         self._move_interactions(workspace_id, target_id, source_id, lambda person: person.get("email") in source_emails)
@@ -205,7 +215,7 @@ class ContactMerger:
         merge_id: str,
         target_id: str,
         source_id: str,
-        by_uid: str,
+        by: Principal,
         suggestion: str | None,
     ) -> dict[str, Any]:
         workspace = self._workspace(workspace_id)
@@ -221,7 +231,7 @@ class ContactMerger:
             "targetId": target_id,
             "sourceId": source_id,
             "state": MergeState.APPLIED.value,
-            "byUid": by_uid,
+            "byUid": by.uid,
             "atMs": now_ms,
             "before": {"target": target, "source": source},
             "sourceEmails": sorted(_emails(source)),
@@ -229,16 +239,27 @@ class ContactMerger:
             "suggestionId": suggestion,
         }
         transaction.create(workspace.collection("merges").document(merge_id), record)
-        transaction.update(
-            contacts.document(target_id),
-            combined_fields(target, source)
-            | {
-                "emails": firestore.ArrayUnion(sorted(_emails(source) - _emails(target))),
-                "lastMergeId": merge_id,
-                "version": version_of(target) + 1,
-            },
+        target_write = combined_fields(target, source) | {
+            "emails": sorted(_emails(target) | _emails(source)),
+            "lastMergeId": merge_id,
+            "version": version_of(target) + 1,
+        }
+        # Search finds the merged contact by every name and address it now holds, and no longer the alias.
+        target_write[TOKENS_FIELD] = contact_tokens({**target, **target_write})
+        source_write = {"mergedInto": target_id, "version": version_of(source) + 1, TOKENS_FIELD: []}
+        transaction.update(contacts.document(target_id), target_write)
+        transaction.update(contacts.document(source_id), source_write)
+        at = self._now()
+        audit.record(
+            transaction,
+            workspace,
+            audit.AuditEntry(by, "merge", "contact", target_id, target, {**target, **target_write}, at),
         )
-        transaction.update(contacts.document(source_id), {"mergedInto": target_id, "version": version_of(source) + 1})
+        audit.record(
+            transaction,
+            workspace,
+            audit.AuditEntry(by, "merge", "contact", source_id, source, {**source, **source_write}, at),
+        )
         for alias in aliases:  # one hop always reaches a live contact
             transaction.update(alias.reference, {"mergedInto": target_id})
         if suggestion_ref is not None:
@@ -246,7 +267,7 @@ class ContactMerger:
         return record
 
     def _record_unmerge(
-        self, transaction: firestore.Transaction, workspace_id: str, merge_id: str, by_uid: str
+        self, transaction: firestore.Transaction, workspace_id: str, merge_id: str, by: Principal
     ) -> dict[str, Any]:
         workspace = self._workspace(workspace_id)
         merge_ref = workspace.collection("merges").document(merge_id)
@@ -258,6 +279,7 @@ class ContactMerger:
             raise Conflict("this merge was already undone", mergeId=merge_id)
         contacts = workspace.collection("contacts")
         target = contacts.document(record["targetId"]).get(transaction=transaction).to_dict() or {}
+        source = contacts.document(record["sourceId"]).get(transaction=transaction).to_dict() or {}
         if target.get("mergedInto") or target.get("lastMergeId") != merge_id:
             raise Conflict(
                 "a later merge involves this contact; undo that one first",
@@ -266,11 +288,16 @@ class ContactMerger:
             )
         transaction.set(contacts.document(record["targetId"]), record["before"]["target"])
         transaction.set(contacts.document(record["sourceId"]), record["before"]["source"])
+        at = self._now()
+        for contact_id, now, restored in (
+            (record["targetId"], target, record["before"]["target"]),
+            (record["sourceId"], source, record["before"]["source"]),
+        ):
+            entry = audit.AuditEntry(by, "unmerge", "contact", contact_id, now, restored, at)
+            audit.record(transaction, workspace, entry)
         for alias_id in record.get("redirectedAliases") or []:
             transaction.update(contacts.document(alias_id), {"mergedInto": record["sourceId"]})
-        transaction.update(
-            merge_ref, {"state": MergeState.UNDONE.value, "undoneBy": by_uid, "undoneAtMs": _ms(self._now())}
-        )
+        transaction.update(merge_ref, {"state": MergeState.UNDONE.value, "undoneBy": by.uid, "undoneAtMs": _ms(at)})
         if record.get("suggestionId"):
             suggestion = workspace.collection("mergeSuggestions").document(record["suggestionId"])
             transaction.update(suggestion, {"status": SuggestionStatus.OPEN.value, "mergeId": firestore.DELETE_FIELD})

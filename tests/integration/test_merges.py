@@ -15,8 +15,9 @@ from devstack import demo
 from shared import ids
 from shared.crm.contacts import ContactEditor
 from shared.crm.merges import ContactMerger, suggestion_id
+from shared.crm.search import Search
 from shared.gmail.connect import connect_mailbox
-from shared.principals import Role
+from shared.principals import Principal, Role
 from shared.workspaces import add_member, create_workspace
 from tests.support import id_token_for, mail, wait_for, with_content
 
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.integration
 EVERY_CORRESPONDENT = {"settings": {"contactCreation": "sent_and_received", "requirePreview": False}}
 
 ANN, ANN_OTHER = "ann@acme.io", "ann.lee@acme.io"
+OWNER = Principal("u-owner", None)
 # Computed at read time and refreshed after an undo; everything else comes back exactly.
 # Recomputed after every change by the relationship and enrichment subscribers, not restored by undo.
 REFRESHED = {"relationship", "strength", "goingCold", "enrichment"}
@@ -130,10 +132,50 @@ def test_a_merge_moves_mail_to_the_target_and_undo_restores_both_exactly(stack, 
     assert (status, again["error"]["code"]) == (409, "conflict")
 
 
+def audit_of(team, contact_id: str) -> list[dict[str, Any]]:
+    entries = team["db"].collection("workspaces", team["workspace"], "audit").stream()
+    found = [e.to_dict() for e in entries if e.to_dict().get("entityKey") == f"contact:{contact_id}"]
+    return sorted(found, key=lambda entry: entry["at"])
+
+
+def test_a_merge_and_its_undo_are_audited_and_searchable_by_every_address(stack, team):
+    two_addresses_of_ann(stack, team)
+    target, source = ids.contact_id(ANN), ids.contact_id(ANN_OTHER)
+    assert ANN_OTHER not in contact(team, ANN).get("searchTokens", [])
+    tokens_before = {email: contact(team, email).get("searchTokens") for email in (ANN, ANN_OTHER)}
+
+    body = {"workspaceId": team["workspace"], "targetId": target, "sourceId": source}
+    status, merged = call(stack, "merge-contacts", body, team["token"])
+
+    assert status == 200, merged
+    ann = contact(team, ANN)
+    assert {ANN, ANN_OTHER, "lee"} <= set(ann["searchTokens"])  # her other address and its name find her now
+    assert contact(team, ANN_OTHER)["searchTokens"] == []  # the alias no longer shows up on its own
+    search = Search().search(team["workspace"], ANN_OTHER, collections=["contacts"])
+    assert [hit.record["id"] for hit in search] == [target]
+    [target_entry] = audit_of(team, target)
+    assert (target_entry["action"], target_entry["actorUid"]) == ("merge", "u-owner")
+    assert "emails" in target_entry["changedFields"]
+    assert sorted(target_entry["after"]["emails"]) == sorted([ANN, ANN_OTHER])
+    [source_entry] = audit_of(team, source)
+    assert source_entry["action"] == "merge"
+    assert source_entry["after"]["mergedInto"] == target
+
+    status, _ = call(
+        stack, "unmerge-contacts", {"workspaceId": team["workspace"], "mergeId": merged["mergeId"]}, team["token"]
+    )
+
+    assert status == 200
+    assert {email: contact(team, email).get("searchTokens") for email in (ANN, ANN_OTHER)} == tokens_before
+    assert [e["action"] for e in audit_of(team, target)] == ["merge", "unmerge"]
+    undone = audit_of(team, source)[-1]
+    assert (undone["action"], undone["after"].get("mergedInto")) == ("unmerge", None)
+
+
 def test_mail_from_a_merged_address_counts_into_the_target(stack, team):
     two_addresses_of_ann(stack, team)
     target = ids.contact_id(ANN)
-    ContactMerger().merge(team["workspace"], target_id=target, source_id=ids.contact_id(ANN_OTHER), by_uid="u-owner")
+    ContactMerger().merge(team["workspace"], target_id=target, source_id=ids.contact_id(ANN_OTHER), by=OWNER)
     alias_before = contact(team, ANN_OTHER)
 
     deliver(stack, team, mail(f"Ann Lee <{ANN_OTHER}>", team["owner"], "One more thing"))
@@ -159,7 +201,7 @@ def test_merge_rules_manual_fields_win_then_the_newer_values(stack, team):
         expected_version=0,
     )
 
-    ContactMerger().merge(team["workspace"], target_id=target, source_id=source, by_uid="u-owner")
+    ContactMerger().merge(team["workspace"], target_id=target, source_id=source, by=OWNER)
 
     ann = contact(team, ANN)
     assert ann["title"] == "VP Sales"  # the target's own edit
@@ -194,10 +236,10 @@ def test_merges_undo_in_reverse_order_only(stack, team):
     wait_for(lambda: contact(team, "ann+news@acme.io"), what="a third address")
     merger = ContactMerger()
     first = merger.merge(
-        team["workspace"], target_id=ids.contact_id(ANN), source_id=ids.contact_id(ANN_OTHER), by_uid="u-owner"
+        team["workspace"], target_id=ids.contact_id(ANN), source_id=ids.contact_id(ANN_OTHER), by=OWNER
     )
     second = merger.merge(
-        team["workspace"], target_id=ids.contact_id(ANN), source_id=ids.contact_id("ann+news@acme.io"), by_uid="u-owner"
+        team["workspace"], target_id=ids.contact_id(ANN), source_id=ids.contact_id("ann+news@acme.io"), by=OWNER
     )
 
     status, refused = call(
@@ -206,8 +248,8 @@ def test_merges_undo_in_reverse_order_only(stack, team):
     assert status == 409
     assert refused["error"]["mergeId"] == second.merge_id
 
-    merger.unmerge(team["workspace"], merge_id=second.merge_id, by_uid="u-owner")
-    merger.unmerge(team["workspace"], merge_id=first.merge_id, by_uid="u-owner")
+    merger.unmerge(team["workspace"], merge_id=second.merge_id, by=OWNER)
+    merger.unmerge(team["workspace"], merge_id=first.merge_id, by=OWNER)
     assert contact(team, ANN)["emails"] == [ANN]
     assert contact(team, ANN)["interactionCount"] == 3
 
