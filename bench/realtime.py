@@ -92,6 +92,10 @@ SCROLL_THROUGH = """async () => {
 }"""
 
 
+# Who answers this bench's calls: reported with its figures (see devstack/commands/bench.py).
+ANSWERED_BY = {"firestore": "emulator", "auth": "emulator", "browser": "Debian chromium"}
+
+
 def _say(message: str) -> None:
     print(f"bench realtime: {message}", file=sys.stderr, flush=True)
 

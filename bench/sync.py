@@ -39,6 +39,15 @@ RUNTIME = REPO_ROOT / ".rapport" / "bench-sync"
 QUOTA_UNITS_PER_SECOND = 250.0
 
 
+# Who answers this bench's calls: reported with its figures (see devstack/commands/bench.py).
+ANSWERED_BY = {
+    "gmail": "local stand-in (devstack/gmail_server)",
+    "firestore": "emulator",
+    "pubsub": "emulator",
+    "cloud_tasks": "emulator",
+}
+
+
 def _say(message: str) -> None:
     print(f"bench sync: {message}", file=sys.stderr, flush=True)
 
