@@ -131,3 +131,26 @@ class WorkspaceSettingsService:
             {"action": "settings_changed", "workspaceId": workspace_id, "blocked": newly_blocked},
         )
         return after
+
+    def block(self, workspace_id: str, entries: list[str]) -> WorkspaceSettings:
+        """Adds addresses to the blocklist at once, for the caller to clean up after (a person's erasure
+        does it in the same request, so nothing waits in the background)."""
+        reference = self._db.document("workspaces", workspace_id)
+
+        @transactional
+        def save(transaction: firestore.Transaction) -> WorkspaceSettings:
+            snapshot = reference.get(transaction=transaction)
+            if not snapshot.exists:
+                raise NotFound("no such workspace", workspaceId=workspace_id)
+            before = settings_of(snapshot.to_dict() or {})
+            wanted = sorted(set(before.blocklist) | set(_entries(entries)))
+            if wanted == list(before.blocklist):
+                return before
+            try:
+                after = WorkspaceSettings.model_validate(before.stored() | {"blocklist": wanted})
+            except ValidationError as error:
+                raise InvalidInput(str(error.errors()[0]["msg"])) from error
+            transaction.update(reference, {"settings": after.stored()})
+            return after
+
+        return save(self._db.transaction())

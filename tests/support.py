@@ -126,3 +126,20 @@ def store_mail(db, workspace_id: str, interaction_id: str, fields: dict, *, shar
         content_ref(reference, part).set(values)
     if sharing is not None:
         db.document("workspaces", workspace_id, "mailboxes", fields["mailboxId"]).set({"sharing": sharing}, merge=True)
+
+
+def watched_mailbox(stack, workspace_id: str) -> str:  # type: ignore[no-untyped-def]
+    """A workspace (OPEN_POLICY) owned by `u-owner`, whose Gmail at the local Gmail server is connected
+    and watched: delivered mail syncs by itself. Returns the owner's address once the first sync is done."""
+    import uuid
+
+    from devstack import demo
+    from shared.gmail.connect import connect_mailbox
+
+    owner = f"owner.{uuid.uuid4().hex[:8]}@lumenway.io"
+    open_workspace(workspace_id, owner_uid="u-owner", owner_email=owner, name="Team")
+    ref = connect_mailbox(
+        workspace_id=workspace_id, owner_uid="u-owner", refresh_token=demo.load_mailbox(stack.gmail_url, owner)
+    )
+    wait_for(lambda: demo.mailbox_progress(ref).done, what="the first sync")
+    return owner

@@ -282,3 +282,17 @@ class Unmerged(Answer):
 
 class Merged(Unmerged):
     interactions_moved: int
+
+
+# -- a person's data ---------------------------------------------------------------------------
+class PersonExport(Answer):
+    """Everything the workspace holds about one contact; mail content as its mailbox shares it with you."""
+
+    exported_at: str
+    contact: ContactRecord
+    merged_contacts: list[ContactRecord]
+    interactions: list[dict[str, Any]]
+    notes: list[NoteRecord]
+    tasks: list[TaskRecord]
+    deals: list[DealRecord]
+    audit: list[AuditRecord]

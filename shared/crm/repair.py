@@ -65,15 +65,30 @@ class CrmRepair:
         """Mail with a participant on `blocked` (addresses, or domains with their subdomains) leaves the
         CRM. Its interactions stay, marked skipped, so a resync does not bring it back. Staged mail
         is left to its approval, which checks the blocklist itself."""
+        pending = [s for s in self._involving(workspace_id, blocked).values() if not _staged_or_blocked(s)]
+        return self._block_mail(workspace_id, pending, erased=set())
+
+    def erase_mail_of(self, workspace_id: str, *, addresses: list[str], contact_ids: list[str]) -> RemovalResult:
+        """A person's erasure: every interaction naming one of their addresses or contacts, staged mail
+        too, becomes a blocked stub with no content, people or addresses. The erased contacts are not
+        recounted (they are about to go); everyone else on that mail is."""
+        found = self._involving(workspace_id, addresses)
+        interactions = self._workspace(workspace_id).collection("interactions")
+        for field_path in ("contactIds", "uncountedIds"):
+            for start in range(0, len(contact_ids), ARRAY_QUERY_LIMIT):
+                chunk = contact_ids[start : start + ARRAY_QUERY_LIMIT]
+                query = interactions.where(filter=FieldFilter(field_path, "array_contains_any", chunk))
+                found.update((s.id, s) for s in query.stream())
+        return self._block_mail(workspace_id, list(found.values()), erased=set(contact_ids))
+
+    def _block_mail(
+        self, workspace_id: str, pending: list[firestore.DocumentSnapshot], *, erased: set[str]
+    ) -> RemovalResult:
         result = RemovalResult()
-        pending: list[firestore.DocumentSnapshot] = []
-        for snapshot in self._involving(workspace_id, blocked).values():
+        for snapshot in pending:
             data = snapshot.to_dict() or {}
-            if data.get("staged") or data.get("skipped") == "blocked":
-                continue
-            result.touched_contacts.update(data.get("contactIds", []))
+            result.touched_contacts.update(set(data.get("contactIds", [])) - erased)
             result.touched_companies.update(data.get("companyIds", []))
-            pending.append(snapshot)
         for start in range(0, len(pending), PAGE // 2):
             batch = self._db.batch()
             for snapshot in pending[start : start + PAGE // 2]:
@@ -175,6 +190,11 @@ class CrmRepair:
                 continue
             reference.update(_totals(len(times), times))
             result.companies_updated += 1
+
+
+def _staged_or_blocked(snapshot: firestore.DocumentSnapshot) -> bool:
+    data = snapshot.to_dict() or {}
+    return bool(data.get("staged")) or data.get("skipped") == "blocked"
 
 
 def _worked_on_by_hand(document: dict[str, Any]) -> bool:
