@@ -89,3 +89,12 @@ def firebase_auth(port: int, project_id: str, runtime_dir: Path, hub_port: int, 
     )
     argv = [binary, "emulators:start", "--only", "auth", "--project", project_id, "--config", str(config)]
     return Launch("firebase-auth", argv, probe_url=f"http://127.0.0.1:{port}/")
+
+
+def cloud_storage(port: int, data_dir: Path, bucket: str, notify_topic: str, notify_prefix: str) -> Launch:
+    """gcp-storage-emulator (PyPI), with the ranged reads, CORS and notifications devstack/storage_emulator.py adds."""
+    import sys
+
+    argv = [sys.executable, "-m", "devstack.storage_emulator", "--port", str(port), "--data-dir", str(data_dir)]
+    argv += ["--bucket", bucket, "--notify-topic", notify_topic, "--notify-prefix", notify_prefix]
+    return Launch("cloud-storage", argv, probe_url=f"http://127.0.0.1:{port}/")

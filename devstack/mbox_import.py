@@ -3,23 +3,20 @@ mail-fetched. A development tool: the product's own Takeout upload is not built 
 
 from __future__ import annotations
 
-import email.utils
-import hashlib
-import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from devstack.takeout import read_mbox, system_labels
+from devstack.takeout import read_mbox
 from shared import ids
 from shared.errors import Conflict, InvalidInput
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.gmail.sync import publish_batch
-from shared.pipeline.fetched import FetchedBatch, FetchedMessage, batches_for
+from shared.pipeline.fetched import FetchedBatch, batches_for
 from shared.settings import Settings, get_settings
+from shared.takeout import mbox
+from shared.takeout.mbox import to_fetched
 
-HEADER_BLOCK = re.compile(rb"\r?\n\r?\n")
 BATCH_SIZE = 50
 
 
@@ -37,49 +34,12 @@ class ImportResult:
     progress: ImportProgress
 
 
-def _headers(raw: bytes) -> dict[str, str]:
-    """The few headers an import needs, read without parsing the whole message."""
-    block = HEADER_BLOCK.split(raw, maxsplit=1)[0].decode("latin-1")
-    unfolded = re.sub(r"\r?\n[ \t]+", " ", block)
-    wanted = {"message-id", "date", "from", "x-gmail-labels", "x-gm-thrid"}
-    found: dict[str, str] = {}
-    for line in unfolded.splitlines():
-        name, _, value = line.partition(":")
-        if name.strip().lower() in wanted:
-            found.setdefault(name.strip().lower(), value.strip())
-    return found
-
-
-def to_fetched(raw: bytes) -> FetchedMessage:
-    """A Takeout message as if Gmail had served it: a stable id from its Message-ID (or bytes), its labels."""
-    headers = _headers(raw)
-    identity = headers.get("message-id") or hashlib.sha256(raw).hexdigest()
-    message_id = hashlib.sha256(identity.encode()).hexdigest()[:16]
-    try:
-        when = email.utils.parsedate_to_datetime(headers.get("date", ""))
-        internal_ms = int(when.timestamp() * 1000)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        internal_ms = 0
-    return FetchedMessage(
-        id=message_id,
-        thread_id=headers.get("x-gm-thrid") or message_id,
-        label_ids=tuple(sorted(system_labels(headers.get("x-gmail-labels", "")))),
-        history_id=0,
-        internal_date_ms=internal_ms,
-        raw=raw,
-    )
-
-
 def guess_owner(messages: Iterable[bytes]) -> str:
     """The address most of the mailbox's Sent mail comes from."""
-    senders: Counter[str] = Counter()
-    for raw in messages:
-        headers = _headers(raw)
-        if "SENT" in system_labels(headers.get("x-gmail-labels", "")):
-            senders[email.utils.parseaddr(headers.get("from", ""))[1].lower()] += 1
-    if not senders:
+    owner = mbox.guess_owner(messages)
+    if owner is None:
         raise InvalidInput("no Sent mail in this mbox to tell whose it is; name the owner's address")
-    return senders.most_common(1)[0][0]
+    return owner
 
 
 class MboxImporter:
@@ -111,7 +71,7 @@ class MboxImporter:
         ref = self._store.ensure_imported_mailbox(workspace_id=workspace_id, owner_uid=owner_uid, email=owner)
         run_id = self._store.start_run(ref, kind="import")
         progress = ImportProgress()
-        for chunk in _chunks(read_mbox(path), BATCH_SIZE):
+        for chunk in mbox.batched(read_mbox(path), BATCH_SIZE):
             messages = [to_fetched(raw) for raw in chunk]
             wanted = [m for m in messages if not self._excluded.intersection(m.label_ids)]
             progress.read += len(messages)
@@ -124,14 +84,3 @@ class MboxImporter:
             on_progress(progress)
         self._store.finish_run(ref, run_id, listed=progress.read, fetched=progress.published)
         return ImportResult(ref, run_id, progress)
-
-
-def _chunks(items: Iterator[bytes], size: int) -> Iterator[list[bytes]]:
-    chunk: list[bytes] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -25,6 +25,7 @@ WEB_DIR = REPO_ROOT / "web"
 LOCAL_WEB_DIST = WEB_DIR / "dist-local"
 PROJECT_ID = "demo-rapport"  # the demo- prefix keeps Firebase tools from ever reaching a real project
 REGION = "us-central1"
+TAKEOUT_BUCKET = "demo-rapport-takeout"
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Ports:
     auth_hub: int = field(default_factory=free_port)
     auth_logging: int = field(default_factory=free_port)
     web: int = field(default_factory=free_port)
+    storage: int = field(default_factory=free_port)
 
 
 @dataclass
@@ -88,6 +90,11 @@ class LocalStack:
         return f"http://127.0.0.1:{self.ports.web}"
 
     @property
+    def storage_url(self) -> str:
+        """The Cloud Storage emulator (gcp-storage-emulator), where the browser uploads Takeout files."""
+        return f"http://127.0.0.1:{self.ports.storage}"
+
+    @property
     def firestore_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.firestore}"
 
@@ -119,6 +126,9 @@ class LocalStack:
             # The local Gmail server enforces no quota unless a test turns it on; neither do we pace.
             "RAPPORT_GMAIL_UNITS_PER_SECOND": "0",
             "RAPPORT_GEMINI_BASE_URL": f"http://127.0.0.1:{self.ports.gemini}/",
+            # The Cloud Storage emulator; google-cloud-storage goes there when this is set.
+            "STORAGE_EMULATOR_HOST": f"http://127.0.0.1:{self.ports.storage}",
+            "RAPPORT_TAKEOUT_BUCKET": TAKEOUT_BUCKET,
         }
 
     def child_env(self) -> dict[str, str]:
@@ -172,6 +182,7 @@ class LocalStack:
             emulators.firestore(self.ports.firestore, REPO_ROOT / "firestore.rules"),
             emulators.pubsub(self.ports.pubsub),
             emulators.cloud_tasks(self.ports.tasks, self.task_max_retries),
+            self._storage_launch(),
         ]
         if self.with_web:
             launches.append(self._auth_launch())
@@ -235,6 +246,14 @@ class LocalStack:
             subscriber=SubscriberClient(),
             tasks=clients.tasks_client(),
         )
+
+    def _storage_launch(self) -> emulators.Launch:
+        from shared.resources import resources
+
+        # Cloud Storage notifies finalised uploads on this topic, as terraform's google_storage_notification does.
+        topic = f"projects/{PROJECT_ID}/topics/{resources().topic('takeout_uploads')}"
+        data_dir = self.runtime_dir / "cloud-storage"
+        return emulators.cloud_storage(self.ports.storage, data_dir, TAKEOUT_BUCKET, topic, "takeout/")
 
     def _auth_launch(self) -> emulators.Launch:
         ports = self.ports

@@ -11,6 +11,7 @@ import firebase_admin
 from firebase_admin import credentials as firebase_credentials
 from google.cloud import firestore, tasks_v2
 from google.cloud.pubsub_v1 import PublisherClient
+from google.cloud.storage import Client as StorageClient
 
 from shared.settings import get_settings
 
@@ -43,6 +44,16 @@ def tasks_client() -> tasks_v2.CloudTasksClient:
     from google.cloud.tasks_v2.services.cloud_tasks.transports import CloudTasksGrpcTransport
 
     return tasks_v2.CloudTasksClient(transport=CloudTasksGrpcTransport(channel=grpc.insecure_channel(emulator)))
+
+
+@functools.cache
+def storage_client() -> StorageClient:
+    # STORAGE_EMULATOR_HOST, when set, routes this client to the emulator, which takes no credentials.
+    if os.environ.get("STORAGE_EMULATOR_HOST"):
+        from google.auth.credentials import AnonymousCredentials
+
+        return StorageClient(project=get_settings().project_id, credentials=AnonymousCredentials())
+    return StorageClient(project=get_settings().project_id)
 
 
 def gmail_batch(service: Any, callback: Any) -> Any:
@@ -112,5 +123,5 @@ def forget_clients() -> None:
     Only for processes that move between environments (the local tools); a function never needs it."""
     if firebase_app.cache_info().currsize:
         firebase_admin.delete_app(firebase_app())
-    for factory in (firestore_client, publisher, tasks_client, genai_client, firebase_app):
+    for factory in (firestore_client, publisher, tasks_client, storage_client, genai_client, firebase_app):
         factory.cache_clear()

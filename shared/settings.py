@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     # Dead letters (input that could not be processed) are deleted by Firestore's TTL this long after.
     dead_letter_ttl_days: int = Field(default=30, ge=1)
     # How far back the first sync reaches, in days; 0 reads the whole mailbox.
+    # The Cloud Storage bucket Takeout mbox files are uploaded to; the functions that take uploads fail
+    # with a clear error when it is not set.
+    takeout_bucket: str | None = None
+    # How long one Takeout import call reads before it hands the rest to a fresh call (Pub/Sub push
+    # waits at most 600 s for an answer).
+    takeout_slice_seconds: float = Field(default=240.0, gt=0)
     backfill_days: int = Field(default=365, ge=0)
     backfill_chunk_size: int = Field(default=500, ge=1, le=1000)
     # Gmail allows 250 units/s per user; spending paces itself just under it. 0 turns pacing off.

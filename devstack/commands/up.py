@@ -154,7 +154,8 @@ def _serve(stack: LocalStack, args: argparse.Namespace, mbox_path: Path, started
     )
     _say(f"\n  Open {sign_in}")
     deliver_url = f"{stack.gmail_url}/_dev/mailboxes/{DEMO_OWNER}/messages"
-    _say(f"  New mail arrives live when POSTed (message/rfc822) to {deliver_url}\n")
+    _say(f"  New mail arrives live when POSTed (message/rfc822) to {deliver_url}")
+    _say(f"  Cloud Storage is an emulator (gcp-storage-emulator) at {stack.storage_url}: Takeout uploads land there\n")
     _say("rapport up: running; Ctrl-C stops everything")
     while True:
         problem = stack.crashed_part()

@@ -246,6 +246,12 @@ class CsvUndone(Answer):
     kept: list[str]
 
 
+class TakeoutUpload(Answer):
+    import_id: str
+    upload_url: str = Field(description="The resumable upload session: PUT the file here, in chunks with Content-Range")
+    object: str
+
+
 # -- Gmail, syncs, settings, merges ---------------------------------------------------------
 class AuthorizationUrl(Answer):
     authorization_url: str = Field(description="Send the user here to grant access")

@@ -204,6 +204,11 @@ class CsvImport(ApiModel):
     csv: Annotated[Text, StringConstraints(min_length=1, max_length=2_000_000)]
 
 
+class TakeoutUploadRequest(ApiModel):
+    file_name: Annotated[Text, StringConstraints(min_length=1, max_length=200)] = Field(alias="fileName")
+    size: int = Field(gt=0, description="The file's size in bytes")
+
+
 # -- what the API answers ------------------------------------------------------------------
 class RecordMeta(BaseModel):
     """Every record the API returns carries these besides its own fields."""

@@ -157,3 +157,19 @@ def test_callers_sign_for_the_function_url_and_internal_functions_take_internal_
     }
     service = resources_of("google_cloudfunctions2_function")["fn"]["service_config"][0]
     assert service["ingress_settings"] == '${each.value.internal ? "ALLOW_INTERNAL_ONLY" : var.public_ingress_settings}'
+
+
+def test_only_the_takeout_account_reads_uploads_and_only_the_api_opens_them():
+    bucket_grants = [(role, account) for where, role, account in iam_grants() if "google_storage_bucket_iam" in where]
+    assert sorted(bucket_grants) == [("roles/storage.objectCreator", "api"), ("roles/storage.objectViewer", "takeout")]
+    assert resources().functions["import-takeout"].service_account == "takeout"
+    assert resources().functions["takeout-uploads"].service_account == "api"
+    takeout_roles = roles_by_account()["takeout"]
+    assert not takeout_roles & (DECRYPT_ROLES | SECRET_ROLES)
+    assert not any(role.startswith("roles/storage.") and role != "roles/storage.objectViewer" for role in takeout_roles)
+    bucket = resources_of("google_storage_bucket")["takeout"]
+    assert bucket["public_access_prevention"] == "enforced"
+    assert bucket["uniform_bucket_level_access"] is True
+    notification = resources_of("google_storage_notification")["takeout_uploaded"]
+    assert notification["event_types"] == ["OBJECT_FINALIZE"]
+    assert notification["object_name_prefix"] == "takeout/"

@@ -57,6 +57,7 @@ locals {
       RAPPORT_FUNCTIONS_BASE_URL = local.functions_base_url
       RAPPORT_OAUTH_CLIENT_ID    = var.oauth_client_id
       RAPPORT_KMS_KEY_NAME       = google_kms_crypto_key.refresh_tokens.id
+      RAPPORT_TAKEOUT_BUCKET     = google_storage_bucket.takeout.name
     },
   )
 

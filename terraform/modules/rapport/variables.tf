@@ -226,3 +226,15 @@ variable "dead_letter_alert_window" {
   description = "The window the dead-letter alert counts over, as a duration (\"300s\")."
   default     = "300s"
 }
+
+variable "takeout_retention_days" {
+  type        = number
+  description = "Days an uploaded Takeout mbox stays in its bucket before Cloud Storage deletes it."
+  default     = 7
+}
+
+variable "takeout_upload_origins" {
+  type        = list(string)
+  description = "Origins besides the Hosting site's default URL (custom domains) allowed to upload Takeout files."
+  default     = []
+}
