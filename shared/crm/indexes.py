@@ -87,6 +87,22 @@ DECLARED = [
     CompositeIndex("interactions", (_filtered("staged", "=="), _sorted(Sort("occurredAt", False)))),
 ]
 
+# The web app's paged contacts list (web/src/data/contacts.ts) combines any of these equality filters
+# with any of these sorts; Firestore merges one (filter, sort) index per filter for several filters.
+# tests/unit/test_web_list_indexes.py keeps the two in step.
+WEB_CONTACT_FILTERS = ("ownerUid", "companyId", "goingCold")
+WEB_CONTACT_SORTS = (
+    Sort("lastInteractionMs", descending=True),
+    Sort("strength.score", descending=True),
+    Sort("companyName"),
+    Sort("name"),
+)
+DECLARED += [
+    CompositeIndex("contacts", (_filtered(field, "=="), _sorted(sort)))
+    for field in WEB_CONTACT_FILTERS
+    for sort in WEB_CONTACT_SORTS
+]
+
 # Collection-group queries need a single-field index with that scope, declared as an override
 # (the collection-scope defaults are listed too, since an override replaces them).
 COLLECTION_GROUP_FIELDS = (

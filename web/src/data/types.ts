@@ -18,10 +18,9 @@ export interface ContactRow {
   sentCount: number;
   receivedCount: number;
   lastInteractionAt: Date | null;
-  /** Lower-cased name, email and company, so filtering 10,000 rows stays a cheap substring test. */
-  searchText: string;
-  /** Sorts like the contacts query (descending); used to keep list pages from overlapping. */
-  sortKey: string;
+  /** 0–100 as of the last server refresh (decision 5); null before the first. */
+  strengthScore: number | null;
+  goingCold: boolean;
 }
 
 export interface MailboxSync {

@@ -1,6 +1,6 @@
 import { initializeApp, type FirebaseApp, type FirebaseOptions } from "firebase/app";
 import { connectAuthEmulator, getAuth, type Auth } from "firebase/auth";
-import { connectFirestoreEmulator, getFirestore, type Firestore } from "firebase/firestore";
+import { connectFirestoreEmulator, getFirestore, setLogLevel, type Firestore } from "firebase/firestore";
 
 /** Where the local stack's emulators listen; absent in production. */
 export interface EmulatorEndpoints {
@@ -23,6 +23,8 @@ export interface FirebaseServices {
 // Firebase Hosting serves the project's web config here, so one build runs in every
 // environment and nothing project-specific is baked into the bundle.
 const INIT_CONFIG_PATH = "/__/firebase/init.json";
+
+const FIRESTORE_DEBUG_KEY = "rapport.firestoreDebug";
 
 export async function fetchInitConfig(): Promise<HostingInitConfig> {
   // The default cache mode, so the request index.html preloads is the one used (Hosting and the
@@ -49,6 +51,9 @@ export function startFirebase(config: HostingInitConfig): FirebaseServices {
   }
   if (emulators?.firestore) {
     connectFirestoreEmulator(db, emulators.firestore.host, emulators.firestore.port);
+    // Tests and `bench web` count the documents every listener receives in the SDK's debug log
+    // (tests/browser/reads.py); only ever against the emulator.
+    if (window.localStorage.getItem(FIRESTORE_DEBUG_KEY) === "1") setLogLevel("debug");
   }
   return { app, auth, db, usesEmulators: Boolean(emulators?.auth || emulators?.firestore) };
 }
