@@ -13,7 +13,7 @@ from devstack import demo
 from devstack.firestore_reads import ReadMeter
 from shared.principals import Role
 from shared.workspaces import add_member, create_workspace
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_accessible, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -153,6 +153,7 @@ def test_pages_sorts_and_filters_come_from_firestore(web_stack, firestore_db, wo
     expected = [f"c_{n:04d}" for n in range(120) if n % 21 == 0 and n != 119]
     assert wait_for_ids(page, "c_0000", len(expected)) == expected
     assert page.get_by_test_id("contacts-pager").count() == 0  # one page: no pager
+    assert_accessible(page, "contacts, filtered")
     screenshot(page, "contacts-filtered")
 
     page.get_by_test_id("contact-company-filter").fill("nowhere.com")
@@ -178,8 +179,12 @@ def test_a_saved_view_is_the_owners_until_shared_with_the_team(web_stack, firest
             state="attached", timeout=20_000
         )
 
+    assert_accessible(page, "contacts, first page")
     page.get_by_test_id("contact-sort").select_option("strength")
     page.get_by_test_id("contact-going-cold").check()
+    page.get_by_test_id("saved-view-new").click()
+    assert_accessible(page, "contacts, saving a view")
+    page.get_by_role("button", name="Cancel").click()
     save("Cold but strong", shared=True)
     page.get_by_test_id("contact-reset").click()
     page.get_by_test_id("contact-sort").select_option("name")
