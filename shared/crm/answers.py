@@ -220,6 +220,21 @@ class AuditPage(Answer):
     next_cursor: str | None
 
 
+class ActivityItem(Answer):
+    """A change (`change`), a sync run (`syncRun`) or an import (`import`)."""
+
+    type: str
+    id: str
+    at: str | None = None
+    action: str | None = None
+    actor_uid: str | None = None
+
+
+class ActivityPage(Answer):
+    items: list[ActivityItem]
+    next_cursor: str | None
+
+
 # -- CSV ------------------------------------------------------------------------------------------
 class CsvPreview(Answer):
     kind: str

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from shared import deadletters
+from shared.crm.activity import feed_index_shapes
 from shared.crm.kinds import KINDS
 from shared.crm.records import Listing, Sort
 from shared.crm.timeline import AUDIT_LISTING, SOURCES
@@ -141,9 +142,18 @@ def _exemption(collection: str, field: str) -> dict[str, Any]:
     return {"collectionGroup": collection, "fieldPath": field, "indexes": []}
 
 
+def activity_indexes() -> list[CompositeIndex]:
+    """The activity feed's filtered sources, newest first (shared/crm/activity.py)."""
+    return [
+        CompositeIndex(collection, (*(IndexField(f, "ASCENDING") for f in fields), IndexField(time, "DESCENDING")))
+        for collection, fields, time in feed_index_shapes()
+    ]
+
+
 def composite_indexes() -> list[CompositeIndex]:
     listings = [kind.listing for kind in KINDS.values()] + [AUDIT_LISTING]
     found = [index for listing in listings for index in listing_indexes(listing)] + timeline_indexes() + DECLARED
+    found += activity_indexes()
     unique = {repr(index.to_json()): index for index in found}
     return sorted(unique.values(), key=lambda index: repr(index.to_json()))
 

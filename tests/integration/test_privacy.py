@@ -15,7 +15,7 @@ from devstack import demo
 from shared import ids
 from shared.principals import Role
 from shared.workspaces import add_member
-from tests.integration.api import Api, User, team
+from tests.integration.api import Api, User
 from tests.support import id_token_for, mail, store_mail, wait_for, watched_mailbox, with_content
 
 pytestmark = pytest.mark.integration
@@ -98,13 +98,6 @@ def test_erasure_leaves_nothing_of_the_address_and_new_mail_does_not_bring_it_ba
         .stream()
     )
     assert len(list(entries)) == 1
-
-
-@pytest.fixture
-def crm(stack, firestore_db, workspace_id):
-    stack.enable_auth()
-    users = team(f"http://127.0.0.1:{stack.ports.auth}", workspace_id)
-    return Api(stack.functions_url, workspace_id), users
 
 
 def test_deleting_a_contact_and_keeping_its_mail_leaves_the_mail_as_it_was(crm, firestore_db):
