@@ -12,15 +12,18 @@ from typing import Any
 
 from google.api_core import exceptions
 from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.clients import firestore_client
 from shared.crm import audit
 from shared.crm.models import PipelineUpdate
-from shared.errors import Conflict, InvalidInput
+from shared.errors import Conflict, InvalidInput, RetryLater
 from shared.principals import Principal
 
 PIPELINES = "pipelines"
 DEALS_PIPELINE = "deals"
+MOVE_BATCH = 200  # deals read per round of a stage's removal
+MOVE_ROUNDS = 1000  # at most 200,000 deals moved by one call
 DEFAULT_STAGES = (
     {"id": "lead", "name": "Lead"},
     {"id": "qualified", "name": "Qualified"},
@@ -63,7 +66,8 @@ class Pipelines:
         return read_pipeline(self._db.collection("workspaces").document(workspace_id))
 
     def update(self, workspace_id: str, actor: Principal, body: PipelineUpdate) -> dict[str, Any]:
-        """Replaces the stages. Deals in a removed stage keep it until someone moves them."""
+        """Replaces the stages. Deals in a removed stage move first, to the stage `body.moves` names for it,
+        in audited batches; the stages are saved after, so a call cut short can simply be made again."""
         ids = [stage.id for stage in body.stages]
         if len(set(ids)) != len(ids):
             raise InvalidInput("stages: each stage id may appear once", field="stages")
@@ -74,6 +78,9 @@ class Pipelines:
         current = before or self.get(workspace_id)
         if body.version != current.get("version", 0):
             raise Conflict("the pipeline was changed by someone else since you read it", current=audit.public(current))
+        moves = self._planned_moves(workspace, current, ids, body.moves)
+        for removed, target in moves.items():
+            self._move_deals(workspace, actor, removed, target)
         now = self._now()
         after = {**body.changes(), "version": body.version + 1, "updatedAt": now, "updatedBy": actor.uid}
         batch = self._db.batch()
@@ -81,8 +88,9 @@ class Pipelines:
             batch.update(reference, after, option=self._db.write_option(last_update_time=snapshot.update_time))
         else:
             batch.create(reference, after)
+        logged = {**after, "movedDeals": moves} if moves else after
         audit.record(
-            batch, workspace, audit.AuditEntry(actor, "update", "pipeline", DEALS_PIPELINE, before, after, now)
+            batch, workspace, audit.AuditEntry(actor, "update", "pipeline", DEALS_PIPELINE, before, logged, now)
         )
         try:
             batch.commit()
@@ -91,3 +99,58 @@ class Pipelines:
                 "the pipeline was changed by someone else meanwhile", current=audit.public(self.get(workspace_id))
             ) from error
         return audit.public(after) or {}
+
+    def _planned_moves(
+        self, workspace: firestore.DocumentReference, current: dict[str, Any], ids: list[str], moves: dict[str, str]
+    ) -> dict[str, str]:
+        """Where the deals of each removed stage go; a removed stage holding deals must be given a target."""
+        removed = [stage["id"] for stage in current.get("stages", []) if stage["id"] not in ids]
+        for source, target in moves.items():
+            if source not in removed:
+                raise InvalidInput(f"moves: {source} is not a stage being removed", field="moves")
+            if target not in ids:
+                raise InvalidInput(f"moves: {target} is not a stage of the new pipeline", field="moves")
+        planned: dict[str, str] = {}
+        for source in removed:
+            held = self._deal_count(workspace, source)
+            if held and source not in moves:
+                raise InvalidInput(
+                    f"moves: {held} deal(s) are in {source}; name the stage they move to", field="moves", stage=source
+                )
+            if held:
+                planned[source] = moves[source]
+        return planned
+
+    @staticmethod
+    def _deal_count(workspace: firestore.DocumentReference, stage: str) -> int:
+        query = workspace.collection("deals").where(filter=FieldFilter("stage", "==", stage))
+        return int(query.count().get()[0][0].value)
+
+    def _move_deals(self, workspace: firestore.DocumentReference, actor: Principal, source: str, target: str) -> None:
+        """Every deal in `source` moves to `target`, a batch at a time, each change versioned and audited
+        like a hand-made one, in one commit per batch."""
+        in_source = workspace.collection("deals").where(filter=FieldFilter("stage", "==", source)).limit(MOVE_BATCH)
+        for _ in range(MOVE_ROUNDS):
+            page = list(in_source.stream())
+            if not page:
+                return
+            now = self._now()
+            batch = self._db.batch()
+            for snapshot in page:
+                before = snapshot.to_dict() or {}
+                write = {
+                    "stage": target,
+                    "version": before.get("version", 0) + 1,
+                    "updatedAt": now,
+                    "updatedBy": actor.uid,
+                }
+                batch.update(
+                    snapshot.reference, write, option=self._db.write_option(last_update_time=snapshot.update_time)
+                )
+                entry = audit.AuditEntry(actor, "update", "deal", snapshot.id, before, {**before, **write}, now)
+                audit.record(batch, workspace, entry)
+            try:
+                batch.commit()
+            except exceptions.FailedPrecondition:
+                continue  # a deal changed since the query: the round is read again, none of it was written
+        raise RetryLater("deals in the removed stage keep changing; try again")

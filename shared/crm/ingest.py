@@ -27,7 +27,7 @@ from google.api_core import exceptions
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from shared import ids
+from shared import ids, notifications
 from shared.clients import firestore_client
 from shared.crm.policy import Policy, participant_domains
 from shared.crm.preview import (
@@ -636,10 +636,30 @@ class Ingestor:
         if failed and context.mailbox is not None:
             # Shown in the mailbox's sync status; counted in the commit that stores the stand-in, so once.
             batch.set(context.mailbox, {"sync": {"failed": firestore.Increment(failed)}}, merge=True)
+            self._tell_messages_failed(batch, context, plans[0].record.ref.id, failed)
         if context.preview is not None:
             _preview_tally(plans, book).write(batch, context.preview, context.preview_opening)
         batch.commit()
         return len(batch)
+
+    def _tell_messages_failed(self, batch: firestore.WriteBatch, context: _Context, key: str, failed: int) -> None:
+        """The mailbox's owner hears of messages that could not be taken in: one notice per sync run (its
+        count adding up batch by batch), written in the commit that counts them, so once per message."""
+        assert context.mailbox is not None
+        owner = context.mailbox.get(field_paths=["ownerUid", "email"]).to_dict() or {}
+        if not owner.get("ownerUid"):
+            return
+        run = context.progress[1] if context.progress else key
+        notice = notifications.Notification(
+            kind=notifications.NotificationKind.SYNC_FAILED,
+            recipient_uid=str(owner["ownerUid"]),
+            key=f"messages-failed-{context.mailbox.id}-{run}",
+            title=f"Some messages from {owner.get('email') or 'your mailbox'} could not be taken in",
+            body="They are kept as dead letters in Settings, with the reason.",
+            link={"kind": "settings", "id": context.mailbox.id},
+            extra={"count": firestore.Increment(failed)},
+        )
+        notifications.add(batch, context.workspace, notice, datetime.now(UTC), merge=True)
 
     def _count_progress(self, batch: firestore.WriteBatch, context: _Context, key: str, **counts: int) -> None:
         """Sync progress goes to sharded counters (shared/pipeline/progress.py): many batches commit at once."""

@@ -22,6 +22,7 @@ from shared.crm.models import (
     TaskCreate,
     TaskUpdate,
 )
+from shared.crm.notify import deal_assigned, note_mentions
 from shared.crm.records import Check, ContactRecords, Filter, Kind, Records, Sort
 from shared.errors import InvalidInput
 
@@ -121,6 +122,7 @@ DEALS = Kind(
     sorts=(Sort("value", descending=True), Sort("expectedClose"), Sort("updatedAt", descending=True)),
     search_fields=("name", "tags"),
     checks=(check_stage, members_only("ownerUid"), deal_links),
+    on_change=(deal_assigned,),
 )
 
 NOTES = Kind(
@@ -131,6 +133,7 @@ NOTES = Kind(
     filters=(Filter("parentKey", "parentKey"), Filter("createdBy", "createdBy")),
     sorts=(Sort("createdAt", descending=True),),
     checks=(on_parent(required=True),),
+    on_change=(note_mentions,),
 )
 
 TASKS = Kind(

@@ -127,6 +127,13 @@ class PipelineStage(ApiModel):
 
 class PipelineUpdate(VersionedUpdate):
     stages: Annotated[list[PipelineStage], Field(min_length=1, max_length=30)]
+    moves: Annotated[dict[StageId, StageId], Field(max_length=30)] = Field(
+        default_factory=dict,
+        description="For each removed stage that holds deals, the stage (of the new list) they move to.",
+    )
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_unset=True, exclude={"version", "moves"}, mode="json")
 
 
 # -- notes and tasks -----------------------------------------------------------------------

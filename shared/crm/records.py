@@ -39,6 +39,8 @@ WRITE_ATTEMPTS = 5  # a busy document (mail counters landing on a contact) may m
 
 # A check that needs the database: may reject the change or add fields it implies (a default stage).
 Check = Callable[[firestore.DocumentReference, dict[str, Any], bool], dict[str, Any]]
+# What else a change writes in its own commit (a notice to a deal's new owner), from its audit entry.
+OnChange = Callable[[firestore.WriteBatch, firestore.DocumentReference, audit.AuditEntry], None]
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class Kind:
     search_fields: tuple[str, ...] = ()
     natural_id: Callable[[dict[str, Any]], str | None] = lambda _: None
     checks: tuple[Check, ...] = ()
+    on_change: tuple[OnChange, ...] = ()
     listing: Listing = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -180,9 +183,9 @@ class Records:
         record_id, document = self.new_document(fields, actor, now)
         batch = self._db.batch()
         batch.create(self._ref(workspace_id, record_id), document)
-        audit.record(
-            batch, workspace, audit.AuditEntry(actor, "create", self.kind.name, record_id, None, document, now)
-        )
+        entry = audit.AuditEntry(actor, "create", self.kind.name, record_id, None, document, now)
+        audit.record(batch, workspace, entry)
+        self._also_write(batch, workspace, entry)
         try:
             batch.commit()
         except exceptions.AlreadyExists as error:
@@ -261,11 +264,18 @@ class Records:
         else:
             batch.update(snapshot.reference, write, option=unchanged)
         audit.record(batch, workspace, entry)
+        self._also_write(batch, workspace, entry)
         try:
             batch.commit()
         except exceptions.FailedPrecondition:
             return False
         return True
+
+    def _also_write(
+        self, batch: firestore.WriteBatch, workspace: firestore.DocumentReference, entry: audit.AuditEntry
+    ) -> None:
+        for hook in self.kind.on_change:
+            hook(batch, workspace, entry)
 
     def _run_checks(self, workspace: firestore.DocumentReference, fields: dict[str, Any], *, creating: bool) -> dict:
         implied: dict[str, Any] = {}

@@ -22,14 +22,18 @@ from google.api_core import exceptions
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
+from shared import notifications
 from shared.clients import firestore_client
 from shared.log import get_logger
+from shared.notifications import Notification, NotificationKind
 
 log = get_logger("relationships")
 DAY_MS = 86_400_000
 WINDOW = 500  # newest interactions read per contact: bounds cost for the busiest correspondents
 PAGE = 200
 INTERACTION_FIELDS = ["occurredAt", "threadId", "direction", "people"]
+# A contact this strong (0-100) when it goes cold is one of someone's top contacts: they hear of it.
+TOP_CONTACT_SCORE = 35.0
 
 
 class TouchRole(StrEnum):
@@ -347,7 +351,9 @@ class RelationshipStats:
                     report.skipped += 1
                 elif int(contact.get("lastInteractionMs") or 0) >= recent_since or "strength" not in contact:
                     self._refresh_one(workspace_id, snapshot.id, contact, report)
-                elif self._update(snapshot.reference, _decayed_fields(contact, now_ms), report):
+                elif self._update_contact(
+                    workspace_id, snapshot.reference, contact, _decayed_fields(contact, now_ms), report
+                ):
                     report.decayed += 1
                     report.companies_touched.update(_company_of(contact))
         self.refresh_companies(workspace_id, report.companies_touched, report)
@@ -387,9 +393,60 @@ class RelationshipStats:
     ) -> None:
         contact_ref = self._workspace(workspace_id).collection("contacts").document(contact_id)
         stats = compute_stats(self._touches(workspace_id, contact_id), epoch_ms(self._now()), self._policy)
-        if self._update(contact_ref, stats.to_fields(), report):
+        if self._update_contact(workspace_id, contact_ref, contact, stats.to_fields(), report):
             report.contacts += 1
             report.companies_touched.update(_company_of(contact))
+
+    def _update_contact(
+        self,
+        workspace_id: str,
+        reference: firestore.DocumentReference,
+        contact: Mapping[str, Any],
+        fields: dict[str, Any],
+        report: RefreshReport,
+    ) -> bool:
+        """Saves the stats; a top contact turning cold is told to whoever keeps it first, so that a run
+        dying in between re-sends the same notice (which its id makes a no-op) rather than none."""
+        if fields.get("goingCold") and not contact.get("goingCold"):
+            self._tell_going_cold(self._workspace(workspace_id), reference.id, contact, fields)
+        return self._update(reference, fields, report)
+
+    def _tell_going_cold(
+        self, workspace: firestore.DocumentReference, contact_id: str, contact: Mapping[str, Any], fields: dict
+    ) -> None:
+        score = float((fields.get("strength") or {}).get("score") or 0.0)
+        if score < TOP_CONTACT_SCORE:
+            return
+        keeper = contact.get("ownerUid") or self._latest_mailbox_owner(workspace, contact_id)
+        if not keeper:
+            return
+        cold_after = (fields.get("relationship") or contact.get("relationship") or {}).get("coldAfterMs")
+        name = contact.get("name") or contact.get("email") or contact_id
+        notice = Notification(
+            kind=NotificationKind.GOING_COLD,
+            recipient_uid=str(keeper),
+            key=f"cold-{contact_id}-{cold_after}",
+            title=f"{name} is going cold",
+            body="No mail for longer than your usual rhythm with them.",
+            link={"kind": "contact", "id": contact_id},
+        )
+        notifications.deliver(workspace, notice, db=self._db, now=self._now)
+
+    @staticmethod
+    def _latest_mailbox_owner(workspace: firestore.DocumentReference, contact_id: str) -> str | None:
+        """Who keeps a contact nobody owns: the owner of the mailbox that last wrote with them."""
+        latest = (
+            workspace.collection("interactions")
+            .where(filter=FieldFilter("contactIds", "array_contains", contact_id))
+            .order_by("occurredAt", direction=firestore.Query.DESCENDING)
+            .limit(1)
+            .select(["mailboxId"])
+        )
+        mailbox_id = next(((s.to_dict() or {}).get("mailboxId") for s in latest.stream()), None)
+        if not mailbox_id:
+            return None
+        owner = workspace.collection("mailboxes").document(mailbox_id).get().to_dict() or {}
+        return owner.get("ownerUid")
 
     @staticmethod
     def _update(reference: firestore.DocumentReference, fields: dict[str, Any], report: RefreshReport) -> bool:

@@ -37,6 +37,7 @@ MICROS_PER_USD = 1_000_000
 STALE_RESERVATION = timedelta(minutes=15)
 WORKSPACE_BUDGET_FIELD = "aiMonthlyBudgetUsd"  # optional per-workspace override of the default
 PROJECT_USAGE = "aiUsage"  # the project's month documents, at the root
+UNATTRIBUTED = "other"  # the feature of a call whose caller named none
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,11 @@ class Reservation:
     month: str
     reservation_id: str
     micros: int
+    feature: str = UNATTRIBUTED  # what the call was for (a prompt's name): spend is shown per feature
 
 
 class Budget(Protocol):
-    def reserve(self, workspace_id: str, micros: int) -> Reservation: ...
+    def reserve(self, workspace_id: str, micros: int, *, feature: str = UNATTRIBUTED) -> Reservation: ...
 
     def settle(self, reservation: Reservation, usage: AiUsage) -> None: ...
 
@@ -86,9 +88,9 @@ class AiBudget:
     def project_usage_ref(self, month: str) -> firestore.DocumentReference:
         return self._db.document(PROJECT_USAGE, month)
 
-    def reserve(self, workspace_id: str, micros: int) -> Reservation:
+    def reserve(self, workspace_id: str, micros: int, *, feature: str = UNATTRIBUTED) -> Reservation:
         now = self._now()
-        reservation = Reservation(workspace_id, month_key(now), uuid.uuid4().hex, micros)
+        reservation = Reservation(workspace_id, month_key(now), uuid.uuid4().hex, micros, feature)
         workspace_limit = self._limit_micros(self._db.document("workspaces", workspace_id).get().to_dict() or {})
         ledgers = [
             ("workspace", self.usage_ref(workspace_id, reservation.month), workspace_limit),
@@ -98,7 +100,7 @@ class AiBudget:
         for scope, ref, limit in ledgers:
             self._check(reservation, scope, limit, self._live_usage(ref, reservation, now), adding=micros)
         batch = self._db.batch()
-        entry = {"micros": micros, "at": now, "workspaceId": workspace_id}
+        entry = {"micros": micros, "at": now, "workspaceId": workspace_id, "feature": feature}
         for _, ref, limit in ledgers:
             document = {
                 "month": reservation.month,
@@ -129,7 +131,8 @@ class AiBudget:
         for stale_id in _drop_stale(usage, now):
             stale = usage["stale"][stale_id]
             owner = str(stale.get("workspaceId") or reservation.workspace_id)
-            swept = Reservation(owner, reservation.month, stale_id, int(stale["micros"]))
+            feature = str(stale.get("feature") or UNATTRIBUTED)
+            swept = Reservation(owner, reservation.month, stale_id, int(stale["micros"]), feature)
             self._finish(swept, None, charge=True, swept=True)
             usage["spentMicros"] += swept.micros
         return usage
@@ -177,7 +180,7 @@ class AiBudget:
         }
         if usage is not None:
             record["usage"] = usage.model_dump()
-            changes |= _usage_increments(usage)
+            changes |= _usage_increments(usage, reservation.feature)
         elif charge:
             changes |= {name: firestore.Increment(value) for name, value in _unknown_outcome(reservation).items()}
         batch.create(self._settled_ref(usage_ref, reservation.reservation_id), record)
@@ -210,6 +213,7 @@ def _usage_doc(stored: dict[str, Any] | None, month: str) -> dict[str, Any]:
         "candidateTokens": 0,
         "thoughtTokens": 0,
         "byModel": {},
+        "byFeature": {},
         "reservations": {},
     }
     doc.update(stored or {})
@@ -225,10 +229,17 @@ def _drop_stale(doc: dict[str, Any], now: datetime) -> list[str]:
 
 
 def _unknown_outcome(reservation: Reservation) -> dict[str, int]:
-    return {"spentMicros": reservation.micros, "calls": 1, "unknownOutcomes": 1}
+    feature = f"byFeature.`{reservation.feature}`"
+    return {
+        "spentMicros": reservation.micros,
+        "calls": 1,
+        "unknownOutcomes": 1,
+        f"{feature}.costMicros": reservation.micros,
+        f"{feature}.calls": 1,
+    }
 
 
-def _usage_increments(usage: AiUsage) -> dict[str, Any]:
+def _usage_increments(usage: AiUsage, feature_name: str) -> dict[str, Any]:
     """What one call adds to the month, as field increments (the model's name quoted as a path segment)."""
     model = f"byModel.`{usage.model}`"
     counts = {
@@ -240,4 +251,6 @@ def _usage_increments(usage: AiUsage) -> dict[str, Any]:
     increments = {"spentMicros": usage.cost_micros, **counts}
     increments |= {f"{model}.{name}": value for name, value in counts.items()}
     increments[f"{model}.costMicros"] = usage.cost_micros
+    feature = f"byFeature.`{feature_name}`"
+    increments |= {f"{feature}.costMicros": usage.cost_micros, f"{feature}.calls": 1}
     return {path: firestore.Increment(value) for path, value in increments.items()}

@@ -94,7 +94,9 @@ class GeminiProvider:
         prompt = load_prompt(PROMPT_NAME)
         user_turn = prompt.render(**prompt_values(subject))
         budget = self._budget or AiBudget()
-        reservation = budget.reserve(subject.workspace_id, self.reservation_micros(prompt.system, user_turn))
+        reservation = budget.reserve(
+            subject.workspace_id, self.reservation_micros(prompt.system, user_turn), feature=PROMPT_NAME
+        )
         try:
             response = self._generate(prompt.system, user_turn)
         except _NotBilled:

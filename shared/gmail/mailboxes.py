@@ -10,7 +10,7 @@ from typing import Any
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from shared import ids
+from shared import ids, notifications
 from shared.clients import firestore_client
 from shared.crypto import EncryptedSecret, SecretBox, secret_box
 from shared.errors import MailboxDisconnected, NotFound
@@ -359,6 +359,25 @@ class MailboxStore:
                     {"state": "interrupted", "finishedAt": datetime.now(UTC), "error": reason},
                     merge=True,
                 )
+            mailbox = snapshot.to_dict() or {}
+            if mailbox.get("status") == "connected" and mailbox.get("ownerUid"):
+                # The connected-to-disconnected turn happens once per connection: a retry finds it done.
+                workspace = self._db.collection("workspaces").document(ref.workspace_id)
+                notifications.add(transaction, workspace, _sync_failed(ref, mailbox, reason), now)
             transaction.update(self._doc(ref), update)
 
+        now = datetime.now(UTC)
         mark(self._db.transaction())
+
+
+def _sync_failed(ref: MailboxRef, mailbox: dict[str, Any], reason: str) -> notifications.Notification:
+    connected_at = mailbox.get("connectedAt")
+    generation = int(connected_at.timestamp()) if isinstance(connected_at, datetime) else 0
+    return notifications.Notification(
+        kind=notifications.NotificationKind.SYNC_FAILED,
+        recipient_uid=str(mailbox.get("ownerUid") or ""),
+        key=f"sync-failed-{ref.mailbox_id}-{generation}",
+        title=f"Gmail sync stopped for {mailbox.get('email') or 'your mailbox'}",
+        body=f"{reason} Connect Gmail again in Settings to resume.",
+        link={"kind": "settings", "id": ref.mailbox_id},
+    )

@@ -61,6 +61,9 @@ READS: list[tuple[str, frozenset[str]]] = [
     ("workspaces/{ws}/aiUsage/2030-01", NOBODY),
     ("workspaces/{ws}/aiUsage/2030-01/settled/r1", NOBODY),
     ("workspaces/{ws}/somethingNew/x", NOBODY),
+    ("workspaces/{ws}/members/{owner}/notifications/n1", frozenset({"owner"})),  # only their recipient
+    ("workspaces/{ws}/members/{owner}/settings/notifications", frozenset({"owner"})),
+    ("workspaces/{ws}/members/{owner}/elsewhere/x", NOBODY),
     ("users/{uid}", MEMBERS | {"outsider"}),  # everyone signed in reads their own profile
     ("users/{owner}", frozenset({"owner"})),
     ("mailboxCredentials/mb_m", NOBODY),
@@ -77,6 +80,8 @@ LISTS: list[tuple[str, tuple[tuple[str, str, object], ...], frozenset[str]]] = [
     ("workspaces/{ws}/interactions", (("staged", "EQUAL", False), ("contactIds", "ARRAY_CONTAINS", "c1")), MEMBERS),
     ("workspaces/{ws}/interactions", (("contactIds", "ARRAY_CONTAINS", "c1"),), NOBODY),  # could meet staged mail
     ("workspaces/{ws}/invitations", (), ADMINS),
+    ("workspaces/{ws}/members/{uid}/notifications", (("read", "EQUAL", False),), MEMBERS),  # one's own
+    ("workspaces/{ws}/members/{owner}/notifications", (), frozenset({"owner"})),
 ]
 
 

@@ -191,7 +191,7 @@ class FakeBudget:
     settled: list[tuple[Reservation, AiUsage]] = field(default_factory=list)
     released: list[Reservation] = field(default_factory=list)
 
-    def reserve(self, workspace_id: str, micros: int) -> Reservation:
+    def reserve(self, workspace_id: str, micros: int, *, feature: str = "other") -> Reservation:
         if micros > self.limit_micros:
             raise BudgetExceeded("over budget")
         reservation = Reservation(workspace_id, "2026-11", f"r{len(self.reserved)}", micros)
