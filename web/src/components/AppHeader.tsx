@@ -3,6 +3,7 @@ import type { UserProfile } from "../data/types";
 import { signOutUser } from "../lib/auth";
 import { useServices } from "../lib/services";
 import { WorkspaceSwitcher } from "./WorkspaceSwitcher";
+import { NotificationBell } from "./notifications/NotificationBell";
 
 interface AppHeaderProps {
   user: User;
@@ -23,6 +24,7 @@ export function AppHeader({ user, profile, workspaceId }: AppHeaderProps) {
       </a>
       {profile && <WorkspaceSwitcher profile={profile} currentWorkspaceId={workspaceId} />}
       <div class="app-header__account">
+        {workspaceId && <NotificationBell workspaceId={workspaceId} uid={user.uid} />}
         <span class="account" title={displayName ? `${displayName} <${label}>` : label}>
           <span class="avatar avatar--small" aria-hidden="true">
             {initialsOf(displayName ?? label)}

@@ -15,6 +15,10 @@ import { OAuthResultBanner } from "./OAuthResultBanner";
 import { DeadLettersTable } from "./DeadLettersTable";
 import { SyncRunsTable } from "./SyncRunsTable";
 import { WorkspacePolicyCard } from "./WorkspacePolicyCard";
+import { WorkspaceNameCard } from "./WorkspaceNameCard";
+import { PipelineStagesCard } from "./PipelineStagesCard";
+import { AiSpendCard } from "./AiSpendCard";
+import { NotificationSettingsCard } from "./NotificationSettingsCard";
 import { SetupChecklist } from "../team/SetupChecklist";
 
 interface SettingsPageProps {
@@ -98,7 +102,15 @@ export function SettingsPage({ workspaceId, role }: SettingsPageProps) {
         )}
       </section>
 
+      <WorkspaceNameCard workspaceId={workspaceId} canEdit={isAdmin} />
+
+      {uid && <NotificationSettingsCard workspaceId={workspaceId} uid={uid} />}
+
+      <PipelineStagesCard workspaceId={workspaceId} canEdit={isAdmin} />
+
       <WorkspacePolicyCard workspaceId={workspaceId} canEdit={isAdmin} />
+
+      {isAdmin && <AiSpendCard workspaceId={workspaceId} />}
 
       <section class="card" aria-labelledby="runs-heading">
         <h2 id="runs-heading" class="card__title">
