@@ -143,3 +143,18 @@ def watched_mailbox(stack, workspace_id: str) -> str:  # type: ignore[no-untyped
     )
     wait_for(lambda: demo.mailbox_progress(ref).done, what="the first sync")
     return owner
+
+
+def local_genai_client(base_url: str, retry: object = None) -> object:
+    """The real google-genai client in Vertex mode, aimed at a local Gemini server."""
+    from google import genai
+    from google.genai import types
+    from google.oauth2.credentials import Credentials
+
+    return genai.Client(
+        vertexai=True,
+        project="demo-rapport",
+        location="us-central1",
+        credentials=Credentials(token="test"),
+        http_options=types.HttpOptions(base_url=base_url, retry_options=retry),  # type: ignore[arg-type]
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,13 +14,17 @@ from werkzeug.wrappers import Request, Response
 
 from devstack.gemini_server import errors
 from devstack.gemini_server.faults import FaultSwitch
-from devstack.gemini_server.generate import count_tokens, generate_content
+from devstack.gemini_server.generate import count_tokens, generate_content, stream_chunks
 from devstack.local_server import LocalServer
 from shared.log import get_logger
 
 log = get_logger("gemini_server")
 
 JSON_TYPE = "application/json; charset=UTF-8"
+# Every answer says it came from this stand-in, so Rapport can tell its users (not a Google header).
+STAND_IN_HEADER = "X-Rapport-Stand-In"
+_STAND_IN = {STAND_IN_HEADER: "local-gemini"}
+STREAM_CHUNK_SECONDS = 0.03
 # The SDK sends v1beta1 by default and v1 when GOOGLE_GENAI_API_VERSION says so.
 _MODEL_CALL = re.compile(
     r"^/(?P<version>v1|v1beta1)/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
@@ -92,7 +98,8 @@ class GeminiApp:
                 return _json(count_tokens(body))
             answer = generate_content(body, model=model)
             if match["method"] == "streamGenerateContent":
-                return _sse(answer) if request.args.get("alt") == "sse" else _json([answer])
+                chunks = stream_chunks(answer)
+                return _sse(chunks) if request.args.get("alt") == "sse" else _json(chunks)
             return _json(answer)
         except errors.ApiError as error:
             status = error.code
@@ -134,12 +141,19 @@ def _resource(match: re.Match[str]) -> str:
 
 
 def _json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False), status=status, content_type=JSON_TYPE)
+    return Response(json.dumps(body, ensure_ascii=False), status=status, content_type=JSON_TYPE, headers=_STAND_IN)
 
 
-def _sse(body: dict[str, Any]) -> Response:
-    # One event holds the whole answer: a valid stream, just not an incremental one.
-    return Response(f"data: {json.dumps(body, ensure_ascii=False)}\r\n\r\n", content_type="text/event-stream")
+def _sse(chunks: list[dict[str, Any]]) -> Response:
+    """One server-sent event per chunk, paced as a model produces text, so clients see it arrive."""
+
+    def events() -> Iterator[str]:
+        for index, chunk in enumerate(chunks):
+            if index:
+                time.sleep(STREAM_CHUNK_SECONDS)
+            yield f"data: {json.dumps(chunk, ensure_ascii=False)}\r\n\r\n"
+
+    return Response(events(), content_type="text/event-stream", headers=_STAND_IN)
 
 
 def _json_body(request: Request) -> dict[str, Any]:

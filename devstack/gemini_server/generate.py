@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from devstack.gemini_server import errors
+from devstack.gemini_server.agent import check_function_turns, declared_functions, scripted_parts
 from devstack.gemini_server.answers import answer_for_schema, summary_sentence
 from devstack.gemini_server.facts import read_facts
-from devstack.gemini_server.tokens import CHARS_PER_TOKEN, count_contents_tokens, count_text_tokens
+from devstack.gemini_server.tokens import CHARS_PER_TOKEN, count_contents_tokens, count_part_tokens, count_text_tokens
 
 JSON_MIME = "application/json"
 _MIME_TYPES = frozenset({"text/plain", JSON_MIME, "text/x.enum"})
@@ -35,13 +37,22 @@ def generate_content(body: dict[str, Any], *, model: str) -> dict[str, Any]:
     config = body.get("generationConfig") or {}
     if not isinstance(config, dict):
         raise errors.invalid_argument("Invalid value at 'generation_config'.", field="generation_config")
-    text = _answer(contents, config)
-    text, finish_reason = _limited(text, config)
+    declared = declared_functions(body)
+    check_function_turns(contents)
+    if declared:
+        # With tools the stand-in plays the evaluation set's scripted turns (agent.py).
+        parts = scripted_parts(contents, declared)
+        finish_reason = "STOP"
+    else:
+        text, finish_reason = _limited(_answer(contents, config), config)
+        parts = [{"text": text}]
     prompt_tokens = count_contents_tokens(contents) + (count_contents_tokens([system]) if system else 0)
-    candidate_tokens = count_text_tokens(text)
+    if body.get("tools"):
+        prompt_tokens += count_text_tokens(json.dumps(body["tools"]))
+    candidate_tokens = sum(count_part_tokens(part) for part in parts)
     candidate_count = int(config.get("candidateCount", 1))
     candidates = [
-        {"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": finish_reason, "avgLogprobs": -0.05}
+        {"content": {"role": "model", "parts": parts}, "finishReason": finish_reason, "avgLogprobs": -0.05}
         for _ in range(candidate_count)
     ]
     if candidate_count > 1:
@@ -146,3 +157,27 @@ def _limited(text: str, config: dict[str, Any]) -> tuple[str, str]:
             cut = cut[:-1]
         return cut, "MAX_TOKENS"
     return text, "STOP"
+
+
+WORDS_PER_CHUNK = 4
+_WORDS = re.compile(r"\S+\s*")
+
+
+def stream_chunks(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The answer as Vertex AI streams it: text a few words a chunk, function calls whole, and the
+    finish reason and usage on the last chunk."""
+    candidate = answer["candidates"][0]
+    pieces: list[dict[str, Any]] = []
+    for part in candidate["content"]["parts"]:
+        if isinstance(part.get("text"), str):
+            words = _WORDS.findall(part["text"]) or [""]
+            pieces.extend(
+                {"text": "".join(words[i : i + WORDS_PER_CHUNK])} for i in range(0, len(words), WORDS_PER_CHUNK)
+            )
+        else:
+            pieces.append(part)
+    common = {key: answer[key] for key in ("modelVersion", "createTime", "responseId")}
+    chunks = [{"candidates": [{"content": {"role": "model", "parts": [piece]}}], **common} for piece in pieces]
+    chunks[-1]["candidates"][0]["finishReason"] = candidate["finishReason"]
+    chunks[-1]["usageMetadata"] = answer["usageMetadata"]
+    return chunks

@@ -9,11 +9,11 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 from google import genai
 from google.genai import types
-from google.oauth2.credentials import Credentials
 
 from devstack.gemini_server import GeminiServer
 from shared import clients, ids
@@ -34,7 +34,7 @@ from shared.enrichment.prompts import load_prompt
 from shared.enrichment.touched import CONTACTS_PER_MESSAGE
 from shared.errors import BudgetExceeded, NotFound, RetryLater
 from shared.settings import get_settings
-from tests.support import store_mail
+from tests.support import local_genai_client, store_mail
 
 pytestmark = pytest.mark.integration
 
@@ -57,13 +57,7 @@ def _fresh_gemini(gemini: GeminiServer) -> None:
 
 @pytest.fixture
 def genai_client(gemini: GeminiServer) -> genai.Client:
-    return genai.Client(
-        vertexai=True,
-        project="demo-rapport",
-        location="us-central1",
-        credentials=Credentials(token="test"),
-        http_options=types.HttpOptions(base_url=gemini.url),
-    )
+    return cast(genai.Client, local_genai_client(gemini.url))
 
 
 def _budget(db, usd: float = 1.0, now=None) -> AiBudget:

@@ -8,19 +8,18 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import jsonschema
 import pytest
 from google import genai
 from google.genai import errors, types
 from google.genai.models import _CountTokensResponse_from_vertex
-from google.oauth2.credentials import Credentials
 from pydantic import BaseModel, Field
 
 from devstack.gemini_server import GeminiServer
 from devstack.processes import free_port
-from tests.support import wait_for
+from tests.support import local_genai_client, wait_for
 
 MODEL = "gemini-2.5-flash"
 PROMPT = """Name: Ann Lee
@@ -63,13 +62,7 @@ def client(server: GeminiServer) -> genai.Client:
 
 
 def _client(server: GeminiServer, retry: types.HttpRetryOptions | None = None) -> genai.Client:
-    return genai.Client(
-        vertexai=True,
-        project="demo-rapport",
-        location="us-central1",
-        credentials=Credentials(token="test"),
-        http_options=types.HttpOptions(base_url=server.url, retry_options=retry),
-    )
+    return cast(genai.Client, local_genai_client(server.url, retry))
 
 
 def _post(server: GeminiServer, path: str, body: Any, *, auth: bool = True) -> tuple[int, Any]:
