@@ -8,7 +8,7 @@
 - `/api/NAME[/...]` is passed to the function NAME on the functions host, path unchanged, as Hosting's
   rewrites in firebase.json do in production (same origin: no CORS, the ID token travels as `Authorization`);
   like Hosting, only the cookie named `__session` goes along, and a function's `Set-Cookie` comes back;
-- any other path without a file extension is a client-side route and gets index.html.
+- any other path without a file extension, and any under /w/ or /join/, is a client-side route and gets index.html.
 
     python -m devstack.web_server --dist web/dist --port 5000 --init-json '{"projectId": "demo-rapport", ...}' \
         --functions-url http://127.0.0.1:8081
@@ -33,6 +33,8 @@ from urllib.parse import unquote, urlsplit
 
 FIREBASE_JSON = Path(__file__).resolve().parents[1] / "firebase.json"
 INIT_JSON_PATH = "/__/firebase/init.json"
+# Paths the web app routes itself (web/src/lib/router.ts): their last segment may hold a dot (a company domain).
+APP_ROUTE_PREFIXES = ("/w/", "/join/")
 API_PREFIX = "/api/"
 # What a function's answer may carry back to the browser (hop-by-hop headers stay behind).
 PROXIED_RESPONSE_HEADERS = (
@@ -213,8 +215,9 @@ class _HostingRequestHandler(SimpleHTTPRequestHandler):
         if file_path is not None:
             self._send_bytes(file_path.read_bytes(), _content_type(file_path), NO_CACHE, include_body=include_body)
             return
-        # A missing asset (a file name) is a real 404; a path like /w/abc/contacts is a route of the app.
-        if "." in Path(path).name:
+        # A missing asset (a file name) is a real 404; a path like /w/abc/contacts is a route of the app,
+        # and so is every path under the app's own prefixes, even one naming a domain (/w/abc/companies/acme.com).
+        if "." in Path(path).name and not path.startswith(APP_ROUTE_PREFIXES):
             self._send_not_found(include_body=include_body)
             return
         index = self.server.dist_dir / "index.html"

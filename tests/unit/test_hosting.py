@@ -196,3 +196,8 @@ def test_a_missing_asset_is_not_cached_for_a_year(local_web_server):
 )
 def test_like_hosting_the_local_server_passes_on_only_the_session_cookie(cookie_headers, forwarded):
     assert _forwarded_cookie(cookie_headers) == forwarded
+
+
+def test_a_company_page_named_by_its_domain_is_a_route_of_the_app(local_web_server):
+    with urllib.request.urlopen(f"{local_web_server.url}/w/ws-1/companies/vandelay.com") as response:
+        assert b"<title>app</title>" in response.read()
