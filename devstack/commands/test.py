@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+from devstack import prerequisites
 from devstack.stack import REPO_ROOT, WEB_DIR
 
 PYTHON_CODE = ["shared", "functions", "devstack", "bench", "tests", "main.py"]
@@ -27,6 +28,10 @@ def _step(title: str, argv: list[str], cwd: object = REPO_ROOT) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     python = sys.executable
+    pytest_args = args.pytest_args or ["tests"]
+    # Before the minutes of lint and build: a missing browser or emulator stops the run here, named.
+    if not prerequisites.ensure(pytest_args):
+        return 2
     failed: list[str] = []
     if not args.no_lint:
         checks = [
@@ -37,7 +42,6 @@ def run(args: argparse.Namespace) -> int:
         failed += [title for title, argv in checks if not _step(title, argv)]
     if not _step("web build", ["npm", "run", "--silent", "build"], cwd=WEB_DIR):
         failed.append("web build")
-    pytest_args = args.pytest_args or ["tests"]
     if not _step("pytest", [python, "-m", "pytest", *pytest_args]):
         failed.append("pytest")
     if failed:
