@@ -57,7 +57,7 @@ def policy_violations() -> list[str]:
 
 
 @pytest.fixture
-def new_page(browser: object, policy_violations: list[str]) -> Iterator[Callable[[], object]]:
+def new_page(browser: object, policy_violations: list[str]) -> Iterator[Callable[..., object]]:
     """Pages in their own browser contexts (separate sign-ins), closed after the test. A test whose pages
     break the Content-Security-Policy (or any security header) fails, whatever it asserted itself."""
     contexts: list[object] = []
@@ -66,8 +66,10 @@ def new_page(browser: object, policy_violations: list[str]) -> Iterator[Callable
         if message.type in ("error", "warning") and any(mark in message.text for mark in _POLICY_CONSOLE_MARKS):
             policy_violations.append(f"{message.text} [{message.page.url if message.page else 'worker'}]")
 
-    def open_page() -> object:
-        context: Any = browser.new_context(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+    def open_page(**context_options: Any) -> object:
+        """`context_options` go to Playwright's new_context (color_scheme="dark", another viewport...)."""
+        options = {"viewport": {"width": 1280, "height": 800}, **context_options}
+        context: Any = browser.new_context(**options)  # type: ignore[attr-defined]
         context.add_init_script(_REPORT_POLICY_VIOLATIONS.replace("${VIOLATION_PREFIX}", VIOLATION_PREFIX))
         context.on("console", collect)
         contexts.append(context)

@@ -50,7 +50,8 @@ export function WorkspaceView({ workspaceId, route, role }: WorkspaceViewProps) 
     <>
       <WorkspaceNav workspaceId={workspaceId} page={page} />
       {SYNC_BAR_PAGES.has(page) && <SyncStatusBar workspaceId={workspaceId} />}
-      <div class="workspace-body" key={`${page}:${recordId ?? ""}`}>
+      {/* The page scrolls inside this box: focusable so the keyboard can scroll a page without controls. */}
+      <div class="workspace-body" key={`${page}:${recordId ?? ""}`} tabIndex={0} role="region" aria-label="Page">
         <Page workspaceId={workspaceId} recordId={recordId} role={role} />
       </div>
     </>
