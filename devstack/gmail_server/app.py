@@ -53,6 +53,7 @@ _ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/oauth2/v3/tokeninfo", oauth_api.tokeninfo),
     ("GET", f"{_USERS}/profile", gmail_api.get_profile),
     ("GET", f"{_USERS}/messages", gmail_api.list_messages),
+    ("POST", f"{_USERS}/messages/send", gmail_api.send_message),
     ("GET", f"{_USERS}/messages/<message_id>", gmail_api.get_message),
     ("GET", f"{_USERS}/messages/<message_id>/attachments/<attachment_id>", gmail_api.get_attachment),
     ("GET", f"{_USERS}/history", gmail_api.list_history),

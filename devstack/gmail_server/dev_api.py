@@ -29,7 +29,10 @@ def create_mailbox(store: MailStore, request: Request) -> Response:
     for path, is_expected_kind in ((mbox, Path.is_file), (eml_dir, Path.is_dir)):
         if path is not None and not (isinstance(path, str) and is_expected_kind(Path(path))):
             raise errors.invalid_argument(f"not found: {path}")
-    mailbox, refresh_token = store.replace_mailbox(email, read_mail(mbox=mbox, eml_dir=eml_dir))
+    scope = body.get("scope")  # the refresh token's grant: read-only Gmail unless the test asks for more
+    if scope is not None and not isinstance(scope, str):
+        raise errors.invalid_argument("scope must be a space-separated string")
+    mailbox, refresh_token = store.replace_mailbox(email, read_mail(mbox=mbox, eml_dir=eml_dir), scope=scope)
     messages, _ = mailbox.counts()
     log.info("mailbox loaded", extra={"email": mailbox.email, "messages": messages, "source": mbox or eml_dir})
     return json_response(

@@ -13,6 +13,7 @@ from devstack.gmail_server.http_util import bool_param, int_param, json_body, js
 from devstack.gmail_server.labels import SPAM_AND_TRASH
 from devstack.gmail_server.mailbox import Mailbox
 from devstack.gmail_server.query import QueryError, compile_query
+from devstack.gmail_server.rfc822 import read_envelope
 from devstack.gmail_server.store import MailStore
 
 _MAX_RESULTS = 500
@@ -101,6 +102,32 @@ def get_message(store: MailStore, request: Request, user_id: str, message_id: st
     message = mailbox.get(message_id)
     headers = request.args.getlist("metadataHeaders")
     return json_response(render.message_resource(mailbox, message, message_format, headers))
+
+
+def send_message(store: MailStore, request: Request, user_id: str) -> Response:
+    """users.messages.send with a `raw` RFC 822 message: it lands in the sender's mailbox as SENT and, as
+    Gmail delivers it, in the inbox of each recipient this server holds a mailbox for."""
+    mailbox = authorized_mailbox(store, request, user_id, "users.messages.send")
+    encoded = json_body(request).get("raw")
+    if not isinstance(encoded, str) or not encoded:
+        raise errors.invalid_argument(
+            "'raw' RFC822 payload message string or uploading message via /upload/* URL required"
+        )
+    try:
+        raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+    except (binascii.Error, ValueError) as error:
+        raise errors.invalid_argument("Invalid value for ByteString: raw") from error
+    if not re.search(rb"^from:", raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0], re.IGNORECASE | re.MULTILINE):
+        raw = f"From: {mailbox.email}\r\n".encode() + raw  # Gmail fills in the sender
+    recipients = read_envelope(raw).recipient_addresses
+    if not recipients:
+        raise errors.bad_request("Recipient address required")
+    sent = mailbox.deliver(raw, {"SENT"})
+    held = set(store.addresses())
+    for address in sorted(recipients - {mailbox.email}):
+        if address in held:
+            store.mailbox(address).deliver(raw, {"INBOX", "UNREAD"})
+    return json_response({"id": sent.id, "threadId": sent.thread_id, "labelIds": sorted(sent.label_ids)})
 
 
 def get_attachment(store: MailStore, request: Request, user_id: str, message_id: str, attachment_id: str) -> Response:

@@ -30,8 +30,9 @@ class MailStore:
         self._mailboxes: dict[str, Mailbox] = {}
         self._lock = threading.Lock()
 
-    def replace_mailbox(self, email: str, raws: list[bytes]) -> tuple[Mailbox, str]:
-        """Create or replace a mailbox filled with `raws`; returns it with a new refresh token."""
+    def replace_mailbox(self, email: str, raws: list[bytes], *, scope: str | None = None) -> tuple[Mailbox, str]:
+        """Create or replace a mailbox filled with `raws`; returns it with a new refresh token for `scope`
+        (read-only Gmail unless said)."""
         address = email.strip().lower()
         with self._lock:
             previous = self._mailboxes.get(address)
@@ -40,7 +41,9 @@ class MailStore:
         mailbox.load(raws)
         with self._lock:
             self._mailboxes[address] = mailbox
-        return mailbox, self.tokens.issue_refresh_token(address)
+        if scope is None:
+            return mailbox, self.tokens.issue_refresh_token(address)
+        return mailbox, self.tokens.issue_refresh_token(address, scope)
 
     def mailbox(self, email: str) -> Mailbox:
         with self._lock:

@@ -457,3 +457,37 @@ def test_schema_validation_is_strict_about_unknown_properties() -> None:
         validate({**good, "historyId": 100001}, schema_for("Message"))  # uint64 travels as a string
     with pytest.raises(jsonschema.ValidationError):
         validate({"history": [{"id": "1", "messagesAdded": [{"mesage": {}}]}]}, schema_for("ListHistoryResponse"))
+
+
+# Sending -------------------------------------------------------------------------------------------------
+
+GMAIL_READONLY = "https://www.googleapis.com/auth/gmail.readonly"
+GMAIL_SEND = "https://www.googleapis.com/auth/gmail.send"
+
+
+def _raw(to: str, subject: str) -> str:
+    message = f"To: {to}\r\nSubject: {subject}\r\nContent-Type: text/plain\r\n\r\nCome and join us.\r\n"
+    return base64.urlsafe_b64encode(message.encode()).decode().rstrip("=")
+
+
+def test_send_lands_in_the_senders_sent_mail_and_the_recipients_inbox(gmail: RecordingServer) -> None:
+    sender = gmail.load_mailbox("sender@lumenway.io", scope=f"{GMAIL_READONLY} {GMAIL_SEND}")
+    friend = gmail.service(gmail.load_mailbox("friend@lumenway.io")["refreshToken"])
+    service = gmail.service(sender["refreshToken"])
+    sent = service.users().messages().send(userId="me", body={"raw": _raw("friend@lumenway.io", "Join")}).execute()
+    assert sent["labelIds"] == ["SENT"]
+    stored = service.users().messages().get(userId="me", id=sent["id"], format="metadata").execute()
+    headers = {header["name"]: header["value"] for header in stored["payload"]["headers"]}
+    assert headers["From"] == "sender@lumenway.io"  # Gmail fills in the sender
+    assert headers["Subject"] == "Join"
+    assert subjects(friend, all_ids(friend, labelIds=["INBOX"])) == ["Join"]
+    status, _ = http_error(service.users().messages().send(userId="me", body={"raw": ""}))
+    assert status == 400
+
+
+def test_send_needs_a_send_scope(gmail: RecordingServer) -> None:
+    reader = gmail.load_mailbox("reader@lumenway.io")  # read-only Gmail
+    service = gmail.service(reader["refreshToken"])
+    status, body = http_error(service.users().messages().send(userId="me", body={"raw": _raw("x@lumenway.io", "Hi")}))
+    assert status == 403
+    assert body["error"]["errors"][0]["reason"] == "insufficientPermissions"
