@@ -19,6 +19,8 @@ class ConnectGmail(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
     workspace_id: RecordId = Field(alias="workspaceId")
     return_to: str = Field(default="/settings", alias="returnTo", max_length=512)
+    # Also let Rapport send mail as you: invitations then go out from your Gmail.
+    send_mail: bool = Field(default=False, alias="sendMail")
 
 
 @command(
@@ -29,7 +31,8 @@ class ConnectGmail(BaseModel):
     answer=AuthorizationUrl,
 )
 def connect_gmail(call: Call[ConnectGmail, None]) -> WerkzeugResponse:
-    start = GmailOAuth().start(call.principal, call.body.workspace_id, return_to=call.body.return_to)
+    body = call.body
+    start = GmailOAuth().start(call.principal, body.workspace_id, return_to=body.return_to, send_mail=body.send_mail)
     response = json_response(AuthorizationUrl(authorization_url=start.authorization_url).model_dump(by_alias=True))
     set_browser_cookie(response, start.browser_nonce, max_age_seconds=int(STATE_LIFETIME.total_seconds()))
     return response

@@ -7,6 +7,7 @@ from typing import Any
 from functions._lib.handlers import Call, http_function, operation
 from functions._lib.rest import WorkspaceQuery
 from shared.crm.answers import Invitation
+from shared.gmail.invitation_mail import deliver
 from shared.principals import Role
 from shared.workspaces import Membership
 
@@ -20,7 +21,8 @@ from shared.workspaces import Membership
     answer=Invitation,
 )
 def _resend(call: Call[None, WorkspaceQuery]) -> dict[str, Any]:
-    return Membership().resend(call.workspace_id, actor=call.principal, invitation_id=call.params["id"])
+    renewed = Membership().resend(call.workspace_id, actor=call.principal, invitation_id=call.params["id"])
+    return deliver(call.workspace_id, renewed, call.principal)
 
 
 @operation(

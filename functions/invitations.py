@@ -8,6 +8,7 @@ from functions._lib.handlers import Call, http_function, operation
 from functions._lib.rest import WorkspaceQuery
 from shared.crm.answers import Invitation, InvitationList
 from shared.crm.models import InvitationCreate
+from shared.gmail.invitation_mail import deliver
 from shared.principals import Role
 from shared.workspaces import Membership
 
@@ -36,7 +37,8 @@ def _list(call: Call[None, WorkspaceQuery]) -> dict[str, Any]:
 )
 def _invite(call: Call[InvitationCreate, WorkspaceQuery]) -> dict[str, Any]:
     body = call.body
-    return Membership().invite(call.workspace_id, call.principal, call.member_role, body.email, body.role)
+    created = Membership().invite(call.workspace_id, call.principal, call.member_role, body.email, body.role)
+    return deliver(call.workspace_id, created, call.principal)
 
 
 invitations = http_function("invitations", _list, _invite)

@@ -7,7 +7,7 @@ does not know. Stored values come back as JSON: timestamps as ISO 8601 text.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -152,6 +152,8 @@ class Invitation(Answer):
     email: str
     role: str
     status: str
+    # "gmail": mailed from the inviter's Gmail; "link": the inviter sends the link themselves.
+    sent_via: Literal["gmail", "link"] | None = None
 
 
 class InvitationList(Answer):

@@ -18,6 +18,8 @@ from shared.pipeline.fetched import FetchedMessage
 from shared.settings import get_settings
 
 GMAIL_READONLY_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
+# Asked for only when a user lets Rapport send invitations from their Gmail; sync never needs it.
+GMAIL_SEND_SCOPE = "https://www.googleapis.com/auth/gmail.send"
 RATE_LIMIT_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded", "quotaExceeded"})
 BATCH_ROUNDS = 4  # a batch's retryable failures are fetched again this many times before giving up
 
@@ -26,7 +28,7 @@ class HistoryExpired(Exception):
     """history.list answered 404: the cursor is older than Gmail keeps; a full sync must follow."""
 
 
-def credentials_for(refresh_token: str) -> Credentials:
+def credentials_for(refresh_token: str, scope: str = GMAIL_READONLY_SCOPE) -> Credentials:
     settings = get_settings()
     return Credentials(
         token=None,
@@ -34,7 +36,7 @@ def credentials_for(refresh_token: str) -> Credentials:
         token_uri=settings.oauth_token_uri,
         client_id=settings.oauth_client_id,
         client_secret=settings.oauth_client_secret_value(),
-        scopes=[GMAIL_READONLY_SCOPE],
+        scopes=[scope],
     )
 
 
@@ -87,8 +89,8 @@ class GmailMailbox:
         self._service = service
 
     @classmethod
-    def for_refresh_token(cls, refresh_token: str) -> GmailMailbox:
-        return cls(gmail_service(credentials_for(refresh_token)))
+    def for_refresh_token(cls, refresh_token: str, scope: str = GMAIL_READONLY_SCOPE) -> GmailMailbox:
+        return cls(gmail_service(credentials_for(refresh_token, scope)))
 
     def _call(self, request: Any) -> Any:
         return self._execute(request, num_retries=3)  # the client backs off on 429 and 5xx itself
@@ -107,6 +109,12 @@ class GmailMailbox:
         body = {"topicName": topic, "labelIds": list(label_ids), "labelFilterBehavior": "include"}
         answer = self._call(self._users.watch(userId="me", body=body))
         return int(answer["historyId"]), int(answer["expiration"])
+
+    def send(self, raw: bytes) -> str:
+        """Sends an RFC 822 message as this mailbox (needs the gmail.send grant); returns Gmail's message id.
+        Never retried: a send that timed out may have gone, and a second copy would be worse than none."""
+        body = {"raw": base64.urlsafe_b64encode(raw).decode("ascii")}
+        return str(self._execute(self._users.messages().send(userId="me", body=body))["id"])
 
     def stop_watch(self) -> None:
         self._call(self._users.stop(userId="me"))

@@ -28,7 +28,7 @@ from google.oauth2 import id_token as google_id_token
 from shared.clients import firestore_client
 from shared.crypto import EncryptedSecret, SecretBox, secret_box
 from shared.errors import DomainError, InvalidInput, PermissionDenied, RetryLater
-from shared.gmail.api import GMAIL_READONLY_SCOPE
+from shared.gmail.api import GMAIL_READONLY_SCOPE, GMAIL_SEND_SCOPE
 from shared.gmail.connect import connect_mailbox, revoke_grant
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.log import get_logger
@@ -113,8 +113,11 @@ class GmailOAuth:
         self._settings = settings or get_settings()
         self._http = http or requests.Session()
 
-    def start(self, principal: Principal, workspace_id: str, *, return_to: str = "/settings") -> ConsentStart:
-        """A consent URL for the caller's own Gmail, bound to them and to the browser that carries the nonce."""
+    def start(
+        self, principal: Principal, workspace_id: str, *, return_to: str = "/settings", send_mail: bool = False
+    ) -> ConsentStart:
+        """A consent URL for the caller's own Gmail, bound to them and to the browser that carries the nonce;
+        `send_mail` also asks to send mail as them (invitations from their Gmail), besides reading it."""
         if not principal.email or not principal.email_verified:
             raise PermissionDenied("verify your email address first: Rapport connects only your own Gmail")
         state, verifier, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(64), secrets.token_urlsafe(32)
@@ -134,7 +137,7 @@ class GmailOAuth:
             "client_id": self._settings.oauth_client_id,
             "redirect_uri": self._settings.oauth_redirect_uri,
             "response_type": "code",
-            "scope": " ".join(SCOPES),
+            "scope": " ".join((*SCOPES, GMAIL_SEND_SCOPE) if send_mail else SCOPES),
             "access_type": "offline",  # a refresh token, so sync runs while the user is away
             "prompt": "consent",  # Google only returns a refresh token on consent
             "include_granted_scopes": "true",

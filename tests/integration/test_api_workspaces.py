@@ -170,3 +170,63 @@ def test_every_team_action_is_in_the_audit_log(crm, firestore_db):
         ("role", "member", teammate.uid),
         ("leave", "member", newcomer.uid),
     ]
+
+
+GMAIL_READ_AND_SEND = "https://www.googleapis.com/auth/gmail.readonly https://www.googleapis.com/auth/gmail.send"
+
+
+def _gmail_of(stack, email: str, scope: str | None = None) -> str:
+    """A mailbox on the local Gmail server; returns the refresh token it granted for `scope`."""
+    from devstack import demo
+
+    return str(
+        demo.dev_call(stack.gmail_url, "mailboxes", {"email": email, **({"scope": scope} if scope else {})})[
+            "refreshToken"
+        ]
+    )
+
+
+def _inbox_subjects(refresh_token: str) -> list[str]:
+    from shared.gmail.api import GmailMailbox
+
+    gmail = GmailMailbox.for_refresh_token(refresh_token)
+    ids = [message_id for page in gmail.message_id_pages("in:inbox") for message_id in page]
+    users = gmail._service.users()
+    found = []
+    for message_id in ids:
+        message = users.messages().get(userId="me", id=message_id, format="metadata").execute()
+        found += [h["value"] for h in message["payload"]["headers"] if h["name"] == "Subject"]
+    return found
+
+
+def test_an_invitation_goes_out_from_the_inviters_gmail_when_it_may_send(crm, stack, firestore_db):
+    from shared.gmail.mailboxes import MailboxStore
+
+    api, users = crm
+    admin, newcomer = users["admin"], users["newcomer"]
+    newcomer_gmail = _gmail_of(stack, newcomer.email)
+    # Read-only Gmail, as sync connects it: the invitation is a link for the admin to send.
+    MailboxStore().save_connection(
+        workspace_id=api.workspace_id,
+        owner_uid=admin.uid,
+        email=admin.email,
+        refresh_token=_gmail_of(stack, admin.email),
+    )
+    invited = api.call(admin, "POST", "invitations", {"email": newcomer.email})
+    assert invited.status == 201, invited.body
+    assert invited.body["sentVia"] == "link"
+    assert _inbox_subjects(newcomer_gmail) == []
+
+    # The admin lets Rapport send as them: the resend goes out from their Gmail, and the mail holds the link.
+    MailboxStore().save_connection(
+        workspace_id=api.workspace_id,
+        owner_uid=admin.uid,
+        email=admin.email,
+        refresh_token=_gmail_of(stack, admin.email, GMAIL_READ_AND_SEND),
+    )
+    resent = api.call(admin, "POST", f"invitation/{invited.body['id']}")
+    assert resent.status == 200, resent.body
+    assert resent.body["sentVia"] == "gmail"
+    assert _inbox_subjects(newcomer_gmail) == ["Join Team on Rapport"]
+    stored = firestore_db.document("workspaces", api.workspace_id, "invitations", invited.body["id"]).get().to_dict()
+    assert stored["sentVia"] == "gmail"

@@ -23,7 +23,16 @@ DECRYPT_ROLES = {"roles/cloudkms.cryptoKeyEncrypterDecrypter", "roles/cloudkms.c
 SECRET_ROLES = {"roles/secretmanager.secretAccessor", "roles/secretmanager.admin", "roles/owner"}
 # The functions that hold Gmail grants: they redeem a code (oauth-callback), refresh a token to read or
 # stop a watch (sync-mailbox, fetch-messages, renew-watches, disconnect-gmail) or revoke one (disconnect-gmail).
-GRANT_HOLDERS = {"oauth-callback", "disconnect-gmail", "sync-mailbox", "fetch-messages", "renew-watches"}
+# `invitations` and `invitation` open the inviter's grant to mail an invitation from their Gmail (decision 23).
+GRANT_HOLDERS = {
+    "oauth-callback",
+    "disconnect-gmail",
+    "sync-mailbox",
+    "fetch-messages",
+    "renew-watches",
+    "invitations",
+    "invitation",
+}
 
 _ACCOUNT = re.compile(r"^\$\{google_service_account\.sa\[(?P<key>[^\]]+)\]\.(member|email)\}$")
 _LOCAL_LIST = re.compile(r"^\$\{(toset\()?local\.(?P<name>\w+)\)?\}$")

@@ -4,8 +4,9 @@ import type { SharingLevel } from "./types";
 
 /** The Gmail connection's HTTP functions (shared/resources.json), as the settings page calls them. */
 
-export async function startGmailConnection(auth: Auth, workspaceId: string, returnTo: string): Promise<string> {
-  const answer = await sendCommand<{ authorizationUrl: string }>(auth, "connect-gmail", { workspaceId, returnTo });
+/** `sendMail` also asks Google to let Rapport send mail as the user (invitations from their Gmail). */
+export async function startGmailConnection(auth: Auth, workspaceId: string, returnTo: string, sendMail = false): Promise<string> {
+  const answer = await sendCommand<{ authorizationUrl: string }>(auth, "connect-gmail", { workspaceId, returnTo, ...(sendMail ? { sendMail } : {}) });
   return answer.authorizationUrl;
 }
 

@@ -111,12 +111,18 @@ export async function createWorkspace(auth: Auth, name: string): Promise<string>
   return created.id;
 }
 
-export function inviteByEmail(auth: Auth, workspaceId: string, email: string, role: WorkspaceRole): Promise<{ id: string }> {
-  return apiRequest<{ id: string }>(auth, "POST", workspaceId, "invitations", { email, role });
+/** How an invitation went out: mailed from the inviter's Gmail, or a link for the inviter to send. */
+export interface SentInvitation {
+  id: string;
+  sentVia?: "gmail" | "link" | null;
 }
 
-export function resendInvitation(auth: Auth, workspaceId: string, invitationId: string): Promise<unknown> {
-  return apiRequest(auth, "POST", workspaceId, `invitation/${encodeURIComponent(invitationId)}`);
+export function inviteByEmail(auth: Auth, workspaceId: string, email: string, role: WorkspaceRole): Promise<SentInvitation> {
+  return apiRequest<SentInvitation>(auth, "POST", workspaceId, "invitations", { email, role });
+}
+
+export function resendInvitation(auth: Auth, workspaceId: string, invitationId: string): Promise<SentInvitation> {
+  return apiRequest<SentInvitation>(auth, "POST", workspaceId, `invitation/${encodeURIComponent(invitationId)}`);
 }
 
 export function revokeInvitation(auth: Auth, workspaceId: string, invitationId: string): Promise<unknown> {

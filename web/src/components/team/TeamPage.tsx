@@ -15,7 +15,8 @@ import { describeWorkspaceFailure } from "../../data/errors";
 import { hasRole, ROLE_HINTS, ROLES } from "../../data/roles";
 import { useLiveData } from "../../data/useLiveData";
 import type { WorkspaceRole } from "../../data/types";
-import { navigate } from "../../lib/router";
+import { startGmailConnection } from "../../data/gmailApi";
+import { navigate, paths } from "../../lib/router";
 import { formatRelativeTime } from "../../lib/relativeTime";
 import { useServices } from "../../lib/services";
 import { useAction, type ActionState } from "../../lib/useAction";
@@ -127,8 +128,12 @@ function InviteCard({ workspaceId, role }: { workspaceId: string; role: Workspac
     const created = await inviteByEmail(auth, workspaceId, address, invitedRole);
     setLink(invitationLink(workspaceId, created.id));
     setEmail("");
-    return `Invitation created for ${address}. Send them the link below.`;
+    setSentVia(created.sentVia ?? "link");
+    return created.sentVia === "gmail"
+      ? `Invitation sent to ${address} from your Gmail. The link below works too.`
+      : `Invitation created for ${address}. Send them the link below.`;
   });
+  const [sentVia, setSentVia] = useState<"gmail" | "link" | null>(null);
   const grantable = ROLES.filter((candidate) => role === "owner" || candidate !== "owner");
   return (
     <section class="card" aria-labelledby="invite-heading">
@@ -136,8 +141,8 @@ function InviteCard({ workspaceId, role }: { workspaceId: string; role: Workspac
         Invite a teammate
       </h2>
       <p class="card__subtitle">
-        Rapport makes an invitation link for you to send; it works for whoever signs in with the invited address. (Rapport does not send
-        the mail from your Gmail: that would need permission to send mail as you, which it does not ask for.)
+        The invitation is a link that works for whoever signs in with the invited address. When you have let Rapport send mail as you,
+        it goes out from your own Gmail; otherwise you send the link yourself.
       </p>
       <form
         class="inline-form"
@@ -176,7 +181,26 @@ function InviteCard({ workspaceId, role }: { workspaceId: string; role: Workspac
       </form>
       <ActionMessage action={action} testId="invite-result" />
       {link && <CopyableLink link={link} testId="new-invitation-link" />}
+      {sentVia === "link" && <AllowGmailSending workspaceId={workspaceId} />}
     </section>
+  );
+}
+
+/** The connect flow again, this time also asking Google to let Rapport send mail as you. */
+function AllowGmailSending({ workspaceId }: { workspaceId: string }) {
+  const { auth } = useServices();
+  const [action, allow] = useAction(async () => {
+    window.location.assign(await startGmailConnection(auth, workspaceId, paths.team(workspaceId), true));
+    return "Opening Google…";
+  });
+  return (
+    <div class="allow-gmail-sending">
+      <p class="muted">Want invitations to go out from your Gmail? Let Rapport send mail as you (Google asks you to confirm).</p>
+      <button type="button" class="button" data-testid="allow-gmail-sending" disabled={action.state === "pending"} onClick={() => void allow()}>
+        Send invitations from my Gmail
+      </button>
+      <ActionMessage action={action} testId="allow-gmail-sending-result" />
+    </div>
   );
 }
 
@@ -208,7 +232,8 @@ function InvitationRow({ workspaceId, invitation }: { workspaceId: string; invit
   const [showLink, setShowLink] = useState(false);
   const [action, run] = useAction(async (what: "resend" | "revoke") => {
     if (what === "resend") {
-      await resendInvitation(auth, workspaceId, invitation.id);
+      const renewed = await resendInvitation(auth, workspaceId, invitation.id);
+      if (renewed.sentVia === "gmail") return "Sent again from your Gmail.";
       setShowLink(true);
       return "Renewed: send the link again.";
     }
