@@ -1,4 +1,4 @@
-"""/csv-export?workspaceId=&kind=contacts|companies|deals: the records as a CSV download."""
+"""/csv-export?workspaceId=&kind=contacts|companies|deals|notes|tasks: the records as a CSV download."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from shared.principals import Role
 
 
 class ExportQuery(WorkspaceQuery):
-    kind: Literal["contacts", "companies", "deals"]
+    kind: Literal["contacts", "companies", "deals", "notes", "tasks"]
 
 
 @operation(

@@ -245,6 +245,8 @@ class CsvPreview(Answer):
     update: int
     invalid: list[dict[str, Any]]
     ignored_columns: list[str]
+    columns: list[dict[str, Any]] = Field(description="Each header and the field it fills (null: left out)")
+    fields: list[str] = Field(description="The fields a column can be mapped to")
     sample: list[dict[str, Any]]
 
 

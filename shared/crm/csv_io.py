@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from shared.clients import firestore_client
 from shared.crm import audit
-from shared.crm.kinds import COMPANIES, CONTACTS, DEALS, KINDS, records
+from shared.crm.kinds import COMPANIES, CONTACTS, DEALS, KINDS, NOTES, TASKS, records
 from shared.crm.models import CsvImport
 from shared.crm.records import Kind
 from shared.crm.search import TOKENS_FIELD
@@ -55,6 +55,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
     COMPANIES.collection: {"name": "name", "company": "name", "domain": "domain", "website": "domain", "tags": "tags"},
 }
+# What a column can be mapped to, per kind: every field a header can be guessed as.
+IMPORT_FIELDS: dict[str, list[str]] = {kind: sorted(set(columns.values())) for kind, columns in COLUMNS.items()}
 EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     CONTACTS.collection: (
         "id",
@@ -70,6 +72,8 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     COMPANIES.collection: ("id", "name", "domain", "tags", "interactionCount", "lastInteractionMs"),
     DEALS.collection: ("id", "name", "stage", "value", "currency", "ownerUid", "expectedClose", "companyId", "tags"),
+    NOTES.collection: ("id", "parentType", "parentId", "body", "createdBy", "createdAt", "updatedAt"),
+    TASKS.collection: ("id", "title", "done", "dueDate", "assigneeUid", "parentType", "parentId", "createdAt"),
 }
 LIST_FIELDS = frozenset({"tags"})
 # A cell a spreadsheet would run as a formula is written as text.
@@ -89,6 +93,7 @@ class Parsed:
     kind: Kind
     rows: list[ParsedRow] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    columns: list[dict[str, str | None]] = field(default_factory=list)  # each header and the field it fills
 
     @property
     def valid(self) -> list[ParsedRow]:
@@ -109,17 +114,37 @@ def _parse(body: CsvImport) -> Parsed:
     header = next(reader, None)
     if not header:
         raise InvalidInput("csv: the first line must name the columns", field="csv")
-    mapping = COLUMNS[kind.collection]
-    columns = [mapping.get(_header_key(name)) for name in header]
-    if "email" in mapping.values() and "email" not in columns and kind is CONTACTS:
-        raise InvalidInput("csv: contacts need an email column", field="csv")
-    parsed = Parsed(kind, ignored_columns=[name for name, column in zip(header, columns, strict=True) if not column])
+    columns = _columns(kind, header, body.mapping)
+    if kind is CONTACTS and "email" not in columns:
+        raise InvalidInput("csv: contacts need an email column", field="csv" if body.mapping is None else "mapping")
+    parsed = Parsed(
+        kind,
+        ignored_columns=[name for name, column in zip(header, columns, strict=True) if not column],
+        columns=[{"header": name, "field": column} for name, column in zip(header, columns, strict=True)],
+    )
     for number, cells in enumerate(reader, start=1):
         if number > MAX_ROWS:
             raise InvalidInput(f"csv: at most {MAX_ROWS} rows per import", field="csv")
         if any(cell.strip() for cell in cells):
             parsed.rows.append(_row(kind, number, columns, cells))
     return parsed
+
+
+def _columns(kind: Kind, header: list[str], mapping: dict[str, str | None] | None) -> list[str | None]:
+    """The field each column fills: as the person mapped it, else guessed from its header."""
+    if mapping is None:
+        guesses = COLUMNS[kind.collection]
+        columns = [guesses.get(_header_key(name)) for name in header]
+        # Two headers guessed as one field (Name and Full name): the first fills it.
+        return [column if column not in columns[:index] else None for index, column in enumerate(columns)]
+    allowed = IMPORT_FIELDS[kind.collection]
+    columns = [mapping.get(name) or None for name in header]
+    for column in columns:
+        if column is not None and column not in allowed:
+            raise InvalidInput(f"mapping: {column} is not a field of {kind.collection}", field="mapping")
+        if column is not None and columns.count(column) > 1:
+            raise InvalidInput(f"mapping: two columns are mapped to {column}", field="mapping")
+    return columns
 
 
 def _header_key(name: str) -> str:
@@ -169,6 +194,8 @@ class CsvImports:
             "update": sum(1 for row in valid if row.record_id in existing),
             "invalid": [row.error for row in parsed.rows if row.error],
             "ignoredColumns": parsed.ignored_columns,
+            "columns": parsed.columns,
+            "fields": IMPORT_FIELDS[parsed.kind.collection],
             "sample": [{"id": row.record_id, **row.fields} for row in valid[:PREVIEW_ROWS]],
         }
 
@@ -176,7 +203,7 @@ class CsvImports:
         parsed = parse(body)
         existing = self._existing(workspace_id, parsed)
         rows = _last_row_per_record(parsed.valid)
-        import_id = uuid.uuid4().hex[:20]
+        import_id = body.import_id or uuid.uuid4().hex[:20]
         workspace = self._workspace(workspace_id)
         batch_ref = workspace.collection(IMPORTS).document(import_id)
         now = self._now()
@@ -188,8 +215,14 @@ class CsvImports:
             "created": sum(1 for row in rows if row.record_id not in existing),
             "updated": sum(1 for row in rows if row.record_id in existing),
             "invalid": sum(1 for row in parsed.rows if row.error),
+            "total": len(rows),
+            "written": 0,
         }
-        batch_ref.set(summary)
+        try:
+            batch_ref.create(summary)
+        except exceptions.AlreadyExists as error:
+            raise Conflict("this import was applied already", id=import_id) from error
+        written = 0
         service = records(parsed.kind)
         collection = workspace.collection(parsed.kind.collection)
         for chunk in _chunks(rows, ROWS_PER_COMMIT):
@@ -199,6 +232,8 @@ class CsvImports:
                     self._apply_row(batch, workspace, batch_ref, service, actor, now, row, currents[row.record_id])
 
             self._commit_guarded(collection, [row.record_id for row in chunk], write)
+            written += len(chunk)
+            batch_ref.update({"written": written})  # the web app shows this as the import's progress
         batch_ref.update({"state": "applied"})
         return {"importId": import_id, **audit.public({**summary, "state": "applied"})}  # type: ignore[dict-item]
 

@@ -209,6 +209,13 @@ class SearchQuery(ApiModel):
 class CsvImport(ApiModel):
     kind: Literal["contacts", "companies"]
     csv: Annotated[Text, StringConstraints(min_length=1, max_length=2_000_000)]
+    # Column header → field, as the person mapped them; null leaves a column out. Without it, the
+    # columns are guessed from their headers (the preview answers the guess).
+    mapping: dict[Annotated[str, StringConstraints(max_length=200)], str | None] | None = Field(
+        default=None, max_length=200
+    )
+    # Chosen by the client for apply, so it can watch imports/{importId} count the rows as they are written.
+    import_id: Annotated[str, StringConstraints(pattern=r"^[a-f0-9]{20}$")] | None = None
 
 
 class TakeoutUploadRequest(ApiModel):

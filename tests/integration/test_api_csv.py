@@ -74,3 +74,35 @@ def test_viewers_cannot_import_and_broken_csv_is_a_400(crm):
     assert (answer.status, answer.body["error"]["field"]) == (400, "csv")
     answer = api.call(users["member"], "POST", "csv-import/preview", {"kind": "spaceships", "csv": "a\n"})
     assert (answer.status, answer.body["error"]["field"]) == (400, "kind")
+
+
+def test_a_mapped_import_counts_its_rows_under_the_id_the_client_chose(crm, firestore_db, workspace_id):
+    api, users = crm
+    body = {"kind": "contacts", "csv": "Work mail,Who\ncat@acme.com,Cat Wu\n", "mapping": {"Work mail": "email"}}
+    preview = api.call(users["member"], "POST", "csv-import/preview", body)
+    assert preview.status == 200, preview.body
+    assert preview.body["columns"] == [{"header": "Work mail", "field": "email"}, {"header": "Who", "field": None}]
+    assert "email" in preview.body["fields"]
+    applied = api.call(users["member"], "POST", "csv-import/apply", {**body, "importId": "a" * 20})
+    assert (applied.status, applied.body["importId"]) == (201, "a" * 20)
+    record = firestore_db.document(f"workspaces/{workspace_id}/imports/{'a' * 20}").get().to_dict()
+    assert (record["state"], record["written"], record["total"]) == ("applied", 1, 1)
+    assert api.call(users["member"], "POST", "csv-import/apply", {**body, "importId": "a" * 20}).status == 409
+    contacts = api.call(users["viewer"], "GET", "contacts").body["items"]
+    assert [(c["email"], c.get("name")) for c in contacts] == [("cat@acme.com", None)]
+
+
+def test_notes_and_tasks_export_as_csv(crm):
+    api, users = crm
+    contact = api.call(users["member"], "POST", "contacts", {"email": "dan@acme.com"}).body
+    note = {"parentType": "contact", "parentId": contact["id"], "body": "=SUM(A1) met at the fair"}
+    assert api.call(users["member"], "POST", "notes", note).status == 201
+    assert api.call(users["member"], "POST", "tasks", {"title": "Call Dan", "dueDate": "2026-12-24"}).status == 201
+    notes = list(
+        csv.DictReader(io.StringIO(api.call(users["viewer"], "GET", "csv-export", params={"kind": "notes"}).body))
+    )
+    assert [(n["parentId"], n["body"]) for n in notes] == [(contact["id"], "'=SUM(A1) met at the fair")]
+    exported = api.call(users["viewer"], "GET", "csv-export", params={"kind": "tasks"})
+    assert exported.headers["Content-Disposition"] == 'attachment; filename="tasks.csv"'
+    tasks = list(csv.DictReader(io.StringIO(exported.body)))
+    assert [(t["title"], t["dueDate"], t["done"]) for t in tasks] == [("Call Dan", "2026-12-24", "False")]
