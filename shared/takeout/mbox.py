@@ -19,6 +19,9 @@ from shared.pipeline.fetched import FetchedMessage
 READ_CHUNK = 4 * 1024 * 1024
 T = TypeVar("T")
 _ESCAPED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
+# The end of a line, an empty line, and then a `From ` line: the postmark starts where this match ends.
+_SEPARATOR = re.compile(rb"\n\r?\n(?=From )")
+_SEPARATOR_SPAN = 8  # the longest separator with its `From `: a match cut by a read is looked for again
 _HEADER_BLOCK = re.compile(rb"\r?\n\r?\n")
 _FOLDED = re.compile(r"\r?\n[ \t]+")
 _WANTED_HEADERS = frozenset({"message-id", "date", "from", "x-gmail-labels", "x-gm-thrid"})
@@ -60,28 +63,37 @@ def read_messages(
     """The messages of an mbox read through `read(n)` (a file's or a Cloud Storage reader's `read`),
     positioned at byte `start`, which must be the start of a `From ` line or of the file.
 
-    A `From ` line separates messages only at the start of the file or after an empty line; mboxrd
-    writers (Takeout among them) escape body lines starting with `From ` as `>From `, and a writer that
-    did not is still read right when such a line follows text."""
-    position = start  # file offset of the next line
-    message_start: int | None = None
-    lines: list[bytes] = []
-    previous_blank = True
-    for line in _lines(read, chunk_size):
-        if previous_blank and line.startswith(b"From "):
-            if message_start is not None:
-                message = _message(message_start, position, lines)
+    A `From ` line separates messages only at the start or after an empty line; mboxrd writers (Takeout
+    among them) quote body lines starting with `From ` as `>From `, and a writer that did not is still read
+    right when such a line follows text. The buffer holds the message being read and one chunk."""
+    # Two line ends before the start: a `From ` line first (or after empty lines) starts a message too.
+    buffer = b"\n\n"
+    base = start - len(buffer)  # file offset of buffer[0]
+    postmark: int | None = None  # where, in the buffer, the current message's `From ` line starts
+    scan = 0  # where the search for the next separator goes on
+    while True:
+        chunk = read(chunk_size)
+        # Keep only the current message (or, before the first one, the bytes a separator could straddle).
+        keep = postmark if postmark is not None else max(0, min(scan, len(buffer) - _SEPARATOR_SPAN))
+        buffer, base = buffer[keep:] + chunk, base + keep
+        scan -= keep
+        if postmark is not None:
+            postmark = 0
+        for match in _SEPARATOR.finditer(buffer, scan):
+            next_postmark = match.end()
+            if postmark is not None:
+                message = _message(buffer, base, postmark, next_postmark)
                 if message is not None:
                     yield message
-            message_start, lines = position, []
-        elif message_start is not None:
-            lines.append(line)
-        previous_blank = line in (b"\n", b"\r\n")
-        position += len(line)
-    if message_start is not None:
-        message = _message(message_start, position, lines)
-        if message is not None:
-            yield message
+            postmark = next_postmark
+        # A separator cut by the end of the buffer is found again once the next chunk arrives.
+        scan = max(postmark or 0, len(buffer) - _SEPARATOR_SPAN, 0)
+        if not chunk:
+            if postmark is not None:
+                message = _message(buffer, base, postmark, len(buffer))
+                if message is not None:
+                    yield message
+            return
 
 
 def read_file(stream: BinaryIO, *, start: int = 0, chunk_size: int = READ_CHUNK) -> Iterator[MboxMessage]:
@@ -89,26 +101,19 @@ def read_file(stream: BinaryIO, *, start: int = 0, chunk_size: int = READ_CHUNK)
     return read_messages(stream.read, start=start, chunk_size=chunk_size)
 
 
-def _lines(read: Callable[[int], bytes], chunk_size: int) -> Iterator[bytes]:
-    """Lines with their endings; a line split across two reads comes out whole."""
-    pending = b""
-    while chunk := read(chunk_size):
-        parts = (pending + chunk).split(b"\n")
-        pending = parts.pop()
-        for part in parts:
-            yield part + b"\n"
-    if pending:
-        yield pending
-
-
-def _message(offset: int, end: int, lines: list[bytes]) -> MboxMessage | None:
+def _message(buffer: bytes, base: int, postmark: int, end: int) -> MboxMessage | None:
+    content = buffer.find(b"\n", postmark, end) + 1
+    if content == 0:
+        return None  # a `From ` line and nothing after it
+    raw = buffer[content:end]
     # mbox writers put one empty line between a message and the next postmark; it is not message content.
-    if lines and lines[-1] in (b"\n", b"\r\n"):
-        lines = lines[:-1]
-    raw = b"".join(lines)
+    if raw.endswith(b"\n\r\n") or raw == b"\r\n":
+        raw = raw[:-2]
+    elif raw.endswith(b"\n\n") or raw == b"\n":
+        raw = raw[:-1]
     if not raw.strip():
         return None
-    return MboxMessage(offset, end, _ESCAPED_FROM.sub(rb"\1", raw))
+    return MboxMessage(base + postmark, base + end, _ESCAPED_FROM.sub(rb"\1", raw))
 
 
 def system_labels(takeout_names: str) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from hypothesis import given
@@ -90,3 +91,37 @@ def test_fetched_ids_come_from_the_message_id_and_labels_from_takeout():
     assert second.label_ids == ("SPAM",)
     assert guess_owner(_read(MBOX, 64)) == "ann@example.com"
     assert guess_owner([b"From: x@y\n\n"]) is None
+
+
+def _by_lines(data: bytes) -> list[bytes]:
+    """The rule spelled out line by line, to hold the buffer-scanning reader to it."""
+    messages: list[list[bytes]] = []
+    previous_blank, current = True, None
+    lines = [part + b"\n" for part in data.split(b"\n")]
+    lines[-1] = lines[-1][:-1]
+    if not lines[-1]:
+        lines.pop()
+    for line in lines:
+        if previous_blank and line.startswith(b"From "):
+            current = []
+            messages.append(current)
+        elif current is not None:
+            current.append(line)
+        previous_blank = line in (b"\n", b"\r\n")
+    out = []
+    for parts in messages:
+        if parts and parts[-1] in (b"\n", b"\r\n"):
+            parts = parts[:-1]
+        raw = b"".join(parts)
+        if raw.strip():
+            out.append(re.sub(rb"^>(>*From )", rb"\1", raw, flags=re.MULTILINE))
+    return out
+
+
+@given(
+    st.lists(st.sampled_from([b"From a@b x\n", b"\n", b"\r\n", b"text\n", b">From q\n", b"From in body\n", b"x"])),
+    st.integers(min_value=1, max_value=40),
+)
+def test_the_reader_splits_as_the_line_by_line_rule_does(parts, chunk_size):
+    data = b"".join(parts)
+    assert _read(data, chunk_size) == _by_lines(data)
