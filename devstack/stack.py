@@ -282,6 +282,8 @@ class LocalStack:
             "emulators": {
                 "firestore": {"host": "127.0.0.1", "port": self.ports.firestore},
                 "auth": {"url": f"http://127.0.0.1:{self.ports.auth}"},
+                # Takeout uploads go there (not read by the app: its origin joins the CSP's connect-src).
+                "storage": {"host": "127.0.0.1", "port": self.ports.storage},
             },
         }
         child = self.supervisor.spawn(

@@ -113,6 +113,8 @@ def emulator_origins(init_config: dict[str, Any]) -> list[str]:
         origins.append(f"http://{firestore['host']}:{firestore['port']}")
     if auth := emulators.get("auth"):
         origins.append("{0.scheme}://{0.netloc}".format(urlsplit(auth["url"])))
+    if storage := emulators.get("storage"):
+        origins.append(f"http://{storage['host']}:{storage['port']}")
     return origins
 
 

@@ -247,6 +247,7 @@ class CsvPreview(Answer):
     ignored_columns: list[str]
     columns: list[dict[str, Any]] = Field(description="Each header and the field it fills (null: left out)")
     fields: list[str] = Field(description="The fields a column can be mapped to")
+    missing: list[str] = Field(description="Fields the kind needs that no column fills: map one before applying")
     sample: list[dict[str, Any]]
 
 

@@ -76,6 +76,12 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     TASKS.collection: ("id", "title", "done", "dueDate", "assigneeUid", "parentType", "parentId", "createdAt"),
 }
 LIST_FIELDS = frozenset({"tags"})
+# Validation messages a person reads in the preview, for the errors a spreadsheet row runs into most.
+_PLAIN_MESSAGES = {
+    "string_pattern_mismatch": "not in the form this field takes",
+    "missing": "empty, and this field is needed",
+    "string_too_long": "too long",
+}
 # A cell a spreadsheet would run as a formula is written as text.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -100,14 +106,16 @@ class Parsed:
         return [row for row in self.rows if row.error is None]
 
 
-def parse(body: CsvImport) -> Parsed:
+def parse(body: CsvImport, *, require_identity: bool = True) -> Parsed:
+    """The rows of the CSV as records of its kind. Without `require_identity` (a preview), a contacts file with
+    no email column is read all the same, every row invalid, so the person can see the columns and map one."""
     try:
-        return _parse(body)
+        return _parse(body, require_identity)
     except csv.Error as error:
         raise InvalidInput(f"csv: not readable as CSV ({error})", field="csv") from error
 
 
-def _parse(body: CsvImport) -> Parsed:
+def _parse(body: CsvImport, require_identity: bool) -> Parsed:
     kind = KINDS[body.kind]
     # newline="" hands the reader every line ending as written: a lone \r ends a line, as in old Mac files.
     reader = csv.reader(io.StringIO(body.csv, newline=""))
@@ -115,7 +123,7 @@ def _parse(body: CsvImport) -> Parsed:
     if not header:
         raise InvalidInput("csv: the first line must name the columns", field="csv")
     columns = _columns(kind, header, body.mapping)
-    if kind is CONTACTS and "email" not in columns:
+    if require_identity and kind is CONTACTS and "email" not in columns:
         raise InvalidInput("csv: contacts need an email column", field="csv" if body.mapping is None else "mapping")
     parsed = Parsed(
         kind,
@@ -161,7 +169,10 @@ def _row(kind: Kind, number: int, columns: list[str | None], cells: list[str]) -
     except ValidationError as error:
         first = error.errors()[0]
         column = ".".join(str(part) for part in first["loc"]) or "row"
-        return ParsedRow(number, raw, error={"row": number, "field": column, "message": first["msg"]})
+        message = _PLAIN_MESSAGES.get(first["type"], first["msg"])
+        if column == "email" and first["type"] == "string_pattern_mismatch":
+            message = "not an email address"
+        return ParsedRow(number, raw, error={"row": number, "field": column, "message": message})
     fields = model.model_dump(by_alias=True, mode="json", include=set(model.model_fields_set))
     return ParsedRow(number, fields, record_id=kind.natural_id(fields) or uuid.uuid4().hex[:20])
 
@@ -184,7 +195,7 @@ class CsvImports:
         return {s.id: s.to_dict() or {} for s in self._db.get_all(references) if s.exists} if references else {}
 
     def preview(self, workspace_id: str, body: CsvImport) -> dict[str, Any]:
-        parsed = parse(body)
+        parsed = parse(body, require_identity=False)
         existing = self._existing(workspace_id, parsed)
         valid = parsed.valid
         return {
@@ -195,6 +206,7 @@ class CsvImports:
             "invalid": [row.error for row in parsed.rows if row.error],
             "ignoredColumns": parsed.ignored_columns,
             "columns": parsed.columns,
+            "missing": _missing(parsed),
             "fields": IMPORT_FIELDS[parsed.kind.collection],
             "sample": [{"id": row.record_id, **row.fields} for row in valid[:PREVIEW_ROWS]],
         }
@@ -361,6 +373,12 @@ class CsvImports:
         entry = audit.AuditEntry(actor, "undo-import", kind.name, current.id, data, result, self._now())
         audit.record(batch, workspace, entry)
         return True
+
+
+def _missing(parsed: Parsed) -> list[str]:
+    """Fields no column fills that the kind cannot do without (a contact's email)."""
+    filled = {column["field"] for column in parsed.columns}
+    return ["email"] if parsed.kind is CONTACTS and "email" not in filled else []
 
 
 def _last_row_per_record(rows: list[ParsedRow]) -> list[ParsedRow]:

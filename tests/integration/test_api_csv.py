@@ -70,8 +70,12 @@ def test_viewers_cannot_import_and_broken_csv_is_a_400(crm):
     api, users = crm
     body = {"kind": "contacts", "csv": CONTACTS_CSV}
     assert api.call(users["viewer"], "POST", "csv-import/apply", body).status == 403
-    answer = api.call(users["member"], "POST", "csv-import/preview", {"kind": "contacts", "csv": "name\nAnn\n"})
+    answer = api.call(users["member"], "POST", "csv-import/apply", {"kind": "contacts", "csv": "name\nAnn\n"})
     assert (answer.status, answer.body["error"]["field"]) == (400, "csv")
+    # The preview reads it all the same, so the person can map a column to the email it lacks.
+    answer = api.call(users["member"], "POST", "csv-import/preview", {"kind": "contacts", "csv": "name\nAnn\n"})
+    assert (answer.status, answer.body["missing"], answer.body["create"]) == (200, ["email"], 0)
+    assert [(e["row"], e["field"]) for e in answer.body["invalid"]] == [(1, "email")]
     answer = api.call(users["member"], "POST", "csv-import/preview", {"kind": "spaceships", "csv": "a\n"})
     assert (answer.status, answer.body["error"]["field"]) == (400, "kind")
 

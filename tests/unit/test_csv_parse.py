@@ -52,3 +52,11 @@ def test_a_mapping_to_an_unknown_field_or_one_field_twice_is_refused(mapping, me
     with pytest.raises(InvalidInput, match=message) as refused:
         parse(CsvImport(kind="contacts", csv="a,b\nx@y.io,z\n", mapping=mapping))
     assert refused.value.details["field"] == "mapping"
+
+
+def test_row_errors_are_said_in_plain_words():
+    parsed = parse(CsvImport(kind="contacts", csv="email,name\nnot-an-email,Ann\n,Bob\n"), require_identity=False)
+    assert [row.error for row in parsed.rows] == [
+        {"row": 1, "field": "email", "message": "not an email address"},
+        {"row": 2, "field": "email", "message": "empty, and this field is needed"},
+    ]

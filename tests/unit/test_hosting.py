@@ -88,6 +88,7 @@ PRODUCTION_CONNECT_SOURCES = {
     "https://firestore.googleapis.com",
     "https://identitytoolkit.googleapis.com",
     "https://securetoken.googleapis.com",
+    "https://storage.googleapis.com",  # Takeout uploads go to a Cloud Storage resumable session
 }
 LOCAL_INIT = {
     "projectId": "demo-rapport",

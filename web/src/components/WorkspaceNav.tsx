@@ -9,6 +9,7 @@ const TABS: ReadonlyArray<{ label: string; href: (workspaceId: string) => string
   { label: "Deals", href: paths.deals, pages: ["deals"] },
   { label: "Team", href: paths.team, pages: ["team"] },
   { label: "Settings", href: paths.settings, pages: ["settings"] },
+  { label: "Imports", href: paths.imports, pages: ["imports"] },
 ];
 
 export function WorkspaceNav({ workspaceId, page }: { workspaceId: string; page: WorkspacePage }) {

@@ -12,6 +12,7 @@ import { DashboardPage } from "./records/DashboardPage";
 import { DealsPage } from "./deals/DealsPage";
 import { TeamPage } from "./team/TeamPage";
 import { WelcomePage } from "./team/WelcomePage";
+import { ImportsPage } from "./imports/ImportsPage";
 
 interface WorkspaceViewProps {
   workspaceId: string;
@@ -36,6 +37,7 @@ const PAGES: Record<WorkspacePage, (props: PageProps) => ComponentChildren> = {
   settings: ({ workspaceId, role }) => <SettingsPage workspaceId={workspaceId} role={role} />,
   team: ({ workspaceId, role }) => <TeamPage workspaceId={workspaceId} role={role} />,
   welcome: ({ workspaceId, role }) => <WelcomePage workspaceId={workspaceId} role={role} />,
+  imports: ({ workspaceId, role }) => <ImportsPage workspaceId={workspaceId} role={role} />,
 };
 
 // Lists show how far the sync has got; settings shows it in full, record pages stay calm.

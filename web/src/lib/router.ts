@@ -35,7 +35,8 @@ export type WorkspacePage =
   | "deals"
   | "settings"
   | "team"
-  | "welcome";
+  | "welcome"
+  | "imports";
 
 export type Route =
   | { page: "home" }
@@ -57,6 +58,7 @@ const WORKSPACE_ROUTES: ReadonlyArray<{ pattern: RegExp; page: WorkspacePage }> 
   { pattern: /^\/w\/([^/]+)\/settings\/?$/, page: "settings" },
   { pattern: /^\/w\/([^/]+)\/team\/?$/, page: "team" },
   { pattern: /^\/w\/([^/]+)\/welcome\/?$/, page: "welcome" },
+  { pattern: /^\/w\/([^/]+)\/imports\/?$/, page: "imports" },
 ];
 
 export function parseRoute(pathname: string): Route {
@@ -89,4 +91,5 @@ export const paths = {
   settings: (workspaceId: string) => workspacePath(workspaceId, "settings"),
   team: (workspaceId: string) => workspacePath(workspaceId, "team"),
   welcome: (workspaceId: string) => workspacePath(workspaceId, "welcome"),
+  imports: (workspaceId: string) => workspacePath(workspaceId, "imports"),
 };
