@@ -121,3 +121,32 @@ def _totals(run_ref) -> dict[str, int]:
     from shared.pipeline import progress
 
     return progress.totals(run_ref.collection("progress"))
+
+
+def test_the_upload_api_opens_a_session_for_members_only_and_not_over_a_connected_gmail(
+    stack, firestore_db, workspace_id
+):
+    from devstack import demo
+    from tests.integration.api import Api, team
+
+    stack.enable_auth()
+    users = team(f"http://127.0.0.1:{stack.ports.auth}", workspace_id)
+    api = Api(stack.functions_url, workspace_id)
+    body = {"fileName": "All mail.mbox", "size": 1234}
+    assert api.call(users["viewer"], "POST", "takeout-uploads", body).status == 403
+    assert api.call(users["outsider"], "POST", "takeout-uploads", body).status == 403
+    assert api.call(users["member"], "POST", "takeout-uploads", {**body, "size": 0}).status == 400
+    started = api.call(users["member"], "POST", "takeout-uploads", body)
+    assert started.status == 201, started.body
+    assert started.body["uploadUrl"].startswith(f"{stack.storage_url}/upload/storage/v1/b/")
+    assert started.body["object"] == f"takeout/{workspace_id}/{started.body['importId']}.mbox"
+    record = firestore_db.document("workspaces", workspace_id, TAKEOUT_IMPORTS, started.body["importId"]).get()
+    assert (record.get("state"), record.get("ownerEmail"), record.get("size")) == (
+        "uploading",
+        users["member"].email,
+        1234,
+    )
+
+    demo.connect_demo(stack.gmail_url, users["admin"].email, None, workspace_id=workspace_id)
+    refused = api.call(users["admin"], "POST", "takeout-uploads", body)
+    assert (refused.status, refused.body["error"]["code"]) == (409, "conflict")
