@@ -28,6 +28,9 @@ class Principal:
     # Google says so for its accounts; only a verified address may take up an invitation sent to it, or
     # name the Gmail its holder can connect.
     email_verified: bool = False
+    # What the person acted through when not directly ("assistant": a change they confirmed in the chat);
+    # the audit log records it beside them.
+    via: str | None = None
 
 
 def at_least(role: Role, minimum: Role) -> bool:

@@ -70,6 +70,7 @@ class AuditEntry:
             "after": public(self.after),
             "changedFields": changed_fields(self.before, self.after),
             "at": self.at,
+            **({"via": self.actor.via} if self.actor.via else {}),
         }
 
 

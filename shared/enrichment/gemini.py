@@ -41,9 +41,9 @@ _FIELD_CHARS = 200
 _SNIPPET_CHARS = 200
 MAX_INTERACTIONS = 5
 # Retried inside one reservation only where Google refused the call before running the model.
-_REFUSED_STATUS_CODES = [429, 503]
+REFUSED_STATUS_CODES = [429, 503]
 # A failure whose call may have run (and been billed): the reservation is charged, then retried later.
-_MAYBE_BILLED_STATUS_CODES = [408, 500, 502, 504]
+MAYBE_BILLED_STATUS_CODES = [408, 500, 502, 504]
 _RETRY_LATER_SECONDS = 60.0
 CALL_TIMEOUT_MS = 60_000
 
@@ -106,7 +106,7 @@ class GeminiProvider:
             # A timeout, a 5xx or a crash: the model may have run and Google may bill it.
             budget.settle_unknown(reservation)
             raise
-        usage = self._usage(response)
+        usage = usage_of(response, self.model)
         budget.settle(reservation, usage)
         insights = _parsed(response)
         return EnrichmentResult(
@@ -125,7 +125,7 @@ class GeminiProvider:
         """A true upper bound of the call's cost: every prompt byte a token (the response schema
         included), and the most output and thinking the call may produce."""
         prompt_bytes = sum(len(text.encode()) for text in (system, user_turn, _schema_text()))
-        thinking = 0 if _thinking_config(self.model).thinking_budget == 0 else THINKING_BUDGET_TOKENS
+        thinking = 0 if thinking_config(self.model).thinking_budget == 0 else THINKING_BUDGET_TOKENS
         return self._price.cost_micros(
             prompt_tokens=prompt_bytes + PROMPT_MARGIN_TOKENS, output_tokens=MAX_OUTPUT_TOKENS + thinking
         )
@@ -139,25 +139,25 @@ class GeminiProvider:
             response_schema=ContactInsights,
             temperature=0.2,
             max_output_tokens=MAX_OUTPUT_TOKENS,
-            thinking_config=_thinking_config(self.model),
+            thinking_config=thinking_config(self.model),
             http_options=types.HttpOptions(retry_options=self._retry_options(), timeout=CALL_TIMEOUT_MS),
         )
         client = self._client_factory()  # held while calling: a collected client closes its connections
         try:
             return client.models.generate_content(model=self.model, contents=user_turn, config=config)
         except errors.APIError as error:
-            if error.code in _REFUSED_STATUS_CODES:
+            if error.code in REFUSED_STATUS_CODES:
                 raise _RefusedForNow(
                     f"Gemini is unavailable ({error.code} {error.status})", retry_after_seconds=_RETRY_LATER_SECONDS
                 ) from error
-            if error.code in _MAYBE_BILLED_STATUS_CODES:
+            if error.code in MAYBE_BILLED_STATUS_CODES:
                 raise RetryLater(
                     f"Gemini failed ({error.code} {error.status})", retry_after_seconds=_RETRY_LATER_SECONDS
                 ) from error
             raise _Rejected(f"Gemini rejected the call: {error.code} {error.status}: {error.message}") from error
-        except _connect_errors() as error:
+        except connect_errors() as error:
             raise _RefusedForNow(f"Gemini could not be reached: {error}") from error
-        except _transport_errors() as error:  # sent, and no answer came back (a timeout, a dropped stream)
+        except transport_errors() as error:  # sent, and no answer came back (a timeout, a dropped stream)
             raise RetryLater(f"Gemini did not answer: {error}") from error
 
     def _retry_options(self) -> types.HttpRetryOptions:
@@ -166,20 +166,22 @@ class GeminiProvider:
         from google.genai import types
 
         retry = self._retry or types.HttpRetryOptions(attempts=get_settings().gemini_max_attempts)
-        return retry.model_copy(update={"http_status_codes": _REFUSED_STATUS_CODES})
+        return retry.model_copy(update={"http_status_codes": REFUSED_STATUS_CODES})
 
-    def _usage(self, response: types.GenerateContentResponse) -> AiUsage:
-        metadata = response.usage_metadata
-        prompt = (metadata.prompt_token_count if metadata else None) or 0
-        candidates = (metadata.candidates_token_count if metadata else None) or 0
-        thoughts = (metadata.thoughts_token_count if metadata else None) or 0
-        return AiUsage(
-            model=response.model_version or self.model,
-            prompt_tokens=prompt,
-            candidate_tokens=candidates,
-            thought_tokens=thoughts,
-            cost_micros=self._price.cost_micros(prompt_tokens=prompt, output_tokens=candidates + thoughts),
-        )
+
+def usage_of(response: types.GenerateContentResponse, model: str) -> AiUsage:
+    """What a call used and cost, from its usage metadata (a stream's last chunk carries it)."""
+    metadata = response.usage_metadata
+    prompt = (metadata.prompt_token_count if metadata else None) or 0
+    candidates = (metadata.candidates_token_count if metadata else None) or 0
+    thoughts = (metadata.thoughts_token_count if metadata else None) or 0
+    return AiUsage(
+        model=response.model_version or model,
+        prompt_tokens=prompt,
+        candidate_tokens=candidates,
+        thought_tokens=thoughts,
+        cost_micros=price_of(model).cost_micros(prompt_tokens=prompt, output_tokens=candidates + thoughts),
+    )
 
 
 def prompt_values(subject: EnrichmentInput) -> dict[str, Any]:
@@ -233,11 +235,11 @@ def _httpx_errors(name: str) -> tuple[type[Exception], ...]:
     return tuple(found)
 
 
-def _transport_errors() -> tuple[type[Exception], ...]:
+def transport_errors() -> tuple[type[Exception], ...]:
     return _httpx_errors("TransportError")
 
 
-def _connect_errors() -> tuple[type[Exception], ...]:
+def connect_errors() -> tuple[type[Exception], ...]:
     """The request never reached Google."""
     return _httpx_errors("ConnectError")
 
@@ -247,7 +249,7 @@ def _schema_text() -> str:
     return json.dumps(ContactInsights.model_json_schema())
 
 
-def _thinking_config(model: str) -> types.ThinkingConfig:
+def thinking_config(model: str) -> types.ThinkingConfig:
     from google.genai import types
 
     # A short structured answer gains nothing from thinking; Flash models can turn it off (Pro cannot,
