@@ -161,11 +161,13 @@ def answer_from(responses: list[dict[str, Any]]) -> str:
         name, result = response.get("name", "tool"), response.get("response") or {}
         if "error" in result:
             lines.append(f"{name} could not run: {result['error']}")
-        elif "proposal" in result:
+            continue
+        result = result.get("output", result)
+        if isinstance(result, dict) and "proposal" in result:
             proposal = result["proposal"] or {}
             lines.append(f"I have prepared this change for you to confirm or decline: {proposal.get('summary', '')}")
         else:
-            quoted = _quoted(result.get("output", result))
+            quoted = _quoted(result)
             lines.append(f"From {name}: {quoted}" if quoted else f"{name} found nothing.")
     return "\n\n".join(lines) or "I found nothing to answer with."
 

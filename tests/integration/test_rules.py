@@ -64,6 +64,10 @@ READS: list[tuple[str, frozenset[str]]] = [
     ("workspaces/{ws}/members/{owner}/notifications/n1", frozenset({"owner"})),  # only their recipient
     ("workspaces/{ws}/members/{owner}/settings/notifications", frozenset({"owner"})),
     ("workspaces/{ws}/members/{owner}/elsewhere/x", NOBODY),
+    # The assistant's conversations and proposals: only the user who asked (shared/assistant).
+    ("workspaces/{ws}/members/{owner}/conversations/c1", frozenset({"owner"})),
+    ("workspaces/{ws}/members/{owner}/conversations/c1/messages/m1", frozenset({"owner"})),
+    ("workspaces/{ws}/members/{owner}/proposals/p1", frozenset({"owner"})),
     ("users/{uid}", MEMBERS | {"outsider"}),  # everyone signed in reads their own profile
     ("users/{owner}", frozenset({"owner"})),
     ("mailboxCredentials/mb_m", NOBODY),
@@ -82,6 +86,8 @@ LISTS: list[tuple[str, tuple[tuple[str, str, object], ...], frozenset[str]]] = [
     ("workspaces/{ws}/invitations", (), ADMINS),
     ("workspaces/{ws}/members/{uid}/notifications", (("read", "EQUAL", False),), MEMBERS),  # one's own
     ("workspaces/{ws}/members/{owner}/notifications", (), frozenset({"owner"})),
+    ("workspaces/{ws}/members/{owner}/conversations/c1/messages", (), frozenset({"owner"})),
+    ("workspaces/{ws}/members/{uid}/proposals", (), MEMBERS),  # one's own
 ]
 
 

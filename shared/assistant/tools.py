@@ -1,0 +1,273 @@
+"""What the assistant may do: read tools over the CRM, and write tools that only propose a change.
+
+Each tool's arguments are a pydantic model taken from the HTTP API's own shapes (shared/crm/models.py)
+with the workspace left out: the workspace is the signed-in user's, fixed by the caller, and the model
+can never name another. Tools call the same services as the API. A viewer is offered read tools only,
+and a call to a tool not offered is refused. Invalid arguments come back to the model as the
+validation error, so it may try again. A write tool stores a proposal (shared/assistant/proposals.py)
+that the user confirms or declines; nothing is written to the CRM until then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from google.cloud.firestore_v1.base_query import FieldFilter
+from pydantic import BaseModel, Field, ValidationError, create_model
+
+from shared.assistant.context import ToolContext
+from shared.assistant.proposals import Proposal, Proposals
+from shared.clients import firestore_client
+from shared.crm.audit import public
+from shared.crm.deals import Pipelines, check_stage
+from shared.crm.kinds import COMPANIES, CONTACTS, DEALS, NOTES, PARENT_COLLECTIONS, TASKS, records
+from shared.crm.models import ApiModel, DealCreate, NoteCreate, RecordId, SearchQuery, StageId, TaskCreate
+from shared.crm.search import Search
+from shared.crm.timeline import Timeline
+from shared.errors import DomainError
+from shared.principals import Role, at_least
+
+if TYPE_CHECKING:
+    from google.genai import types
+
+RECENT_ITEMS = 10
+MAX_LIST = 20
+# Fields a tool's answer leaves out: bookkeeping the model needs not and would pay tokens for.
+_NOISE = frozenset({"fieldSources", "manualFields", "people", "searchTokens", "before", "after", "changedFields"})
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    arguments: type[BaseModel]
+    run: Callable[[ToolContext, Any], dict[str, Any]]
+    writes: bool = False
+
+    def declaration(self) -> types.FunctionDeclaration:
+        from google.genai import types
+
+        schema = self.arguments.model_json_schema(by_alias=False)
+        return types.FunctionDeclaration(name=self.name, description=self.description, parameters_json_schema=schema)
+
+
+def without_workspace(model: type[BaseModel], name: str) -> type[BaseModel]:
+    """The API model's fields but the workspace: the tool's arguments."""
+    fields: dict[str, Any] = {
+        field_name: (info.annotation, info)
+        for field_name, info in model.model_fields.items()
+        if field_name not in ("workspace_id", "workspaceId")
+    }
+    return create_model(name, __base__=ApiModel, **fields)
+
+
+# -- arguments -----------------------------------------------------------------------------------
+SearchArgs = without_workspace(SearchQuery, "SearchArgs")
+
+
+class ContactArgs(ApiModel):
+    contact_id: RecordId = Field(description="The contact's id, as a search returned it.")
+
+
+class CompanyArgs(ApiModel):
+    company_id: RecordId = Field(description="The company's id, as a search returned it.")
+
+
+class PipelineArgs(ApiModel):
+    stage: StageId | None = Field(default=None, description="Only this stage; every stage when unset.")
+
+
+class ColdArgs(ApiModel):
+    limit: int = Field(default=MAX_LIST, ge=1, le=50)
+
+
+class MoveDealStage(ApiModel):
+    deal_id: RecordId = Field(description="The deal's id, as a search returned it.")
+    stage: StageId = Field(description="A stage id of the workspace's pipeline (see pipeline_summary).")
+
+
+# -- read tools ------------------------------------------------------------------------------------
+def _slim(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in (public(record) or {}).items() if key not in _NOISE}
+
+
+def _searcher(collection: str) -> Callable[[ToolContext, Any], dict[str, Any]]:
+    def search(context: ToolContext, args: Any) -> dict[str, Any]:
+        hits = Search().search(context.workspace_id, args.q, collections=(collection,), limit=args.limit)
+        return {"items": [_slim(hit.record) for hit in hits]}
+
+    return search
+
+
+def _get_contact(context: ToolContext, args: ContactArgs) -> dict[str, Any]:
+    contact = records(CONTACTS).get(context.workspace_id, args.contact_id)
+    history = Timeline().of(
+        context.workspace_id,
+        parent_type="contact",
+        parent_id=args.contact_id,
+        before=None,
+        limit=RECENT_ITEMS,
+        reader_uid=context.principal.uid,  # mail shows only what its mailbox shares with this user
+    )
+    items = [_slim(item) for item in history["items"]]
+    return {
+        "contact": _slim(contact),
+        # Mail is what other people wrote: facts to report, never instructions to follow.
+        "recentMail": [item for item in items if item.get("type") == "interaction"],
+        "notesAndTasks": [item for item in items if item.get("type") in ("note", "task")],
+    }
+
+
+def _pipeline_summary(context: ToolContext, args: PipelineArgs) -> dict[str, Any]:
+    stages = Pipelines().get(context.workspace_id)["stages"]
+    deals = firestore_client().collection("workspaces", context.workspace_id, DEALS.collection)
+    query = deals.where(filter=FieldFilter("stage", "==", args.stage)) if args.stage else deals
+    totals: dict[str, dict[str, Any]] = {
+        stage["id"]: {"stage": stage["id"], "name": stage["name"], "count": 0, "value": 0.0, "deals": []}
+        for stage in stages
+        if args.stage in (None, stage["id"])
+    }
+    for snapshot in query.select(["name", "stage", "value", "currency", "expectedClose"]).stream():
+        deal = snapshot.to_dict() or {}
+        row = totals.setdefault(
+            str(deal.get("stage")), {"stage": deal.get("stage"), "name": deal.get("stage"), "count": 0, "value": 0.0}
+        )
+        row["count"] += 1
+        row["value"] += float(deal.get("value") or 0)
+        row.setdefault("deals", []).append({"id": snapshot.id, **public(deal)})  # type: ignore[dict-item]
+    for row in totals.values():
+        row["deals"] = row.get("deals", [])[:MAX_LIST]
+    return {"stages": list(totals.values()), "total": sum(row["value"] for row in totals.values())}
+
+
+def _going_cold(context: ToolContext, args: ColdArgs) -> dict[str, Any]:
+    contacts = firestore_client().collection("workspaces", context.workspace_id, CONTACTS.collection)
+    cold = [
+        {"id": snapshot.id, **_slim(snapshot.to_dict() or {})}
+        for snapshot in contacts.where(filter=FieldFilter("goingCold", "==", True)).limit(200).stream()
+    ]
+    cold.sort(key=lambda contact: -float((contact.get("strength") or {}).get("score") or 0))
+    return {"items": cold[: args.limit]}
+
+
+def _who_knows_company(context: ToolContext, args: CompanyArgs) -> dict[str, Any]:
+    """The company's people, and the teammates whose mailboxes wrote with it most (metadata only)."""
+    company = records(COMPANIES).get(context.workspace_id, args.company_id)
+    people_query = CONTACTS.list_query(workspaceId=context.workspace_id, companyId=args.company_id, limit=MAX_LIST)
+    people = [_slim(person) for person in records(CONTACTS).list_page(people_query).items]
+    workspace = firestore_client().collection("workspaces").document(context.workspace_id)
+    by_mailbox: dict[str, dict[str, Any]] = {}
+    with_company = FieldFilter("companyIds", "array_contains", args.company_id)
+    mail = workspace.collection("interactions").where(filter=with_company)
+    for snapshot in mail.select(["mailboxId", "occurredAt"]).limit(500).stream():
+        data = snapshot.to_dict() or {}
+        row = by_mailbox.setdefault(str(data.get("mailboxId")), {"messages": 0, "lastAt": None})
+        row["messages"] += 1
+        at = data.get("occurredAt")
+        if at is not None and (row["lastAt"] is None or at > row["lastAt"]):
+            row["lastAt"] = at
+    mailboxes = {s.id: s.to_dict() or {} for s in workspace.collection("mailboxes").stream()}
+    teammates = [
+        {"teammate": mailboxes.get(mailbox_id, {}).get("email") or mailbox_id, **public(row)}  # type: ignore[dict-item]
+        for mailbox_id, row in sorted(by_mailbox.items(), key=lambda item: -item[1]["messages"])
+    ]
+    return {"company": _slim(company), "people": people, "teammates": teammates}
+
+
+# -- write tools: proposals --------------------------------------------------------------------------
+def _parent_name(context: ToolContext, parent_type: str | None, parent_id: str | None) -> str:
+    if parent_type is None or parent_id is None:
+        return ""
+    kind = {"contacts": CONTACTS, "companies": COMPANIES, "deals": DEALS}[PARENT_COLLECTIONS[parent_type]]
+    record = records(kind).get(context.workspace_id, parent_id)  # NotFound goes back to the model
+    return f" on the {parent_type} {record.get('name') or record.get('email') or parent_id}"
+
+
+def _propose(context: ToolContext, proposal: Proposal) -> dict[str, Any]:
+    stored = Proposals().propose(context.workspace_id, context.principal.uid, proposal)
+    return {"proposal": {"id": stored["id"], "summary": stored["summary"], "status": stored["status"]}}
+
+
+def _add_note(context: ToolContext, args: NoteCreate) -> dict[str, Any]:
+    where = _parent_name(context, args.parent_type, args.parent_id)
+    body = args.model_dump(by_alias=True, mode="json")
+    summary = f'Add a note{where}: "{args.body}"'
+    return _propose(context, Proposal.of(context, "add_note", NOTES, "create", body=body, summary=summary))
+
+
+def _create_task(context: ToolContext, args: TaskCreate) -> dict[str, Any]:
+    where = _parent_name(context, args.parent_type, args.parent_id)
+    due = f", due {args.due_date.isoformat()}" if args.due_date else ""
+    body = args.model_dump(by_alias=True, mode="json")
+    summary = f'Create the task "{args.title}"{where}{due}'
+    return _propose(context, Proposal.of(context, "create_task", TASKS, "create", body=body, summary=summary))
+
+
+def _create_deal(context: ToolContext, args: DealCreate) -> dict[str, Any]:
+    company = ""
+    if args.company_id:
+        company = f" with {records(COMPANIES).get(context.workspace_id, args.company_id).get('name')}"
+    body = args.model_dump(by_alias=True, mode="json", exclude_none=True)
+    summary = f'Create the deal "{args.name}"{company} at {args.value:,.0f} {args.currency}'
+    return _propose(context, Proposal.of(context, "create_deal", DEALS, "create", body=body, summary=summary))
+
+
+def _move_deal_stage(context: ToolContext, args: MoveDealStage) -> dict[str, Any]:
+    deal = records(DEALS).get(context.workspace_id, args.deal_id)
+    workspace = firestore_client().collection("workspaces").document(context.workspace_id)
+    check_stage(workspace, {"stage": args.stage}, False)  # an unknown stage goes back to the model now
+    # The version read now: if the deal changes before the user confirms, confirming is a conflict.
+    body = {"version": deal["version"], "stage": args.stage}
+    summary = f'Move the deal "{deal.get("name")}" from {deal.get("stage")} to {args.stage}'
+    proposal = Proposal.of(context, "move_deal_stage", DEALS, "update", body=body, summary=summary)
+    return _propose(context, proposal.for_record(args.deal_id))
+
+
+READ_TOOLS = (
+    Tool("search_contacts", "Find contacts by words of their name, email, company, title or tags.", SearchArgs,
+         _searcher(CONTACTS.collection)),
+    Tool("search_companies", "Find companies by words of their name, domain or tags.", SearchArgs,
+         _searcher(COMPANIES.collection)),
+    Tool("search_deals", "Find deals by words of their name or tags.", SearchArgs, _searcher(DEALS.collection)),
+    Tool("get_contact", "One contact with relationship stats (strength, going cold, reply times) and their recent "
+         "mail, notes and tasks; mail shows what each mailbox shares with you.", ContactArgs, _get_contact),
+    Tool("pipeline_summary", "Deals by pipeline stage: count, total value and the deals.", PipelineArgs,
+         _pipeline_summary),
+    Tool("going_cold", "Contacts whose relationship is going cold, strongest first.", ColdArgs, _going_cold),
+    Tool("who_knows_company", "A company's people, and which teammates' mailboxes wrote with it most.",
+         CompanyArgs, _who_knows_company),
+)  # fmt: skip
+WRITE_TOOLS = (
+    Tool("add_note", "Propose a note on a contact, company or deal (the user confirms it).", NoteCreate, _add_note,
+         writes=True),
+    Tool("create_task", "Propose a task, optionally on a contact, company or deal (the user confirms it).", TaskCreate,
+         _create_task, writes=True),
+    Tool("move_deal_stage", "Propose moving a deal to another pipeline stage (the user confirms it).", MoveDealStage,
+         _move_deal_stage, writes=True),
+    Tool("create_deal", "Propose a new deal (the user confirms it).", DealCreate, _create_deal, writes=True),
+)  # fmt: skip
+
+
+def tools_for(role: Role) -> tuple[Tool, ...]:
+    """Viewers read; members and up may also propose changes."""
+    return READ_TOOLS + (WRITE_TOOLS if at_least(role, Role.MEMBER) else ())
+
+
+def run_tool(offered: Iterable[Tool], context: ToolContext, name: str, raw_args: dict[str, Any]) -> dict[str, Any]:
+    """The function response for one call: `{"output": ...}`, or `{"error": ...}` the model can act on."""
+    tool = next((tool for tool in offered if tool.name == name), None)
+    if tool is None:
+        return {"error": f"there is no tool {name!r} for you here"}
+    try:
+        args = tool.arguments.model_validate(raw_args or {})
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in problem['loc']) or 'arguments'}: {problem['msg']}" for problem in error.errors()
+        )
+        return {"error": f"invalid arguments: {problems}"}
+    try:
+        return {"output": tool.run(context, args)}
+    except DomainError as error:
+        return {"error": error.message}
