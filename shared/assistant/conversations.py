@@ -2,7 +2,7 @@
 
 `workspaces/{ws}/members/{uid}/conversations/{cid}` and its `messages/{mid}`: a question
 (`role: user`) and its answer (`role: assistant`), whose `text` grows as the model streams it and
-whose `status` goes queued → running → done or error (docs/decisions/0023). Only the user reads
+whose `status` goes queued → running → done or error (docs/decisions/0024). Only the user reads
 them (firestore.rules); only the server writes them.
 """
 

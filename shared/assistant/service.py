@@ -1,7 +1,7 @@
 """What the HTTP API does for the assistant: take a question, and confirm or decline a proposal.
 
 A question is stored with an empty answer and handed to the `assistant-turn` function through Cloud
-Tasks; the API answers at once with the ids the web app then reads live (docs/decisions/0023).
+Tasks; the API answers at once with the ids the web app then reads live (docs/decisions/0024).
 """
 
 from __future__ import annotations
