@@ -38,6 +38,7 @@ from shared.crm.preview import (
     own_addresses,
     preview_ref,
 )
+from shared.crm.search import TOKENS_FIELD, search_tokens
 from shared.deadletters import record_message_dead_letter
 from shared.enrichment.touched import request_enrichment
 from shared.errors import RetryLater
@@ -895,14 +896,25 @@ def _contact_update(contact_id: str, tally: _Tally, stored: dict[str, Any]) -> d
         proposed.update(title=tally.signature.get("title"), phones=tally.signature.get("phones") or None)
     if not stored:
         update["createdAt"] = firestore.SERVER_TIMESTAMP
-    update.update({k: v for k, v in proposed.items() if v and k not in manual})
+    applied = {k: v for k, v in proposed.items() if v and k not in manual}
+    update.update(applied)
+    _add_search_tokens(update, [applied.get(k) for k in ("name", "email", "companyName", "title")])
     return update
+
+
+def _add_search_tokens(update: dict[str, Any], values: Iterable[Any]) -> None:
+    """Records made from mail are found by search like those made through the API (shared/crm/search.py).
+    A union, so no writer reads first; an edit through the API rewrites the whole list."""
+    tokens = search_tokens(values)
+    if tokens:
+        update[TOKENS_FIELD] = firestore.ArrayUnion(tokens)
 
 
 def _company_update(tally: _Tally) -> dict[str, Any]:
     update = _counters(tally)
     update["domain"] = tally.extra["domain"]
     update["name"] = tally.name
+    _add_search_tokens(update, (tally.name, tally.extra["domain"]))
     return update
 
 

@@ -58,6 +58,9 @@ def test_new_mail_becomes_a_contact_and_a_company(stack, firestore_db, workspace
     company = firestore_db.document("workspaces", workspace_id, "companies", "acme.co.uk").get().to_dict()
     assert company["name"] == "Acme"
     assert company["interactionCount"] == 1
+    # Found by the search box's prefix queries like records made through the API.
+    assert {"a", "ann", "le", "lee", "acme", "ann.lee@acme.co.uk"} <= set(ann["searchTokens"])
+    assert {"ac", "acme", "co", "uk"} <= set(company["searchTokens"])
 
     demo.deliver(stack.gmail_url, owner, mail(owner, "Ann Lee <ann.lee@acme.co.uk>", "Re: Pilot pricing"), "SENT")
     wait_for(lambda: _contact(firestore_db, workspace_id, "ann.lee@acme.co.uk").get("sentCount") == 1, what="sent")

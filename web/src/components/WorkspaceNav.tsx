@@ -1,5 +1,6 @@
 import { paths, type WorkspacePage } from "../lib/router";
 import { Link } from "./Link";
+import { SearchBox } from "./search/SearchBox";
 
 // Detail pages light up the tab of their list.
 const TABS: ReadonlyArray<{ label: string; href: (workspaceId: string) => string; pages: readonly WorkspacePage[] }> = [
@@ -29,6 +30,7 @@ export function WorkspaceNav({ workspaceId, page }: { workspaceId: string; page:
           </Link>
         );
       })}
+      <SearchBox workspaceId={workspaceId} />
     </nav>
   );
 }
