@@ -1,22 +1,35 @@
 import { useMemo, useState } from "preact/hooks";
+import { orderBy } from "firebase/firestore";
 import { describeWorkspaceFailure } from "../../data/errors";
-import { live, type CompanyDetail } from "../../data/records";
-import { useLiveData } from "../../data/useLiveData";
+import { toCompanyDetail, type CompanyDetail } from "../../data/records";
 import { useNow } from "../../lib/hooks";
 import { paths } from "../../lib/router";
 import { useServices } from "../../lib/services";
 import { Link } from "../Link";
 import { StatePanel } from "../StatePanel";
 import { When } from "./RecordParts";
+import { Pager } from "../lists/Pager";
+import { usePagedList } from "../lists/usePagedList";
 
 const numberFormat = new Intl.NumberFormat();
+const PAGE_SIZE = 50;
+// Firestore sorts; the document id breaks ties, so paging by cursor is exact.
+const SORTS = {
+  recent: { label: "Last contact", field: "lastInteractionMs", direction: "desc" },
+  name: { label: "Name (A–Z)", field: "name", direction: "asc" },
+} as const;
+type CompanySort = keyof typeof SORTS;
 
 export function CompaniesPage({ workspaceId }: { workspaceId: string }) {
   const { db } = useServices();
   const now = useNow(30_000);
-  const companies = useLiveData<CompanyDetail[]>((onData, onError) => live.companies(db, workspaceId, onData, onError), [db, workspaceId]);
+  const [sort, setSort] = useState<CompanySort>("recent");
+  const constraints = useMemo(() => [orderBy(SORTS[sort].field, SORTS[sort].direction)], [sort]);
+  const list = usePagedList(db, { workspaceId, collectionName: "companies", constraints, pageSize: PAGE_SIZE }, sort, toCompanyDetail);
+  const companies = list.page;
   const [search, setSearch] = useState("");
-  const rows = companies.state === "ready" ? companies.data : EMPTY;
+  const rows = companies.state === "ready" ? companies.data.rows : EMPTY;
+  // Narrows the page shown; the search box above finds any company.
   const visible = useMemo(() => {
     const needle = search.trim().toLowerCase();
     return needle ? rows.filter((row) => `${row.name}\n${row.domain}`.toLowerCase().includes(needle)) : rows;
@@ -27,14 +40,31 @@ export function CompaniesPage({ workspaceId }: { workspaceId: string }) {
       <div class="contacts-toolbar">
         <h1 id="companies-heading" class="contacts-toolbar__title">
           Companies
-          {companies.state === "ready" && <span class="contacts-toolbar__count">{numberFormat.format(rows.length)}</span>}
         </h1>
+        <label class="list-controls__field">
+          <span>Sort by</span>
+          <select
+            class="input"
+            data-testid="company-sort"
+            value={sort}
+            onChange={(event) => {
+              const value = event.currentTarget.value;
+              if (value === "recent" || value === "name") setSort(value);
+            }}
+          >
+            {Object.entries(SORTS).map(([value, option]) => (
+              <option key={value} value={value}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        </label>
         <div class="search">
           <input
             class="search__input search__input--plain"
             type="search"
-            placeholder="Search name or domain"
-            aria-label="Search companies"
+            placeholder="Filter this page"
+            aria-label="Filter this page of companies"
             value={search}
             onInput={(event) => setSearch(event.currentTarget.value)}
           />
@@ -42,7 +72,7 @@ export function CompaniesPage({ workspaceId }: { workspaceId: string }) {
       </div>
       {companies.state === "loading" && <StatePanel busy title="Loading companies…" />}
       {companies.state === "error" && <StatePanel tone="error" {...describeWorkspaceFailure(companies.error)} />}
-      {companies.state === "ready" && rows.length === 0 && (
+      {companies.state === "ready" && rows.length === 0 && !list.hasPrevious && (
         <StatePanel title="No companies yet" detail="Work domains of the people your team writes with become companies." />
       )}
       {visible.length > 0 && (
@@ -73,6 +103,7 @@ export function CompaniesPage({ workspaceId }: { workspaceId: string }) {
           </table>
         </div>
       )}
+      <Pager list={list} label="Companies" testId="companies-pager" />
     </main>
   );
 }
