@@ -65,10 +65,15 @@ def _import(data: dict[str, Any]) -> dict[str, Any]:
     return {"action": IMPORT, "actorUid": data.get("createdBy"), **data}
 
 
+def _takeout(data: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "takeout", **_import(data)}
+
+
 CHANGES = FeedSource("change", AUDIT, "at", ("actorUid", "action", "entity", "entityKey"), _change)
 SYNC_RUNS = FeedSource("syncRun", "syncRuns", "startedAt", ("mailboxId",), _sync_run)
-IMPORTS = FeedSource("import", "imports", "createdAt", ("createdBy",), _import)
-FEED_SOURCES = (CHANGES, SYNC_RUNS, IMPORTS)
+IMPORTS = FeedSource("import", "imports", "createdAt", ("createdBy",), _import)  # CSV
+TAKEOUTS = FeedSource("import", "takeoutImports", "createdAt", ("createdBy",), _takeout)  # Takeout mbox
+FEED_SOURCES = (CHANGES, SYNC_RUNS, IMPORTS, TAKEOUTS)
 
 
 def feed_index_shapes() -> list[tuple[str, tuple[str, ...], str]]:
@@ -134,7 +139,8 @@ class ActivityFeed:
         if query.entity or query.entityKey:
             return planned
         if query.action in (None, IMPORT):
-            planned.append((IMPORTS, {"createdBy": query.actorUid} if query.actorUid else {}))
+            by = {"createdBy": query.actorUid} if query.actorUid else {}
+            planned.extend([(IMPORTS, by), (TAKEOUTS, by)])
         if query.action in (None, SYNC):
             if query.actorUid is None:
                 planned.append((SYNC_RUNS, {}))

@@ -11,6 +11,7 @@ const TABS: ReadonlyArray<{ label: string; href: (workspaceId: string) => string
   { label: "Team", href: paths.team, pages: ["team"] },
   { label: "Settings", href: paths.settings, pages: ["settings"] },
   { label: "Imports", href: paths.imports, pages: ["imports"] },
+  { label: "Audit", href: paths.audit, pages: ["audit"] },
 ];
 
 export function WorkspaceNav({ workspaceId, page }: { workspaceId: string; page: WorkspacePage }) {

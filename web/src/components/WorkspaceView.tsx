@@ -13,6 +13,7 @@ import { DealsPage } from "./deals/DealsPage";
 import { TeamPage } from "./team/TeamPage";
 import { WelcomePage } from "./team/WelcomePage";
 import { ImportsPage } from "./imports/ImportsPage";
+import { AuditPage } from "./privacy/AuditPage";
 
 interface WorkspaceViewProps {
   workspaceId: string;
@@ -38,6 +39,7 @@ const PAGES: Record<WorkspacePage, (props: PageProps) => ComponentChildren> = {
   team: ({ workspaceId, role }) => <TeamPage workspaceId={workspaceId} role={role} />,
   welcome: ({ workspaceId, role }) => <WelcomePage workspaceId={workspaceId} role={role} />,
   imports: ({ workspaceId, role }) => <ImportsPage workspaceId={workspaceId} role={role} />,
+  audit: ({ workspaceId }) => <AuditPage workspaceId={workspaceId} />,
 };
 
 // Lists show how far the sync has got; settings shows it in full, record pages stay calm.

@@ -36,7 +36,8 @@ export type WorkspacePage =
   | "settings"
   | "team"
   | "welcome"
-  | "imports";
+  | "imports"
+  | "audit";
 
 export type Route =
   | { page: "home" }
@@ -59,6 +60,7 @@ const WORKSPACE_ROUTES: ReadonlyArray<{ pattern: RegExp; page: WorkspacePage }> 
   { pattern: /^\/w\/([^/]+)\/team\/?$/, page: "team" },
   { pattern: /^\/w\/([^/]+)\/welcome\/?$/, page: "welcome" },
   { pattern: /^\/w\/([^/]+)\/imports\/?$/, page: "imports" },
+  { pattern: /^\/w\/([^/]+)\/audit\/?$/, page: "audit" },
 ];
 
 export function parseRoute(pathname: string): Route {
@@ -92,4 +94,5 @@ export const paths = {
   team: (workspaceId: string) => workspacePath(workspaceId, "team"),
   welcome: (workspaceId: string) => workspacePath(workspaceId, "welcome"),
   imports: (workspaceId: string) => workspacePath(workspaceId, "imports"),
+  audit: (workspaceId: string) => workspacePath(workspaceId, "audit"),
 };

@@ -10,6 +10,7 @@ import { useServices } from "../../lib/services";
 import { initialsOf } from "../AppHeader";
 import { Link } from "../Link";
 import { StatePanel } from "../StatePanel";
+import { ContactPrivacyControls } from "../privacy/ContactPrivacyControls";
 import { NoteForm, TaskForm, TaskItem } from "./AttachedForms";
 import { PresenceBar, Section, Stat, StrengthMeter, Timeline, When } from "./RecordParts";
 
@@ -101,6 +102,7 @@ export function ContactPage({ workspaceId, contactId, role }: { workspaceId: str
         )}
       </header>
       <PresenceBar workspaceId={workspaceId} recordKey={parentKey} now={now} />
+      <ContactPrivacyControls workspaceId={workspaceId} contactId={person.id} displayName={displayName} role={role} />
 
       <dl class="stats" data-testid="contact-stats">
         <Stat label="Emails" value={person.interactionCount} testId="stat-interactions" />

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
+import { ModalDialog } from "../ModalDialog";
 
 interface DisconnectDialogProps {
   email: string;
@@ -8,25 +9,20 @@ interface DisconnectDialogProps {
   onCancel: () => void;
 }
 
-/** A modal `<dialog>`: Escape and the backdrop's focus trap come from the browser. */
 export function DisconnectDialog({ email, busy, error, onConfirm, onCancel }: DisconnectDialogProps) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
   const [deleteData, setDeleteData] = useState(false);
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    dialog?.showModal();
-    return () => dialog?.close();
-  }, []);
   return (
-    <dialog
-      ref={dialogRef}
-      class="dialog"
-      aria-labelledby="disconnect-title"
-      data-testid="disconnect-dialog"
-      onCancel={(event) => {
-        event.preventDefault();
-        if (!busy) onCancel();
-      }}
+    <ModalDialog
+      titleId="disconnect-title"
+      testId="disconnect-dialog"
+      busy={busy}
+      onCancel={onCancel}
+      error={error}
+      confirm={
+        <button type="button" class="button button--danger" onClick={() => onConfirm(deleteData)} disabled={busy} data-testid="disconnect-confirm">
+          {busy ? "Disconnecting…" : deleteData ? "Disconnect and delete" : "Disconnect"}
+        </button>
+      }
     >
       <h2 id="disconnect-title" class="dialog__title">
         Disconnect {email}?
@@ -44,19 +40,6 @@ export function DisconnectDialog({ email, busy, error, onConfirm, onCancel }: Di
         />
         <span>Also delete the mail it brought into the CRM (people only this mailbox knew go too; notes and edits stay)</span>
       </label>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div class="dialog__actions">
-        <button type="button" class="button" onClick={onCancel} disabled={busy}>
-          Cancel
-        </button>
-        <button type="button" class="button button--danger" onClick={() => onConfirm(deleteData)} disabled={busy} data-testid="disconnect-confirm">
-          {busy ? "Disconnecting…" : deleteData ? "Disconnect and delete" : "Disconnect"}
-        </button>
-      </div>
-    </dialog>
+    </ModalDialog>
   );
 }
