@@ -2,9 +2,9 @@
 exporting what the workspace holds about them (docs/decisions/0020).
 
 Erasure removes the person and keeps the log honest: their mail becomes blocked stubs (so a resync
-does not bring it back, and exactly-once still holds), their notes, tasks and merge records go,
-audit entries about them keep who did what and when but lose the copied values, and their
-addresses join the blocklist so new mail does not make them a contact again. Every step can run
+does not bring it back, and exactly-once still holds), their notes, tasks, merge records and the
+notifications that name them go, audit entries about them keep who did what and when but lose the
+copied values, and their addresses join the blocklist so new mail does not make them a contact again. Every step can run
 again; the contact itself goes last, so a failed erasure is finished by asking again.
 """
 
@@ -19,6 +19,7 @@ from typing import Any
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
+from shared import notifications
 from shared.clients import firestore_client
 from shared.crm import audit
 from shared.crm.audit import entity_key
@@ -75,6 +76,18 @@ class PersonData:
             filter=FieldFilter("contactIds", "array_contains", self.contact_id)
         )
         return list(query.stream())
+
+    def notices(self, contact_ids: list[str]) -> list[firestore.DocumentSnapshot]:
+        """Members' notifications that open one of these contacts (shared/notifications.py): they name them."""
+        found: list[firestore.DocumentSnapshot] = []
+        for member in self.workspace.collection("members").list_documents():
+            mine = member.collection(notifications.COLLECTION)
+            for start in range(0, len(contact_ids), IN_LIMIT):
+                query = mine.where(filter=FieldFilter("link.id", "in", contact_ids[start : start + IN_LIMIT]))
+                found.extend(
+                    s for s in query.stream() if ((s.to_dict() or {}).get("link") or {}).get("kind") == "contact"
+                )
+        return found
 
     def audit_entries(self, keys: list[str]) -> list[firestore.DocumentSnapshot]:
         found: list[firestore.DocumentSnapshot] = []
@@ -150,7 +163,8 @@ class ContactRemoval:
         keys = [entity_key("contact", c) for c in contact_ids]
         keys += [entity_key("note" if s.reference.parent.id == "notes" else "task", s.id) for s in attached]
         self._redact(person.audit_entries(keys))
-        gone = [s.reference for s in (*attached, *person.merges(), *person.suggestions(), *aliases)]
+        notices = person.notices(contact_ids)
+        gone = [s.reference for s in (*attached, *notices, *person.merges(), *person.suggestions(), *aliases)]
         self._delete(gone)
         # Last, with the entry that says it happened: an entry that holds no trace of what was erased.
         batch = self._db.batch()

@@ -58,6 +58,12 @@ def test_erasure_leaves_nothing_of_the_address_and_new_mail_does_not_bring_it_ba
     note = api.call(member, "POST", "notes", {"parentType": "contact", "parentId": ann_id, "body": "Ann likes tea"})
     assert note.status == 201, note.body
 
+    notices = firestore_db.collection("workspaces", workspace, "members", "u-owner", "notifications")
+    notices.document("cold").set(
+        {"kind": "going_cold", "title": "Ann Erased", "link": {"kind": "contact", "id": ann_id}}
+    )
+    notices.document("other").set({"kind": "going_cold", "title": "Bo", "link": {"kind": "contact", "id": "c_bo"}})
+
     erased = api.call(member, "DELETE", f"contact/{ann_id}", params={"mail": "erase"})
 
     assert erased.status == 204, erased.body
@@ -67,6 +73,7 @@ def test_erasure_leaves_nothing_of_the_address_and_new_mail_does_not_bring_it_ba
         assert ANN not in text, collection
         assert "erased" not in text.replace('"erase"', ""), collection  # her name, copied anywhere
         assert "likes tea" not in text, collection
+    assert [s.id for s in notices.stream()] == ["other"]  # the notice that named her went
     tokens = firestore_db.collection("workspaces", workspace, "contacts").where(
         filter=FieldFilter("searchTokens", "array_contains", ANN)
     )
