@@ -85,7 +85,7 @@ class ColdArgs(ApiModel):
 
 class MoveDealStage(ApiModel):
     deal_id: RecordId = Field(description="The deal's id, as a search returned it.")
-    stage: StageId = Field(description="A stage id of the workspace's pipeline (see pipeline_summary).")
+    stage: StageId = Field(description="A stage id of the pipeline (see pipeline_summary).")
 
 
 # -- read tools ------------------------------------------------------------------------------------
