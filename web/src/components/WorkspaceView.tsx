@@ -14,6 +14,7 @@ import { TeamPage } from "./team/TeamPage";
 import { WelcomePage } from "./team/WelcomePage";
 import { ImportsPage } from "./imports/ImportsPage";
 import { AuditPage } from "./privacy/AuditPage";
+import { AssistantPanel } from "./assistant/AssistantPanel";
 
 interface WorkspaceViewProps {
   workspaceId: string;
@@ -58,6 +59,7 @@ export function WorkspaceView({ workspaceId, route, role }: WorkspaceViewProps) 
       <div class="workspace-body" key={`${page}:${recordId ?? ""}`} tabIndex={0} role="region" aria-label="Page">
         <Page workspaceId={workspaceId} recordId={recordId} role={role} />
       </div>
+      <AssistantPanel workspaceId={workspaceId} role={role} />
     </>
   );
 }

@@ -1,0 +1,81 @@
+import { collection, onSnapshot, orderBy, query, where, type DocumentData, type Firestore, type Unsubscribe } from "firebase/firestore";
+import type { Auth } from "firebase/auth";
+import { sendCommand } from "../lib/api";
+import { toFirestoreFailure } from "./errors";
+import { asString } from "./parse";
+import type { FirestoreFailure } from "./types";
+
+/**
+ * The signed-in user's conversation with the assistant (shared/assistant): asked through the API,
+ * answers read live from `workspaces/{ws}/members/{uid}/conversations/{cid}/messages`, where the
+ * server writes the text as the model streams it (docs/decisions/0024). Proposed changes are read
+ * from `members/{uid}/proposals` and confirmed or declined through the API.
+ */
+
+export interface AssistantMessage {
+  id: string;
+  role: "user" | "assistant";
+  text: string;
+  status: string;
+  error: string | null;
+  standIn: boolean;
+  proposalIds: string[];
+}
+
+export interface AssistantProposal {
+  id: string;
+  summary: string;
+  status: string;
+  messageId: string;
+}
+
+export interface Asked {
+  conversationId: string;
+  questionId: string;
+  messageId: string;
+}
+
+type OnError = (failure: FirestoreFailure) => void;
+
+function toMessage(id: string, data: DocumentData): AssistantMessage {
+  return {
+    id,
+    role: data.role === "assistant" ? "assistant" : "user",
+    text: asString(data.text) ?? "",
+    status: asString(data.status) ?? "",
+    error: asString(data.error) ?? null,
+    standIn: data.standIn === true,
+    proposalIds: Array.isArray(data.proposalIds) ? data.proposalIds.filter((id: unknown): id is string => typeof id === "string") : [],
+  };
+}
+
+export const liveAssistant = {
+  messages: (db: Firestore, workspaceId: string, uid: string, conversationId: string, onData: (rows: AssistantMessage[]) => void, onError: OnError): Unsubscribe =>
+    onSnapshot(
+      query(collection(db, "workspaces", workspaceId, "members", uid, "conversations", conversationId, "messages"), orderBy("createdAt")),
+      (snapshot) => onData(snapshot.docs.map((row) => toMessage(row.id, row.data()))),
+      (error) => onError(toFirestoreFailure(error)),
+    ),
+
+  proposals: (db: Firestore, workspaceId: string, uid: string, conversationId: string, onData: (rows: AssistantProposal[]) => void, onError: OnError): Unsubscribe =>
+    onSnapshot(
+      query(collection(db, "workspaces", workspaceId, "members", uid, "proposals"), where("conversationId", "==", conversationId)),
+      (snapshot) =>
+        onData(
+          snapshot.docs.map((row) => ({
+            id: row.id,
+            summary: asString(row.data().summary) ?? "",
+            status: asString(row.data().status) ?? "",
+            messageId: asString(row.data().messageId) ?? "",
+          })),
+        ),
+      (error) => onError(toFirestoreFailure(error)),
+    ),
+};
+
+export const assistantApi = {
+  ask: (auth: Auth, workspaceId: string, question: string, conversationId: string | null) =>
+    sendCommand<Asked>(auth, "assistant/ask", conversationId ? { workspaceId, question, conversationId } : { workspaceId, question }),
+  decide: (auth: Auth, workspaceId: string, proposalId: string, decision: "confirm" | "decline") =>
+    sendCommand<{ id: string; status: string }>(auth, `assistant/proposal/${encodeURIComponent(proposalId)}/${decision}`, { workspaceId }),
+};
