@@ -102,17 +102,6 @@ def _signed_in_context(
     return context, meter
 
 
-def _settled(meter: ReadMeter, page: Any) -> int:
-    """Reads until none arrived for QUIET_S: every listener has had its first answer."""
-    total, quiet_since = 0, time.monotonic()
-    while time.monotonic() - quiet_since < QUIET_S:
-        page.wait_for_timeout(200)
-        more = meter.take()
-        if more:
-            total, quiet_since = total + more, time.monotonic()
-    return total
-
-
 def measure_reads(
     stack: LocalStack, browser: Any, person: Person, workspace_id: str, paths: dict[str, str]
 ) -> dict[str, Any]:
@@ -129,7 +118,7 @@ def measure_reads(
         page = context.new_page()
         page.goto(f"{stack.web_url}/w/{workspace_id}/{path}")
         page.locator(selector).first.wait_for(timeout=120_000)
-        reads = _settled(meter, page)
+        reads = meter.settle(page, QUIET_S)
         violations = axe.run(page, options={"resultTypes": ["violations"]}).response["violations"]
         serious = [v["id"] for v in violations if v.get("impact") in ("serious", "critical")]
         found[name] = {"reads": reads, "axe_serious": len(serious), "axe_rules": serious}

@@ -10,6 +10,7 @@ document read, and each aggregation answer a read (one per thousand index entrie
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 ENABLE_DEBUG_LOG = 'window.localStorage.setItem("rapport.firestoreDebug", "1");'
@@ -48,3 +49,13 @@ class ReadMeter:
         with self._lock:
             reads, self.reads = self.reads, 0
             return reads
+
+    def settle(self, page: Any, quiet_s: float = 1.0) -> int:
+        """Reads from now until none arrived for `quiet_s`: every listener has had its first answer."""
+        total, quiet_since = 0, time.monotonic()
+        while time.monotonic() - quiet_since < quiet_s:
+            page.wait_for_timeout(200)
+            more = self.take()
+            if more:
+                total, quiet_since = total + more, time.monotonic()
+        return total

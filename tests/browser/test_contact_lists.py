@@ -85,17 +85,6 @@ def wait_for_ids(page: Any, expected_first: str, count: int | None = None) -> li
     return names(page)
 
 
-def settled_reads(page: Any, meter: ReadMeter) -> int:
-    """Reads once the page has been quiet for a second (every listener has had its first answer)."""
-    total, quiet_since = 0, time.monotonic()
-    while time.monotonic() - quiet_since < 1.0:
-        page.wait_for_timeout(200)
-        more = meter.take()
-        if more:
-            total, quiet_since = total + more, time.monotonic()
-    return total
-
-
 def test_a_contacts_view_reads_the_same_at_60_and_600_contacts(web_stack, firestore_db, new_page):
     reads = {}
     for count in (60, 600):
@@ -104,9 +93,9 @@ def test_a_contacts_view_reads_the_same_at_60_and_600_contacts(web_stack, firest
         seed(firestore_db, workspace_id, count)
         page, meter = signed_in(new_page, web_stack, owner, meter=True)
         assert meter is not None
-        settled_reads(page, meter)  # the landing page's own reads
+        meter.settle(page)  # the landing page's own reads
         open_contacts(page, web_stack, workspace_id)
-        reads[count] = settled_reads(page, meter)
+        reads[count] = meter.settle(page)
         assert page.locator(ROWS).count() == PAGE_SIZE
     # One page and its look-ahead document, plus the page's few other listeners; not the collection.
     assert reads[60] == reads[600], reads
