@@ -71,6 +71,13 @@ def test_export_then_erase_and_keep_a_contact_and_read_it_all_in_the_audit_log(
     assert (stub["skipped"], stub["people"], "participantEmails" in stub) == ("blocked", [], False)
 
     page.goto(f"{web_stack.web_url}/w/{workspace_id}/contacts/{cy['id']}")
+    page.get_by_test_id("contact-audit").click()  # the contact's own history
+    page.wait_for_url(f"**/w/{workspace_id}/audit?record=contact%3A{cy['id']}")
+    page.get_by_test_id("audit-row").first.wait_for()
+    assert page.eval_on_selector_all('[data-testid="audit-row"]', "rows => rows.map(r => r.dataset.action)") == [
+        "create"
+    ]
+    page.go_back()
     page.get_by_test_id("contact-delete").click()
     page.get_by_test_id("delete-contact-confirm").click()  # keep the mail
     page.wait_for_url(f"**/w/{workspace_id}/contacts")

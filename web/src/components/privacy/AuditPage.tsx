@@ -22,9 +22,10 @@ type Feed =
 export function AuditPage({ workspaceId }: { workspaceId: string }) {
   const { auth, db } = useServices();
   const now = useNow(30_000);
-  const [filters, setFilters] = useState<ActivityFilters>(NO_FILTERS);
+  // A record's page links here with `?record=contact:…` to open its history.
+  const [recordText, setRecordText] = useState(() => new URLSearchParams(window.location.search).get("record") ?? "");
+  const [filters, setFilters] = useState<ActivityFilters>({ ...NO_FILTERS, entityKey: recordText });
   const [feed, setFeed] = useState<Feed>({ state: "loading" });
-  const [recordText, setRecordText] = useState("");
   const members = useLiveData<Member[]>((onData, onError) => live.members(db, workspaceId, onData, onError), [db, workspaceId]);
   const people = members.state === "ready" ? members.data : [];
   const nameOf = (uid: string | null, email: string | null) => people.find((m) => m.uid === uid)?.displayName ?? people.find((m) => m.uid === uid)?.email ?? email ?? uid ?? "Rapport";
@@ -118,7 +119,7 @@ export function AuditPage({ workspaceId }: { workspaceId: string }) {
             data-testid="audit-filter-record"
           />
         </label>
-        {(filters !== NO_FILTERS || recordText) && (
+        {(Object.values(filters).some(Boolean) || recordText) && (
           <button type="button" class="button" onClick={clear} data-testid="audit-clear">
             Clear filters
           </button>

@@ -4,6 +4,7 @@ import type { WorkspaceRole } from "../../data/types";
 import { apiRequest, describeApiError, userRequest } from "../../lib/api";
 import { navigate, paths } from "../../lib/router";
 import { useServices } from "../../lib/services";
+import { Link } from "../Link";
 import { ModalDialog } from "../ModalDialog";
 
 type MailChoice = "keep" | "erase";
@@ -48,6 +49,9 @@ export function ContactPrivacyControls({ workspaceId, contactId, displayName, ro
       <button type="button" class="button" onClick={() => void download()} disabled={exporting} data-testid="contact-export">
         {exporting ? "Preparing…" : "Export data (JSON)"}
       </button>
+      <Link class="button" href={`${paths.audit(workspaceId)}?record=${encodeURIComponent(`contact:${contactId}`)}`} data-testid="contact-audit">
+        History in the audit log
+      </Link>
       {hasRole(role, "member") && (
         <button type="button" class="button button--danger" onClick={() => setDeleting(true)} data-testid="contact-delete">
           Delete contact…
