@@ -202,6 +202,9 @@ def test_a_message_whose_commit_fails_is_split_off_kept_as_a_dead_letter_and_the
     )
     assert "maximum entity size" in letter["reason"] or "1048576" in letter["reason"]
     assert mailbox["sync"]["failed"] == 1  # shown in the sync status
+    # ...and told to the mailbox's owner, once for the run.
+    notices = firestore_db.collection("workspaces", workspace_id, "members", "u-owner", "notifications").get()
+    assert [(n.get("kind"), n.get("count")) for n in notices] == [("sync_failed", 1)]
     assert "interactionCount" not in _contact(firestore_db, workspace_id, giant)
     progress = demo.mailbox_progress(ref)
     assert (progress.stored, progress.duplicates) == (13, 0)
@@ -214,6 +217,8 @@ def test_a_message_whose_commit_fails_is_split_off_kept_as_a_dead_letter_and_the
     )
     assert (again.stored, again.duplicates) == (0, 13)
     assert store.get(ref)["sync"]["failed"] == 1
+    notices = firestore_db.collection("workspaces", workspace_id, "members", "u-owner", "notifications").get()
+    assert [n.get("count") for n in notices] == [1]
 
 
 # -- every stored document stays within Firestore's limits, whatever the headers -------------------------
