@@ -58,6 +58,7 @@ def test_an_admin_edits_the_workspace_settings(web_stack, workspace_id, new_page
     page.get_by_test_id("workspace-rename").click()
     page.get_by_test_id("workspace-rename-done").wait_for()
     assert firestore_db.document("workspaces", workspace_id).get().get("name") == "Lumenway sales"
+    assert page.get_by_test_id("workspace-name").inner_text() == "Lumenway sales"  # the header too
 
     # The stages: rename one, add one, move it up, remove "Proposal" sending its deal to the new stage.
     page.locator('[data-testid="stage-row"][data-stage="lead"] [data-testid="stage-name"]').fill("Inbound")
@@ -130,6 +131,13 @@ def test_a_notification_appears_live_for_a_teammate_who_marks_it_read(web_stack,
         "() => document.querySelector('[data-testid=notifications-unread]')?.textContent === '1'", timeout=15_000
     )
     page.locator('[data-testid="notification"][data-kind="mention"][data-read="true"]').wait_for()
+    # On a phone the open panel stays within the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    box = page.get_by_test_id("notifications-panel").bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_test_id("notifications-mark-all").click()
     page.get_by_test_id("notifications-unread").wait_for(state="detached")
     assert bell.get_attribute("aria-label") == "Notifications"

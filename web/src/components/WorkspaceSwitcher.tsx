@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { UserProfile } from "../data/types";
 import { fetchWorkspaceNames } from "../data/workspaces";
+import { WORKSPACE_RENAMED } from "../data/workspaceAdmin";
 import { useServices } from "../lib/services";
 import { navigate, paths } from "../lib/router";
 
@@ -27,6 +28,15 @@ export function WorkspaceSwitcher({ profile, currentWorkspaceId }: WorkspaceSwit
     };
     // idsKey stands for workspaceIds' content.
   }, [db, idsKey]);
+
+  useEffect(() => {
+    const renamed = (event: Event) => {
+      const { id, name } = (event as CustomEvent<{ id: string; name: string }>).detail;
+      setNames((known) => ({ ...known, [id]: name }));
+    };
+    window.addEventListener(WORKSPACE_RENAMED, renamed);
+    return () => window.removeEventListener(WORKSPACE_RENAMED, renamed);
+  }, []);
 
   if (workspaceIds.length === 0) return null;
   const nameOf = (workspaceId: string) => names[workspaceId] ?? workspaceId;

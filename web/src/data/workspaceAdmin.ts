@@ -20,9 +20,15 @@ export interface AiSpend {
   byFeature: Array<SpendRow & { feature: string }>;
 }
 
+/** Dispatched on `window` with `{id, name}` once a rename is saved, so the header shows the new name at once. */
+export const WORKSPACE_RENAMED = "rapport:workspace-renamed";
+
 export const workspaceAdmin = {
-  rename: (auth: Auth, workspaceId: string, name: string) =>
-    sendCommand<{ id: string; name: string }>(auth, "rename-workspace", { workspaceId, name }),
+  rename: async (auth: Auth, workspaceId: string, name: string) => {
+    const renamed = await sendCommand<{ id: string; name: string }>(auth, "rename-workspace", { workspaceId, name });
+    window.dispatchEvent(new CustomEvent(WORKSPACE_RENAMED, { detail: renamed }));
+    return renamed;
+  },
   aiSpend: (auth: Auth, workspaceId: string) => apiRequest<AiSpend>(auth, "GET", workspaceId, "ai-spend"),
   setAiBudget: (auth: Auth, workspaceId: string, monthlyBudgetUsd: number | null) =>
     apiRequest<AiSpend>(auth, "PUT", workspaceId, "ai-spend", { monthlyBudgetUsd }),

@@ -1,3 +1,4 @@
+import { useEffect, useState } from "preact/hooks";
 import { liveNotifications, NOTIFICATION_KINDS, notificationsApi, type NotificationKind } from "../../data/notifications";
 import { describeWorkspaceFailure } from "../../data/errors";
 import { useLiveData } from "../../data/useLiveData";
@@ -18,8 +19,18 @@ export function NotificationSettingsCard({ workspaceId, uid }: NotificationSetti
     (onData, onError) => liveNotifications.settings(db, workspaceId, uid, onData, onError),
     [db, workspaceId, uid],
   );
+  // A choice shows at once; the live document takes over when it arrives (or the choice is undone on failure).
+  const [optimistic, setOptimistic] = useState<Partial<Record<NotificationKind, boolean>>>({});
+  const live = enabled.state === "ready" ? enabled.data : null;
+  useEffect(() => setOptimistic({}), [live]);
   const [action, choose] = useAction(async (kind: NotificationKind, on: boolean) => {
-    await notificationsApi.choose(auth, workspaceId, { [kind]: on });
+    setOptimistic((shown) => ({ ...shown, [kind]: on }));
+    try {
+      await notificationsApi.choose(auth, workspaceId, { [kind]: on });
+    } catch (error) {
+      setOptimistic((shown) => ({ ...shown, [kind]: undefined }));
+      throw error;
+    }
     return "Saved.";
   });
 
@@ -32,13 +43,13 @@ export function NotificationSettingsCard({ workspaceId, uid }: NotificationSetti
       {enabled.state === "loading" && <StatePanel busy title="Loading your choices…" />}
       {enabled.state === "error" && <StatePanel tone="error" {...describeWorkspaceFailure(enabled.error)} />}
       {enabled.state === "ready" && (
-        <fieldset class="policy__group" disabled={action.state === "pending"}>
+        <fieldset class="policy__group">
           <legend class="visually-hidden">Kinds of notification</legend>
           {NOTIFICATION_KINDS.map(({ kind, label, hint }) => (
             <label key={kind} class="checkbox">
               <input
                 type="checkbox"
-                checked={enabled.data[kind]}
+                checked={optimistic[kind] ?? enabled.data[kind]}
                 data-testid={`notify-${kind}`}
                 onChange={(event) => void choose(kind, event.currentTarget.checked)}
               />
