@@ -83,6 +83,12 @@ def test_a_mention_in_a_note_notifies_each_named_member_once(crm, firestore_db, 
         assert "can you price this" in notices[0]["body"]
     assert _notices(firestore_db, workspace_id, member.uid) == []  # naming yourself
     assert _notices(firestore_db, workspace_id, users["viewer"].uid) == []
+    # A member who turned mentions off is named without being told.
+    assert api.call(users["viewer"], "PUT", "notification-settings", {"enabled": {"mention": False}}).status == 200
+    muted = {"parentType": "deal", "parentId": deal["id"], "body": f"@{users['viewer'].email} fyi"}
+    assert api.call(member, "POST", "notes", muted).status == 201
+    assert _notices(firestore_db, workspace_id, users["viewer"].uid) == []
+    api.call(users["viewer"], "PUT", "notification-settings", {"enabled": {"mention": True}})
     # An address in running text is no mention.
     plain = f"write to {users['viewer'].email} later"
     api.call(member, "POST", "notes", {"parentType": "deal", "parentId": deal["id"], "body": plain})
