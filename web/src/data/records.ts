@@ -356,9 +356,6 @@ export const live = {
   members: (db: Firestore, workspaceId: string, onData: (rows: Member[]) => void, onError: OnError) =>
     subscribeToList(db, workspaceId, "members", [limit(500)], toMember, onData, onError),
 
-  companies: (db: Firestore, workspaceId: string, onData: (rows: CompanyDetail[]) => void, onError: OnError) =>
-    subscribeToList(db, workspaceId, "companies", [orderBy("lastInteractionMs", "desc"), limit(500)], toCompanyDetail, onData, onError),
-
   /** Contacts past their own rhythm. Needs contacts(goingCold ASC, lastInteractionMs DESC). */
   goingCold: (db: Firestore, workspaceId: string, onData: (rows: ContactDetail[]) => void, onError: OnError) =>
     subscribeToList(
