@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from shared.assistant.conversations import Conversations, Turn
 from shared.crm.answers import Answer
-from shared.crm.models import ApiModel, RecordId, Text
+from shared.crm.models import ApiModel, RecordId, encodable
 from shared.messaging.tasks import enqueue
 from shared.principals import Principal
 
 QUEUE = "assistant_turns"
 MAX_QUESTION_CHARS = 4000
-Question = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUESTION_CHARS)]
+# Stripped before its length is checked, so a blank question is refused (Text's validator runs after).
+Question = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUESTION_CHARS),
+    AfterValidator(encodable),
+]
 
 
 class AskBody(ApiModel):

@@ -19,13 +19,13 @@ from shared.principals import Role
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-def _encodable(value: str) -> str:
+def encodable(value: str) -> str:
     if _SURROGATE.search(value):
         raise ValueError("text must be valid Unicode (no lone surrogates)")
     return value
 
 
-Text = Annotated[str, AfterValidator(_encodable)]
+Text = Annotated[str, AfterValidator(encodable)]
 Name = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[Text, StringConstraints(strip_whitespace=True, max_length=200)]
 LongText = Annotated[Text, StringConstraints(min_length=1, max_length=20_000)]

@@ -303,3 +303,17 @@ def test_the_answer_streams_into_its_document_before_it_is_final(seeded, firesto
     assert partial, seen
     assert all(final_text.startswith(text) for text in partial)
     assert "negotiation" in final_text
+
+
+def test_empty_huge_and_non_text_questions_are_refused_before_anything_is_stored(seeded, firestore_db):
+    api, users = seeded
+    owner = users["owner"]
+    for question in ("", "   ", "x" * 4001, 42, ["a question"], None):
+        body = {"workspaceId": api.workspace_id, "question": question}
+        answer = api.call(owner, "POST", "assistant/ask", body)
+        assert answer.status == 400, (question, answer.body)
+        assert answer.body["error"]["field"] == "question"
+    conversations = firestore_db.collection("workspaces", api.workspace_id, "members", owner.uid, "conversations")
+    assert list(conversations.stream()) == []
+    outsider = api.call(users["outsider"], "POST", "assistant/ask", {"workspaceId": api.workspace_id, "question": "hi"})
+    assert outsider.status == 403
