@@ -88,6 +88,11 @@ LISTS: list[tuple[str, tuple[tuple[str, str, object], ...], frozenset[str]]] = [
     ("workspaces/{ws}/members/{owner}/notifications", (), frozenset({"owner"})),
     ("workspaces/{ws}/members/{owner}/conversations/c1/messages", (), frozenset({"owner"})),
     ("workspaces/{ws}/members/{uid}/proposals", (), MEMBERS),  # one's own
+    # The record pages: a contact's and a company's deals, the latest merges, contacts by address prefix.
+    ("workspaces/{ws}/deals", (("contactIds", "ARRAY_CONTAINS", "c1"),), MEMBERS),
+    ("workspaces/{ws}/deals", (("companyId", "EQUAL", "acme.com"),), MEMBERS),
+    ("workspaces/{ws}/merges", (), MEMBERS),
+    ("workspaces/{ws}/contacts", (("email", "GREATER_THAN_OR_EQUAL", "ann"),), MEMBERS),
 ]
 
 
