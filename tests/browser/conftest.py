@@ -136,3 +136,18 @@ def new_owner(firestore_db: Any, workspace_id: str, team_name: str) -> tuple[str
         {"settings": {"contactCreation": "sent_and_received", "requirePreview": False}}
     )
     return uid, email
+
+
+def team_user(stack: LocalStack, workspace_id: str, role: Any, name: str, team_name: str = "Team") -> Any:
+    """A user of the workspace with `role` (the owner creates it), with an ID token for the API."""
+    from shared.principals import Role
+    from shared.workspaces import add_member, create_workspace
+    from tests.integration.api import User
+    from tests.support import id_token_for
+
+    uid, email = f"u-{uuid.uuid4().hex[:8]}", f"{name}.{uuid.uuid4().hex[:6]}@lumenway.io"
+    if role is Role.OWNER:
+        create_workspace(workspace_id, name=team_name, owner_uid=uid, owner_email=email)
+    else:
+        add_member(workspace_id, uid=uid, email=email, role=role, display_name=name.title())
+    return User(uid, email, id_token_for(f"http://127.0.0.1:{stack.ports.auth}", uid, email))

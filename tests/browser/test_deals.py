@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from devstack import demo
 from shared.principals import Role
-from shared.workspaces import add_member, create_workspace
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, team_user
 from tests.integration.api import Api, User
-from tests.support import id_token_for, wait_for
+from tests.support import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -20,12 +17,7 @@ LAPTOP = {"width": 1280, "height": 800}
 
 
 def _user(stack, workspace_id: str, role: Role, name: str) -> User:
-    uid, email = f"u-{uuid.uuid4().hex[:8]}", f"{name}.{uuid.uuid4().hex[:6]}@lumenway.io"
-    if role is Role.OWNER:
-        create_workspace(workspace_id, name="Deals team", owner_uid=uid, owner_email=email)
-    else:
-        add_member(workspace_id, uid=uid, email=email, role=role, display_name=name.title())
-    return User(uid, email, id_token_for(f"http://127.0.0.1:{stack.ports.auth}", uid, email))
+    return team_user(stack, workspace_id, role, name, team_name="Deals team")
 
 
 def _open_board(stack, new_page, user: User, workspace_id: str):
