@@ -12,6 +12,7 @@ const TABS: ReadonlyArray<{ label: string; href: (workspaceId: string) => string
   { label: "Settings", href: paths.settings, pages: ["settings"] },
   { label: "Imports", href: paths.imports, pages: ["imports"] },
   { label: "Audit", href: paths.audit, pages: ["audit"] },
+  { label: "Duplicates", href: paths.merges, pages: ["merges"] },
 ];
 
 export function WorkspaceNav({ workspaceId, page }: { workspaceId: string; page: WorkspacePage }) {

@@ -9,6 +9,7 @@ import { ContactPage } from "./records/ContactPage";
 import { CompaniesPage } from "./records/CompaniesPage";
 import { CompanyPage } from "./records/CompanyPage";
 import { DashboardPage } from "./records/DashboardPage";
+import { MergesPage } from "./records/MergesPage";
 import { DealsPage } from "./deals/DealsPage";
 import { TeamPage } from "./team/TeamPage";
 import { WelcomePage } from "./team/WelcomePage";
@@ -33,7 +34,7 @@ const PAGES: Record<WorkspacePage, (props: PageProps) => ComponentChildren> = {
   contacts: ({ workspaceId }) => <ContactsPage workspaceId={workspaceId} />,
   contact: ({ workspaceId, recordId, role }) => <ContactPage workspaceId={workspaceId} contactId={recordId ?? ""} role={role} />,
   companies: ({ workspaceId }) => <CompaniesPage workspaceId={workspaceId} />,
-  company: ({ workspaceId, recordId }) => <CompanyPage workspaceId={workspaceId} companyId={recordId ?? ""} />,
+  company: ({ workspaceId, recordId, role }) => <CompanyPage workspaceId={workspaceId} companyId={recordId ?? ""} role={role} />,
   dashboard: ({ workspaceId }) => <DashboardPage workspaceId={workspaceId} />,
   deals: ({ workspaceId, role }) => <DealsPage workspaceId={workspaceId} role={role} />,
   settings: ({ workspaceId, role }) => <SettingsPage workspaceId={workspaceId} role={role} />,
@@ -41,6 +42,7 @@ const PAGES: Record<WorkspacePage, (props: PageProps) => ComponentChildren> = {
   welcome: ({ workspaceId, role }) => <WelcomePage workspaceId={workspaceId} role={role} />,
   imports: ({ workspaceId, role }) => <ImportsPage workspaceId={workspaceId} role={role} />,
   audit: ({ workspaceId }) => <AuditPage workspaceId={workspaceId} />,
+  merges: ({ workspaceId, role }) => <MergesPage workspaceId={workspaceId} role={role} />,
 };
 
 // Lists show how far the sync has got; settings shows it in full, record pages stay calm.

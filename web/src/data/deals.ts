@@ -21,6 +21,7 @@ export interface Deal {
   expectedClose: string | null;
   ownerUid: string | null;
   companyId: string | null;
+  contactIds: string[];
   version: number;
 }
 
@@ -55,6 +56,7 @@ export function toDeal(id: string, data: DocumentData): Deal {
     expectedClose: asString(data.expectedClose),
     ownerUid: asString(data.ownerUid),
     companyId: asString(data.companyId),
+    contactIds: Array.isArray(data.contactIds) ? data.contactIds.filter((id): id is string => typeof id === "string") : [],
     version: asFiniteNumber(data.version, 0),
   };
 }

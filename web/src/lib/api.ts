@@ -12,6 +12,8 @@ export class ApiError extends Error {
     message: string,
     /** On a 409: the record as the server holds it now. */
     readonly current: Record<string, unknown> | null = null,
+    /** Everything else the error named (e.g. a 409's current `version`). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = "ApiError";
@@ -28,7 +30,7 @@ function toApiError(status: number, payload: ErrorBody): ApiError {
   const message = typeof payload.error?.message === "string" ? payload.error.message : `The request failed (${status}).`;
   const current = payload.error?.current;
   const record = current && typeof current === "object" && !Array.isArray(current) ? (current as Record<string, unknown>) : null;
-  return new ApiError(status, code, capitalised(message), record);
+  return new ApiError(status, code, capitalised(message), record, { ...payload.error });
 }
 
 type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";

@@ -37,7 +37,8 @@ export type WorkspacePage =
   | "team"
   | "welcome"
   | "imports"
-  | "audit";
+  | "audit"
+  | "merges";
 
 export type Route =
   | { page: "home" }
@@ -61,6 +62,7 @@ const WORKSPACE_ROUTES: ReadonlyArray<{ pattern: RegExp; page: WorkspacePage }> 
   { pattern: /^\/w\/([^/]+)\/welcome\/?$/, page: "welcome" },
   { pattern: /^\/w\/([^/]+)\/imports\/?$/, page: "imports" },
   { pattern: /^\/w\/([^/]+)\/audit\/?$/, page: "audit" },
+  { pattern: /^\/w\/([^/]+)\/merges\/?$/, page: "merges" },
 ];
 
 export function parseRoute(pathname: string): Route {
@@ -95,4 +97,5 @@ export const paths = {
   welcome: (workspaceId: string) => workspacePath(workspaceId, "welcome"),
   imports: (workspaceId: string) => workspacePath(workspaceId, "imports"),
   audit: (workspaceId: string) => workspacePath(workspaceId, "audit"),
+  merges: (workspaceId: string) => workspacePath(workspaceId, "merges"),
 };

@@ -7,6 +7,7 @@ import type { WorkspaceRole } from "../../data/types";
 import { useLiveData } from "../../data/useLiveData";
 import { dealsApi, formatMoney, liveDeals, toDeal, totalsByCurrency, type Deal, type Pipeline, type Stage } from "../../data/deals";
 import { StatePanel } from "../StatePanel";
+import { DealLinks } from "./DealLinks";
 import { NewDealForm } from "./NewDealForm";
 
 const DRAG_TYPE = "application/x-rapport-deal";
@@ -201,6 +202,7 @@ export function DealsPage({ workspaceId, role }: { workspaceId: string; role: Wo
                 {inStage.map((deal) => (
                   <DealCard
                     key={deal.id}
+                    workspaceId={workspaceId}
                     deal={deal}
                     stage={stageOf(deal)}
                     stages={stages}
@@ -219,6 +221,7 @@ export function DealsPage({ workspaceId, role }: { workspaceId: string; role: Wo
 }
 
 interface DealCardProps {
+  workspaceId: string;
   deal: Deal;
   stage: string;
   stages: readonly Stage[];
@@ -227,7 +230,7 @@ interface DealCardProps {
   onMove: (stage: string) => void;
 }
 
-function DealCard({ deal, stage, stages, canEdit, moving, onMove }: DealCardProps) {
+function DealCard({ workspaceId, deal, stage, stages, canEdit, moving, onMove }: DealCardProps) {
   const [dragging, setDragging] = useState(false);
   return (
     <li
@@ -264,6 +267,7 @@ function DealCard({ deal, stage, stages, canEdit, moving, onMove }: DealCardProp
       <p class="deal-card__close muted" data-testid="deal-close">
         {deal.expectedClose ? `Closes ${deal.expectedClose}` : "No close date"}
       </p>
+      <DealLinks workspaceId={workspaceId} deal={deal} canEdit={canEdit} />
       {canEdit && (
         <label class="deal-card__stage">
           <span class="visually-hidden">Stage of {deal.name}</span>

@@ -6,9 +6,13 @@ import { paths } from "../../lib/router";
 import { useServices } from "../../lib/services";
 import { Link } from "../Link";
 import { StatePanel } from "../StatePanel";
+import { hasRole } from "../../data/roles";
+import type { WorkspaceRole } from "../../data/types";
+import { RecordDeals } from "./RecordDeals";
+import { RecordFields } from "./RecordFields";
 import { PresenceBar, Section, Stat, StrengthMeter, Timeline, When } from "./RecordParts";
 
-export function CompanyPage({ workspaceId, companyId }: { workspaceId: string; companyId: string }) {
+export function CompanyPage({ workspaceId, companyId, role }: { workspaceId: string; companyId: string; role: WorkspaceRole | null }) {
   const { db } = useServices();
   const now = useNow(30_000);
   const company = useLiveData<CompanyDetail | null>((onData, onError) => live.company(db, workspaceId, companyId, onData, onError), [db, workspaceId, companyId]);
@@ -54,9 +58,11 @@ export function CompanyPage({ workspaceId, companyId }: { workspaceId: string; c
           </Section>
         </div>
         <div class="record-grid__side">
+          <RecordFields workspaceId={workspaceId} kind="company" id={record.id} canEdit={hasRole(role, "member")} now={now} />
           <Section title="Relationship">
             <StrengthMeter strength={record.strength} now={now} />
           </Section>
+          <RecordDeals workspaceId={workspaceId} kind="company" recordId={record.id} canEdit={hasRole(role, "member")} />
           <Section title="People" testId="company-people">
             {peopleRows.length === 0 ? (
               <p class="muted">No contacts here yet.</p>

@@ -12,6 +12,9 @@ import { Link } from "../Link";
 import { StatePanel } from "../StatePanel";
 import { ContactPrivacyControls } from "../privacy/ContactPrivacyControls";
 import { NoteForm, TaskForm, TaskItem } from "./AttachedForms";
+import { MergeWith } from "./MergeParts";
+import { RecordDeals } from "./RecordDeals";
+import { RecordFields } from "./RecordFields";
 import { PresenceBar, Section, Stat, StrengthMeter, Timeline, When } from "./RecordParts";
 
 // Labels for the enrichment fields providers write (shared/enrichment); others are shown by their name.
@@ -103,6 +106,7 @@ export function ContactPage({ workspaceId, contactId, role }: { workspaceId: str
       </header>
       <PresenceBar workspaceId={workspaceId} recordKey={parentKey} now={now} />
       <ContactPrivacyControls workspaceId={workspaceId} contactId={person.id} displayName={displayName} role={role} />
+      {canEdit && <MergeWith workspaceId={workspaceId} contactId={person.id} />}
 
       <dl class="stats" data-testid="contact-stats">
         <Stat label="Emails" value={person.interactionCount} testId="stat-interactions" />
@@ -127,9 +131,11 @@ export function ContactPage({ workspaceId, contactId, role }: { workspaceId: str
           </Section>
         </div>
         <div class="record-grid__side">
+          <RecordFields workspaceId={workspaceId} kind="contact" id={person.id} canEdit={canEdit} now={now} />
           <Section title="Relationship">
             <StrengthMeter strength={person.strength} now={now} />
           </Section>
+          <RecordDeals workspaceId={workspaceId} kind="contact" recordId={person.id} canEdit={canEdit} />
           <Section title="Insights" testId="contact-insights">
             {person.insights.length === 0 ? (
               <p class="muted">Nothing learned yet: insights come from signatures, the company's website and AI.</p>
