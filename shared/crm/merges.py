@@ -226,6 +226,11 @@ class ContactMerger:
             contacts.where(filter=FieldFilter("mergedInto", "==", source_id)).stream(transaction=transaction)
         )
         suggestion_ref = self._open_suggestion(transaction, workspace, suggestion, {target_id, source_id})
+        deals = list(
+            workspace.collection("deals")
+            .where(filter=FieldFilter("contactIds", "array_contains", source_id))
+            .stream(transaction=transaction)
+        )
         now_ms = _ms(self._now())
         record = {
             "targetId": target_id,
@@ -236,6 +241,11 @@ class ContactMerger:
             "before": {"target": target, "source": source},
             "sourceEmails": sorted(_emails(source)),
             "redirectedAliases": sorted(alias.id for alias in aliases),
+            # Deals that named B name A now; `hadTarget` says whether A was on the deal already.
+            "relinkedDeals": [
+                {"id": deal.id, "hadTarget": target_id in ((deal.to_dict() or {}).get("contactIds") or [])}
+                for deal in deals
+            ],
             "suggestionId": suggestion,
         }
         transaction.create(workspace.collection("merges").document(merge_id), record)
@@ -262,6 +272,9 @@ class ContactMerger:
         )
         for alias in aliases:  # one hop always reaches a live contact
             transaction.update(alias.reference, {"mergedInto": target_id})
+        for deal in deals:
+            linked = [target_id if c == source_id else c for c in (deal.to_dict() or {}).get("contactIds") or []]
+            self._relink(transaction, workspace, by, deal, list(dict.fromkeys(linked)), at)
         if suggestion_ref is not None:
             transaction.update(suggestion_ref, {"status": SuggestionStatus.ACCEPTED.value, "mergeId": merge_id})
         return record
@@ -280,6 +293,8 @@ class ContactMerger:
         contacts = workspace.collection("contacts")
         target = contacts.document(record["targetId"]).get(transaction=transaction).to_dict() or {}
         source = contacts.document(record["sourceId"]).get(transaction=transaction).to_dict() or {}
+        relinked = record.get("relinkedDeals") or []
+        deals = [workspace.collection("deals").document(d["id"]).get(transaction=transaction) for d in relinked]
         if target.get("mergedInto") or target.get("lastMergeId") != merge_id:
             raise Conflict(
                 "a later merge involves this contact; undo that one first",
@@ -297,11 +312,31 @@ class ContactMerger:
             audit.record(transaction, workspace, entry)
         for alias_id in record.get("redirectedAliases") or []:
             transaction.update(contacts.document(alias_id), {"mergedInto": record["sourceId"]})
+        for deal, relink in zip(deals, relinked, strict=True):
+            given_back = _given_back(deal, relink["hadTarget"], record["targetId"], record["sourceId"])
+            if given_back is not None:
+                self._relink(transaction, workspace, by, deal, given_back, at)
         transaction.update(merge_ref, {"state": MergeState.UNDONE.value, "undoneBy": by.uid, "undoneAtMs": _ms(at)})
         if record.get("suggestionId"):
             suggestion = workspace.collection("mergeSuggestions").document(record["suggestionId"])
             transaction.update(suggestion, {"status": SuggestionStatus.OPEN.value, "mergeId": firestore.DELETE_FIELD})
         return record
+
+    @staticmethod
+    def _relink(
+        transaction: firestore.Transaction,
+        workspace: firestore.DocumentReference,
+        by: Principal,
+        deal: Any,
+        contact_ids: list[str],
+        at: datetime,
+    ) -> None:
+        """A deal's people changed by a merge or its undo: a new version, audited like any edit."""
+        before = deal.to_dict() or {}
+        write = {"contactIds": contact_ids, "version": int(before.get("version") or 0) + 1, "updatedAt": at}
+        transaction.update(deal.reference, write)
+        entry = audit.AuditEntry(by, "update", "deal", deal.id, before, {**before, **write}, at)
+        audit.record(transaction, workspace, entry)
 
     @staticmethod
     def _open_suggestion(
@@ -364,6 +399,21 @@ class ContactMerger:
         before = record["before"]
         earlier = {str(c["companyId"]) for c in (before["target"], before["source"]) if c.get("companyId")}
         self._stats.refresh_companies(workspace_id, earlier - report.companies_touched, report)
+
+
+def _given_back(deal: Any, had_target: bool, target_id: str, source_id: str) -> list[str] | None:
+    """The deal's people after undoing a merge, or None to leave it be: deleted since, B back already, or
+    A taken off the deal by someone meanwhile (who then meant the person off it)."""
+    if not deal.exists:
+        return None
+    linked = list((deal.to_dict() or {}).get("contactIds") or [])
+    if source_id in linked:
+        return None
+    if had_target:
+        return [*linked, source_id]
+    if target_id in linked:
+        return [source_id if c == target_id else c for c in linked]
+    return None
 
 
 def _live_contact(transaction: firestore.Transaction, reference: firestore.DocumentReference) -> dict[str, Any]:

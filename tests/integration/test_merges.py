@@ -172,6 +172,27 @@ def test_a_merge_and_its_undo_are_audited_and_searchable_by_every_address(stack,
     assert (undone["action"], undone["after"].get("mergedInto")) == ("unmerge", None)
 
 
+def test_deals_follow_a_merge_and_go_back_with_its_undo(stack, team):
+    two_addresses_of_ann(stack, team)
+    target, source = ids.contact_id(ANN), ids.contact_id(ANN_OTHER)
+    deals = team["db"].collection("workspaces", team["workspace"], "deals")
+    deals.document("d_other").set({"name": "Pilot", "contactIds": [source, "c_bob"], "version": 1})
+    deals.document("d_both").set({"name": "Renewal", "contactIds": [target, source], "version": 1})
+
+    merged = ContactMerger().merge(team["workspace"], target_id=target, source_id=source, by=OWNER)
+
+    assert deals.document("d_other").get().to_dict()["contactIds"] == [target, "c_bob"]
+    assert deals.document("d_both").get().to_dict()["contactIds"] == [target]
+    assert deals.document("d_both").get().to_dict()["version"] == 2
+
+    ContactMerger().unmerge(team["workspace"], merge_id=merged.merge_id, by=OWNER)
+
+    assert deals.document("d_other").get().to_dict()["contactIds"] == [source, "c_bob"]
+    assert deals.document("d_both").get().to_dict()["contactIds"] == [target, source]
+    entries = [e.to_dict() for e in team["db"].collection("workspaces", team["workspace"], "audit").stream()]
+    assert sorted(e["entityId"] for e in entries if e["entity"] == "deal") == ["d_both", "d_both", "d_other", "d_other"]
+
+
 def test_mail_from_a_merged_address_counts_into_the_target(stack, team):
     two_addresses_of_ann(stack, team)
     target = ids.contact_id(ANN)
