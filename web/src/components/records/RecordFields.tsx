@@ -14,7 +14,9 @@ import {
 } from "../../data/recordFields";
 import { useLiveData } from "../../data/useLiveData";
 import { describeApiError } from "../../lib/api";
+import { paths } from "../../lib/router";
 import { useServices } from "../../lib/services";
+import { Link } from "../Link";
 import { memberLabel } from "./AttachedForms";
 import { Section, When } from "./RecordParts";
 import "./recordEdits.css";
@@ -70,10 +72,24 @@ export function RecordFields({ workspaceId, kind, id, canEdit, now }: RecordFiel
     <Section title="Details" testId="record-fields">
       {record.state === "loading" && <p class="muted">Loading…</p>}
       {record.state === "error" && <p class="form-error">{describeWorkspaceFailure(record.error).title}</p>}
+      {record.state === "ready" && record.data && typeof record.data.data.mergedInto === "string" && (
+        <p class="muted" data-testid="merged-into">
+          Merged into <Link href={paths.contact(workspaceId, record.data.data.mergedInto)}>another contact</Link>: edit that one.
+        </p>
+      )}
       {record.state === "ready" && record.data && (
         <dl class="record-fields">
           {FIELDS[kind].map((spec) => (
-            <EditableField key={spec.name} workspaceId={workspaceId} kind={kind} record={record.data as EditableRecord} spec={spec} context={context} canEdit={canEdit} now={now} />
+            <EditableField
+              key={spec.name}
+              workspaceId={workspaceId}
+              kind={kind}
+              record={record.data as EditableRecord}
+              spec={spec}
+              context={context}
+              canEdit={canEdit && !record.data?.data.mergedInto}
+              now={now}
+            />
           ))}
         </dl>
       )}
