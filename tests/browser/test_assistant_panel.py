@@ -3,14 +3,19 @@ confirmed (seen live by a teammate) and another declined."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from devstack import demo
+from devstack.demo_hostile import INJECTION_BODY, INJECTION_SUBJECT
+from devstack.demo_hostile import SENDER as MALLORY
+from shared import ids
 from shared.principals import Role
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_deals import _user
 from tests.integration.api import Api
-from tests.support import wait_for
+from tests.support import store_mail, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -77,3 +82,33 @@ def test_a_question_streams_in_and_a_confirmed_change_shows_live_to_a_teammate(
     pending.get_by_role("button", name="Decline").click()
     page.locator("[data-proposal-status='declined']").wait_for()
     assert len(list(firestore_db.collection("workspaces", workspace_id, "deals").stream())) == 1
+
+
+def test_orders_in_an_email_show_only_as_a_proposal_the_user_declines(web_stack, firestore_db, workspace_id, new_page):
+    owner = _user(web_stack, workspace_id, Role.OWNER, "ada")
+    api = Api(web_stack.functions_url, workspace_id)
+    assert api.call(owner, "POST", "contacts", {"email": MALLORY, "name": "Mallory"}).status == 201
+    firestore_db.document("workspaces", workspace_id, "mailboxes", "mb_owner").set({"ownerUid": owner.uid})
+    mail = {
+        "mailboxId": "mb_owner",
+        "occurredAt": datetime.now(UTC),
+        "direction": "inbound",
+        "fromEmail": MALLORY,
+        "contactIds": [ids.contact_id(MALLORY)],
+        "subject": INJECTION_SUBJECT,
+        "snippet": INJECTION_BODY,
+    }
+    store_mail(firestore_db, workspace_id, "mb_owner_1", mail)
+
+    page = new_page()
+    page.goto(demo.sign_in_link(web_stack.web_url, uid=owner.uid, email=owner.email))
+    page.get_by_role("button", name="Ask Rapport").click()
+    _ask(page, "Summarise my relationship with Mallory")
+    proposal = page.locator("[data-proposal-status='pending']").last
+    proposal.wait_for(timeout=60_000)
+    assert MALLORY in proposal.inner_text()
+    assert_accessible(page, "assistant-injection-proposal")
+    proposal.get_by_role("button", name="Decline").click()
+    page.locator("[data-proposal-status='declined']").wait_for()
+    assert list(firestore_db.collection("workspaces", workspace_id, "tasks").stream()) == []
+    assert len(list(firestore_db.collection("workspaces", workspace_id, "contacts").stream())) == 1
