@@ -207,6 +207,13 @@ def test_duplicates_are_reviewed_side_by_side_merged_and_undone(web_stack, fires
     wait_for(lambda: "ann.lee@acme.io" in sides.nth(1).inner_text(), what="both contacts side by side")
     assert_accessible(page, "duplicates review")
     screenshot(page, "merge-review")
+    page.emulate_media(color_scheme="dark")
+    page.set_viewport_size({"width": 375, "height": 812})
+    assert_accessible(page, "duplicates review, dark, on a phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # the pair stacks, nothing overflows
+    screenshot(page, "merge-review-dark-phone")
+    page.emulate_media(color_scheme="light")
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     suggestion.get_by_test_id("merge-accept").click()
     outcome = page.get_by_test_id("merge-outcome")

@@ -44,7 +44,7 @@ function ContactSide({ workspaceId, contactId, role }: { workspaceId: string; co
     ["Phone", text(data.phone) || text(data.phones)],
     ["Company", text(data.companyName)],
     ["Tags", text(data.tags)],
-    ["Mail", `${text(data.interactionCount) || "0"} emails`],
+    ["Mail", data.interactionCount === 1 ? "1 email" : `${text(data.interactionCount) || "0"} emails`],
   ];
   const last = typeof data.lastInteractionMs === "number" ? new Date(data.lastInteractionMs) : null;
   return (
