@@ -14,10 +14,18 @@ from shared import ids
 from shared.principals import Role
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_deals import _user
-from tests.integration.api import Api
+from tests.integration.api import Api, User
 from tests.support import store_mail, wait_for
 
 pytestmark = pytest.mark.browser
+
+
+def _chat(stack, new_page, user: User):
+    """A signed-in page with the chat panel open."""
+    page = new_page()
+    page.goto(demo.sign_in_link(stack.web_url, uid=user.uid, email=user.email))
+    page.get_by_role("button", name="Ask Rapport").click()
+    return page
 
 
 def _ask(page, question: str) -> None:
@@ -39,9 +47,7 @@ def test_a_question_streams_in_and_a_confirmed_change_shows_live_to_a_teammate(
     created = api.call(owner, "POST", "deals", deal)
     assert created.status == 201, created.body
 
-    page = new_page()
-    page.goto(demo.sign_in_link(web_stack.web_url, uid=member.uid, email=member.email))
-    page.get_by_role("button", name="Ask Rapport").click()
+    page = _chat(web_stack, new_page, member)
     _ask(page, "How much pipeline is in negotiation?")
     answer = page.locator(".assistant-assistant[data-status='done']").last
     answer.wait_for(timeout=60_000)
@@ -100,9 +106,7 @@ def test_orders_in_an_email_show_only_as_a_proposal_the_user_declines(web_stack,
     }
     store_mail(firestore_db, workspace_id, "mb_owner_1", mail)
 
-    page = new_page()
-    page.goto(demo.sign_in_link(web_stack.web_url, uid=owner.uid, email=owner.email))
-    page.get_by_role("button", name="Ask Rapport").click()
+    page = _chat(web_stack, new_page, owner)
     _ask(page, "Summarise my relationship with Mallory")
     proposal = page.locator("[data-proposal-status='pending']").last
     proposal.wait_for(timeout=60_000)
