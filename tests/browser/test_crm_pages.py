@@ -11,7 +11,7 @@ from devstack import demo
 from shared import ids
 from shared.gmail.connect import connect_mailbox
 from shared.workspaces import Role, add_member, create_workspace
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.integration.api import Api, User
 from tests.support import id_token_for, mail, store_mail, wait_for
 
@@ -45,6 +45,7 @@ def test_contact_company_and_dashboard_pages_show_the_synced_mail(web_stack, fir
     assert page.get_by_test_id("timeline-item").first.inner_text().startswith("↙")
     wait_for(lambda: set(page.get_by_test_id("timeline-subject").all_inner_texts()) == set(subjects), what="subjects")
     screenshot(page, "contact-page")
+    assert_accessible(page, "contact-page")
 
     # Mail arriving while the page is open lands on its timeline without a reload.
     demo.deliver(web_stack.gmail_url, owner, mail(f"Nia Park <{NIA}>", owner, "One more thing"))
@@ -60,10 +61,12 @@ def test_contact_company_and_dashboard_pages_show_the_synced_mail(web_stack, fir
     wait_for(lambda: people.count() == 2, what="the company's people")
     assert "Nia Park" in people.first.inner_text()  # most recent first
     screenshot(page, "company-page")
+    assert_accessible(page, "company-page")
 
     page.get_by_test_id("nav-companies").click()
     page.locator('[data-testid="company-row"][data-id="vandelay.com"]').wait_for()
     screenshot(page, "companies")
+    assert_accessible(page, "companies")
 
     owner_user = User(uid, owner, id_token_for(f"http://127.0.0.1:{web_stack.ports.auth}", uid, owner))
     api = Api(web_stack.functions_url, workspace_id)
@@ -87,6 +90,7 @@ def test_contact_company_and_dashboard_pages_show_the_synced_mail(web_stack, fir
     assert bars.count() == 12
     assert bars.last.get_attribute("data-count") == "5"  # all five mails arrived this week
     screenshot(page, "dashboard")
+    assert_accessible(page, "dashboard")
     page.set_viewport_size(PHONE)
     screenshot(page, "dashboard-phone")
 

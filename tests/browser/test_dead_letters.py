@@ -11,7 +11,7 @@ from shared.crm.ingest import Ingestor
 from shared.gmail.mailboxes import MailboxStore
 from shared.mail import extract
 from shared.pipeline.fetched import FetchedMessage
-from tests.browser.conftest import new_owner, screenshot
+from tests.browser.conftest import assert_accessible, new_owner, screenshot
 from tests.support import mail, wait_for
 
 pytestmark = pytest.mark.browser
@@ -46,6 +46,7 @@ def test_an_admin_replays_a_dead_letter_from_settings(web_stack, firestore_db, w
     wait_for(lambda: owner in row.inner_text(), what="the letter's mailbox")  # the mailboxes load on their own
     assert "extraction failed: RuntimeError: cannot read this" in row.inner_text()
     screenshot(page, "settings-dead-letters")
+    assert_accessible(page, "settings-dead-letters")
 
     row.get_by_test_id("replay-dead-letter").click()
     page.get_by_test_id("dead-letters-empty").wait_for(timeout=20_000)

@@ -6,7 +6,7 @@ import pytest
 
 from devstack import demo
 from shared.principals import Role
-from tests.browser.conftest import screenshot, team_user
+from tests.browser.conftest import assert_accessible, screenshot, team_user
 from tests.integration.api import Api, User
 from tests.support import wait_for
 
@@ -54,6 +54,7 @@ def test_a_move_on_one_board_shows_live_on_another(web_stack, workspace_id, new_
     lead_total = page_b.locator('[data-testid="deal-column-total"][data-stage="lead"]')
     assert "15,000" in lead_total.inner_text()
     screenshot(page_a, "deals-board")
+    assert_accessible(page_a, "deals-board")
 
     # A drags the card to Qualified (HTML5 drag and drop); B's board follows without a reload.
     _card(page_a, deal_id).drag_to(page_a.locator('[data-testid="deal-column"][data-stage="qualified"]'))
@@ -81,6 +82,7 @@ def test_a_move_on_one_board_shows_live_on_another(web_stack, workspace_id, new_
     conflict.wait_for()
     assert "Proposal" in page_a.get_by_test_id("deal-conflict-stage").inner_text()
     screenshot(page_a, "deals-conflict")
+    assert_accessible(page_a, "deals-conflict")
     page_a.unroute("**/api/deal/**")
     page_a.get_by_test_id("deal-conflict-retry").click()
     page_b.locator(f'[data-testid="deal-column"][data-stage="won"] [data-deal-id="{deal_id}"]').wait_for(timeout=15_000)
@@ -97,6 +99,7 @@ def test_a_move_on_one_board_shows_live_on_another(web_stack, workspace_id, new_
         '[data-testid="deal-column"][data-stage="negotiation"] [data-testid="deal-card"]', has_text="Pendant Publishing"
     ).wait_for(timeout=15_000)
     screenshot(page_b, "deals-board-after")
+    assert_accessible(page_b, "deals-board-after")
     page_b.set_viewport_size(PHONE)
     screenshot(page_b, "deals-board-phone")
     page_b.set_viewport_size(LAPTOP)
@@ -119,6 +122,7 @@ def test_b_viewer_sees_the_board_read_only(web_stack, workspace_id, new_page):
     assert page.get_by_test_id("new-deal-form").count() == 0
     page.get_by_test_id("deals-read-only").wait_for()
     screenshot(page, "deals-viewer")
+    assert_accessible(page, "deals-viewer")
 
     refused = api.call(viewer, "PATCH", f"deal/{deal['id']}", {"stage": "won", "version": deal["version"]})
     assert refused.status == 403, refused.body
@@ -165,5 +169,6 @@ def test_c_a_note_and_a_task_added_on_a_contact_appear(web_stack, workspace_id, 
     listed = api.call(owner, "GET", "tasks").body["items"]
     assert any(item["title"] == "Send the contract" and item["done"] for item in listed)
     screenshot(page, "contact-notes-tasks")
+    assert_accessible(page, "contact-notes-tasks")
     page.set_viewport_size(PHONE)
     screenshot(page, "contact-notes-tasks-phone")

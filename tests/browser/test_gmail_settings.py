@@ -12,7 +12,7 @@ import pytest
 
 from devstack import demo
 from shared import ids
-from tests.browser.conftest import new_owner, screenshot
+from tests.browser.conftest import assert_accessible, new_owner, screenshot
 from tests.support import mail, wait_for
 
 pytestmark = pytest.mark.browser
@@ -52,6 +52,7 @@ def test_connect_gmail_watch_the_backfill_sync_now_and_undo_a_run(web_stack, fir
     page = _open_settings(web_stack, new_page, workspace_id, uid, owner)
     page.get_by_test_id("no-mailboxes").wait_for(timeout=20_000)
     screenshot(page, "settings-not-connected")
+    assert_accessible(page, "settings-not-connected")
 
     # The whole OAuth web-server flow in the browser: our function → Google's consent → oauth-callback → back.
     page.get_by_test_id("connect-gmail").click()
@@ -64,12 +65,14 @@ def test_connect_gmail_watch_the_backfill_sync_now_and_undo_a_run(web_stack, fir
     card = page.locator(f'[data-testid="mailbox-card"][data-email="{owner}"]')
     card.wait_for(timeout=20_000)
     screenshot(page, "settings-syncing")
+    assert_accessible(page, "settings-syncing")
     page.locator(f'[data-testid="mailbox-card"][data-email="{owner}"][data-phase="done"]').wait_for(timeout=60_000)
     assert card.get_by_test_id("mailbox-progress").get_attribute("data-percent") == "100"
     assert card.locator('[data-count="stored"] dd').inner_text() == str(len(SENDERS))
     full_run = page.locator('[data-testid="sync-run"][data-kind="full"][data-state="done"]')
     full_run.wait_for(timeout=20_000)
     screenshot(page, "settings-synced")
+    assert_accessible(page, "settings-synced")
 
     page.get_by_test_id("nav-contacts").click()
     page.locator('[data-testid="contacts-list"]').wait_for(timeout=20_000)
@@ -92,6 +95,7 @@ def test_connect_gmail_watch_the_backfill_sync_now_and_undo_a_run(web_stack, fir
     wait_for(lambda: _is_contact(firestore_db, workspace_id, "nia@vandelay.com"), what="Nia as a contact")
     run_id = new_run.get_attribute("data-run-id")
     screenshot(page, "settings-sync-history")
+    assert_accessible(page, "settings-sync-history")
     new_run.get_by_test_id("undo-sync-run").click()
     page.locator(f'[data-testid="sync-run"][data-run-id="{run_id}"][data-state="undone"]').wait_for(timeout=30_000)
     assert not _is_contact(firestore_db, workspace_id, "nia@vandelay.com")
@@ -114,6 +118,7 @@ def test_declining_on_googles_screen_says_so_and_connects_nothing(web_stack, fir
     assert "not connected" in result.inner_text()
     page.get_by_test_id("no-mailboxes").wait_for()
     screenshot(page, "settings-declined")
+    assert_accessible(page, "settings-declined")
 
 
 def test_the_app_reaches_functions_at_api_on_its_own_origin(web_stack):
@@ -155,6 +160,7 @@ def test_a_consent_for_someone_elses_gmail_connects_nothing_and_both_are_told(
         assert "not the one you use in Rapport" in result.inner_text()
         ann_page.get_by_test_id("no-mailboxes").wait_for()
         screenshot(ann_page, "settings-wrong-account")
+        assert_accessible(ann_page, "settings-wrong-account")
 
         # Ann's next consent link goes to Bob instead of Google: he opens it in his own browser.
         def is_consent(url: str) -> bool:
@@ -171,6 +177,7 @@ def test_a_consent_for_someone_elses_gmail_connects_nothing_and_both_are_told(
         assert (result.get_attribute("data-tone"), result.get_attribute("data-reason")) == ("error", "other_browser")
         assert "started in another browser or by someone else" in result.inner_text()
         screenshot(bob_page, "settings-other-browser")
+        assert_accessible(bob_page, "settings-other-browser")
     finally:
         demo.dev_call(web_stack.gmail_url, "account-chooser", {"loginHint": ann, "account": None})
 

@@ -10,7 +10,7 @@ from devstack import demo
 from shared.gmail.connect import connect_mailbox
 from shared.principals import Role
 from shared.workspaces import add_member, create_workspace
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.support import mail, open_workspace, wait_for
 
 pytestmark = pytest.mark.browser
@@ -37,6 +37,7 @@ def test_a_contact_appears_live_when_mail_arrives(web_stack, firestore_db, works
     assert "Nia Park" in row.inner_text()
     assert "Vandelay" in row.inner_text()
     screenshot(page, "contacts-live")
+    assert_accessible(page, "contacts-live")
 
 
 def test_someone_outside_the_workspace_sees_none_of_it(web_stack, firestore_db, workspace_id, new_page):
@@ -58,3 +59,4 @@ def test_someone_outside_the_workspace_sees_none_of_it(web_stack, firestore_db, 
     assert "not a member of this workspace" in error.inner_text()
     assert "Secret Client" not in page.content()
     screenshot(page, "outsider")
+    assert_accessible(page, "outsider")

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 import pytest
 
 from devstack import demo
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.support import wait_for
 
 pytestmark = pytest.mark.browser
@@ -42,6 +42,7 @@ def test_a_newcomer_starts_a_workspace_and_brings_in_a_teammate(web_stack, fires
     page.get_by_test_id("first-sign-in").wait_for(timeout=20_000)
     page.get_by_test_id("no-invitations").wait_for(timeout=20_000)
     screenshot(page, "onboarding-first-sign-in")
+    assert_accessible(page, "onboarding-first-sign-in")
     page.get_by_label("Workspace name").fill("Lumenway sales")
     page.get_by_label("Workspace name").press("Enter")  # the keyboard is enough
     page.wait_for_url("**/welcome", timeout=20_000)
@@ -54,6 +55,7 @@ def test_a_newcomer_starts_a_workspace_and_brings_in_a_teammate(web_stack, fires
         assert page.get_by_test_id(f"checklist-{step}").get_attribute("data-done") == "false"
     assert page.get_by_test_id("workspace-name").inner_text() == "Lumenway sales"
     screenshot(page, "onboarding-checklist")
+    assert_accessible(page, "onboarding-checklist")
 
     # Invite a teammate from the checklist; the invitation is a link to send.
     page.get_by_role("link", name="Invite a teammate").click()
@@ -67,6 +69,7 @@ def test_a_newcomer_starts_a_workspace_and_brings_in_a_teammate(web_stack, fires
     assert invitation_path.startswith(f"/join/{workspace_id}/")
     page.locator(f'[data-testid="pending-invitation"][data-email="{mate}"]').wait_for(timeout=20_000)
     screenshot(page, "team-invited")
+    assert_accessible(page, "team-invited")
     page.get_by_test_id("nav-settings").click()
     page.get_by_test_id("checklist-invite").wait_for(timeout=20_000)
     wait_for(lambda: page.get_by_test_id("checklist-invite").get_attribute("data-done") == "true", what="invite ticked")
@@ -79,6 +82,7 @@ def test_a_newcomer_starts_a_workspace_and_brings_in_a_teammate(web_stack, fires
     assert "Lumenway sales" in offer.inner_text()
     assert owner in offer.inner_text()
     screenshot(mate_page, "onboarding-invitation")
+    assert_accessible(mate_page, "onboarding-invitation")
     offer.get_by_test_id("accept-invitation").click()
     mate_page.wait_for_url(f"**/w/{workspace_id}/team", timeout=20_000)
 
@@ -97,6 +101,7 @@ def test_a_newcomer_starts_a_workspace_and_brings_in_a_teammate(web_stack, fires
     mate_page.locator(f'[data-testid="member-row"][data-email="{mate}"][data-role="admin"]').wait_for(timeout=20_000)
     assert members.document(mate_uid).get().to_dict()["role"] == "admin"
     screenshot(mate_page, "team-teammate-view")
+    assert_accessible(mate_page, "team-teammate-view")
 
     # The last owner can neither step down nor leave, and is told why.
     _member(page, owner).get_by_label(f"Role of {owner}").select_option("admin")
@@ -111,5 +116,6 @@ def test_a_newcomer_starts_a_workspace_and_brings_in_a_teammate(web_stack, fires
     assert members.document(owner_uid).get().to_dict()["role"] == "owner"
     assert _member(page, owner).get_attribute("data-role") == "owner"
     screenshot(page, "team-last-owner")
+    assert_accessible(page, "team-last-owner")
 
     assert _audit_actions(firestore_db, workspace_id) == ["create", "invite", "accept", "role"]

@@ -11,7 +11,7 @@ import pytest
 from devstack import demo
 from shared import ids
 from shared.workspaces import create_workspace
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.support import mail, wait_for
 
 pytestmark = pytest.mark.browser
@@ -70,6 +70,7 @@ def test_the_first_sync_waits_as_a_preview_until_an_admin_approves_it(web_stack,
     preview = card.get_by_test_id("sync-preview")
     preview.wait_for(timeout=30_000)
     _shot(page, "sync-preview-first-seen")
+    assert_accessible(page, "sync-preview-first-seen")
     card.locator('[data-testid="sync-preview"][data-state="ready"]').wait_for(timeout=60_000)
 
     def figure(name: str) -> str:
@@ -92,6 +93,7 @@ def test_the_first_sync_waits_as_a_preview_until_an_admin_approves_it(web_stack,
     assert preview.get_by_test_id("preview-policy").get_attribute("data-creation") == "sent"
     assert _contact_ids(firestore_db, workspace_id) == []  # nothing reached the CRM
     _shot(page, "sync-preview-ready")
+    assert_accessible(page, "sync-preview-ready")
     _shot(page, "sync-preview-ready-phone", width=PHONE["width"])
     page.set_viewport_size({"width": 1280, "height": 800})
 
@@ -103,6 +105,7 @@ def test_the_first_sync_waits_as_a_preview_until_an_admin_approves_it(web_stack,
     assert "neither an email address nor a domain" in error.inner_text()
     assert policy.get_by_test_id("blocklist-entry").count() == 0
     _shot(page, "sync-preview-blocklist-error")
+    assert_accessible(page, "sync-preview-blocklist-error")
 
     # Widening the policy: the backend recomputes the preview, and the panel follows by itself.
     policy.get_by_test_id("policy-creation-sent_and_received").check()
@@ -112,12 +115,14 @@ def test_the_first_sync_waits_as_a_preview_until_an_admin_approves_it(web_stack,
     assert bo.get_attribute("data-outcome") == "new"
     assert _contact_ids(firestore_db, workspace_id) == []
     _shot(page, "sync-preview-wider-policy")
+    assert_accessible(page, "sync-preview-wider-policy")
 
     preview.get_by_test_id("approve-preview").click()
     card.locator('[data-testid="sync-preview"][data-state="applied"]').wait_for(timeout=60_000)
     wanted = {ids.contact_id("ann@acme.com"), ids.contact_id("bo@globex.de")}
     wait_for(lambda: set(_contact_ids(firestore_db, workspace_id)) == wanted, what="Ann and Bo as contacts")
     _shot(page, "sync-preview-applied")
+    assert_accessible(page, "sync-preview-applied")
 
     page.get_by_test_id("nav-contacts").click()
     page.locator('[data-testid="contact-row"][data-email="ann@acme.com"]').wait_for(timeout=20_000)
