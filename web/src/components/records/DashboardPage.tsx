@@ -38,11 +38,17 @@ async function interactionsPerWeek(db: Firestore, workspaceId: string, nowMs: nu
   );
 }
 
-function useWeeklyCounts(db: Firestore, workspaceId: string): WeekCount[] | null {
-  const [weeks, setWeeks] = useState<WeekCount[] | null>(null);
+/** The weekly counts; null while the first count runs, "failed" when it could not be made. */
+function useWeeklyCounts(db: Firestore, workspaceId: string): WeekCount[] | null | "failed" {
+  const [weeks, setWeeks] = useState<WeekCount[] | null | "failed">(null);
   useEffect(() => {
     let active = true;
-    const load = () => interactionsPerWeek(db, workspaceId, Date.now()).then((counts) => active && setWeeks(counts), () => undefined);
+    // A failed refresh keeps the counts already shown; only a first count that fails says so.
+    const load = () =>
+      interactionsPerWeek(db, workspaceId, Date.now()).then(
+        (counts) => active && setWeeks(counts),
+        () => active && setWeeks((shown) => (Array.isArray(shown) ? shown : "failed")),
+      );
     void load();
     const timer = window.setInterval(load, REFRESH_MS);
     return () => {
@@ -58,7 +64,7 @@ export function DashboardPage({ workspaceId }: { workspaceId: string }) {
   const now = useNow(60_000);
   const weeks = useWeeklyCounts(db, workspaceId);
   const cold = useLiveData<ContactDetail[]>((onData, onError) => live.goingCold(db, workspaceId, onData, onError), [db, workspaceId]);
-  const peak = Math.max(1, ...(weeks ?? []).map((week) => week.count));
+  const peak = Math.max(1, ...(Array.isArray(weeks) ? weeks : []).map((week) => week.count));
   const deals = useLiveData<Deal[]>((onData, onError) => liveDeals.deals(db, workspaceId, onData, onError), [db, workspaceId]);
   const pipeline = useLiveData<Pipeline>((onData, onError) => liveDeals.pipeline(db, workspaceId, onData, onError), [db, workspaceId]);
 
@@ -69,7 +75,13 @@ export function DashboardPage({ workspaceId }: { workspaceId: string }) {
       </h1>
       <Section title="Emails per week" testId="weekly-chart">
         {weeks === null ? (
-          <p class="muted">Counting…</p>
+          <p class="muted" role="status">
+            Counting…
+          </p>
+        ) : weeks === "failed" ? (
+          <p class="form-error" role="alert" data-testid="weekly-chart-error">
+            The weekly counts are unavailable right now; they are tried again every minute.
+          </p>
         ) : (
           <div class="bars" role="img" aria-label={`Emails per week over the last ${WEEKS} weeks`}>
             {weeks.map((week) => (
@@ -86,7 +98,9 @@ export function DashboardPage({ workspaceId }: { workspaceId: string }) {
         {deals.state === "ready" && pipeline.state === "ready" ? (
           <PipelineChart deals={deals.data} pipeline={pipeline.data} />
         ) : (
-          <p class="muted">{deals.state === "error" || pipeline.state === "error" ? "Deals are unavailable." : "Loading…"}</p>
+          <p class={deals.state === "error" || pipeline.state === "error" ? "form-error" : "muted"} role={deals.state === "error" || pipeline.state === "error" ? "alert" : "status"}>
+            {deals.state === "error" || pipeline.state === "error" ? "Deals are unavailable." : "Loading…"}
+          </p>
         )}
       </Section>
       <Section title="Going cold" testId="going-cold-list">
@@ -103,7 +117,13 @@ export function DashboardPage({ workspaceId }: { workspaceId: string }) {
             ))}
           </ul>
         ) : (
-          <p class="muted">{cold.state === "loading" ? "Loading…" : "Nobody is going cold: every relationship is within its usual rhythm."}</p>
+          <p class={cold.state === "error" ? "form-error" : "muted"} role={cold.state === "error" ? "alert" : "status"}>
+            {cold.state === "loading"
+              ? "Loading…"
+              : cold.state === "error"
+                ? "Contacts going cold are unavailable right now."
+                : "Nobody is going cold: every relationship is within its usual rhythm."}
+          </p>
         )}
       </Section>
     </main>

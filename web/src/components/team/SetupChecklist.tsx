@@ -7,7 +7,9 @@ import { useLiveData } from "../../data/useLiveData";
 import type { MailboxStatus, WorkspaceRole } from "../../data/types";
 import { paths } from "../../lib/router";
 import { useServices } from "../../lib/services";
+import { describeWorkspaceFailure } from "../../data/errors";
 import { Link } from "../Link";
+import { StatePanel } from "../StatePanel";
 
 interface SetupChecklistProps {
   workspaceId: string;
@@ -40,6 +42,9 @@ export function SetupChecklist({ workspaceId, role, hideWhenDone = false }: Setu
   if (mailboxes.state === "loading" || members.state === "loading") {
     return <p class="muted" aria-busy="true">Loading your setup…</p>;
   }
+  // Unknown is not "not done": say the checklist cannot be shown rather than tick nothing.
+  const failure = mailboxes.state === "error" ? mailboxes.error : members.state === "error" ? members.error : null;
+  if (failure) return <StatePanel tone="error" testId="checklist-error" {...describeWorkspaceFailure(failure)} />;
 
   const connected = mailboxes.state === "ready" && mailboxes.data.length > 0;
   const previewList = previews.state === "ready" ? [...previews.data.values()] : [];
