@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from devstack import demo
 from shared import ids
@@ -140,3 +141,68 @@ def test_every_page_fits_a_phone_without_sideways_scrolling(web_stack, populated
         )
     assert too_wide == {}, f"wider than a 375 px phone (px too wide): {too_wide}"
     assert_accessible(page, "settings (phone)")
+
+
+def _focused(page) -> dict:
+    """The focused element: its test id, whether it sits in an open dialog, and whether focus shows on it."""
+    return page.evaluate(
+        """() => {
+          const element = document.activeElement;
+          const style = getComputedStyle(element);
+          const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+          const ring = outline || style.boxShadow !== "none";
+          return {
+            testId: element.getAttribute("data-testid"),
+            tag: element.tagName,
+            inDialog: Boolean(element.closest("dialog[open]")),
+            visible: ring,
+          };
+        }"""
+    )
+
+
+def test_the_keyboard_reaches_every_tab_shows_focus_and_a_dialog_holds_and_returns_it(web_stack, populated, new_page):
+    page = _open(web_stack, new_page, populated)
+    _visit(page, web_stack.web_url, populated, SCREENS[7])  # settings
+    # From the top of the page, Tab reaches each tab of the navigation, and focus always shows.
+    page.locator("body").focus()
+    reached: list[str] = []
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        focused = _focused(page)
+        assert focused["visible"], f"focus does not show on {focused}"
+        reached.append(focused["testId"] or focused["tag"])
+    for tab in ("nav-dashboard", "nav-contacts", "nav-companies", "nav-deals", "nav-team", "nav-settings"):
+        assert tab in reached, f"{tab} not reached by Tab: {reached}"
+
+    # The disconnect dialog: opened from the keyboard, Tab stays inside it, Escape closes it, focus returns.
+    disconnect = page.get_by_test_id("disconnect").first
+    disconnect.focus()
+    page.keyboard.press("Enter")
+    page.get_by_test_id("disconnect-dialog").wait_for()
+    assert_accessible(page, "disconnect dialog")
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        assert _focused(page)["inDialog"], "Tab left the open dialog"
+    page.keyboard.press("Escape")
+    page.get_by_test_id("disconnect-dialog").wait_for(state="detached")
+    wait_for(lambda: _focused(page)["testId"] == "disconnect", what="focus back on the button that opened the dialog")
+
+
+def test_every_page_says_so_when_its_data_cannot_be_read(web_stack, populated, new_page):
+    """Someone who is not a member opens each page of the workspace: Firestore refuses every read, and
+    each page shows an error state (never an empty list that looks like no data, nor a blank page)."""
+    suffix = uuid.uuid4().hex[:6]
+    outsider = Workspace(populated.id, f"u-out-{suffix}", f"outsider.{suffix}@lumenway.io")
+    page = new_page()
+    page.goto(demo.sign_in_link(web_stack.web_url, uid=outsider.uid, email=outsider.email))
+    page.get_by_test_id("signed-in-as").wait_for(timeout=20_000)
+    silent: list[str] = []
+    for screen in SCREENS:
+        page.goto(f"{web_stack.web_url}/w/{outsider.id}/{screen.path}")
+        try:
+            page.locator('[role="alert"]').first.wait_for(timeout=15_000)
+        except PlaywrightTimeout:
+            silent.append(screen.name)
+            screenshot(page, f"quality-{screen.name}-refused")
+    assert silent == [], f"pages showing no error when their data cannot be read: {silent}"

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
+import { keepTabInside } from "../lib/focusTrap";
 
 interface ModalDialogProps {
   titleId: string;
@@ -14,13 +15,19 @@ interface ModalDialogProps {
   children: ComponentChildren;
 }
 
-/** A modal `<dialog>`, open while mounted: Escape and the backdrop's focus trap come from the browser. */
+/** A modal `<dialog>`, open while mounted: Escape and the inert page behind come from the browser; Tab is
+ * kept inside, and focus goes back to what opened it when it closes. */
 export function ModalDialog({ titleId, testId, busy, onCancel, error, confirm, children }: ModalDialogProps) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = dialogRef.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     dialog?.showModal();
-    return () => dialog?.close();
+    return () => {
+      dialog?.close();
+      // A keyboard user carries on where they were.
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
   return (
     <dialog
@@ -28,6 +35,7 @@ export function ModalDialog({ titleId, testId, busy, onCancel, error, confirm, c
       class="dialog"
       aria-labelledby={titleId}
       data-testid={testId}
+      onKeyDown={(event) => keepTabInside(event, dialogRef.current)}
       onCancel={(event) => {
         event.preventDefault();
         if (!busy) onCancel();
