@@ -92,6 +92,13 @@ def accessibility_violations(page: object) -> list[dict[str, Any]]:
     axe's best practices), each as axe reports it: id, impact, help, helpUrl and the offending nodes."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # Colours part-way through a CSS transition (a hover or a press fading) are not what anyone reads:
+    # let running transitions and animations finish before measuring contrast.
+    page.evaluate(  # type: ignore[attr-defined]
+        "() => Promise.all(document.getAnimations()"
+        " .filter((animation) => animation.effect?.getComputedTiming().endTime !== Infinity)"
+        " .map((animation) => animation.finished.catch(() => null)))"
+    )
     results = Axe().run(page, options={"resultTypes": ["violations"]})
     return [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
 

@@ -37,6 +37,9 @@ export function SignedInApp({ user }: { user: User }) {
   // settings show the result.
   useEffect(() => {
     if (routedWorkspaceId || joining || !fallbackWorkspaceId) return;
+    // The path may have moved on since this render (a workspace just created navigates to its welcome
+    // page while its profile update is rendering): never send someone away from a workspace page.
+    if ("workspaceId" in parseRoute(window.location.pathname)) return;
     const target =
       window.location.pathname === "/settings" ? paths.settings(fallbackWorkspaceId) + window.location.search : paths.contacts(fallbackWorkspaceId);
     navigate(target, { replace: true });

@@ -60,13 +60,17 @@ export function RecordFields({ workspaceId, kind, id, canEdit, now }: RecordFiel
   const { db } = useServices();
   const record = useLiveData<EditableRecord | null>((onData, onError) => subscribeToEditable(db, workspaceId, kind, id, onData, onError), [db, workspaceId, kind, id]);
   const members = useLiveData<Member[]>((onData, onError) => live.members(db, workspaceId, onData, onError), [db, workspaceId]);
+  // The company choices are a list of up to 500: read them only once someone edits the company, so a
+  // page view costs the same however many companies the workspace has.
+  const [choosingCompany, setChoosingCompany] = useState(false);
   const companies = useLiveData<CompanyChoice[]>(
-    kind === "contact" ? (onData, onError) => subscribeToCompanyChoices(db, workspaceId, onData, onError) : null,
-    [db, workspaceId, kind],
+    kind === "contact" && choosingCompany ? (onData, onError) => subscribeToCompanyChoices(db, workspaceId, onData, onError) : null,
+    [db, workspaceId, kind, choosingCompany],
   );
   const context: FieldContext = {
     members: members.state === "ready" ? members.data : [],
     companies: companies.state === "ready" ? companies.data : [],
+    chooseCompany: () => setChoosingCompany(true),
   };
   return (
     <Section title="Details" testId="record-fields">
@@ -100,6 +104,7 @@ export function RecordFields({ workspaceId, kind, id, canEdit, now }: RecordFiel
 interface FieldContext {
   members: readonly Member[];
   companies: readonly CompanyChoice[];
+  chooseCompany: () => void;
 }
 
 function display(spec: FieldSpec, value: unknown, context: FieldContext): string {
@@ -218,7 +223,10 @@ function EditableField({ workspaceId, kind, record, spec, context, canEdit, now 
                 class="button button--small button--quiet record-field__edit"
                 data-testid="field-edit"
                 aria-label={`Edit ${spec.label.toLowerCase()}`}
-                onClick={() => setEditing({ draft: draftOf(spec, value), version: record.version })}
+                onClick={() => {
+                  if (spec.input === "company") context.chooseCompany();
+                  setEditing({ draft: draftOf(spec, value), version: record.version });
+                }}
               >
                 Edit
               </button>
