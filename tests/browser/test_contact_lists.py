@@ -71,18 +71,17 @@ def open_contacts(page: Any, web_stack: Any, workspace_id: str) -> None:
     page.locator(ROWS).first.wait_for(timeout=20_000)
 
 
-def names(page: Any) -> list[str]:
-    return [row.get_attribute("data-id") for row in page.locator(ROWS).all()]
-
-
 def wait_for_ids(page: Any, expected_first: str, count: int | None = None) -> list[str]:
-    page.wait_for_function(
-        "([selector, first, count]) => { const rows = document.querySelectorAll(selector);"
-        " return rows[0]?.dataset.id === first && (count === null || rows.length === count); }",
+    # The ids come from the same evaluation that saw the expected first row: a list that re-renders
+    # right after (a filter typed and then submitted queries twice) cannot empty the answer.
+    handle = page.wait_for_function(
+        "([selector, first, count]) => { const rows = [...document.querySelectorAll(selector)];"
+        " const ok = rows[0]?.dataset.id === first && (count === null || rows.length === count);"
+        " return ok ? rows.map(r => r.dataset.id) : false; }",
         arg=[ROWS, expected_first, count],
         timeout=20_000,
     )
-    return names(page)
+    return list(handle.json_value())
 
 
 def test_a_contacts_view_reads_the_same_at_60_and_600_contacts(web_stack, firestore_db, new_page):
