@@ -1,8 +1,11 @@
 """Extraction benchmark on the labelled corpora: quote stripping, signatures and speed.
 
 `./rapport bench extraction [--corpora DIR] [--seconds S]` prints the result dict as the
-last JSON line. Quote cases are scored exactly as the corpora README says; the baseline
-(email-reply-parser) is measured on the same cases in the same run.
+last JSON line. Quote cases are scored exactly as the corpora README says, each set its own
+figure (`quote_pass` for the upstream gold cases, `discourse_quote_pass` for Discourse's
+trimmer fixtures); the baseline (email-reply-parser) is measured on the same cases in the same
+run. `empty_reply_with_text` counts messages of every set whose author wrote something outside
+quoted or forwarded blocks but whose visible reply came back empty: it must stay 0.
 """
 
 from __future__ import annotations
@@ -21,13 +24,17 @@ from typing import Any
 from shared.mail.addresses import Address, parse_address_list
 from shared.mail.extract import extract
 from shared.mail.message import parse_message
-from shared.mail.quotes import visible_reply
+from shared.mail.quotes import is_mobile_footer, visible_reply
 from shared.mail.signatures import find_signature
 
 DEFAULT_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 SIGNATURE_MARK = "#sig#"
 REPLY_MARK = "#reply#"
 _HEADER_START = re.compile(r"^[A-Za-z-]+: ")
+# A signature block the Discourse scorer removes: one opened by a delimiter (a sign-off stays).
+_SIGNATURE_START = re.compile(r"^\s*(?:--\s*|_{2,}\s*)$")
+# Lines no author writes as their reply: quote headers ("... wrote:"), header fields, separators.
+_UNAUTHORED_LINE = re.compile(r"(?::|-{2,})$|^[-_=*~ ]{3,}|^[\w -]{1,30}:\s")
 
 
 # ---- quotes ---------------------------------------------------------------------------------
@@ -85,6 +92,68 @@ def _safe(parser: Callable[[str], str], text: str) -> str:
         return parser(text)
     except Exception:  # a crashing baseline fails the case rather than the benchmark
         return ""
+
+
+@dataclass(frozen=True)
+class DiscourseCase:
+    """One of Discourse's email_reply_trimmer fixtures: an email and its expected trimmed reply."""
+
+    file: str
+    text: str
+    trimmed: str
+
+    def passes(self, reply: str) -> bool:
+        return _folded(_without_signature(reply)) == _folded(self.trimmed)
+
+
+def load_discourse_cases(corpora: Path) -> list[DiscourseCase]:
+    root = corpora / "quotes" / "discourse"
+    return [
+        DiscourseCase(
+            file=f"discourse/{email.name}",
+            text=email.read_text(encoding="utf-8"),
+            trimmed=(root / "trimmed" / email.name).read_text(encoding="utf-8"),
+        )
+        for email in sorted((root / "emails").glob("*.txt"))
+        if (root / "trimmed" / email.name).exists()
+    ]
+
+
+def _folded(text: str) -> str:
+    """The README's comparison form for the Discourse set: every whitespace run one space, stripped."""
+    return " ".join(text.split())
+
+
+def _without_signature(reply: str) -> str:
+    """The visible reply without a signature block (a sign-off and name stay, as Discourse keeps them)."""
+    block = find_signature(reply, None, history_removed=True)
+    if block is None or not any(_SIGNATURE_START.match(line) for line in block.lines):
+        return reply
+    lines = reply.rstrip().split("\n")
+    return "\n".join(lines[: len(lines) - len(block.lines)])
+
+
+def discourse_pass(cases: list[DiscourseCase], parser: Callable[[str], str]) -> tuple[float, list[str]]:
+    failed = [case.file for case in cases if not case.passes(_safe(parser, case.text))]
+    return 1 - len(failed) / len(cases), failed
+
+
+def empty_replies_with_text(texts: Iterable[tuple[str, str]]) -> list[str]:
+    """Cases whose body holds unquoted text of the author's but whose visible reply came back empty."""
+    return [name for name, text in texts if has_unquoted_text(text) and not visible_reply(text).strip()]
+
+
+def has_unquoted_text(text: str) -> bool:
+    """A line that is neither quoted ('>'), a quote or forward header, header field, rule, nor a
+    mobile footer: text someone wrote in this message."""
+    return any(_is_authored(line) for line in text.replace("\r\n", "\n").split("\n"))
+
+
+def _is_authored(line: str) -> bool:
+    stripped = line.strip()
+    if not stripped or stripped.startswith(">") or not re.search(r"\w", stripped):
+        return False
+    return not (_UNAUTHORED_LINE.search(stripped) or is_mobile_footer(stripped))
 
 
 def reply_parser_baseline(text: str) -> str:
@@ -240,6 +309,12 @@ def run(argv: list[str]) -> dict[str, Any]:
     signatures = load_signature_cases(args.corpora)
     ours, our_failures = quote_pass(quotes, visible_reply)
     baseline, _ = quote_pass(quotes, reply_parser_baseline)
+    discourse = load_discourse_cases(args.corpora)
+    discourse_ours, discourse_failures = discourse_pass(discourse, visible_reply)
+    discourse_baseline, _ = discourse_pass(discourse, reply_parser_baseline)
+    every_text = [(c.file, c.text) for c in quotes] + [(c.file, c.text) for c in discourse]
+    every_text += [(f"signatures/{c.file}", c.text) for c in signatures]
+    empty = empty_replies_with_text(every_text)
     texts = [case.text for case in quotes]
     messages = corpus_messages(args.corpora, quotes, signatures)
     extraction = per_second(messages, extract, args.seconds)
@@ -249,6 +324,11 @@ def run(argv: list[str]) -> dict[str, Any]:
         "quote_pass": round(ours, 4),
         "quote_cases": len(quotes),
         "quote_failed": our_failures,
+        "discourse_quote_pass": round(discourse_ours, 4),
+        "discourse_cases": len(discourse),
+        "discourse_failed": discourse_failures,
+        "empty_reply_with_text": len(empty),
+        "empty_reply_cases": empty,
         **signature_scores(signatures),
         "emails_per_s": round(extraction.best),
         "emails_per_s_mean": round(extraction.mean),
@@ -257,6 +337,7 @@ def run(argv: list[str]) -> dict[str, Any]:
         "baseline": {
             "name": "email-reply-parser",
             "quote_pass": round(baseline, 4),
+            "discourse_quote_pass": round(discourse_baseline, 4),
             "quote_only_per_s": round(baseline_speed.best),
             "quote_only_per_s_mean": round(baseline_speed.mean),
         },

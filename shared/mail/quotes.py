@@ -21,6 +21,11 @@ WROTE_VERBS = (
     "пишет", "писал", "írta", "yazdı", "έγραψε", "a scris", "写道", "寫道", "wrote on",
 )  # fmt: skip
 
+# The words a quote header opens with before its date ("On", "Am", "Le", "El", ...).
+HEADER_OPENERS = (
+    "on", "am", "le", "el", "il", "il giorno", "em", "op", "den", "w dniu", "dne", "в", "στις", "pe", "dana",
+)  # fmt: skip
+
 # Field labels of the header block Outlook and others put above forwarded or quoted mail.
 FROM_LABELS = (
     "from", "von", "de", "van", "da", "från", "fra", "lähettäjä", "od", "от", "kimden", "feladó",
@@ -118,11 +123,21 @@ _SEPARATOR_INITIALS = frozenset(word[0] for word in _SEPARATOR_FIRST_WORDS)
 _SENT_FROM_INITIALS = frozenset(word[0] for word in _SENT_FROM_FIRST_WORDS)
 _RULE_CHARACTERS = frozenset("-_=*~")
 _LABEL_SEARCH_CHARS = 40  # a field label ("Envoyé le :", "*From:*") sits at the start of its line
-_RULE_LINE = re.compile(r"^[-_=*~—–]{3,}$")
-_QUOTED = re.compile(r"^[ \t]*>")
+_RULE_LINE = re.compile(r"^[-_=*~—–#+]{3,}$")
+# ">" and the initials Supercite-style clients put before it ("JD> ..."; Emacs Supercite, Gnus).
+_QUOTED = re.compile(r"^[ \t]*(?:[A-Z]{1,3})?>")
+# Lone marks that tracking extensions (Mixmax, Streak) leave under a reply; not text.
+_BLANK_OR_INVISIBLE = " \t\u1427\u200b\u200c\u200d\u2060\ufeff\u00a0"
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# Gmail's dated attribution in several locales: "2016-03-03 17:21 GMT+01:00 Ann Lee <ann@x.org>:",
+# its address and colon sometimes lost when the header was re-wrapped or converted from HTML.
+_GMAIL_DATED_HEADER = re.compile(r"^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2} GMT[+-]\d{1,2}(?::?\d{2})?\s+\S.*$")
+_OPENER = Caseless(rf"^(?:{_alternation(HEADER_OPENERS)})\b.*(?:\d{{1,2}}[:.]\d{{2}}|\b(?:19|20)\d{{2}}\b)")
+_OPENER_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in HEADER_OPENERS)
+_OPENER_INITIALS = frozenset(word[0] for word in _OPENER_FIRST_WORDS)
 
 _MAX_HEADER_LINES = 3
+_SPREAD_HEADER_LINES = 8
 _MAX_HEADER_CHARS = 400
 _OUTLOOK_BLOCK_SPAN = 6
 _MAX_NESTING = 3
@@ -170,17 +185,46 @@ def _join(lines: list[str]) -> str:
 
 
 def _visible_lines(lines: list[str], depth: int) -> list[str]:
-    cut, header_end = _history_start(lines)
-    kept = _trim(lines[:cut])
-    if header_end is None or depth > _MAX_NESTING:
+    cut, resume, is_quote_header = _history_start(lines)
+    kept = _own_lines(lines[:cut])
+    if resume is None or depth > _MAX_NESTING:
         return kept
-    rest = lines[header_end:]
-    if kept and not _is_interleaved(rest):
+    rest = lines[resume:]
+    if kept and not (is_quote_header and _is_interleaved(rest)):
         return kept
-    # Either nothing stands above the header (the reply sits below the quote: bottom-posting)
-    # or the author answers between quoted lines (inline reply): keep reading below the quote.
+    # Either nothing stands above the header (the reply sits below the quote: bottom-posting,
+    # or a forward or pasted header block with the text under it) or the author answers
+    # between quoted lines (inline reply): keep reading below.
     below = _visible_lines(rest, depth + 1)
     return [*kept, "", *below] if kept and below else kept or below
+
+
+def _own_lines(lines: list[str]) -> list[str]:
+    """The author's lines: quoted lines (and a quoted line's wrapped tail) dropped, in order."""
+    for line in lines:  # a substring test per line is far cheaper than the pattern
+        if ">" in line:
+            break
+    else:
+        return _trim(lines)
+    own: list[str] = []
+    for index, line in enumerate(lines):
+        if _is_quoted(line):
+            if own and own[-1].strip():
+                own.append("")  # the quote stood between two paragraphs: keep them apart
+            continue
+        if line.strip() and _is_wrapped_quote_tail(lines, index):
+            continue
+        own.append(line)
+    return _trim(own)
+
+
+def _is_wrapped_quote_tail(lines: list[str], index: int) -> bool:
+    """One unquoted line between two quoted ones is the quoted line wrapped by a client."""
+    return 0 < index < len(lines) - 1 and _is_quoted(lines[index - 1]) and _is_quoted(lines[index + 1])
+
+
+def _is_quoted(line: str) -> bool:
+    return bool(_QUOTED.match(line))
 
 
 def _is_interleaved(rest: list[str]) -> bool:
@@ -206,7 +250,7 @@ def _is_interleaved(rest: list[str]) -> bool:
 def _trim(lines: list[str]) -> list[str]:
     """Drop leading and trailing quoted lines, blank lines and bare separator rules."""
     start, end = 0, len(lines)
-    while start < end and (not lines[start].strip() or _QUOTED.match(lines[start])):
+    while start < end and (not lines[start].strip(_BLANK_OR_INVISIBLE) or _QUOTED.match(lines[start])):
         start += 1
     while end > start and _is_trailing_noise(lines[end - 1]):
         end -= 1
@@ -214,32 +258,45 @@ def _trim(lines: list[str]) -> list[str]:
 
 
 def _is_trailing_noise(line: str) -> bool:
-    stripped = line.strip()
+    stripped = line.strip(_BLANK_OR_INVISIBLE)
     return not stripped or stripped.startswith(">") or bool(_RULE_LINE.match(stripped))
 
 
-def _history_start(lines: list[str]) -> tuple[int, int | None]:
-    """Index of the first line of quoted history or signature, and where a quote header ends.
+def _history_start(lines: list[str]) -> tuple[int, int | None, bool]:
+    """Where quoted history starts, where reading may resume below its header, and whether
+    that header is a quote header ("... wrote:") rather than a separator or header block.
 
-    Returns (len(lines), None) when the whole text is new.
+    Returns (len(lines), None, False) when the whole text is new.
     """
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if not stripped or (stripped[0] == ">" and _QUOTED.match(line)):
+        if not stripped or (stripped.find(">", 0, 4) >= 0 and _QUOTED.match(line)):
             continue
         header_end = _quote_header_end(lines, index) if _HAS_DATE_OR_ADDRESS.search(stripped) else None
         if header_end is not None:
-            return index, header_end
+            return index, header_end, True
         # Cheap character tests first: most lines are prose and fail them, sparing the big patterns.
-        if stripped[0] in _RULE_CHARACTERS and (_is_separator(stripped) or _is_banner(lines, index)):
-            return index, None
-        if _first_word(stripped, _SEPARATOR_INITIALS) in _SEPARATOR_FIRST_WORDS and _is_separator(stripped):
-            return index, None
-        if stripped.endswith(":") and _FORWARD_INTRO.match(stripped):
-            return index, None
+        if (
+            (stripped[0] in _RULE_CHARACTERS and (_is_separator(stripped) or _is_banner(lines, index)))
+            or (_first_word(stripped, _SEPARATOR_INITIALS) in _SEPARATOR_FIRST_WORDS and _is_separator(stripped))
+            or (stripped.endswith(":") and _FORWARD_INTRO.match(stripped))
+        ):
+            return index, _header_block_end(lines, index + 1), False
         if ":" in stripped[:_LABEL_SEARCH_CHARS] and _opens_header_block(lines, index):
-            return index, None
-    return len(lines), None
+            return index, _header_block_end(lines, index), False
+    return len(lines), None, False
+
+
+def _header_block_end(lines: list[str], index: int) -> int:
+    """The first line under a forwarded or pasted header block starting at `index` (blank lines
+    above it skipped; a field wrapped over several lines stays in the block)."""
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    if index >= len(lines) or not _LABEL_LINE.match(lines[index]):
+        return index
+    while index < len(lines) and lines[index].strip():
+        index += 1
+    return index
 
 
 def _first_word(stripped: str, initials: frozenset[str]) -> str:
@@ -276,6 +333,16 @@ def _quote_header_end(lines: list[str], index: int) -> int | None:
         return None
     if "@" in first and _is_bare_header_above_quote(lines, index):
         return index + 1
+    if first[4:5] == "-" and _GMAIL_DATED_HEADER.match(first):
+        return index + 1
+    joined_end = _joined_header_end(lines, index)
+    if joined_end is None and _first_word(first, _OPENER_INITIALS) in _OPENER_FIRST_WORDS and _OPENER.match(first):
+        return _spread_header_end(lines, index)
+    return joined_end
+
+
+def _joined_header_end(lines: list[str], index: int) -> int | None:
+    """A header over up to three consecutive lines, ending in a colon or dashes."""
     for line in lines[index : index + _MAX_HEADER_LINES]:
         if line.rstrip().endswith((":", "-")):
             break
@@ -296,6 +363,22 @@ def _quote_header_end(lines: list[str], index: int) -> int | None:
     return None
 
 
+def _spread_header_end(lines: list[str], index: int) -> int | None:
+    """End of an "On <date> <name>" header whose address and "wrote:" a client pushed onto later
+    lines, across blank lines and a stray ">" ("On Thu, 31 Mar 2016 at 11:16 Ann / < / mailto:... / > wrote:")."""
+    joined = lines[index].strip()
+    for position in range(index + 1, min(len(lines), index + _SPREAD_HEADER_LINES)):
+        piece = lines[position].strip().lstrip(">").strip()
+        if not piece:
+            continue
+        joined = f"{joined} {piece}"
+        if len(joined) > _MAX_HEADER_CHARS:
+            return None
+        if joined.endswith(":"):
+            return position + 1 if _WROTE_END_BACKWARDS.match(joined[::-1]) else None
+    return None
+
+
 def _header_starts_later(lines: list[str], index: int, end: int) -> bool:
     for start in range(index + 1, end + 1):
         later = " ".join(line.strip() for line in lines[start : end + 1])
@@ -308,7 +391,7 @@ def _header_starts_later(lines: list[str], index: int, end: int) -> bool:
 def _is_bare_header_above_quote(lines: list[str], index: int) -> bool:
     """ "2011/4/7 Ann Lee <ann@x.org>" with no verb or colon, directly above quoted lines."""
     following = [candidate for candidate in lines[index + 1 : index + 3] if candidate.strip()]
-    if not following or not _QUOTED.match(following[0]):
+    if not following or not (_QUOTED.match(following[0]) or following[0].lstrip().startswith("|")):
         return False
     line = lines[index].strip()
     return len(line) <= _MAX_HEADER_CHARS // 2 and bool(_EMAIL_RE.search(line)) and bool(_DATE_LIKE.search(line))

@@ -112,11 +112,49 @@ def test_reply_below_the_quote_is_found() -> None:
     assert visible_reply(text) == "Yes, Thursday."
 
 
-def test_inline_answers_keep_the_questions_they_answer() -> None:
+def test_inline_answers_keep_their_order_without_the_quoted_questions() -> None:
     text = (
         "See inline.\n\nOn Tue, 3 Mar 2026, Ann <ann@rapport.dev> wrote:\n> Thursday?\n\nYes.\n\n> Who joins?\n\nDana."
     )
-    assert visible_reply(text) == "See inline.\n\nYes.\n\n> Who joins?\n\nDana."
+    assert visible_reply(text) == "See inline.\n\nYes.\n\nDana."
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        # Bottom-posting under a header and quoted lines, as on mailing lists.
+        ("On Tue, 3 Mar 2026, Ann <ann@rapport.dev> wrote:\n> Thursday?\n> Or Friday?\nThursday.", "Thursday."),
+        # Inline answers with no header at all.
+        ("> Thursday?\n\nYes.\n\n> Who joins?\nDana and Lee.", "Yes.\n\nDana and Lee."),
+        # Supercite-style initials before the ">".
+        ("Agreed.\n\nAL> Thursday?\nAL> Or Friday?", "Agreed."),
+        # A forward with nothing above it: the forwarded text is what was sent.
+        (
+            "---------- Forwarded message ---------\nFrom: Ann Lee <ann@rapport.dev>\nDate: Tue, Mar 3, 2026\n"
+            "Subject: A subject long enough\nto wrap\nTo: Mark <mark@acme.com>\n\n\nThe contract is attached.",
+            "The contract is attached.",
+        ),
+        # A pasted header block in the sender's language, the text under it.
+        (
+            "Von: Ann Lee <ann@rapport.dev>\nGesendet: Dienstag, 3. März 2026 09:15\nAn: Mark\nBetreff: Termin\n\n"
+            "Donnerstag passt.",
+            "Donnerstag passt.",
+        ),
+        # An attribution spread over lines, blank ones and a stray ">" included.
+        (
+            "Yes.\n\nOn Thu, 31 Mar 2016 at 11:16 Ann Lee\n\n<\nmailto:Ann Lee <ann@rapport.dev>\n> wrote:\n\nOld",
+            "Yes.",
+        ),
+        # Gmail's dated attribution that lost its address.
+        ("Yes.\n\n2016-03-03 17:21 GMT+01:00 Ann Lee\n\nOld text", "Yes."),
+        # A dated header above "|"-quoted lines.
+        ("Yes.\n\n2013/7/20 Ann Lee <ann@rapport.dev>\n\n| Old text\n| more", "Yes."),
+        # Rules and a tracking mark under the reply are not text.
+        ("Yes.\n\n\u1427\n####\n++++++", "Yes."),
+    ],
+)
+def test_the_authors_text_is_found_wherever_it_stands(text: str, reply: str) -> None:
+    assert visible_reply(text) == reply
 
 
 def test_wrapped_quote_lines_are_not_mistaken_for_new_text() -> None:
