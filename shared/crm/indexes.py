@@ -133,6 +133,10 @@ UNINDEXED_FIELDS = (
     ("audit", "before"),
     ("audit", "after"),
     (deadletters.COLLECTION, "payload"),
+    # Per-member sums and co-occurrence edges (decision 27): read by document, never queried; only
+    # memberScores is sorted on.
+    ("contacts", "memberStrength"),
+    ("contacts", "cooccur"),
 )
 # Fields Firestore's TTL policies delete documents by (terraform reads them from firestore.indexes.json).
 TTL_FIELDS = ((deadletters.COLLECTION, deadletters.TTL_FIELD),)

@@ -29,6 +29,8 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared import ids, notifications
 from shared.clients import firestore_client
+from shared.crm import member_strength
+from shared.crm.member_strength import ContactTallies, EdgeTally, MemberTally
 from shared.crm.policy import Policy, participant_domains
 from shared.crm.preview import (
     PreviewService,
@@ -137,6 +139,15 @@ class MessageRecord:
     raw: bytes = field(default=b"", repr=False)  # new mail as fetched: what a dead letter keeps
 
     @property
+    def mailbox_id(self) -> str | None:
+        return self.fields.get("mailboxId")
+
+    @property
+    def thread_depth(self) -> int:
+        """How many messages came before it in its thread, by its References: deeper counts more."""
+        return int(self.fields.get("threadDepth") or 0)
+
+    @property
     def is_new(self) -> bool:
         return self.update_time is None
 
@@ -161,6 +172,8 @@ class MessageRecord:
             for p in data.get("people") or []
         )
         skipped = data.get("skipped") if data.get("skipped") != "blocked" else None
+        # What per-member strength needs of a stored interaction when it is counted later.
+        kept: dict[str, Any] = {k: data[k] for k in ("mailboxId", "threadDepth") if k in data}
         return cls(
             ref=snapshot.reference,
             occurred_at=data["occurredAt"],
@@ -171,6 +184,7 @@ class MessageRecord:
             counted=counted,
             counted_companies=frozenset(data.get("companyIds") or ()),
             update_time=snapshot.update_time,
+            fields=kept,
         )
 
 
@@ -225,6 +239,7 @@ class _Tally:
     signature: dict[str, Any] | None = None
     signature_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    relations: ContactTallies = field(default_factory=ContactTallies)  # per-member strength, co-occurrence
 
     def add(self, at: datetime, *, sent: int = 0, received: int = 0, name: str | None = None) -> None:
         self.sent += sent
@@ -252,6 +267,7 @@ class _Tally:
         if other.signature_at is not None:
             self.sign(other.signature_at, other.signature)
         self.extra.update(other.extra)
+        self.relations.merge(other.relations)
 
 
 @dataclass
@@ -732,6 +748,7 @@ def _record_of(
         "automated": message.automated_reason,
         "participantEmails": list(participants),
         "participantDomains": participant_domains(participants),
+        "threadDepth": len(message.references) or int(message.in_reply_to is not None),
     }
     skipped = "automated" if message.automated else None
     return MessageRecord(ref, occurred_at, message.direction, people, participants, skipped, fields, raw=fetched.raw)
@@ -796,6 +813,7 @@ def _plan(context: _Context, record: MessageRecord, book: ContactBook, creating:
         if domain:
             tally.extra.update(companyId=domain, companyName=company_name_from_domain(domain))
         tally.extra["redirected"] = contact_id != ids.contact_id(person.email)
+        _tally_relations(tally.relations, record, person, contact_id, counting)
     counted_companies = {d for d in (company_domain(people[c].email) for c in counting) if d}
     companies: dict[str, _Tally] = {}
     for domain in counted_companies - record.counted_companies:
@@ -824,6 +842,26 @@ def _plan(context: _Context, record: MessageRecord, book: ContactBook, creating:
     guarded = set() if context.staged else {c for c in uncounted if not book.exists(c)}
     preview_people = people if context.staged else {}
     return _MessagePlan(record, interaction, preview_people, contacts, companies, guarded, content, forget)
+
+
+def _tally_relations(
+    relations: ContactTallies, record: MessageRecord, person: Person, contact_id: str, counting: set[str]
+) -> None:
+    """The mailbox's strength with this contact, and whom else it was on this message with (a handful at
+    most: a broadcast introduces nobody). Metadata only, which every sharing level shows (decision 19)."""
+    at_ms = _epoch_ms(record.occurred_at)
+    mailbox_id = record.mailbox_id
+    if mailbox_id:
+        relations.members.setdefault(mailbox_id, MemberTally()).add(
+            at_ms=at_ms,
+            sent=person.sent,
+            received=person.received,
+            depth=record.thread_depth,
+            interaction_id=record.ref.id,
+        )
+    if 1 < len(counting) <= member_strength.MAX_COOCCUR_PEOPLE:
+        for other in counting - {contact_id}:
+            relations.edges.setdefault(other, EdgeTally()).add(at_ms=at_ms, interaction_id=record.ref.id)
 
 
 def _preview_tally(plans: list[_MessagePlan], book: ContactBook) -> PreviewTally:
@@ -898,6 +936,7 @@ def _contact_update(contact_id: str, tally: _Tally, stored: dict[str, Any]) -> d
         update["createdAt"] = firestore.SERVER_TIMESTAMP
     applied = {k: v for k, v in proposed.items() if v and k not in manual}
     update.update(applied)
+    update.update(member_strength.update_fields(tally.relations, stored, firestore.Increment, firestore.Maximum))
     _add_search_tokens(update, [applied.get(k) for k in ("name", "email", "companyName", "title")])
     return update
 

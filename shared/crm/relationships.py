@@ -24,6 +24,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared import notifications
 from shared.clients import firestore_client
+from shared.crm import member_strength
 from shared.log import get_logger
 from shared.notifications import Notification, NotificationKind
 
@@ -381,6 +382,8 @@ class RelationshipStats:
             update = {
                 "contactCount": len(people),
                 "strength": strongest.to_dict() if strongest else firestore.DELETE_FIELD,
+                # Each member's best relationship there, as the team's is its strongest contact.
+                member_strength.SCORES_FIELD: company_member_scores(people, now_ms),
             }
             try:
                 workspace.collection("companies").document(domain).update(update)
@@ -392,8 +395,10 @@ class RelationshipStats:
         self, workspace_id: str, contact_id: str, contact: Mapping[str, Any], report: RefreshReport
     ) -> None:
         contact_ref = self._workspace(workspace_id).collection("contacts").document(contact_id)
-        stats = compute_stats(self._touches(workspace_id, contact_id), epoch_ms(self._now()), self._policy)
-        if self._update_contact(workspace_id, contact_ref, contact, stats.to_fields(), report):
+        now_ms = epoch_ms(self._now())
+        stats = compute_stats(self._touches(workspace_id, contact_id), now_ms, self._policy)
+        fields = stats.to_fields() | member_strength.score_fields(contact, now_ms)
+        if self._update_contact(workspace_id, contact_ref, contact, fields, report):
             report.contacts += 1
             report.companies_touched.update(_company_of(contact))
 
@@ -494,4 +499,13 @@ def _decayed_fields(contact: Mapping[str, Any], now_ms: int) -> dict[str, Any]:
         "strength": decayed_strength(Strength.from_dict(contact["strength"]), now_ms).to_dict(),
         "goingCold": cold_after is not None and now_ms > int(cold_after),
         "relationship.interactionsPer30Days": 0.0,
-    }
+    } | member_strength.score_fields(contact, now_ms)
+
+
+def company_member_scores(people: Iterable[Mapping[str, Any]], now_ms: int) -> dict[str, float]:
+    """Per mailbox, its strongest relationship among a company's people."""
+    best: dict[str, float] = {}
+    for person in people:
+        for score in member_strength.member_scores(person, now_ms):
+            best[score.mailbox_id] = max(best.get(score.mailbox_id, 0.0), score.score)
+    return best
