@@ -16,10 +16,10 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from shared.mail.addresses import Address, parse_address_list
 from shared.mail.extract import extract
@@ -82,7 +82,15 @@ def load_quote_cases(corpora: Path) -> list[QuoteCase]:
     return cases
 
 
-def quote_pass(cases: list[QuoteCase], parser: Callable[[str], str]) -> tuple[float, list[str]]:
+class ScoredCase(Protocol):
+    file: str
+    text: str
+
+    def passes(self, reply: str) -> bool: ...
+
+
+def quote_pass(cases: Sequence[ScoredCase], parser: Callable[[str], str]) -> tuple[float, list[str]]:
+    """The share of cases the parser passes, and the files of those it fails (any set)."""
     failed = [case.file for case in cases if not case.passes(_safe(parser, case.text))]
     return 1 - len(failed) / len(cases), failed
 
@@ -133,9 +141,29 @@ def _without_signature(reply: str) -> str:
     return "\n".join(lines[: len(lines) - len(block.lines)])
 
 
-def discourse_pass(cases: list[DiscourseCase], parser: Callable[[str], str]) -> tuple[float, list[str]]:
-    failed = [case.file for case in cases if not case.passes(_safe(parser, case.text))]
-    return 1 - len(failed) / len(cases), failed
+OWN_CASES = Path(__file__).resolve().parent / "cases"
+
+
+@dataclass(frozen=True)
+class OwnQuoteCase:
+    """A case written here from a client's documented form: language, client, form, text, reply."""
+
+    file: str
+    text: str
+    reply: str
+
+    def passes(self, reply: str) -> bool:
+        return normalise(reply) == normalise(self.reply)
+
+
+def load_own_quote_cases() -> list[OwnQuoteCase]:
+    cases = []
+    path = OWN_CASES / "quotes_multilingual.jsonl"
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        label = json.loads(line)
+        name = f"multilingual/{number}:{label['language']}/{label['client']}/{label['form']}"
+        cases.append(OwnQuoteCase(file=name, text=label["text"], reply=label["reply"]))
+    return cases
 
 
 def empty_replies_with_text(texts: Iterable[tuple[str, str]]) -> list[str]:
@@ -310,9 +338,13 @@ def run(argv: list[str]) -> dict[str, Any]:
     ours, our_failures = quote_pass(quotes, visible_reply)
     baseline, _ = quote_pass(quotes, reply_parser_baseline)
     discourse = load_discourse_cases(args.corpora)
-    discourse_ours, discourse_failures = discourse_pass(discourse, visible_reply)
-    discourse_baseline, _ = discourse_pass(discourse, reply_parser_baseline)
+    discourse_ours, discourse_failures = quote_pass(discourse, visible_reply)
+    discourse_baseline, _ = quote_pass(discourse, reply_parser_baseline)
+    own = load_own_quote_cases()
+    own_ours, own_failures = quote_pass(own, visible_reply)
+    own_baseline, _ = quote_pass(own, reply_parser_baseline)
     every_text = [(c.file, c.text) for c in quotes] + [(c.file, c.text) for c in discourse]
+    every_text += [(c.file, c.text) for c in own]
     every_text += [(f"signatures/{c.file}", c.text) for c in signatures]
     empty = empty_replies_with_text(every_text)
     texts = [case.text for case in quotes]
@@ -327,6 +359,9 @@ def run(argv: list[str]) -> dict[str, Any]:
         "discourse_quote_pass": round(discourse_ours, 4),
         "discourse_cases": len(discourse),
         "discourse_failed": discourse_failures,
+        "multilingual_quote_pass": round(own_ours, 4),
+        "multilingual_cases": len(own),
+        "multilingual_failed": own_failures,
         "empty_reply_with_text": len(empty),
         "empty_reply_cases": empty,
         **signature_scores(signatures),
@@ -338,6 +373,7 @@ def run(argv: list[str]) -> dict[str, Any]:
             "name": "email-reply-parser",
             "quote_pass": round(baseline, 4),
             "discourse_quote_pass": round(discourse_baseline, 4),
+            "multilingual_quote_pass": round(own_baseline, 4),
             "quote_only_per_s": round(baseline_speed.best),
             "quote_only_per_s_mean": round(baseline_speed.mean),
         },

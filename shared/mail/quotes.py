@@ -12,71 +12,23 @@ import re
 from collections.abc import Sequence
 
 from shared.mail.caseless import Caseless
+from shared.mail.mail_forms import forms
 
-# "wrote" in the languages mail clients write quote headers in.
-WROTE_VERBS = (
-    "wrote", "writes", "schrieb", "geschrieben", "a écrit", "a ecrit", "écrit", "ha scritto", "scrisse",
-    "escribió", "escribio", "escreveu", "schreef", "heeft geschreven", "geschreven", "skrev", "kirjoitti",
-    "napisał\\(a\\)", "napisała", "napisał", "napisal", "napsal", "написал\\(а\\)", "написала", "написал",
-    "пишет", "писал", "írta", "yazdı", "έγραψε", "a scris", "写道", "寫道", "wrote on",
-)  # fmt: skip
-
-# The words a quote header opens with before its date ("On", "Am", "Le", "El", ...).
-HEADER_OPENERS = (
-    "on", "am", "le", "el", "il", "il giorno", "em", "op", "den", "w dniu", "dne", "в", "στις", "pe", "dana",
-)  # fmt: skip
-
-# Field labels of the header block Outlook and others put above forwarded or quoted mail.
-FROM_LABELS = (
-    "from", "von", "de", "van", "da", "från", "fra", "lähettäjä", "od", "от", "kimden", "feladó",
-    "από", "mittente", "remetente", "afzender", "expéditeur", "frá", "odesílatel",
-)  # fmt: skip
-OTHER_LABELS = (
-    "sent", "date", "to", "subject", "cc", "gesendet", "datum", "an", "betreff", "envoyé le", "envoyé",
-    "à", "objet", "verzonden", "aan", "onderwerp", "inviato", "data", "a", "oggetto", "enviado el",
-    "enviado", "fecha", "para", "asunto", "assunto", "skickat", "till", "ämne", "sendt", "til", "emne",
-    "lähetetty", "vastaanottaja", "aihe", "päivämäärä", "wysłano", "do", "temat", "отправлено", "дата",
-    "кому", "тема", "kopie", "kopia", "dato", "emne", "fecha", "datum", "päiväys", "odesláno", "předmět",
-    "komu", "gönderildi", "kime", "konu",
-)  # fmt: skip
-
-# Separators that open quoted or forwarded mail.
-HISTORY_SEPARATORS = (
-    "original message", "forwarded message", "forwarded", "ursprüngliche nachricht", "weitergeleitete nachricht",
-    "message d'origine", "message original", "message transféré", "messaggio originale", "messaggio inoltrato",
-    "mensaje original", "mensaje reenviado", "mensagem original", "mensagem encaminhada",
-    "oorspronkelijk bericht", "doorgestuurd bericht", "alkuperäinen viesti", "välitetty viesti",
-    "opprinnelig melding", "videresendt melding", "oprindelig meddelelse", "videresendt meddelelse",
-    "ursprungligt meddelande", "vidarebefordrat meddelande", "wiadomość oryginalna", "oryginalna wiadomość",
-    "przekazana wiadomość", "исходное сообщение", "пересылаемое сообщение", "původní zpráva",
-    "eredeti üzenet", "orijinal mesaj", "oprindelig besked", "originalmeddelelse", "videresendt besked",
-    "opprinnelig e-post", "videresendt e-post", "reply message", "antwort nachricht", "originalnachricht",
-    "mensaje reenviado", "oryginalna wiadomość",
-)  # fmt: skip
-# Apple Mail and others announce a forward with a sentence instead of a dashed separator.
-FORWARD_INTROS = (
-    "begin forwarded message", "anfang der weitergeleiteten nachricht", "début du message réexpédié",
-    "début du message transféré", "inizio messaggio inoltrato", "comienzo del mensaje reenviado",
-    "início da mensagem reencaminhada", "início da mensagem encaminhada", "begin doorgestuurd bericht",
-    "vidarebefordrat mejl", "videresendt e-mail", "välitetty viesti alkaa",
-)  # fmt: skip
-
-# "Sent from my iPhone" and its kin: the mobile client's signature line.
-SENT_FROM_PREFIXES = (
-    "sent from my", "sent from", "sent with", "sent via", "sent using", "sent on the go with", "get outlook for",
-    "download outlook for", "outlook for ios", "outlook for android",
-    "gesendet von meinem", "gesendet von", "gesendet mit", "envoyé de mon", "envoyé depuis mon", "envoyé depuis",
-    "envoyé à partir de", "envoyé avec", "inviato dal mio", "inviato da", "enviado desde mi", "enviado desde",
-    "enviado do meu", "enviado de meu", "enviado com", "enviado con", "verzonden vanaf mijn", "verzonden vanaf",
-    "verstuurd vanaf mijn", "verstuurd vanaf", "verzonden met", "skickat från min", "skickat från",
-    "sendt fra min", "sendt fra", "lähetetty", "wysłane z mojego", "wysłane z", "wysłano z",
-    "отправлено с", "отправлено из", "odesláno z", "küldve", "von meinem",
-)  # fmt: skip
+WROTE_VERBS = forms("wrote")
+HEADER_OPENERS = forms("opener")
+FROM_LABELS = forms("from")
+DATE_LABELS = forms("date")
+OTHER_LABELS = DATE_LABELS + forms("field")
+HISTORY_SEPARATORS = forms("separator")
+FORWARD_INTROS = forms("forward_intro")
+SENT_FROM_FORMS = forms("sent_from")
+DEVICE = "{device}"
 
 
 def _alternation(words: Sequence[str]) -> str:
-    # Longest first, so "envoyé le" wins over "envoyé".
-    return "|".join(sorted((w.replace(" ", r"\s+") for w in words), key=len, reverse=True))
+    # Longest first, so "envoyé le" wins over "envoyé". Forms are literal text, matched caselessly.
+    escaped = {re.escape(w.lower()).replace(r"\ ", r"\s+") for w in words}
+    return "|".join(sorted(escaped, key=len, reverse=True))
 
 
 def _backwards(words: Sequence[str]) -> str:
@@ -88,9 +40,14 @@ def _backwards(words: Sequence[str]) -> str:
 # first match is the same, and long words are not re-scanned from each of their letters.
 _EMAIL = r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
 # "wrote:" at the end, matched on the reversed text: anchored there, only the end is read.
-_WROTE_END_BACKWARDS = Caseless(rf"\s*(?::|-{{2,}})\s*(?:{_backwards(WROTE_VERBS)})")
-_EMAIL_COLON_END = re.compile(rf"{_EMAIL}\s*[>)\]]?\s*:\s*$")
-_WROTE_ANYWHERE = Caseless(rf"(?<!\w)(?:{_alternation(WROTE_VERBS)})(?!\w)")
+_WROTE_END_BACKWARDS = Caseless(rf"\s*(?:[:：]|-{{2,}})\s*(?:{_backwards(WROTE_VERBS)})")
+_EMAIL_COLON_END = re.compile(rf"{_EMAIL}\s*[>)\]]?\s*[:：]\s*$")
+# Scripts written without spaces (CJK, Thai) put the verb right against a date or name.
+_SPACELESS = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_WROTE_ANYWHERE = Caseless(
+    rf"(?<!\w)(?:{_alternation([v for v in WROTE_VERBS if not _SPACELESS.search(v)])})(?!\w)"
+    rf"|{_alternation([v for v in WROTE_VERBS if _SPACELESS.search(v)])}"
+)
 _EMAIL_RE = re.compile(_EMAIL)
 _DATE_LIKE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?\b|\b\d{1,2}:\d{2}\b")
 _HEADER_DATE = re.compile(r"\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b")
@@ -99,29 +56,51 @@ _SENT_END_BACKWARDS = Caseless(r"\n?:\s*tnes(?!\w)")  # "sent:" ending the text 
 _TIME = re.compile(r"\d(?<!\w\d)\d?[:.]\d{2}\b")
 _HAS_DATE_OR_ADDRESS = re.compile(r"[\d@]")  # a class, not "\d|@": the engine scans ahead for it
 # Written without adjacent optional runs (like \s*[*>]*\s*), which backtrack badly on long indents.
-_LABEL_LINE = Caseless(rf"^[\s*>]*(?P<label>{_alternation(FROM_LABELS + OTHER_LABELS)})[\s*]*:")
-_FROM_LABEL_SET = frozenset(FROM_LABELS)
-_DATE_LABEL_SET = frozenset(
-    {"date", "datum", "data", "dato", "fecha", "päivämäärä", "päiväys", "дата", "sent", "gesendet", "envoyé",
-     "envoyé le", "verzonden", "skickat", "sendt", "wysłano", "отправлено", "inviato", "enviado", "lähetetty"}
-)  # fmt: skip
-_SEPARATOR = Caseless(rf"^[-_=*~\s]*(?:{_alternation(HISTORY_SEPARATORS)})[-_=*~\s]*:?$")
+# Header field labels, lower-cased with single spaces: a line's label is looked up, not searched for.
+_LABEL_SET = frozenset(" ".join(label.lower().split()) for label in FROM_LABELS + OTHER_LABELS)
+_LABEL_COLON = re.compile(r"[:：]")
+_FROM_LABEL_SET = frozenset(" ".join(label.lower().split()) for label in FROM_LABELS)
+_DATE_LABEL_SET = frozenset(" ".join(label.lower().split()) for label in DATE_LABELS)
+_SEPARATOR = Caseless(rf"^[-_=*~\s]*(?:{_alternation(HISTORY_SEPARATORS)})[-_=*~\s]*[:：]?$")
 _BANNER = re.compile(r"^[-=_*~]{3,}[^-=_*~\d]{2,40}[-=_*~]{3,}$")
 _SEPARATOR_NEEDS_RULE = frozenset({"forwarded"})  # a bare word, so it needs dashes around it
 # Both are matched against stripped lines.
-_FORWARD_INTRO = Caseless(rf"^(?:{_alternation(FORWARD_INTROS)})\s*:$")
-_SENT_FROM = Caseless(
-    rf"^(?:{_alternation(SENT_FROM_PREFIXES)})(?:\s+[\w'’.&+-]+){{0,6}}"
-    r"(?:\s*(?:<[^<>\s]*>|\([^()\s]*\)|\[[^\[\]\s]*\]))?!?$"
-)
+_FORWARD_INTRO = Caseless(rf"^(?:{_alternation(FORWARD_INTROS)})\s*[:：]$")
+
+
+def _sent_from_pattern(forms: Sequence[str]) -> str:
+    """ "Sent from my {device}" forms as one pattern: the device is up to six words (none for a
+    form that ends in it: "Sent from my" alone), then an optional link the client appends."""
+    alternatives = []
+    for form in sorted(forms, key=len, reverse=True):
+        before, _, after = form.lower().partition(DEVICE)
+        device = r"(?:\s*[\w'’.&+-]+){0,6}" if not after.strip() else r"\s*[\w'’.&+-]+(?:\s+[\w'’.&+-]+){0,5}?"
+        head = f"(?:{_alternation([before.strip()])})" if before.strip() else ""
+        tail = rf"\s*(?:{_alternation([after.strip()])})" if after.strip() else ""
+        alternatives.append(head + device + tail)
+    return rf"^(?:{'|'.join(alternatives)})(?:\s*(?:<[^<>\s]*>|\([^()\s]*\)|\[[^\[\]\s]*\]))?[.!]?$"
+
+
+_SENT_FROM = Caseless(_sent_from_pattern(SENT_FROM_FORMS))
 _SIGNATURE_DELIMITER = re.compile(r"^(?:--|_{2,})$")
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
-_SEPARATOR_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in HISTORY_SEPARATORS)
-_SENT_FROM_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in SENT_FROM_PREFIXES)
-# Their first letters: a line starting with any other letter is ruled out without reading its word.
-_SEPARATOR_INITIALS = frozenset(word[0] for word in _SEPARATOR_FIRST_WORDS)
-_SENT_FROM_INITIALS = frozenset(word[0] for word in _SENT_FROM_FIRST_WORDS)
+_SEPARATOR_FIRST_WORDS = frozenset(phrase.split()[0].lower() for phrase in HISTORY_SEPARATORS)
+# A mobile footer starts with its form's first word, or (for "{device}から送信") ends with its tail.
+_SENT_FROM_HEADS = frozenset(
+    form.lower().partition(DEVICE)[0].split()[0] for form in SENT_FROM_FORMS if not form.startswith(DEVICE)
+)
+# "发自我的iPhone": no space ends the first word, so these are tested with startswith.
+_SENT_FROM_SPACELESS_HEADS = tuple(head for head in _SENT_FROM_HEADS if _SPACELESS.search(head))
+_SENT_FROM_TAILS = tuple(
+    {form.rpartition(DEVICE)[2].strip().lower() for form in SENT_FROM_FORMS if form.startswith(DEVICE)}
+)
+# Their first (or last) three characters: a line with others is ruled out without reading a word.
+_SEPARATOR_OPENINGS = frozenset(f"{word} "[:3] for word in _SEPARATOR_FIRST_WORDS)
+_SENT_FROM_OPENINGS = frozenset(f"{head} "[:3] for head in _SENT_FROM_HEADS)  # "나의 iPhone": a short head
+_SENT_FROM_ENDINGS = frozenset(tail[-3:] for tail in _SENT_FROM_TAILS)
 _RULE_CHARACTERS = frozenset("-_=*~")
+_HEAD_CHARS = 20  # longer than the first word of any separator or mobile footer form
+_HEAD_PUNCTUATION = "*-_=~:,.!'\"()[]<>"
 _LABEL_SEARCH_CHARS = 40  # a field label ("Envoyé le :", "*From:*") sits at the start of its line
 _RULE_LINE = re.compile(r"^[-_=*~—–#+]{3,}$")
 # ">" and the initials Supercite-style clients put before it ("JD> ..."; Emacs Supercite, Gnus).
@@ -129,14 +108,19 @@ _QUOTED = re.compile(r"^[ \t]*(?:[A-Z]{1,3})?>")
 # Lone marks that tracking extensions (Mixmax, Streak) leave under a reply; not text.
 _BLANK_OR_INVISIBLE = " \t\u1427\u200b\u200c\u200d\u2060\ufeff\u00a0"
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# A quoted-printable soft break: "=" ending a line the encoder filled to its 76 characters.
+_QP_SOFT_BREAK = re.compile(r"^[^\n]{60,75}=\r?$", re.MULTILINE)
+# Two bytes of one UTF-8 character, escaped: "=C3=A9" is "é".
+_QP_UTF8 = re.compile(r"=[C-F][0-9A-F]=[89AB][0-9A-F]")
 # Gmail's dated attribution in several locales: "2016-03-03 17:21 GMT+01:00 Ann Lee <ann@x.org>:",
 # its address and colon sometimes lost when the header was re-wrapped or converted from HTML.
 _GMAIL_DATED_HEADER = re.compile(r"^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2} GMT[+-]\d{1,2}(?::?\d{2})?\s+\S.*$")
 _OPENER = Caseless(rf"^(?:{_alternation(HEADER_OPENERS)})\b.*(?:\d{{1,2}}[:.]\d{{2}}|\b(?:19|20)\d{{2}}\b)")
-_OPENER_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in HEADER_OPENERS)
+_OPENER_FIRST_WORDS = frozenset(phrase.split()[0].lower() for phrase in HEADER_OPENERS)
 _OPENER_INITIALS = frozenset(word[0] for word in _OPENER_FIRST_WORDS)
 
 _MAX_HEADER_LINES = 3
+_HEADER_ENDINGS = (":", "：", "-")  # every header form ends in one
 _SPREAD_HEADER_LINES = 8
 _MAX_HEADER_CHARS = 400
 _OUTLOOK_BLOCK_SPAN = 6
@@ -155,8 +139,22 @@ def strip_quoted_history(text: str) -> str:
 
 def split_reply(text: str) -> tuple[str, str]:
     """(the author's text with signature, the visible reply): one pass for both."""
-    own = _visible_lines(split_lines(text), depth=0)
+    own = _visible_lines(split_lines(repair_quoted_printable(text)), depth=0)
     return _join(own), _join(_trim(own[: _signature_start(own)]))
+
+
+def repair_quoted_printable(text: str) -> str:
+    """The text decoded when it is still quoted-printable (a part whose transfer encoding was
+    lost or applied twice): soft line breaks at the encoder's line length, or UTF-8 bytes
+    spelled "=C3=A9". Such damage splits headers ("wro=" / "te:") and hides their words."""
+    if "=" not in text:
+        return text
+    soft_breaks = _QP_SOFT_BREAK.findall(text) if "=\n" in text or "=\r\n" in text else []
+    if not soft_breaks and not _QP_UTF8.search(text):
+        return text
+    import quopri  # rarely needed
+
+    return quopri.decodestring(text.replace("\r\n", "\n").encode("utf-8")).decode("utf-8", errors="replace")
 
 
 def _signature_start(lines: list[str]) -> int:
@@ -171,7 +169,14 @@ def _signature_start(lines: list[str]) -> int:
 def is_mobile_footer(line: str) -> bool:
     """ "Sent from my iPhone" and its kin in any of the languages above."""
     stripped = line.strip()
-    return _first_word(stripped, _SENT_FROM_INITIALS) in _SENT_FROM_FIRST_WORDS and bool(_SENT_FROM.match(stripped))
+    # Three characters at either end rule out nearly every line before any word is read.
+    if stripped[:3].lower() in _SENT_FROM_OPENINGS and (
+        _head_word(stripped) in _SENT_FROM_HEADS or stripped.startswith(_SENT_FROM_SPACELESS_HEADS)
+    ):
+        return bool(_SENT_FROM.match(stripped))
+    if stripped[-3:] in _SENT_FROM_ENDINGS and stripped.endswith(_SENT_FROM_TAILS):  # written in lower case
+        return bool(_SENT_FROM.match(stripped))
+    return False
 
 
 def split_lines(text: str) -> list[str]:
@@ -278,11 +283,17 @@ def _history_start(lines: list[str]) -> tuple[int, int | None, bool]:
         # Cheap character tests first: most lines are prose and fail them, sparing the big patterns.
         if (
             (stripped[0] in _RULE_CHARACTERS and (_is_separator(stripped) or _is_banner(lines, index)))
-            or (_first_word(stripped, _SEPARATOR_INITIALS) in _SEPARATOR_FIRST_WORDS and _is_separator(stripped))
+            or (
+                stripped[:3].lower() in _SEPARATOR_OPENINGS
+                and _head_word(stripped) in _SEPARATOR_FIRST_WORDS
+                and _is_separator(stripped)
+            )
             or (stripped.endswith(":") and _FORWARD_INTRO.match(stripped))
         ):
             return index, _header_block_end(lines, index + 1), False
-        if ":" in stripped[:_LABEL_SEARCH_CHARS] and _opens_header_block(lines, index):
+        if (":" in stripped[:_LABEL_SEARCH_CHARS] or "：" in stripped[:_LABEL_SEARCH_CHARS]) and _opens_header_block(
+            lines, index
+        ):
             return index, _header_block_end(lines, index), False
     return len(lines), None, False
 
@@ -292,11 +303,17 @@ def _header_block_end(lines: list[str], index: int) -> int:
     above it skipped; a field wrapped over several lines stays in the block)."""
     while index < len(lines) and not lines[index].strip():
         index += 1
-    if index >= len(lines) or not _LABEL_LINE.match(lines[index]):
+    if index >= len(lines) or not _field_label(lines[index]):
         return index
     while index < len(lines) and lines[index].strip():
         index += 1
     return index
+
+
+def _head_word(stripped: str) -> str:
+    """The first word of a stripped line, lower-cased, without the punctuation around it."""
+    head = stripped[:_HEAD_CHARS].split(None, 1)
+    return head[0].strip(_HEAD_PUNCTUATION).lower() if head else ""
 
 
 def _first_word(stripped: str, initials: frozenset[str]) -> str:
@@ -312,7 +329,7 @@ def _is_banner(lines: list[str], index: int) -> bool:
     if not _BANNER.match(lines[index].strip()):
         return False
     following = [line for line in lines[index + 1 : index + 4] if line.strip()][:2]
-    return any(_LABEL_LINE.match(line) for line in following)
+    return any(_field_label(line) for line in following)
 
 
 def _is_separator(stripped: str) -> bool:
@@ -344,7 +361,7 @@ def _quote_header_end(lines: list[str], index: int) -> int | None:
 def _joined_header_end(lines: list[str], index: int) -> int | None:
     """A header over up to three consecutive lines, ending in a colon or dashes."""
     for line in lines[index : index + _MAX_HEADER_LINES]:
-        if line.rstrip().endswith((":", "-")):
+        if line.rstrip().endswith(_HEADER_ENDINGS):
             break
     else:
         return None  # every header form ends in a colon or dashes: skip the joining below
@@ -356,7 +373,7 @@ def _joined_header_end(lines: list[str], index: int) -> int | None:
         joined = f"{joined} {lines[position].strip()}" if joined else lines[position].strip()
         if len(joined) > _MAX_HEADER_CHARS:
             return None
-        if joined.endswith((":", "-")) and _looks_like_quote_header(joined):
+        if joined.endswith(_HEADER_ENDINGS) and _looks_like_quote_header(joined):
             # A header that starts on a later line is that header, not this line's continuation
             # ("+44 20 7946 0958" right above "On Tue, ... wrote:").
             return None if _header_starts_later(lines, index, position) else position + 1
@@ -380,7 +397,11 @@ def _spread_header_end(lines: list[str], index: int) -> int | None:
 
 
 def _header_starts_later(lines: list[str], index: int, end: int) -> bool:
+    first = lines[index]
+    first_has_address = "@" in first and bool(_EMAIL_RE.search(first))
     for start in range(index + 1, end + 1):
+        if first_has_address and "@" not in " ".join(lines[start : end + 1]):
+            return False  # "Ann <ann@x.org> ezt / írta (időpont: ..., 9:15):": the address opened it
         later = " ".join(line.strip() for line in lines[start : end + 1])
         # The later header must carry its own date: an address or "wrote:" alone is a wrapped tail.
         if _HEADER_DATE.search(lines[start]) and _looks_like_quote_header(later):
@@ -414,19 +435,24 @@ def _has_address_or_time(text: str) -> bool:
 def _opens_header_block(lines: list[str], index: int) -> bool:
     """True when `index` starts an Outlook-style block: From plus another field label nearby,
     or a date field directly followed by another field ("Date: ... / To: ...")."""
-    first = _LABEL_LINE.match(lines[index])
+    first = _field_label(lines[index])
     if not first:
         return False
-    labels = {_label(first)}
+    labels = {first}
     for line in lines[index + 1 : index + _OUTLOOK_BLOCK_SPAN]:
-        match = _LABEL_LINE.match(line)
-        if match:
-            labels.add(_label(match))
+        label = _field_label(line)
+        if label:
+            labels.add(label)
     if len(labels) >= 2 and labels & _FROM_LABEL_SET:
         return True
     following = lines[index + 1] if index + 1 < len(lines) else ""
-    return _label(first) in _DATE_LABEL_SET and bool(_LABEL_LINE.match(following))
+    return first in _DATE_LABEL_SET and bool(_field_label(following))
 
 
-def _label(match: re.Match[str]) -> str:
-    return re.sub(r"\s+", " ", match.group("label").lower())
+def _field_label(line: str) -> str:
+    """The header field label a line starts with ("From:", "*Von:*", "> Envoyé le :"), lower-cased; else ""."""
+    colon = _LABEL_COLON.search(line, 0, _LABEL_SEARCH_CHARS)
+    if colon is None:
+        return ""
+    label = " ".join(line[: colon.start()].strip(" \t*>").split()).lower()
+    return label if label in _LABEL_SET else ""

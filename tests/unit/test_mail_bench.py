@@ -31,6 +31,7 @@ def test_quality_targets_hold(result: dict[str, object]) -> None:
     # five of its 64 cases differ by definition.
     assert result["discourse_quote_pass"] >= 0.9  # type: ignore[operator]
     assert result["empty_reply_with_text"] == 0, result["empty_reply_cases"]
+    assert result["multilingual_quote_pass"] >= 0.95, result["multilingual_failed"]  # type: ignore[operator]
 
 
 def test_a_reply_under_the_quote_is_text_the_counter_sees() -> None:

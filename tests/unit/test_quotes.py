@@ -208,10 +208,24 @@ HEADER_PIECES = [
     )
 )
 def test_header_endings_read_backwards_match_the_patterns_written_forwards(text: str) -> None:
-    verbs = "|".join(sorted((w.replace(" ", r"\s+") for w in quotes.WROTE_VERBS), key=len, reverse=True))
+    verbs = "|".join(
+        sorted((re.escape(w.lower()).replace(r"\ ", r"\s+") for w in quotes.WROTE_VERBS), key=len, reverse=True)
+    )
     wrote_end = re.compile(rf"(?:{verbs})\s*(?::|-{{2,}})\s*$", re.IGNORECASE)
     sent_end = re.compile(r"(?<!\w)sent\s*:$", re.IGNORECASE)
     time_of_day = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
     assert bool(quotes._WROTE_END_BACKWARDS.match(text[::-1])) == bool(wrote_end.search(text))
     assert bool(quotes._SENT_END_BACKWARDS.match(text[::-1])) == bool(sent_end.search(text))
     assert bool(quotes._TIME.search(text)) == bool(time_of_day.search(text))
+
+
+def test_a_body_left_quoted_printable_is_read_decoded() -> None:
+    import quopri
+
+    reply = "Merci pour le document, je reviens vers vous demain avec les corrections demandées."
+    text = f"{reply}\n\nLe mar. 3 mars 2026 à 09:15, Anne Lefèvre <anne.lefevre@exemple.fr> a écrit :\n> Voici.\n"
+    damaged = quopri.encodestring(text.encode("utf-8")).decode("ascii")
+    assert "=\n" in damaged
+    assert "a =C3=A9crit" in damaged
+    assert visible_reply(damaged) == reply
+    assert quotes.repair_quoted_printable("x = 1\ny == 2, see ?id=20") == "x = 1\ny == 2, see ?id=20"
