@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.crm import relationships  # a module, not names: relationships imports this one too
+from shared.crm.decay import DAY_MS, squash
 
 ANCHOR_MS = int(datetime(2024, 1, 1, tzinfo=UTC).timestamp() * 1000)
 HALF_LIFE_DAYS = 45.0  # as the workspace-wide strength (decision 5)
@@ -43,7 +43,7 @@ SCORES_FIELD = "memberScores"
 
 def forward_weight(at_ms: int, half_life_days: float) -> float:
     """What one unit of weight at `at_ms` adds to a forward-decayed sum."""
-    return float(2.0 ** ((at_ms - ANCHOR_MS) / (half_life_days * relationships.DAY_MS)))
+    return float(2.0 ** ((at_ms - ANCHOR_MS) / (half_life_days * DAY_MS)))
 
 
 def value_now(stored_sum: float, now_ms: int, half_life_days: float) -> float:
@@ -203,7 +203,7 @@ def member_score(mailbox_id: str, sums: Mapping[str, Any], now_ms: int) -> Membe
     balance = min(sent, received) / max(sent, received) if max(sent, received) > 0 else 0.0
     return MemberScore(
         mailbox_id=mailbox_id,
-        score=relationships.squash(raw * (1.0 + balance), SCALE),
+        score=squash(raw * (1.0 + balance), SCALE),
         trend=trend(raw, fast),
         reciprocity=round(balance, 2),
         interactions=int(sums.get("count") or 0),
@@ -235,7 +235,7 @@ def member_scores(contact: Mapping[str, Any], now_ms: int) -> list[MemberScore]:
 
 def edge_score(edge: Mapping[str, Any], now_ms: int) -> float:
     """How strongly two contacts are tied by the mail they were both on: the same squash as a member's."""
-    return relationships.squash(value_now(float(edge.get("w") or 0.0), now_ms, HALF_LIFE_DAYS) * 2.0, SCALE)
+    return squash(value_now(float(edge.get("w") or 0.0), now_ms, HALF_LIFE_DAYS) * 2.0, SCALE)
 
 
 def score_fields(contact: Mapping[str, Any], now_ms: int) -> dict[str, Any]:

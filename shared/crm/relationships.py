@@ -9,7 +9,6 @@ formula, so a score read a month after it was computed is still right.
 from __future__ import annotations
 
 import itertools
-import math
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -25,11 +24,11 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from shared import notifications
 from shared.clients import firestore_client
 from shared.crm import member_strength
+from shared.crm.decay import DAY_MS, decay_factor, squash
 from shared.log import get_logger
 from shared.notifications import Notification, NotificationKind
 
 log = get_logger("relationships")
-DAY_MS = 86_400_000
 WINDOW = 500  # newest interactions read per contact: bounds cost for the busiest correspondents
 PAGE = 200
 INTERACTION_FIELDS = ["occurredAt", "threadId", "direction", "people"]
@@ -141,15 +140,6 @@ class ContactStats:
 
 
 # ---- pure computation ----------------------------------------------------------------------------------------
-
-
-def squash(raw: float, scale: float) -> float:
-    """Raw strength (unbounded) to 0-100: each further unit of raw adds less."""
-    return round(100.0 * (1.0 - math.exp(-max(raw, 0.0) / scale)), 1)
-
-
-def decay_factor(elapsed_ms: float, half_life_days: float) -> float:
-    return float(0.5 ** (max(elapsed_ms, 0.0) / (half_life_days * DAY_MS)))
 
 
 def decayed_strength(strength: Strength, now_ms: int) -> Strength:
