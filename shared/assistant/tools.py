@@ -22,6 +22,7 @@ from shared.assistant.proposals import Proposal, Proposals
 from shared.clients import firestore_client
 from shared.crm.audit import public
 from shared.crm.deals import Pipelines, check_stage
+from shared.crm.intros import IntroPaths, IntroQuery, IntroTarget
 from shared.crm.kinds import COMPANIES, CONTACTS, DEALS, NOTES, PARENT_COLLECTIONS, TASKS, records
 from shared.crm.models import ApiModel, DealCreate, NoteCreate, RecordId, SearchQuery, StageId, TaskCreate
 from shared.crm.search import Search
@@ -176,6 +177,11 @@ def _who_knows_company(context: ToolContext, args: CompanyArgs) -> dict[str, Any
     return {"company": _slim(company), "people": people, "teammates": teammates}
 
 
+def _intro_paths(context: ToolContext, args: IntroTarget) -> dict[str, Any]:
+    """The same service as GET /relationships/intro-paths: metadata only, readable by every member."""
+    return IntroPaths().find(IntroQuery(workspace_id=context.workspace_id, **args.model_dump()))
+
+
 # -- write tools: proposals --------------------------------------------------------------------------
 def _parent_name(context: ToolContext, parent_type: str | None, parent_id: str | None) -> str:
     if parent_type is None or parent_id is None:
@@ -238,6 +244,10 @@ READ_TOOLS = (
     Tool("going_cold", "Contacts whose relationship is going cold, strongest first.", ColdArgs, _going_cold),
     Tool("who_knows_company", "A company's people, and which teammates' mailboxes wrote with it most.",
          CompanyArgs, _who_knows_company),
+    Tool("intro_paths", "Who on the team knows a person or company and how well (0-100, with trend), and the best "
+         "warm introduction paths: through a teammate directly, through a contact copied on mail with them, or "
+         "through a colleague at their company; each with the interaction ids it rests on.", IntroTarget,
+         _intro_paths),
 )  # fmt: skip
 WRITE_TOOLS = (
     Tool("add_note", "Propose a note on a contact, company or deal (the user confirms it).", NoteCreate, _add_note,

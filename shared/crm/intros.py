@@ -1,0 +1,312 @@
+"""Who knows a person or company, and the warm paths to them through the team, ranked with evidence.
+
+Three kinds of path, each ending at a person (the target, or someone at the target company):
+- `direct`: a teammate's own mailbox wrote with them (their per-member strength, decision 27);
+- `via_contact`: a teammate knows someone who was on mail with them (the co-occurrence edges
+  ingestion keeps on each contact), who can introduce;
+- `colleague`: a teammate knows someone at the same company.
+
+A path's score is the geometric mean of its links (a hop is as good as its weaker side, roughly), so a
+strong teammate–connector tie does not hide a weak connector–target one. The work per query is
+bounded whatever the workspace's size: the target, at most CANDIDATES connectors and colleagues,
+and the mailboxes, read in a few batched reads; no interaction is read (evidence is the interaction
+ids the sums keep).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+from pydantic import Field, model_validator
+
+from shared.clients import firestore_client
+from shared.crm import member_strength
+from shared.crm.answers import Answer
+from shared.crm.models import ApiModel, RecordId
+from shared.crm.relationships import epoch_ms
+from shared.errors import NotFound
+
+CANDIDATES = 15  # connectors and colleagues considered per query
+COMPANY_ENTRY_PEOPLE = 5  # a company's strongest people whose edges are searched for connectors
+COLLEAGUE_TIE = 30.0  # what working at the same company counts as a tie, when they never shared mail
+HOP_PENALTY = 0.9  # an introduction costs a favour: a path through someone ranks below a direct one
+
+
+class IntroTarget(ApiModel):
+    """Whom to reach: the assistant's tool takes this as it is, the API with the workspace."""
+
+    contact_id: RecordId | None = Field(default=None, description="The person to reach (a contact id).")
+    company_id: RecordId | None = Field(default=None, description="Or the company to reach (its domain).")
+    limit: int = Field(default=10, ge=1, le=50)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> IntroTarget:
+        if (self.contact_id is None) == (self.company_id is None):
+            raise ValueError("name exactly one of contactId and companyId")
+        return self
+
+
+class IntroQuery(IntroTarget):
+    workspace_id: RecordId
+
+
+class IntroPerson(Answer):
+    id: str
+    name: str | None = None
+    email: str | None = None
+    company_id: str | None = None
+
+
+class Teammate(Answer):
+    mailbox_id: str
+    uid: str | None = None
+    email: str | None = None
+
+
+class Evidence(Answer):
+    interaction_id: str
+    at_ms: int
+    link: Literal["teammate", "introducer"]
+
+
+class MemberStrength(Answer):
+    teammate: Teammate
+    person: IntroPerson
+    score: float
+    trend: str
+    reciprocity: float
+    interactions: int
+    last_ms: int
+    last_interaction_id: str | None
+
+
+class IntroPath(Answer):
+    kind: Literal["direct", "via_contact", "colleague"]
+    score: float
+    teammate: Teammate
+    via: IntroPerson | None = None  # who introduces
+    to: IntroPerson  # whom the path reaches
+    evidence: list[Evidence]
+
+
+class IntroAnswer(Answer):
+    target: IntroPerson | dict[str, Any]
+    who_knows: list[MemberStrength]  # teammates with their own strength, strongest first
+    paths: list[IntroPath]
+    reads: int  # documents read to answer: bounded by the query, not by the workspace
+
+
+@dataclass(frozen=True)
+class _Link:
+    """One known tie from a teammate to a person."""
+
+    person_id: str
+    person: Mapping[str, Any]
+    score: member_strength.MemberScore
+
+
+class _Reader:
+    """Firestore reads that count themselves (the bench reports them)."""
+
+    def __init__(self, db: firestore.Client, workspace_id: str) -> None:
+        self.workspace = db.collection("workspaces").document(workspace_id)
+        self._db = db
+        self.reads = 0
+
+    def get(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        self.reads += 1
+        snapshot = self.workspace.collection(collection).document(doc_id).get()
+        return (snapshot.to_dict() or {}) if snapshot.exists else None
+
+    def get_all(self, collection: str, doc_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        refs = [self.workspace.collection(collection).document(i) for i in sorted(set(doc_ids))]
+        if not refs:
+            return {}
+        found = {s.id: s.to_dict() or {} for s in self._db.get_all(refs) if s.exists}
+        self.reads += len(refs)
+        return found
+
+    def query(self, query: firestore.Query) -> dict[str, dict[str, Any]]:
+        found = {s.id: s.to_dict() or {} for s in query.stream()}
+        self.reads += max(len(found), 1)  # an empty query is billed as one read
+        return found
+
+
+class IntroPaths:
+    def __init__(
+        self, *, db: firestore.Client | None = None, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self._db = db or firestore_client()
+        self._now = now
+
+    def find(self, query: IntroQuery) -> dict[str, Any]:
+        reader = _Reader(self._db, query.workspace_id)
+        now_ms = epoch_ms(self._now())
+        if query.contact_id is not None:
+            target_id, target = self._contact(reader, query.contact_id)
+            entry_people = {target_id: target}
+            colleagues = self._people_at(reader, target.get("companyId"), exclude={target_id})
+            shown: dict[str, Any] = _person(target_id, target).model_dump(by_alias=True)
+        else:
+            company = reader.get("companies", str(query.company_id))
+            if company is None:
+                raise NotFound(f"no company {query.company_id}")
+            entry_people = self._people_at(reader, query.company_id, exclude=set())
+            colleagues = {}
+            shown = {"id": query.company_id, "name": company.get("name"), "domain": company.get("domain")}
+        mailboxes = {
+            mailbox_id: Teammate(mailbox_id=mailbox_id, uid=mailbox.get("ownerUid"), email=mailbox.get("email"))
+            for mailbox_id, mailbox in reader.query(reader.workspace.collection("mailboxes")).items()
+        }
+
+        direct = [link for pid, p in entry_people.items() for link in _links(pid, p, now_ms)]
+        paths = [self._direct(link, mailboxes) for link in direct]
+        connectors = self._connectors(reader, entry_people, now_ms)
+        for target_id, edge, connector_id, connector in connectors:
+            tie = member_strength.edge_score(edge, now_ms)
+            for link in _links(connector_id, connector, now_ms):
+                reached = (target_id, entry_people[target_id])
+                paths.append(self._through("via_contact", link, reached, edge, tie, mailboxes))
+        for colleague_id, colleague in colleagues.items():
+            (target_id,) = entry_people
+            edge = ((entry_people[target_id].get(member_strength.EDGES_FIELD) or {}).get(colleague_id)) or {}
+            # Working at the same company is a tie of its own; mail they were both on can make it stronger.
+            tie = max(COLLEAGUE_TIE, member_strength.edge_score(edge, now_ms)) if edge else COLLEAGUE_TIE
+            for link in _links(colleague_id, colleague, now_ms):
+                reached = (target_id, entry_people[target_id])
+                paths.append(self._through("colleague", link, reached, edge, tie, mailboxes))
+        ranked = _best_per_route(paths)[: query.limit]
+        who_knows = [
+            MemberStrength(
+                teammate=_teammate(link.score.mailbox_id, mailboxes),
+                person=_person(link.person_id, link.person),
+                score=link.score.score,
+                trend=link.score.trend,
+                reciprocity=link.score.reciprocity,
+                interactions=link.score.interactions,
+                last_ms=link.score.last_ms,
+                last_interaction_id=link.score.last_interaction_id,
+            )
+            for link in sorted(direct, key=lambda link: -link.score.score)
+        ]
+        answer = IntroAnswer(target=shown, who_knows=who_knows, paths=ranked, reads=reader.reads)
+        return answer.model_dump(by_alias=True, mode="json")
+
+    # -- reading --------------------------------------------------------------------------------
+    @staticmethod
+    def _contact(reader: _Reader, contact_id: str) -> tuple[str, dict[str, Any]]:
+        contact = reader.get("contacts", contact_id)
+        if contact is not None and contact.get("mergedInto"):  # an alias: the contact it became
+            contact_id = str(contact["mergedInto"])
+            contact = reader.get("contacts", contact_id)
+        if contact is None:
+            raise NotFound(f"no contact {contact_id}")
+        return contact_id, contact
+
+    @staticmethod
+    def _people_at(reader: _Reader, company_id: Any, *, exclude: set[str]) -> dict[str, dict[str, Any]]:
+        """A company's strongest people (by the team's strength): one bounded query."""
+        if not company_id:
+            return {}
+        query = (
+            reader.workspace.collection("contacts")
+            .where(filter=FieldFilter("companyId", "==", str(company_id)))
+            .order_by("strength.score", direction=firestore.Query.DESCENDING)
+            .limit(CANDIDATES + len(exclude))
+        )
+        found = reader.query(query)
+        return {i: p for i, p in found.items() if i not in exclude and not p.get("mergedInto")}
+
+    @staticmethod
+    def _connectors(
+        reader: _Reader, entry_people: Mapping[str, Mapping[str, Any]], now_ms: int
+    ) -> list[tuple[str, Mapping[str, Any], str, dict[str, Any]]]:
+        """(entry person, edge, connector id, connector) for the strongest edges of the entry people."""
+        strongest = sorted(
+            entry_people.items(), key=lambda item: -float((item[1].get("strength") or {}).get("score") or 0)
+        )[:COMPANY_ENTRY_PEOPLE]
+        edges = [
+            (member_strength.edge_score(edge, now_ms), person_id, edge, other_id)
+            for person_id, person in strongest
+            for other_id, edge in (person.get(member_strength.EDGES_FIELD) or {}).items()
+            if other_id not in entry_people
+        ]
+        edges.sort(key=lambda item: -item[0])
+        chosen = edges[:CANDIDATES]
+        found = reader.get_all("contacts", (other for *_, other in chosen))
+        return [
+            (person_id, edge, other_id, found[other_id])
+            for _, person_id, edge, other_id in chosen
+            if other_id in found and not found[other_id].get("mergedInto")
+        ]
+
+    # -- paths ----------------------------------------------------------------------------------
+    @staticmethod
+    def _direct(link: _Link, mailboxes: Mapping[str, Teammate]) -> IntroPath:
+        return IntroPath(
+            kind="direct",
+            score=link.score.score,
+            teammate=_teammate(link.score.mailbox_id, mailboxes),
+            to=_person(link.person_id, link.person),
+            evidence=_evidence(link.score.last_interaction_id, link.score.last_ms, "teammate"),
+        )
+
+    @staticmethod
+    def _through(
+        kind: Literal["via_contact", "colleague"],
+        link: _Link,
+        target: tuple[str, Mapping[str, Any]],
+        edge: Mapping[str, Any],
+        tie: float,
+        mailboxes: Mapping[str, Teammate],
+    ) -> IntroPath:
+        """A teammate's tie to an introducer, then the introducer's `tie` to the person."""
+        return IntroPath(
+            kind=kind,
+            score=_hop(link.score.score, tie),
+            teammate=_teammate(link.score.mailbox_id, mailboxes),
+            via=_person(link.person_id, link.person),
+            to=_person(*target),
+            evidence=_evidence(link.score.last_interaction_id, link.score.last_ms, "teammate")
+            + _evidence(edge.get("lastId"), int(edge.get("lastMs") or 0), "introducer"),
+        )
+
+
+def _links(person_id: str, person: Mapping[str, Any], now_ms: int) -> list[_Link]:
+    return [
+        _Link(person_id, person, score) for score in member_strength.member_scores(person, now_ms) if score.score > 0
+    ]
+
+
+def _hop(first: float, second: float) -> float:
+    return round(HOP_PENALTY * math.sqrt(max(first, 0.0) * max(second, 0.0)), 1)
+
+
+def _best_per_route(paths: list[IntroPath]) -> list[IntroPath]:
+    """The strongest path per (teammate, introducer, person), strongest first."""
+    best: dict[tuple[str, str | None, str], IntroPath] = {}
+    for path in paths:
+        key = (path.teammate.mailbox_id, path.via.id if path.via else None, path.to.id)
+        if key not in best or path.score > best[key].score:
+            best[key] = path
+    return sorted(best.values(), key=lambda path: (-path.score, path.kind != "direct", path.teammate.mailbox_id))
+
+
+def _person(person_id: str, person: Mapping[str, Any]) -> IntroPerson:
+    return IntroPerson(
+        id=person_id, name=person.get("name"), email=person.get("email"), company_id=person.get("companyId")
+    )
+
+
+def _teammate(mailbox_id: str, mailboxes: Mapping[str, Teammate]) -> Teammate:
+    return mailboxes.get(mailbox_id) or Teammate(mailbox_id=mailbox_id)
+
+
+def _evidence(interaction_id: Any, at_ms: int, link: Literal["teammate", "introducer"]) -> list[Evidence]:
+    return [Evidence(interaction_id=str(interaction_id), at_ms=at_ms, link=link)] if interaction_id else []
