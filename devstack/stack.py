@@ -45,6 +45,11 @@ class Ports:
     storage: int = field(default_factory=free_port)
 
 
+# Stand-ins for the project's Workspace add-ons service agent and the add-on's OAuth client.
+ADDON_SERVICE_AGENT = "service-000000000000@gcp-sa-gsuiteaddons.iam.gserviceaccount.com"
+ADDON_OAUTH_CLIENT_ID = "rapport-local-addon.apps.googleusercontent.com"
+
+
 @dataclass
 class LocalStack:
     """Starts the parts in dependency order; `stop()` (or leaving the `with` block) ends every process group."""
@@ -129,6 +134,9 @@ class LocalStack:
             # The Cloud Storage emulator; google-cloud-storage goes there when this is set.
             "STORAGE_EMULATOR_HOST": f"http://127.0.0.1:{self.ports.storage}",
             "RAPPORT_TAKEOUT_BUCKET": TAKEOUT_BUCKET,
+            # The Gmail add-on: who Google's add-on calls come from, and the client users' ID tokens are for.
+            "RAPPORT_ADDON_SERVICE_AGENT": ADDON_SERVICE_AGENT,
+            "RAPPORT_ADDON_OAUTH_CLIENT_ID": ADDON_OAUTH_CLIENT_ID,
         }
 
     def child_env(self) -> dict[str, str]:

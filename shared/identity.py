@@ -138,7 +138,7 @@ def verify_caller(
             clock_skew_in_seconds=CLOCK_SKEW_SECONDS,
         )
     except ValueError as error:  # google-auth raises ValueError subclasses for every bad token
-        raise Unauthenticated(f"the OIDC token was refused: {_reason(error)}") from None
+        raise Unauthenticated(f"the OIDC token was refused: {refusal_reason(error)}") from None
     if claims.get("iss") not in GOOGLE_ISSUERS:
         raise Unauthenticated("the OIDC token was not issued by Google")
     email = claims.get("email")
@@ -157,7 +157,7 @@ _REASONS = (
 )
 
 
-def _reason(error: ValueError) -> str:
+def refusal_reason(error: ValueError) -> str:
     # google-auth's messages quote the token's own claims; log only which check failed.
     message = str(error).lower()
     return next((reason for marker, reason in _REASONS if marker in message), "malformed token")

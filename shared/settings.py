@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     # Google's signing certificates for ID tokens (Pub/Sub, Cloud Tasks and Scheduler OIDC tokens among them);
     # the local stack serves its own.
     google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
+    # The Gmail add-on (shared/addon): Google calls its functions with an ID token of the project's add-ons
+    # service agent (service-PROJECT_NUMBER@gcp-sa-gsuiteaddons.iam.gserviceaccount.com), and identifies the
+    # user with an ID token for the add-on's OAuth client (`gcloud workspace-add-ons get-authorization`).
+    # The add-on's functions answer "not set up" while either is unset.
+    addon_service_agent: str | None = None
+    addon_oauth_client_id: str | None = None
 
     sync_excluded_labels: tuple[str, ...] = DEFAULT_EXCLUDED_LABELS
     sync_lease_seconds: int = 300

@@ -35,6 +35,7 @@ _ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/_dev/mailboxes/<email>/authorization-code", dev_api.authorization_code),
     ("POST", "/_dev/mailboxes/<email>/revoke", dev_api.revoke_grants),
     ("POST", "/_dev/mailboxes/<email>/consent", dev_api.set_consent),
+    ("POST", "/_dev/mailboxes/<email>/addon-tokens", dev_api.addon_tokens),
     ("POST", "/_dev/account-chooser", dev_api.choose_account),
     ("GET", "/_dev/quota", dev_api.quota_settings),
     ("POST", "/_dev/quota", dev_api.configure_quota),

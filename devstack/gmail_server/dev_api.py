@@ -211,3 +211,14 @@ def list_faults(store: MailStore, request: Request) -> Response:
 def clear_faults(store: MailStore, request: Request) -> Response:
     """Clears every rule, or with `?email=` only that mailbox's own rules."""
     return json_response({"cleared": store.faults.clear(request.args.get("email") or None)})
+
+
+def addon_tokens(store: MailStore, request: Request, email: str) -> Response:
+    """`{"messageId"}` → the tokens Gmail would give an add-on for that open message:
+    `{"userOAuthToken", "accessToken"}`."""
+    message_id = json_body(request).get("messageId")
+    if not isinstance(message_id, str) or not message_id:
+        raise errors.invalid_argument("messageId is required")
+    store.mailbox(email)  # 404 for an unknown mailbox
+    user_token, message_token = store.tokens.issue_addon_tokens(email, message_id)
+    return json_response({"userOAuthToken": user_token, "accessToken": message_token})

@@ -99,9 +99,24 @@ def get_message(store: MailStore, request: Request, user_id: str, message_id: st
     message_format = request.args.get("format", "full").lower()
     if message_format not in render.FORMATS:
         raise errors.invalid_argument(f"Invalid value at 'format' ({message_format})")
+    _check_addon_message_token(store, request, mailbox.email, message_id)
     message = mailbox.get(message_id)
     headers = request.args.getlist("metadataHeaders")
     return json_response(render.message_resource(mailbox, message, message_format, headers))
+
+
+ADDON_MESSAGE_TOKEN_HEADER = "X-Goog-Gmail-Access-Token"  # noqa: S105 (a header name)
+
+
+def _check_addon_message_token(store: MailStore, request: Request, email: str, message_id: str) -> None:
+    """An add-on's token reads only the message whose own access token comes with it (Gmail's rule for
+    the gmail.addons.current.message.* scopes); any other message is out of its reach."""
+    _scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    access = store.tokens.access_info(token.strip())
+    if access is None or not access.addon_only:
+        return
+    if not store.tokens.message_token_opens(request.headers.get(ADDON_MESSAGE_TOKEN_HEADER), email, message_id):
+        raise errors.insufficient_permissions(scopes.accepted_by("users.messages.get"))
 
 
 def send_message(store: MailStore, request: Request, user_id: str) -> Response:

@@ -15,6 +15,14 @@ from devstack.identity import LocalIdentity
 
 ACCESS_TOKEN_SECONDS = 3599
 DEFAULT_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
+# What a Gmail add-on's user token holds (deployment.json's scopes): it opens only the message its
+# per-message `gmail.accessToken` names, sent beside it as X-Goog-Gmail-Access-Token.
+ADDON_SCOPES = (
+    "https://www.googleapis.com/auth/gmail.addons.execute",
+    "https://www.googleapis.com/auth/gmail.addons.current.message.metadata",
+    "https://www.googleapis.com/auth/userinfo.email",
+)
+ADDON_MESSAGE_SCOPE_PREFIX = "https://www.googleapis.com/auth/gmail.addons.current.message."
 CODE_SECONDS = 600
 ISSUER = "https://accounts.google.com"
 # RFC 7636: a verifier is 43-128 unreserved characters; an S256 challenge is its unpadded base64url SHA-256.
@@ -76,6 +84,14 @@ class AccessInfo:
     expires_at: float
     offline: bool
 
+    @property
+    def addon_only(self) -> bool:
+        """A Gmail add-on's token: its Gmail scopes reach only the currently open message."""
+        gmail = {name for name in self.scopes if "/auth/gmail" in name or name.startswith("https://mail.google.com")}
+        return bool(gmail) and all(
+            name.startswith(ADDON_MESSAGE_SCOPE_PREFIX) or name.endswith("gmail.addons.execute") for name in gmail
+        )
+
 
 @dataclass(frozen=True)
 class TokenAnswer:
@@ -126,6 +142,8 @@ class TokenStore:
     # Who answers the consent screen for a login_hint when it is not the hinted account: at Google the
     # user may pick any account in the chooser (or sign in as another), whatever the app hinted.
     _chosen: dict[str, str] = field(default_factory=dict, repr=False)
+    # Per-message add-on tokens: gmail.accessToken → (mailbox, message id), as Gmail issues one per open message.
+    _message_tokens: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
     # Signs ID tokens, as Google's keys do; the local stack hands in its one identity key (devstack/identity.py).
     identity: LocalIdentity = field(default_factory=LocalIdentity.generate, repr=False)
 
@@ -144,6 +162,21 @@ class TokenStore:
         with self._lock:
             self._codes[code] = issued
         return code
+
+    def issue_addon_tokens(
+        self, email: str, message_id: str, *, scope: str = " ".join(ADDON_SCOPES)
+    ) -> tuple[str, str]:
+        """What Gmail hands an add-on for one open message: the user's OAuth token (the add-on's scopes,
+        online access) and the message's own access token."""
+        message_token = ids.access_token()
+        with self._lock:
+            user_token = self._issue_access(email.lower(), scope, None)
+            self._message_tokens[message_token] = (email.lower(), message_id)
+        return user_token, message_token
+
+    def message_token_opens(self, message_token: str | None, email: str, message_id: str) -> bool:
+        with self._lock:
+            return self._message_tokens.get(message_token or "") == (email.lower(), message_id)
 
     def set_consent(self, email: str, *, allow: bool) -> None:
         with self._lock:

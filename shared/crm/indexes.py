@@ -104,11 +104,18 @@ DECLARED += [
     for sort in WEB_CONTACT_SORTS
 ]
 
+# The Gmail sidebar (shared/addon/service.py): a person's open tasks and the user's own, soonest due first.
+DECLARED += [
+    CompositeIndex("tasks", (_filtered(field, "=="), _filtered("done", "=="), _sorted(Sort("dueDate"))))
+    for field in ("assigneeUid", "parentKey")
+]
+
 # Collection-group queries need a single-field index with that scope, declared as an override
 # (the collection-scope defaults are listed too, since an override replaces them).
 COLLECTION_GROUP_FIELDS = (
     ("mailboxes", "status"),  # renewal and catch-up find every connected mailbox
     ("invitations", "email"),  # a newcomer sees the invitations waiting for their address
+    ("members", "email"),  # the Gmail sidebar finds its user's memberships by their verified address
 )
 
 

@@ -58,6 +58,8 @@ locals {
       RAPPORT_OAUTH_CLIENT_ID    = var.oauth_client_id
       RAPPORT_KMS_KEY_NAME       = google_kms_crypto_key.refresh_tokens.id
       RAPPORT_TAKEOUT_BUCKET     = google_storage_bucket.takeout.name
+      # The Gmail add-on's caller (addon.tf); its OAuth client id comes through extra_environment_variables.
+      RAPPORT_ADDON_SERVICE_AGENT = local.addon_service_agent
     },
   )
 

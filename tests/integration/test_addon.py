@@ -1,0 +1,272 @@
+"""The Gmail add-on end to end: Google's signed events to the local functions, the open message read from
+the local Gmail server with the add-on's own tokens, Card v1 answers checked against the schema, and every
+action's change audited as made from Gmail."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from devstack import demo
+from devstack.addon_client import AddonCaller
+from devstack.card_schema import card_errors, cards_in
+from devstack.identity import LocalIdentity
+from devstack.stack import ADDON_OAUTH_CLIENT_ID, ADDON_SERVICE_AGENT
+from shared import ids
+from shared.gmail.mailboxes import MailboxStore
+from shared.principals import Role
+from shared.workspaces import add_member, create_workspace
+from tests.support import mail
+
+pytestmark = pytest.mark.integration
+MESSAGE, ACTION, HOMEPAGE = "addon-message", "addon-action", "addon-homepage"
+
+
+@pytest.fixture
+def addon(stack) -> AddonCaller:
+    return AddonCaller(stack.functions_url, stack.gmail_url, stack.identity)
+
+
+@pytest.fixture
+def team(stack, firestore_db, workspace_id) -> dict[str, str]:
+    """A workspace whose owner's Gmail (at the local Gmail server) is connected, with one message in it."""
+    owner = f"owner.{uuid.uuid4().hex[:8]}@lumenway.io"
+    create_workspace(workspace_id, name="Lumenway", owner_uid="u-owner", owner_email=owner)
+    refresh_token = demo.load_mailbox(stack.gmail_url, owner)
+    MailboxStore().save_connection(
+        workspace_id=workspace_id, owner_uid="u-owner", email=owner, refresh_token=refresh_token
+    )
+    raw = mail("Dana Reyes <dana@northwind-analytics.com>", owner, "Pilot pricing", cc="Sam <sam@lumenway.io>")
+    message_id = demo.deliver(stack.gmail_url, owner, raw)["id"]
+    return {"owner": owner, "message": message_id, "workspace": workspace_id}
+
+
+def _card(answer: dict[str, Any]) -> dict[str, Any]:
+    found = cards_in(answer)
+    assert len(found) == 1, answer
+    assert card_errors(found[0]) == [], card_errors(found[0])
+    return found[0]
+
+
+def _texts(card: dict[str, Any]) -> str:
+    """Everything a card says, as one string to search."""
+    import json
+
+    return json.dumps(card, ensure_ascii=False)
+
+
+def _audit(db, workspace_id: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    return [s.to_dict() for s in db.collection("workspaces", workspace_id, "audit").stream()]
+
+
+def test_an_unknown_sender_gets_a_prefilled_card_and_becomes_a_contact_from_gmail(addon, team, firestore_db):
+    status, answer = addon.call(MESSAGE, team["owner"], message_id=team["message"])
+    assert status == 200
+    card = _card(answer)
+    assert card["name"] == "unknown-person", card
+    said = _texts(card)
+    assert "dana@northwind-analytics.com" in said
+    assert "Northwind Analytics" in said
+    assert "Dana Reyes" in said
+    assert "sam@lumenway.io" in said  # the other participant, switchable
+
+    status, answer = addon.call(
+        ACTION,
+        team["owner"],
+        message_id=team["message"],
+        parameters={
+            "action": "create_contact",
+            "workspaceId": team["workspace"],
+            "email": "dana@northwind-analytics.com",
+        },
+        form={"name": "Dana Reyes", "title": "Head of Data", "company": "Northwind Analytics"},
+    )
+    assert status == 200
+    card = _card(answer)
+    assert card["name"] == "person"
+    assert answer["renderActions"]["action"]["notification"]["text"] == "Contact created"
+    contact = (
+        firestore_db.document(
+            "workspaces", team["workspace"], "contacts", ids.contact_id("dana@northwind-analytics.com")
+        )
+        .get()
+        .to_dict()
+    )
+    assert (contact["name"], contact["title"], contact["createdBy"]) == ("Dana Reyes", "Head of Data", "u-owner")
+    entries = _audit(firestore_db, team["workspace"])
+    assert [(e["action"], e["entity"], e.get("via")) for e in entries] == [("create", "contact", "gmail-addon")]
+
+
+def test_each_action_changes_the_crm_and_is_audited_as_from_gmail(addon, team, firestore_db):
+    sender = "dana@northwind-analytics.com"
+    ws = team["workspace"]
+
+    def act(action: str, **extra: Any) -> dict[str, Any]:
+        form = extra.pop("form", None)
+        status, answer = addon.call(
+            ACTION,
+            team["owner"],
+            message_id=team["message"],
+            parameters={"action": action, "workspaceId": ws, "email": sender, **extra},
+            form=form,
+        )
+        assert status == 200, answer
+        _card(answer)
+        return answer
+
+    act("create_contact", form={"name": "Dana Reyes"})
+    contact_id = ids.contact_id(sender)
+    assert "Note saved" in str(act("note", form={"note": "Wants the pilot in January"}))
+    assert "Task created" in str(act("task", form={"task": "Send the pilot quote", "due": 1_798_761_600_000}))
+    assert "Deal created" in str(act("create_deal", form={"deal": "Northwind pilot"}))
+    deal = next(iter(firestore_db.collection("workspaces", ws, "deals").stream()))
+    opened = _card(act("open_deal", dealId=deal.id))
+    assert opened["name"] == "deal"
+    assert "Deal moved to won" in str(act("move_deal", dealId=deal.id, form={"stage": "won"}))
+    assert "Blocked dana@northwind-analytics.com" in str(act("block_sender"))
+    assert "Blocked northwind-analytics.com" in str(act("block_domain"))
+
+    notes = [s.to_dict() for s in firestore_db.collection("workspaces", ws, "notes").stream()]
+    assert [(n["body"], n["parentKey"]) for n in notes] == [("Wants the pilot in January", f"contact:{contact_id}")]
+    task = next(iter(firestore_db.collection("workspaces", ws, "tasks").stream())).to_dict()
+    assert (task["title"], task["dueDate"], task["assigneeUid"]) == ("Send the pilot quote", "2027-01-01", "u-owner")
+    moved = firestore_db.document("workspaces", ws, "deals", deal.id).get().to_dict()
+    assert (moved["stage"], moved["contactIds"]) == ("won", [contact_id])
+    settings = firestore_db.document("workspaces", ws).get().to_dict()["settings"]
+    assert settings["blocklist"] == ["dana@northwind-analytics.com", "northwind-analytics.com"]
+    done = sorted((e["action"], e["entity"]) for e in _audit(firestore_db, ws))
+    assert done == sorted(
+        [
+            ("create", "contact"),
+            ("create", "note"),
+            ("create", "task"),
+            ("create", "deal"),
+            ("update", "deal"),
+            ("update", "workspace"),
+            ("update", "workspace"),
+        ]
+    )
+    assert {e.get("via") for e in _audit(firestore_db, ws)} == {"gmail-addon"}
+
+    # The person's card now shows what was done; and their address is blocked for new contacts.
+    card = _card(addon.call(MESSAGE, team["owner"], message_id=team["message"])[1])
+    said = _texts(card)
+    assert card["name"] == "person"
+    assert "Northwind pilot" in said
+    assert "Send the pilot quote" in said
+
+
+def test_a_viewer_sees_cards_but_cannot_change_anything(addon, team, firestore_db):
+    viewer = f"viewer.{uuid.uuid4().hex[:6]}@lumenway.io"
+    add_member(team["workspace"], uid="u-viewer", email=viewer, role=Role.VIEWER)
+    demo.load_mailbox(addon.gmail_url, viewer)
+    firestore_db.document("mailboxIndex", viewer, "workspaces", team["workspace"]).set(
+        {"workspaceId": team["workspace"]}
+    )
+    raw = mail("Dana Reyes <dana@northwind-analytics.com>", viewer, "Hello")
+    message_id = demo.deliver(addon.gmail_url, viewer, raw)["id"]
+    status, answer = addon.call(
+        ACTION,
+        viewer,
+        message_id=message_id,
+        parameters={"action": "create_contact", "email": "dana@northwind-analytics.com"},
+    )
+    assert status == 200
+    assert "member role" in answer["renderActions"]["action"]["notification"]["text"]
+    assert list(firestore_db.collection("workspaces", team["workspace"], "contacts").stream()) == []
+
+
+def _near_misses(addon: AddonCaller, stack, user: str) -> dict[str, dict[str, str]]:
+    url = addon.url(MESSAGE)
+    stranger = LocalIdentity.generate()
+    return {
+        "no system token": {"system_token": ""},
+        "forged system token": {"system_token": stranger.mint(audience=url, email=ADDON_SERVICE_AGENT)},
+        "another endpoint's audience": {
+            "system_token": stack.identity.mint(audience=addon.url(HOMEPAGE), email=ADDON_SERVICE_AGENT)
+        },
+        "expired system token": {
+            "system_token": stack.identity.mint(audience=url, email=ADDON_SERVICE_AGENT, lifetime=timedelta(hours=-2))
+        },
+        "another account's system token": {
+            "system_token": stack.identity.mint(
+                audience=url, email=f"rapport-api@{stack.env['RAPPORT_PROJECT_ID']}.iam.gserviceaccount.com"
+            )
+        },
+        "no user token": {"user_token": ""},
+        "user token for another client": {"user_token": stack.identity.mint(audience="someone-else", email=user)},
+        "forged user token": {"user_token": stranger.mint(audience=ADDON_OAUTH_CLIENT_ID, email=user)},
+        "unverified user address": {
+            "user_token": stack.identity.mint(audience=ADDON_OAUTH_CLIENT_ID, email=user, email_verified=False)
+        },
+    }
+
+
+def test_every_token_but_googles_for_this_endpoint_is_refused_with_a_card(addon, team, stack, firestore_db):
+    for case, tokens in _near_misses(addon, stack, team["owner"]).items():
+        status, answer = addon.post(MESSAGE, addon.event(MESSAGE, team["owner"], message_id=team["message"], **tokens))
+        assert status == 401, case
+        assert _card(answer)["name"] == "notice", case
+        assert "could not verify" in _texts(answer), case
+    assert _audit(firestore_db, team["workspace"]) == []
+
+
+def test_plain_cards_for_no_workspace_no_connection_and_an_unreadable_message(addon, team, stack, firestore_db):
+    stranger = f"stranger.{uuid.uuid4().hex[:6]}@elsewhere.org"
+    demo.load_mailbox(stack.gmail_url, stranger)
+    said = _texts(_card(addon.call(HOMEPAGE, stranger)[1]))
+    assert "not a member of any Rapport workspace" in said
+
+    unconnected = f"unconnected.{uuid.uuid4().hex[:6]}@lumenway.io"
+    add_member(team["workspace"], uid="u-unconnected", email=unconnected, role=Role.MEMBER)
+    assert "Gmail not connected" in _texts(_card(addon.call(HOMEPAGE, unconnected)[1]))
+
+    # Another account's message: the owner's Gmail has no such message.
+    other = demo.deliver(stack.gmail_url, stranger, mail("x@y.com", stranger))["id"]
+    status, answer = addon.call(MESSAGE, team["owner"], message_id=other)
+    assert status == 200
+    assert "Message not available" in _texts(_card(answer))
+
+    # A deleted message.
+    urllib_delete(stack.gmail_url, team["owner"], team["message"])
+    assert "Message not available" in _texts(_card(addon.call(MESSAGE, team["owner"], message_id=team["message"])[1]))
+
+
+def urllib_delete(gmail_url: str, email: str, message_id: str) -> None:
+    import urllib.request
+
+    request = urllib.request.Request(f"{gmail_url}/_dev/mailboxes/{email}/messages/{message_id}", method="DELETE")
+    urllib.request.urlopen(request, timeout=10).close()
+
+
+def test_two_hundred_participants_and_huge_names_are_truncated_never_refused(addon, team, stack):
+    names = ", ".join(f'"{"Very Long Name " * 30}{i}" <person{i}@example{i}.com>' for i in range(200))
+    raw = mail("Dana Reyes <dana@northwind-analytics.com>", team["owner"], "All hands " * 50, cc=names)
+    message_id = demo.deliver(stack.gmail_url, team["owner"], raw)["id"]
+    status, answer = addon.call(MESSAGE, team["owner"], message_id=message_id)
+    assert status == 200
+    card = _card(answer)
+    assert len(_texts(card)) < 100_000
+    picker = card["sections"][0]["widgets"][0]["selectionInput"]
+    assert len(picker["items"]) == 50
+    assert all(len(item["text"]) <= 80 for item in picker["items"])
+
+
+def test_a_user_in_two_workspaces_chooses_and_the_choice_sticks(addon, team, firestore_db):
+    second = f"ws-{uuid.uuid4().hex[:10]}"
+    create_workspace(second, name="Side project", owner_uid="u-owner", owner_email=team["owner"])
+    firestore_db.document("mailboxIndex", team["owner"], "workspaces", second).set({"workspaceId": second})
+    card = _card(addon.call(HOMEPAGE, team["owner"])[1])
+    assert card["name"] == "workspace-chooser"
+    assert "Side project" in _texts(card)
+    assert "Lumenway" in _texts(card)
+
+    status, answer = addon.call(ACTION, team["owner"], parameters={"action": "choose_workspace", "chosen": second})
+    assert status == 200
+    assert _card(answer)["name"] == "homepage"
+    assert _card(addon.call(HOMEPAGE, team["owner"])[1])["name"] == "homepage"  # remembered
+    member = firestore_db.document("workspaces", second, "members", "u-owner").get().to_dict()
+    assert "addonChosenAt" in member
