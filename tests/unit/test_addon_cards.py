@@ -53,12 +53,18 @@ def _every_card(context: cards.Context) -> list[cards.Card]:
     lines = [cards.PersonLine(f"p{i}@x.com", LONG, 1_764_000_000_000, 12.0) for i in range(20)]
     return [
         cards.person_card(context, person),
-        cards.unknown_person_card(context, cards.Prefill("ann@acme.com", LONG, LONG, "acme.com"), refusal=None, policy_note=LONG),
-        cards.unknown_person_card(context, cards.Prefill("ann@acme.com", None, None, None), refusal=LONG, policy_note=None),
+        cards.unknown_person_card(
+            context, cards.Prefill("ann@acme.com", LONG, LONG, "acme.com"), refusal=None, policy_note=LONG
+        ),
+        cards.unknown_person_card(
+            context, cards.Prefill("ann@acme.com", None, None, None), refusal=LONG, policy_note=None
+        ),
         cards.teammate_card(context, "sam@lumenway.io"),
         cards.homepage_card(context, cold=lines, tasks=[cards.TaskLine(LONG)] * 20, recent=lines),
         cards.workspace_chooser(context, [(f"ws-{i}", LONG) for i in range(5)]),
-        cards.deal_card(context, cards.DealLine("d1", LONG, "lead"), [(f"s{i}", LONG) for i in range(40)], email="a@b.c"),
+        cards.deal_card(
+            context, cards.DealLine("d1", LONG, "lead"), [(f"s{i}", LONG) for i in range(40)], email="a@b.c"
+        ),
         cards.notice_card(LONG, LONG, link=context.link("Open", "/")),
     ]
 
@@ -74,7 +80,8 @@ def test_every_card_validates_and_stays_small_at_absurd_sizes(context):
 def test_the_schema_check_refuses_what_gmail_would_not_render():
     misspelt = {"header": {"title": "x"}, "sections": [{"widgets": [{"textParagraph": {"txt": "a"}}]}]}
     bad_enum = {"sections": [{"widgets": [{"textInput": {"name": "n", "type": "SEVERAL_LINES"}}]}]}
-    assert card_errors(misspelt) and card_errors(bad_enum)
+    assert card_errors(misspelt)
+    assert card_errors(bad_enum)
 
 
 def test_clip_cuts_with_an_ellipsis_and_survives_odd_input():
