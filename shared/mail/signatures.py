@@ -16,29 +16,13 @@ from typing import NamedTuple
 
 from shared.mail.addresses import Address
 from shared.mail.caseless import Caseless, fold
+from shared.mail.mail_forms import forms
 from shared.mail.memo import short_text_cache
 from shared.mail.quotes import is_mobile_footer, split_lines, strip_quoted_history
 
-# Closing words in the languages our users write in. A sign-off line is one of these,
+# Closing words in the languages of shared.mail.mail_forms. A sign-off line is one of these,
 # optionally followed by the writer's name or initials ("Thanks, Ann", "Cheers - BT").
-SIGN_OFFS = (
-    "thanks", "thank you", "thanks again", "many thanks", "thanks so much", "thank you so much", "thx", "tks",
-    "regards", "best regards", "kind regards", "warm regards", "warmest regards", "with regards",
-    "best", "all the best", "best wishes", "cheers", "sincerely", "yours sincerely", "sincerely yours",
-    "yours truly", "yours", "respectfully", "take care", "talk soon", "speak soon", "love", "hugs",
-    "greetings", "ciao", "cordially", "br", "rgds", "with thanks", "thanks in advance", "your pal", "your friend",
-    "warmly", "warm wishes", "all best", "best to you", "be well", "kind wishes", "with appreciation", "thank u",
-    "viele grüße", "viele grüsse", "beste grüße", "beste grüsse", "liebe grüße", "liebe grüsse",
-    "mit freundlichen grüßen", "mit freundlichen grüssen", "freundliche grüße", "gruß", "grüße", "lg", "vg",
-    "mfg", "danke", "vielen dank", "cordialement", "bien cordialement", "bien à vous", "merci", "merci beaucoup",
-    "amicalement", "salutations", "bonne journée", "saluti", "cordiali saluti", "distinti saluti", "grazie",
-    "un saluto", "saludos", "un saludo", "saludos cordiales", "atentamente", "gracias", "un abrazo",
-    "obrigado", "obrigada", "atenciosamente", "abraços", "cumprimentos", "met vriendelijke groet",
-    "vriendelijke groet", "groeten", "groet", "bedankt", "dank je", "med vänlig hälsning", "vänliga hälsningar",
-    "hälsningar", "mvh", "tack", "med venlig hilsen", "venlig hilsen", "vennlig hilsen", "hilsen", "takk",
-    "tak", "ystävällisin terveisin", "terveisin", "kiitos", "pozdrawiam", "z poważaniem", "dziękuję",
-    "с уважением", "спасибо", "всего доброго", "с наилучшими пожеланиями", "s pozdravem", "díky",
-)  # fmt: skip
+SIGN_OFFS = forms("closing")
 
 # Words that make a short line a job title.
 TITLE_WORDS = (
@@ -84,14 +68,20 @@ _PHRASE_MAX_WORDS = 7
 
 
 def _alternation(words: tuple[str, ...]) -> str:
-    return "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
+    escaped = {re.escape(w.lower()).replace(r"\ ", r"\s+") for w in words}
+    return "|".join(sorted(escaped, key=len, reverse=True))
 
 
+# Punctuation after a closing, full-width forms included ("よろしくお願いいたします。").
+_CLOSING_PUNCTUATION = ",.!:;–—\\-。，、！："
 _SIGN_OFF = Caseless(
-    rf"^\s*(?:{_alternation(SIGN_OFFS)})(?P<rest>(?:\s*[,.!:;–—-]+\s*|\s+)(?P<name>[^\s].*?))?\s*[,.!:;–—-]*\s*$"
+    rf"^\s*(?:{_alternation(SIGN_OFFS)})"
+    rf"(?P<rest>(?:\s*[{_CLOSING_PUNCTUATION}]+\s*|\s+)(?P<name>[^\s].*?))?\s*[{_CLOSING_PUNCTUATION}]*\s*$"
 )
-_SIGN_OFF_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in SIGN_OFFS)
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
+_SIGN_OFF_FIRST_WORDS = frozenset(
+    match.group(0).lower() for match in (_FIRST_WORD.match(phrase) for phrase in SIGN_OFFS) if match
+)
 _DELIMITER = re.compile(r"^\s*(?:--\s*|-{3,}\s*|_{2,}\s*|—{2,}\s*|–{2,}\s*)$")
 _DELIMITER_CHARACTERS = frozenset("-_—–")  # what a stripped delimiter line starts with
 _SENTENCE_END = re.compile(r"[.!?:;]\s*$")
@@ -110,6 +100,8 @@ NAME_PARTICLES = frozenset(
      "ter", "dos", "das", "do", "y", "zu", "af", "av"}
 )  # fmt: skip
 _INITIALS = re.compile(r"^[A-Z]{2,3}$")
+# A name in a script without capitals: one to three short runs of letters.
+_CASELESS_NAME = re.compile(r"^[^\W\d_]{1,12}(?:[ ·・][^\W\d_]{1,12}){0,2}$")
 # Word sets rather than alternation patterns: a set lookup per word beats a scan per position.
 _TITLE_TERMS = frozenset(TITLE_WORDS)
 _COMPANY_TERMS = frozenset(suffix.replace(".", "") for suffix in COMPANY_SUFFIXES)
@@ -261,7 +253,7 @@ def _sign_off_start(tail: list[_Line]) -> int | None:
         if not line.sign_off:
             continue
         following = [t for t in tail[index + 1 :] if not t.blank]
-        if line.sign_off_name or (following and following[0].name_like):
+        if line.sign_off_name or (following and (following[0].name_like or _is_signed_name(following[0].text))):
             return index
     return None
 
@@ -344,7 +336,7 @@ def _describe(raw: str, sender_names: frozenset[str]) -> _Line:
     sign_off_name = bool(signed_name and _is_name_like(signed_name, True))
     delimiter = text[0] in _DELIMITER_CHARACTERS and bool(_DELIMITER.match(text))
     lead = _LEAD_SEGMENT.split(text, maxsplit=1)[0] if _SEGMENT_CHARACTER.search(text) else text
-    name_like = _is_name_like(lead, False)
+    name_like = _is_name_like(lead, False) or (text[0] == "/" and _is_name_like(text[1:], True))  # "/Ann", "/AK"
     sender_name = _mentions_sender(lead, sender_names) and (name_like or _only_name_parts(lead, sender_names))
     contact = (
         _has_email(text)
@@ -448,6 +440,17 @@ def _is_name_like(text: str, allow_initials: bool) -> bool:
     if not all(_is_name_token(t) or t in NAME_PARTICLES for t in inner):
         return False
     return any(len(t.strip(".")) > 1 for t in tokens)
+
+
+def _is_signed_name(text: str) -> bool:
+    """What stands under a closing as a name: initials ("AK"), "/Ann", or a name in a script
+    without capitals ("王芳", "سارة أحمد")."""
+    cleaned = text.strip().lstrip("/-–—~* ").rstrip(",. ")
+    if not cleaned or _DIGIT.search(cleaned):
+        return False
+    if _is_name_like(cleaned, True):
+        return True
+    return not any(ch.isupper() or ch.islower() for ch in cleaned) and bool(_CASELESS_NAME.match(cleaned))
 
 
 def _is_name_token(token: str) -> bool:

@@ -234,3 +234,34 @@ def test_only_links_reads_lines_as_its_patterns_do(line: str) -> None:
 def test_disclaimer_words_are_found_in_any_case(paragraph: str) -> None:
     pattern = re.compile("|".join(re.escape(w) for w in signatures.DISCLAIMER_WORDS), re.IGNORECASE)
     assert signatures._mentions_disclaimer(paragraph) == bool(pattern.search(paragraph))
+
+
+@pytest.mark.parametrize(
+    ("text", "email", "expected"),
+    [
+        ("Thanks, will do.\n\n/Anna", "anna@x.se", "/Anna"),
+        ("Sounds good.\n\n/AK", "anna.karlsson@x.se", "/AK"),
+        ("Works for me.\n\nBR\nAK", "anna.karlsson@x.se", "BR\nAK"),
+        ("确认收到，谢谢。\n\n此致\n王芳", "fang.wang@example.cn", "此致\n王芳"),
+        (
+            "了解しました。\n\nよろしくお願いいたします。\n山田花子",
+            "hanako@example.jp",
+            "よろしくお願いいたします。\n山田花子",
+        ),
+        ("Teşekkürler, uygun.\n\nSaygılarımla,\nAyşe Yılmaz", "ayse@firma.com.tr", "Saygılarımla,\nAyşe Yılmaz"),
+        ("Obrigado pelo retorno.\n\nAbraço,\nJoão", "joao@empresa.com.br", "Abraço,\nJoão"),
+        ("Hvala na informaciji.\n\nLijep pozdrav,\nAna Horvat", "ana@firma.hr", "Lijep pozdrav,\nAna Horvat"),
+        ("Köszönöm a választ.\n\nÜdvözlettel:\nKovács Anna", "anna@ceg.hu", "Üdvözlettel:\nKovács Anna"),
+        ("Terima kasih atas infonya.\n\nSalam,\nSiti Rahma", "siti@contoh.co.id", "Salam,\nSiti Rahma"),
+        ("شكرا على الرد.\n\nمع التحية\nسارة أحمد", "sara@example.ae", "مع التحية\nسارة أحمد"),
+        (
+            "Ok.\n\nMvh\n\nLars Hansen\nDaglig leder\nFirma AS",
+            "lars@firma.no",
+            "Mvh\n\nLars Hansen\nDaglig leder\nFirma AS",
+        ),
+    ],
+)
+def test_closings_in_many_languages_take_the_name_below_them(text: str, email: str, expected: str) -> None:
+    block = find_signature(text, Address(email=email))
+    assert block is not None
+    assert block.text == expected
