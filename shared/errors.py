@@ -63,6 +63,12 @@ class BudgetExceeded(DomainError):
     code = "budget_exceeded"
 
 
+class AiCallRejected(DomainError):
+    """The model call failed in a way retrying cannot fix: a bad request, an unknown model, unusable output."""
+
+    code = "ai_call_rejected"
+
+
 class MethodNotAllowed(DomainError):
     """The path exists but does not answer this HTTP method."""
 

@@ -7,8 +7,8 @@ from typing import Any
 import flask
 from pydantic import ValidationError
 
-from shared.enrichment.gemini import AiCallRejected
 from shared.errors import (
+    AiCallRejected,
     BudgetExceeded,
     Conflict,
     DomainError,

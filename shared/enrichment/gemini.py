@@ -22,7 +22,7 @@ from shared.enrichment.budget import AiBudget, Budget
 from shared.enrichment.model import AiUsage, EnrichmentInput, EnrichmentResult, InteractionBrief
 from shared.enrichment.pricing import price_of
 from shared.enrichment.prompts import load_prompt
-from shared.errors import DomainError, RetryLater
+from shared.errors import AiCallRejected, RetryLater
 from shared.settings import get_settings
 
 if TYPE_CHECKING:
@@ -58,12 +58,6 @@ class ContactInsights(BaseModel):
     topics: list[str] = Field(description="Up to five short lowercase topics of the conversations.", max_length=5)
     relationship_summary: str = Field(description="One or two sentences on the relationship.")
     suggested_next_step: str = Field(description="One concrete next action for the team.")
-
-
-class AiCallRejected(DomainError):
-    """The model call failed in a way retrying cannot fix: a bad request, an unknown model, unusable output."""
-
-    code = "ai_call_rejected"
 
 
 class GeminiProvider:

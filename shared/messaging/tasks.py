@@ -6,7 +6,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from google.cloud import tasks_v2
 from google.protobuf import timestamp_pb2
 
 from shared.clients import tasks_client
@@ -20,6 +19,8 @@ MAINTENANCE_QUEUE = "crm_maintenance"
 
 def enqueue(queue_key: str, payload: dict[str, Any], *, delay_seconds: float = 0.0) -> str:
     """Adds a task that POSTs `payload` as JSON to the queue's function; returns the task name."""
+    from google.cloud import tasks_v2  # here, not at the top: most functions never enqueue (cold starts)
+
     settings = get_settings()
     queue = resources().queues[queue_key]
     caller = expected_caller(queue.function, settings=settings)

@@ -19,11 +19,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from google.cloud import firestore
-from google.cloud.storage import Bucket
-from google.cloud.storage import Client as StorageClient
 
 from shared import clients
 from shared.errors import Conflict, InvalidInput, NotFound, RetryLater
@@ -35,6 +33,10 @@ from shared.pipeline.fetched import FetchedBatch, batches_for
 from shared.principals import Principal
 from shared.settings import Settings, get_settings
 from shared.takeout.mbox import READ_CHUNK, batched, read_messages, to_fetched
+
+if TYPE_CHECKING:  # the storage client is built (and imported) only where uploads are read
+    from google.cloud.storage import Bucket
+    from google.cloud.storage import Client as StorageClient
 
 TAKEOUT_IMPORTS = "takeoutImports"
 TOPIC = "takeout_uploads"

@@ -1,0 +1,65 @@
+"""Each deployed function imports only its own module and what it uses (cold starts: bench/coldstart.py).
+
+main.py hands functions-framework the one function its target names; the heavy clients (google-genai,
+phonenumbers' geodata, the Gmail discovery client, Pub/Sub, Cloud Tasks, Cloud Storage) are imported
+where they are first used, never when a function's module loads. Each check runs in a fresh interpreter,
+since this one has long imported everything."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from shared.resources import resources
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# Loaded only by the code paths that call them, which no function runs while it loads.
+USED_ONLY_WHEN_CALLED = (
+    "google.genai",
+    "phonenumbers.geodata",
+    "googleapiclient.discovery",
+    "google.cloud.pubsub_v1",
+    "google.cloud.tasks_v2",
+    "google.cloud.storage",
+)
+
+
+def loaded_after(code: str) -> list[str]:
+    """The modules a fresh interpreter holds after running `code` in the repository root."""
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    return list(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def function_modules(loaded: list[str]) -> set[str]:
+    entry_points = {f"functions.{function.entry_point}" for function in resources().functions.values()}
+    return {module for module in loaded if module in entry_points}
+
+
+def test_importing_main_imports_no_function():
+    assert function_modules(loaded_after("import main")) == set()
+
+
+def test_a_function_imports_its_own_module_and_no_other():
+    loaded = loaded_after("import main\nmain.contacts\nmain.gmail_push")
+    assert function_modules(loaded) == {"functions.contacts", "functions.gmail_push"}
+
+
+def test_main_offers_every_entry_point_and_nothing_else():
+    script = "import main\nnames = [f.entry_point for f in main.resources().functions.values()]\n"
+    script += "assert all(callable(getattr(main, name)) for name in names)\nassert set(names) <= set(dir(main))\n"
+    script += "try:\n    main.not_a_function\nexcept AttributeError:\n    pass\nelse:\n    raise SystemExit(1)"
+    loaded_after(script)
+
+
+def test_no_function_loads_a_heavy_client_before_it_uses_it():
+    # Every function loaded into one interpreter: what none of them loads, no single one does.
+    everything = "import main\nfor function in main.resources().functions.values():\n"
+    everything += "    getattr(main, function.entry_point)"
+    loaded = set(loaded_after(everything))
+    assert function_modules(sorted(loaded)) == {f"functions.{f.entry_point}" for f in resources().functions.values()}
+    assert sorted(module for module in USED_ONLY_WHEN_CALLED if module in loaded) == []
