@@ -62,6 +62,7 @@ class Function(BaseModel):
 
 class Resources(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
+    region: str  # where the functions, queues and scheduler jobs are deployed; Hosting's rewrites name it
     topics: dict[str, str]
     subscriptions: dict[str, PushSubscription]
     pull_subscriptions: dict[str, PullSubscription]

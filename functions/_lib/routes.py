@@ -58,10 +58,12 @@ def route_table() -> dict[str, tuple[Operation, ...]]:
 
 # -- Firebase Hosting ------------------------------------------------------------------------
 def hosting_rewrites(table: dict[str, tuple[Operation, ...]]) -> list[dict[str, Any]]:
-    """`/api/NAME` and everything under it goes to function NAME; the app's own routes come last."""
+    """`/api/NAME` and everything under it goes to function NAME in the deployed region (Hosting assumes
+    us-central1 otherwise); the app's own routes come last."""
     functions = sorted({operation.function for operations in table.values() for operation in operations})
+    region = resources().region
     rewrites: list[dict[str, Any]] = [
-        {"regex": f"^/api/{name}(/.*)?$", "function": {"functionId": name}} for name in functions
+        {"regex": f"^/api/{name}(/.*)?$", "function": {"functionId": name, "region": region}} for name in functions
     ]
     return [*rewrites, APP_CATCH_ALL]
 

@@ -19,7 +19,7 @@ data "archive_file" "source" {
 resource "google_storage_bucket" "source" {
   project                     = var.project_id
   name                        = "${var.project_id}-rapport-functions-source"
-  location                    = var.region
+  location                    = local.region
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
   force_destroy               = !var.deletion_protection
@@ -57,7 +57,7 @@ resource "google_cloudfunctions2_function" "fn" {
 
   project     = var.project_id
   name        = each.value.id
-  location    = var.region
+  location    = local.region
   description = "Rapport ${each.key} (${each.value.trigger})"
   labels      = local.labels
 
@@ -106,7 +106,7 @@ resource "google_cloudfunctions2_function" "fn" {
     for_each = each.value.trigger == "pubsub" && var.pubsub_delivery == "eventarc" ? [each.value.topic_key] : []
 
     content {
-      trigger_region        = var.region
+      trigger_region        = local.region
       event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
       pubsub_topic          = google_pubsub_topic.topic[event_trigger.value].id
       retry_policy          = "RETRY_POLICY_RETRY"

@@ -120,7 +120,7 @@ resource "google_cloud_tasks_queue_iam_member" "runtime_enqueue" {
   for_each = local.runtime_enqueues
 
   project  = var.project_id
-  location = var.region
+  location = local.region
   name     = google_cloud_tasks_queue.queue[each.value.queue].name
   role     = "roles/cloudtasks.enqueuer"
   member   = google_service_account.sa[each.value.account].member
@@ -180,8 +180,20 @@ resource "google_cloud_run_service_iam_member" "invoker" {
   for_each = local.function_invokers
 
   project  = var.project_id
-  location = var.region
+  location = local.region
   service  = google_cloudfunctions2_function.fn[each.value.function].service_config[0].service
   role     = "roles/run.invoker"
   member   = google_service_account.sa[each.value.account].member
+}
+
+# The public functions take anyone's call: Hosting's rewrites and Google's OAuth redirect carry no Google
+# identity. Nothing internal is here (tests/unit/test_terraform_deployment.py holds it to resources.json).
+resource "google_cloud_run_service_iam_member" "public_invoker" {
+  for_each = local.public_functions
+
+  project  = var.project_id
+  location = local.region
+  service  = google_cloudfunctions2_function.fn[each.key].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = "allUsers"
 }

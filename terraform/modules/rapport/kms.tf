@@ -2,7 +2,7 @@
 resource "google_kms_key_ring" "rapport" {
   project  = var.project_id
   name     = "rapport"
-  location = var.region
+  location = local.region
 
   depends_on = [google_project_service.enabled]
 }

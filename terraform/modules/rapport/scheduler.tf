@@ -10,7 +10,7 @@ resource "google_cloud_scheduler_job" "scheduled" {
   for_each = local.scheduled_functions
 
   project          = var.project_id
-  region           = var.region
+  region           = local.region
   name             = "${each.key}-daily"
   description      = "Calls ${each.key} on its schedule (${var.environment})."
   schedule         = each.value.schedule

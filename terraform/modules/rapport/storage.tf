@@ -6,7 +6,7 @@
 resource "google_storage_bucket" "takeout" {
   project                     = var.project_id
   name                        = "${var.project_id}-takeout"
-  location                    = var.region
+  location                    = local.region
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
   force_destroy               = !var.deletion_protection
@@ -24,7 +24,7 @@ resource "google_storage_bucket" "takeout" {
 
   # The session URL is used from the web app's origin only; the browser reads Range to resume.
   cors {
-    origin          = concat([google_firebase_hosting_site.rapport.default_url], var.takeout_upload_origins)
+    origin          = distinct(concat([google_firebase_hosting_site.rapport.default_url, local.web_app_url], var.takeout_upload_origins))
     method          = ["PUT", "OPTIONS"]
     response_header = ["Content-Type", "Content-Range", "Range", "Location"]
     max_age_seconds = 3600

@@ -6,7 +6,7 @@ resource "google_cloud_tasks_queue" "queue" {
 
   project  = var.project_id
   name     = each.value.name
-  location = var.region
+  location = local.region
 
   rate_limits {
     max_dispatches_per_second = each.value.max_dispatches_per_second

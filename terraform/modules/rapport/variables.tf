@@ -8,16 +8,6 @@ variable "project_id" {
   }
 }
 
-variable "region" {
-  type        = string
-  description = "Region of the functions, the Cloud Tasks queues, the Cloud Scheduler job and the KMS key ring, e.g. europe-west1."
-
-  validation {
-    condition     = can(regex("^[a-z]+-[a-z]+[0-9]+$", var.region))
-    error_message = "region must be a Google Cloud region such as europe-west1 or us-central1."
-  }
-}
-
 variable "environment" {
   type        = string
   description = "Name of the environment (dev or prod); used in labels and display names."
@@ -183,6 +173,17 @@ variable "hosting_site_id" {
   type        = string
   description = "Firebase Hosting site id (a globally unique DNS label). Null uses the project's default site, whose id is the project id."
   default     = null
+}
+
+variable "web_app_url" {
+  type        = string
+  description = "Where people open Rapport (a custom domain on the Hosting site). Null uses the site's default URL, https://SITE.web.app. The OAuth redirect is this URL's /api/oauth-callback, and must be an authorised redirect URI of the OAuth client."
+  default     = null
+
+  validation {
+    condition     = var.web_app_url == null || can(regex("^https://[^/]+$", var.web_app_url))
+    error_message = "web_app_url must be https://HOST, with no path or trailing slash."
+  }
 }
 
 variable "web_app_display_name" {

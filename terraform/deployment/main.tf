@@ -1,8 +1,8 @@
 terraform {
   required_version = ">= 1.5.0"
 
-  # State lives in a GCS bucket named at init time:
-  #   terraform init -backend-config=backend.tfbackend   (see backend.tfbackend.example)
+  # State lives in a GCS bucket named at init time, one prefix per environment:
+  #   terraform init -reconfigure -backend-config=../environments/ENV.tfbackend   (see ENV.tfbackend.example)
   backend "gcs" {}
 
   required_providers {
@@ -21,9 +21,14 @@ terraform {
   }
 }
 
+locals {
+  # The region is declared once, in shared/resources.json (the module and firebase.json's rewrites read it too).
+  region = jsondecode(file("${path.module}/../../shared/resources.json")).region
+}
+
 provider "google" {
   project = var.project_id
-  region  = var.region
+  region  = local.region
 
   # Bill API quota to the Rapport project rather than to the caller's credentials' project
   # (Firebase management APIs require it).
@@ -33,35 +38,31 @@ provider "google" {
 
 provider "google-beta" {
   project = var.project_id
-  region  = var.region
+  region  = local.region
 
   user_project_override = true
   billing_project       = var.project_id
 }
 
+# One root for every environment: dev and prod differ only by their tfvars (terraform/environments/).
 module "rapport" {
-  source = "../../modules/rapport"
+  source = "../modules/rapport"
 
   project_id         = var.project_id
-  region             = var.region
-  environment        = "prod"
+  environment        = var.environment
   firestore_location = var.firestore_location
   oauth_client_id    = var.oauth_client_id
   hosting_site_id    = var.hosting_site_id
+  web_app_url        = var.web_app_url
 
   extra_environment_variables = var.extra_environment_variables
+  alert_notification_channels = var.alert_notification_channels
 
-  deletion_protection              = true
-  firestore_point_in_time_recovery = true
+  deletion_protection              = var.deletion_protection
+  firestore_point_in_time_recovery = var.firestore_point_in_time_recovery
 
-  function_defaults = {
-    available_memory = "512Mi"
-    available_cpu    = "1"
-    timeout_seconds  = 540
-    min_instances    = 0
-    max_instances    = 50
-    concurrency      = 1
-  }
+  function_defaults  = var.function_defaults
+  function_overrides = var.function_overrides
 }
 
 output "rapport" {
