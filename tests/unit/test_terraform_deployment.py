@@ -92,6 +92,7 @@ def deployed_environment(project_id: str = "rapport-example", site: str = "rappo
         "local.oauth_redirect_uri": f"https://{site}.web.app/api/oauth-callback",
         "google_kms_crypto_key.refresh_tokens.id": f"projects/{project_id}/locations/{region}/keyRings/r/cryptoKeys/k",
         "google_storage_bucket.takeout.name": f"{project_id}-takeout",
+        "local.addon_service_agent": "service-123@gcp-sa-gsuiteaddons.iam.gserviceaccount.com",
     }
     unknown = sorted(value for value in assignments.values() if value not in known)
     assert not unknown, f"add to this test what terraform gives: {unknown}"

@@ -11,7 +11,7 @@ resource "google_cloud_run_service_iam_member" "addon_invoker" {
   for_each = local.addon_functions
 
   project  = var.project_id
-  location = var.region
+  location = local.region
   service  = google_cloudfunctions2_function.fn[each.key].service_config[0].service
   role     = "roles/run.invoker"
   member   = "serviceAccount:${local.addon_service_agent}"
