@@ -25,7 +25,7 @@ from shared.mail.addresses import Address, parse_address_list
 from shared.mail.extract import extract
 from shared.mail.message import parse_message
 from shared.mail.quotes import is_mobile_footer, visible_reply
-from shared.mail.signatures import find_signature
+from shared.mail.signatures import find_signature, parse_signature
 
 DEFAULT_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 SIGNATURE_MARK = "#sig#"
@@ -282,6 +282,93 @@ def signature_scores(cases: list[SignatureCase]) -> dict[str, Any]:
     }
 
 
+# ---- signature fields -------------------------------------------------------------------------
+
+SINGLE_FIELDS = ("name", "title", "company", "linkedin", "twitter", "address")
+LIST_FIELDS = {"phone": "phones", "email": "emails", "url": "urls"}
+
+
+@dataclass(frozen=True)
+class FieldCase:
+    """A signature with its fields labelled by hand (bench/cases/signature_fields.jsonl)."""
+
+    case: str
+    text: str
+    sender: Address | None
+    fields: dict[str, Any]
+
+
+def load_field_cases(corpora: Path, signatures: list[SignatureCase]) -> list[FieldCase]:
+    """Real signatures (forge, talon) are read from the corpora by name; written ones carry their text."""
+    by_file = {case.file: case for case in signatures}
+    cases = []
+    for line in (OWN_CASES / "signature_fields.jsonl").read_text(encoding="utf-8").splitlines():
+        label = json.loads(line)
+        if label["origin"] == "real":
+            real = by_file[label["case"]]
+            cases.append(FieldCase(label["case"], real.text, real.sender, label["fields"]))
+        else:
+            sender = parse_address_list([label["sender"]])
+            cases.append(FieldCase(label["case"], label["text"], sender[0] if sender else None, label["fields"]))
+    return cases
+
+
+def _field_key(value: str) -> str:
+    """Fields compare without case, spacing or punctuation ("Enron NetWorks LLC" = "enron networks, llc")."""
+    return re.sub(r"[\W_]+", "", value.casefold())
+
+
+def _url_key(value: str) -> str:
+    return _field_key(re.sub(r"^(?:https?://)?(?:www\.)?", "", value.strip().lower()).rstrip("/"))
+
+
+def read_fields(case: FieldCase) -> dict[str, Any]:
+    """What extraction reads: the signature found in the text, then its fields."""
+    block = find_signature(case.text, case.sender)
+    fields = parse_signature(block, case.sender) if block else None
+    if fields is None:
+        return {}
+    return {
+        "name": fields.name, "title": fields.title, "company": fields.company, "linkedin": fields.linkedin,
+        "twitter": fields.twitter, "address": fields.address, "phones": list(fields.phones),
+        "emails": list(fields.emails), "urls": list(fields.urls),
+    }  # fmt: skip
+
+
+def signature_field_scores(cases: list[FieldCase]) -> dict[str, Any]:
+    """Per field precision, recall and F1 over the labelled signatures: a single value counts when
+    equal to the label; list fields (phones, emails, links) count item by item."""
+    counts: dict[str, Counter[str]] = {name: Counter() for name in (*SINGLE_FIELDS, *LIST_FIELDS)}
+    wrong: dict[str, list[str]] = {name: [] for name in counts}
+    for case in cases:
+        got = read_fields(case)
+        for name in SINGLE_FIELDS:
+            key = _url_key if name == "linkedin" else _field_key
+            expected, found = case.fields.get(name), got.get(name)
+            hit = bool(expected and found and key(expected) == key(found))
+            counts[name].update(tp=hit, fp=bool(found) and not hit, fn=bool(expected) and not hit)
+            if bool(expected or found) and not hit:
+                wrong[name].append(case.case)
+        for name, plural in LIST_FIELDS.items():
+            key = _url_key if name == "url" else _field_key
+            expected_set = {key(v) for v in case.fields.get(plural) or []}
+            found_set = {key(v) for v in got.get(plural) or []}
+            counts[name].update(
+                tp=len(expected_set & found_set), fp=len(found_set - expected_set), fn=len(expected_set - found_set)
+            )
+            if expected_set != found_set:
+                wrong[name].append(case.case)
+    return {name: {**_prf(count), "wrong": wrong[name]} for name, count in counts.items()}
+
+
+def _prf(count: Counter[str]) -> dict[str, float]:
+    tp, fp, fn = count["tp"], count["fp"], count["fn"]
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
 # ---- speed ----------------------------------------------------------------------------------
 
 
@@ -340,6 +427,7 @@ def run(argv: list[str]) -> dict[str, Any]:
     discourse = load_discourse_cases(args.corpora)
     discourse_ours, discourse_failures = quote_pass(discourse, visible_reply)
     discourse_baseline, _ = quote_pass(discourse, reply_parser_baseline)
+    field_cases = load_field_cases(args.corpora, signatures)
     own = load_own_quote_cases()
     own_ours, own_failures = quote_pass(own, visible_reply)
     own_baseline, _ = quote_pass(own, reply_parser_baseline)
@@ -365,6 +453,8 @@ def run(argv: list[str]) -> dict[str, Any]:
         "empty_reply_with_text": len(empty),
         "empty_reply_cases": empty,
         **signature_scores(signatures),
+        "signature_fields": signature_field_scores(field_cases),
+        "signature_fields_cases": len(field_cases),
         "emails_per_s": round(extraction.best),
         "emails_per_s_mean": round(extraction.mean),
         "emails_measured": len(messages),

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from shared.mail import signature_words
 from shared.mail.addresses import Address
 from shared.mail.caseless import Caseless, fold
 from shared.mail.mail_forms import forms
@@ -24,26 +25,9 @@ from shared.mail.quotes import is_mobile_footer, split_lines, strip_quoted_histo
 # optionally followed by the writer's name or initials ("Thanks, Ann", "Cheers - BT").
 SIGN_OFFS = forms("closing")
 
-# Words that make a short line a job title.
-TITLE_WORDS = (
-    "ceo", "cto", "cfo", "coo", "cmo", "cio", "ciso", "cpo", "vp", "svp", "evp", "founder", "co-founder",
-    "cofounder", "owner", "president", "chairman", "director", "manager", "head", "lead", "leader",
-    "engineer", "developer", "analyst", "consultant", "recruiter", "partner", "associate", "specialist",
-    "coordinator", "officer", "architect", "designer", "administrator", "assistant", "advisor", "adviser",
-    "counsel", "attorney", "lawyer", "accountant", "controller", "executive", "representative", "scientist",
-    "researcher", "professor", "editor", "producer", "strategist", "principal", "supervisor", "intern",
-    "geschäftsführer", "geschäftsführerin", "leiter", "leiterin", "vorstand", "directeur", "directrice",
-    "responsable", "gérant", "gerente", "diretor", "directora", "director", "amministratore", "direttore",
-    "toimitusjohtaja", "johtaja", "dyrektor", "kierownik", "директор", "руководитель", "menedżer",
-    "менеджер", "специалист", "инженер", "разработчик", "аналитик", "консультант", "directeur général",
-    "vertrieb", "berater", "beraterin", "projektleiter", "inhaber", "inhaberin",
-)  # fmt: skip
-COMPANY_SUFFIXES = (
-    "inc", "inc.", "llc", "l.l.c.", "ltd", "ltd.", "limited", "corp", "corp.", "corporation", "co.", "company",
-    "gmbh", "ag", "kg", "se", "sa", "s.a.", "sas", "sarl", "s.a.r.l.", "bv", "b.v.", "nv", "n.v.", "ab",
-    "oy", "oyj", "as", "asa", "a/s", "aps", "pty", "plc", "srl", "s.r.l.", "spa", "s.p.a.", "sl", "s.l.",
-    "lda", "ltda", "sp. z o.o.", "ooo", "group", "holdings", "partners", "llp", "lp", "pllc",
-)  # fmt: skip
+# Words that make a short line a job title, and legal forms that make it a company (all languages).
+TITLE_WORDS = tuple(dict.fromkeys(word for words in signature_words.TITLE_WORDS.values() for word in words))
+COMPANY_SUFFIXES = tuple(dict.fromkeys(form for forms in signature_words.COMPANY_FORMS.values() for form in forms))
 # Words that end a message often enough to look like a lone first name, but never are.
 NOT_NAMES = frozenset(
     {"ok", "okay", "yes", "no", "done", "enjoy", "sure", "great", "agreed", "noted", "fine", "cool", "nice",
@@ -85,6 +69,7 @@ _SIGN_OFF_FIRST_WORDS = frozenset(
 _DELIMITER = re.compile(r"^\s*(?:--\s*|-{3,}\s*|_{2,}\s*|—{2,}\s*|–{2,}\s*)$")
 _DELIMITER_CHARACTERS = frozenset("-_—–")  # what a stripped delimiter line starts with
 _SENTENCE_END = re.compile(r"[.!?:;]\s*$")
+_DOTTED_ABBREVIATION = re.compile(r"(?:\b\w{1,3}\.){2,}$|\b(?:Dept|Inc|Ltd|Co|Corp|Lda|Bros|Assoc)\.$", re.IGNORECASE)
 _ABBREVIATION_END = re.compile(r"(?:\b[A-Z]\.|\b(?:Jr|Sr|Inc|Ltd|Co|Corp|Ph\.D|Dr|Mr|Mrs|Ms|St|Ave|Ext)\.)\s*$")
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = Caseless(r"(?:https?://|www\.)[^\s<>()\"']+")
@@ -104,12 +89,34 @@ _INITIALS = re.compile(r"^[A-Z]{2,3}$")
 _CASELESS_NAME = re.compile(r"^[^\W\d_]{1,12}(?:[ ·・][^\W\d_]{1,12}){0,2}$")
 # Word sets rather than alternation patterns: a set lookup per word beats a scan per position.
 _TITLE_TERMS = frozenset(TITLE_WORDS)
-_COMPANY_TERMS = frozenset(suffix.replace(".", "") for suffix in COMPANY_SUFFIXES)
+_TITLE_HEADS = tuple(signature_words.TITLE_HEADS)
+# Legal forms compared as words without dots: "S.A. de C.V." is "sa de cv", "Sp. z o.o." is "sp z oo".
+_COMPANY_TERMS = frozenset(form.replace(".", "") for form in COMPANY_SUFFIXES)
+_COMPANY_PREFIX_FORMS = frozenset({"ооо", "ао", "зао", "пао", "оао", "тов", "pt", "株式会社"})  # written first
+# Short forms that are everyday words elsewhere ("as", "is", "da"): they count only at the end.
+_COMPANY_ANYWHERE = frozenset(f for f in _COMPANY_TERMS if len(f) >= 3 and " " not in f) - {"company", "ltd şti"}
+_STREET_WORDS = frozenset(signature_words.STREET_WORDS)
+_DEPARTMENT_WORDS = frozenset(signature_words.DEPARTMENT_WORDS)
+# Compound street names: "Hafenstraße", "Storgatan", "Industrivej".
+_STREET_ENDINGS = ("straße", "strasse", "str.", "weg", "gatan", "vägen", "vej", "gade", "veien", "katu", "laan",
+                   "straat", "allee", "platz", "gasse")  # fmt: skip
+_POSTCODE = re.compile(
+    r"\b[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?\b"  # "NJ 07901", "NSW 2000"
+    r"|\b\d{2}-\d{3}\s+\w"  # "00-590 Warszawa"
+    r"|\b\d{4,5}\s+[^\W\d_][\w'’-]+"  # "20457 Hamburg", "8001 Zürich"
+    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b"  # "SW1A 1AA"
+    r"|\bp\.?\s?o\.?\s+box\b",
+    re.IGNORECASE,
+)
 _WORDS = re.compile(r"[\w.&/-]+")
 _HANDLE = re.compile(r"(?:^|(?<=[\s:]))@(?P<handle>\w{1,15})\b")
 _BARE_DOMAIN = Caseless(r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,24}(?:/[^\s<>()\"']*)?(?![\w@-])")
 _LETTERS = re.compile(r"[^\w]+")
 _DIGIT = re.compile(r"\d")
+_HONORIFIC = re.compile(
+    r"^(?:(?:Dr|Prof|Ing|Mag|Dipl\.-Ing|Dipl\.-Kfm|Dott|Dott\.ssa|Avv|Arch|Mr|Mrs|Ms|Mme|Herr|Frau|Sr|Sra)\.?\s+)+"
+)
+_CREDENTIALS = re.compile(r",\s*(?:[A-Z][A-Za-z]{1,5}\.?[®™]?)(?:,\s*[A-Z][A-Za-z]{1,5}\.?[®™]?)*$")
 _NAME_SUFFIX = re.compile(r",\s*(?:Ph\.?D\.?|M\.?D\.?|MBA|Jr\.?|Sr\.?|Esq\.?|CPA|PE|III|II|IV)$")
 _EXTENSION = Caseless(r"^(?:x|ext\.?|extn\.?|durchwahl|poste)\s*\d{2,6}$")
 _DISCLAIMER = re.compile("|".join(re.escape(w) for w in DISCLAIMER_WORDS), re.IGNORECASE)  # for non-ASCII text
@@ -329,7 +336,7 @@ def _describe(raw: str, sender_names: frozenset[str]) -> _Line:
     text = raw.strip()
     if not text:
         return _Line(raw, True, False, False, False, False, False, False, True)
-    if len(text) > MAX_LINE_CHARS and not _only_links(text) and not is_mobile_footer(text):
+    if len(text) > MAX_LINE_CHARS and not _only_links(text) and not is_mobile_footer(text) and not _segmented(text):
         return _Line(raw, False, False, False, False, False, False, False, False)  # body text: stop here
     sign_off = _sign_off_match(text)
     signed_name = _signed_name(text, sign_off)
@@ -351,7 +358,7 @@ def _describe(raw: str, sender_names: frozenset[str]) -> _Line:
         compatible = False  # "Call Ann at 555-0101." is body text even with a number in it
     else:
         compatible = delimiter or is_sign_off or sender_name or name_like or contact or _is_short_phrase(text)
-    compatible = compatible or is_mobile_footer(text)
+    compatible = compatible or is_mobile_footer(text) or looks_like_address(text)
     return _Line(raw, False, is_sign_off, sign_off_name, delimiter, sender_name, name_like, contact, compatible)
 
 
@@ -374,6 +381,8 @@ def _is_sentence(text: str) -> bool:
     """Ends like a sentence (or introduces something with a colon) and has enough words to be one."""
     if not _SENTENCE_END.search(text) or _ABBREVIATION_END.search(text):
         return False
+    if text.endswith(".") and (_DOTTED_ABBREVIATION.search(text) or _has_company_suffix(text)):
+        return False  # "Strojírny Brno a.s.", "Budmax Sp. z o.o.", "Overseas Sales Dept."
     return len(text.split()) >= _SENTENCE_MIN_WORDS or text.endswith(("?", "!", ":"))
 
 
@@ -511,6 +520,7 @@ class SignatureFields:
     urls: tuple[str, ...] = ()  # websites, social profiles excluded
     linkedin: str | None = None
     twitter: str | None = None  # "@handle"
+    address: str | None = None  # a postal address as written, its lines joined with ", "
 
 
 # Commas and titles ("Doe, Jane", "Dr. Jane Doe", "Jane Doe, Ph.D.") need a real name parser;
@@ -534,7 +544,8 @@ def parse_signature(block: SignatureBlock, sender: Address | None) -> SignatureF
     text = "\n".join(segments)
     urls = _urls(text)
     name = _name(segments, _sender_name_keys(sender))
-    title, company = _title_and_company(segments, name, sender)
+    address_segments = [s for s in segments if looks_like_address(s) and not _only_links(s)]
+    title, company = _title_and_company([s for s in segments if s not in address_segments], name, sender)
     return SignatureFields(
         name=name,
         title=title,
@@ -544,6 +555,7 @@ def parse_signature(block: SignatureBlock, sender: Address | None) -> SignatureF
         urls=tuple(u for u in urls if not _is_social(u)),
         linkedin=_linkedin(text),
         twitter=_twitter(text),
+        address=", ".join(address_segments) or None,
     )
 
 
@@ -563,14 +575,25 @@ def _segments(block: SignatureBlock) -> list[str]:
 
 
 def _name(segments: list[str], sender_names: frozenset[str]) -> str | None:
-    candidates = [s for s in segments if _is_name_like(s, False) and not _is_title(s) and not _has_company_suffix(s)]
+    candidates = [
+        _without_honorific(s)
+        for s in segments
+        if _is_name_like(_without_honorific(s), False) and not _is_title(s) and not _has_company_suffix(s)
+    ]
     preferred = [s for s in candidates if _mentions_sender(s, sender_names)]
     chosen = preferred or candidates
-    return _clean_name(chosen[0]) if chosen else None
+    # "Thanks, / David / David Kim / Principal": the fullest form of the sender's name.
+    return _clean_name(max(chosen, key=lambda s: len(s.split()))) if chosen else None
+
+
+def _without_honorific(segment: str) -> str:
+    """ "Ing. Petr Novák", "Dr. Laura Fischer" -> the name; credentials after a comma too ("Kate Morgan, CFP®")."""
+    segment = _HONORIFIC.sub("", segment)
+    return _CREDENTIALS.sub("", segment)
 
 
 def _clean_name(text: str) -> str:
-    text = text.strip().rstrip(",")
+    text = " ".join(text.split()).rstrip(",")
     if not _NEEDS_NAME_PARSING.search(text):
         return text  # "Anna Schmidt": nothing for a parser to take apart
     return first_middle_last(text).strip() or text.strip()
@@ -596,12 +619,45 @@ def _terms(text: str) -> list[str]:
 # Both are asked of the same few lines many times over (and of a writer's signature in every mail).
 @short_text_cache(_KEPT_CHARS)
 def _has_title(text: str) -> bool:
-    return not _TITLE_TERMS.isdisjoint(_terms(text))
+    terms = _terms(text)
+    if not _TITLE_TERMS.isdisjoint(terms):
+        return True
+    # Compound titles: "Vertriebsleiter", "Salgsdirektør", "Produktmanagerin".
+    return any(len(term) > len(head) + 2 and term.endswith(head) for term in terms for head in _TITLE_HEADS)
 
 
 @short_text_cache(_KEPT_CHARS)
 def _has_company_suffix(text: str) -> bool:
-    return any(term.replace(".", "") in _COMPANY_TERMS for term in _terms(text))
+    words = [w.replace(".", "") for w in _terms(text) if " " not in w]
+    words = [w for w in words if w]
+    if not words:
+        return False
+    if len(words) < 2:
+        return False  # a legal form alone ("BT", "AB") names no company
+    if words[0] in _COMPANY_PREFIX_FORMS or not _COMPANY_ANYWHERE.isdisjoint(words):
+        return True
+    return any(" ".join(words[-size:]) in _COMPANY_TERMS for size in (1, 2, 3))
+
+
+def _segmented(text: str) -> bool:
+    """ "Ann Lee | CTO | Acme AB | 070-123 45 67": a long line of short pieces is one signature line."""
+    if len(text) > 2 * MAX_LINE_CHARS or not _SEGMENT_CHARACTER.search(text):
+        return False
+    pieces = _SEGMENT_SPLIT.split(text)
+    return len(pieces) > 1 and all(len(piece) <= MAX_LINE_CHARS // 2 and not _is_sentence(piece) for piece in pieces)
+
+
+@short_text_cache(_KEPT_CHARS)
+def looks_like_address(text: str) -> bool:
+    """A postal address line: a number with a street word, a postcode with its town, or a PO box."""
+    if not _DIGIT.search(text) or len(text) > MAX_LINE_CHARS:
+        return False
+    if _PHONE.search(text):
+        text = _PHONE.sub(" ", text)  # "(312) 555-0110 ext. 204" is no postcode and town
+    if _POSTCODE.search(text):
+        return True
+    words = [w.strip(".,").lower() for w in text.split()]
+    return any(w in _STREET_WORDS or (len(w) > 6 and w.endswith(_STREET_ENDINGS)) for w in words)
 
 
 def _is_title(text: str) -> bool:
@@ -612,19 +668,64 @@ def _title_and_company(segments: list[str], name: str | None, sender: Address | 
     title: str | None = None
     company: str | None = None
     domain_words = _domain_words(sender)
-    for segment in segments:
-        if segment == name or _only_links(segment) or _has_phone(segment) or _CONTACT_LABEL.match(segment):
+    words = [s for s in segments if not (_only_links(s) or _has_phone(s) or _CONTACT_LABEL.match(s))]
+    for segment in words:
+        if segment == name or (name and _clean_name(segment) == name):
             continue
-        if title is None and _is_title(segment):
-            split = _TITLE_AT_COMPANY.match(segment)
-            if split and not _is_title(split.group("company")):
-                title, company = split.group("title").strip(), company or split.group("company").strip()
-            else:
-                title = segment
+        is_company = _has_company_suffix(segment) or _mentions_domain(segment, domain_words)
+        split = _TITLE_AT_COMPANY.match(segment)
+        if title is None and split and _splits_title_from_company(split, domain_words):
+            title, company = split.group("title").strip(), company or split.group("company").strip()
             continue
-        if company is None and (_has_company_suffix(segment) or _mentions_domain(segment, domain_words)):
+        if title is None and _is_title(segment) and not (is_company and company is None and not split):
+            title = segment
+            continue
+        if company is None and is_company:
             company = segment
-    return title, company
+    return title or _title_below_name(words, name, company), company or _company_below_title(words, name, title)
+
+
+def _splits_title_from_company(split: re.Match[str], domain_words: frozenset[str]) -> bool:
+    """ "CTO, Acme Inc.", "Head of Sales @ Acme", "VD, Nordtech AB": a title, then its company.
+    After a comma the company must look like one ("SVP, Operations" is one title)."""
+    title, company = split.group("title"), split.group("company")
+    if not _is_title(title) or split.group(0).lower() in _TITLE_TERMS:
+        return False  # "NaviStaff, Inc." is a company; "Attorney at Law" one title
+    if _is_title(company) and not _has_company_suffix(company):
+        return False
+    if _has_company_suffix(company) or _mentions_domain(company, domain_words):
+        return True
+    # "Vice President, Enron North America" but not "SVP, Operations" or "Manager, Global Business Team".
+    return _DEPARTMENT_WORDS.isdisjoint(_terms(company))
+
+
+def _title_below_name(segments: list[str], name: str | None, company: str | None) -> str | None:
+    """The short line right under the name, when no title word marked one ("Ufficio Acquisti")."""
+    following = _after_name(segments, name)
+    if following and following != company and following[0].isupper() and _is_plain_phrase(following):
+        return following if not _is_name_like(following, False) else None
+    return None
+
+
+def _company_below_title(segments: list[str], name: str | None, title: str | None) -> str | None:
+    """The capitalised line right under the title line, when no legal form marked a company."""
+    if title is None:
+        return None
+    after_title = _after_name(segments, title) if title in segments else None
+    if after_title and after_title != name and after_title[0].isupper() and _is_plain_phrase(after_title):
+        return after_title
+    return None
+
+
+def _after_name(segments: list[str], anchor: str | None) -> str | None:
+    for index, segment in enumerate(segments[:-1]):
+        if segment == anchor or (anchor and _clean_name(segment) == anchor):
+            return segments[index + 1]
+    return None
+
+
+def _is_plain_phrase(segment: str) -> bool:
+    return len(segment.split()) <= 5 and not _DIGIT.search(segment) and not _is_sentence(segment)
 
 
 def _domain_words(sender: Address | None) -> frozenset[str]:
@@ -641,8 +742,17 @@ def _domain_words(sender: Address | None) -> frozenset[str]:
 def _mentions_domain(segment: str, domain_words: frozenset[str]) -> bool:
     if not domain_words or len(segment.split()) > _PHRASE_MAX_WORDS:
         return False
-    squashed = "".join(_LETTERS.split(segment.lower()))
+    squashed = "".join(_LETTERS.split(_without_accents(segment.lower())))
     return all(word in squashed for word in domain_words)
+
+
+def _without_accents(text: str) -> str:
+    """ "Lumière" -> "lumiere": domains are written without accents."""
+    if text.isascii():
+        return text
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 # ---- contact details ----------------------------------------------------------------------------

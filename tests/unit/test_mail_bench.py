@@ -32,6 +32,24 @@ def test_quality_targets_hold(result: dict[str, object]) -> None:
     assert result["discourse_quote_pass"] >= 0.9  # type: ignore[operator]
     assert result["empty_reply_with_text"] == 0, result["empty_reply_cases"]
     assert result["multilingual_quote_pass"] >= 0.95, result["multilingual_failed"]  # type: ignore[operator]
+    fields = result["signature_fields"]
+    assert isinstance(fields, dict)
+    assert result["signature_fields_cases"] >= 150  # type: ignore[operator]
+    for name in ("name", "title", "company", "phone"):
+        assert fields[name]["f1"] >= 0.9, (name, fields[name])
+
+
+def test_field_scores_count_each_field_against_its_label() -> None:
+    case = extraction.FieldCase(
+        "x",
+        "Sure.\n\nAnn Lee\nCTO, Acme Inc.\n+1 415 555 0134",
+        None,
+        {"name": "Ann Lee", "title": "CTO", "company": "Acme, Inc.", "phones": ["+14155550134"], "urls": ["a.io"]},
+    )
+    scores = extraction.signature_field_scores([case])
+    assert scores["name"]["f1"] == scores["title"]["f1"] == scores["company"]["f1"] == scores["phone"]["f1"] == 1.0
+    assert scores["url"]["recall"] == 0.0
+    assert scores["url"]["wrong"] == ["x"]
 
 
 def test_a_reply_under_the_quote_is_text_the_counter_sees() -> None:

@@ -265,3 +265,45 @@ def test_closings_in_many_languages_take_the_name_below_them(text: str, email: s
     block = find_signature(text, Address(email=email))
     assert block is not None
     assert block.text == expected
+
+
+@pytest.mark.parametrize(
+    ("signature", "expected"),
+    [
+        (
+            "Mit freundlichen Grüßen\n\nMichael Müller\nVertriebsleiter\nSchmidt Logistik GmbH\n"
+            "Hafenstraße 12, 20457 Hamburg\nTel.: +49 40 123456-0\nFax: +49 40 123456-99",
+            ("Michael Müller", "Vertriebsleiter", "Schmidt Logistik GmbH", "Hafenstraße 12, 20457 Hamburg"),
+        ),
+        (
+            "S pozdravem\nIng. Petr Novák\nobchodní ředitel\nStrojírny Brno a.s.\ntel.: +420 541 123 456",
+            ("Petr Novák", "obchodní ředitel", "Strojírny Brno a.s.", None),
+        ),
+        (
+            "Barry  Tycholiz\nVice President, Enron North America",
+            ("Barry Tycholiz", "Vice President", "Enron North America", None),
+        ),
+        (
+            "W. Harris\nSVP, Operations\nHarris Energy Corporation",
+            ("W. Harris", "SVP, Operations", "Harris Energy Corporation", None),
+        ),
+        (
+            "Oscar Nilsson | Systemarkitekt | Arctic IT AB | 070-123 45 67",
+            ("Oscar Nilsson", "Systemarkitekt", "Arctic IT AB", None),
+        ),
+        (
+            "Giulia Rossi\nUfficio Acquisti\nRossi Impianti S.r.l.",
+            ("Giulia Rossi", "Ufficio Acquisti", "Rossi Impianti S.r.l.", None),
+        ),
+    ],
+)
+def test_fields_in_many_languages_and_layouts(signature: str, expected: tuple[str | None, ...]) -> None:
+    block = find_signature(f"Thanks for the note.\n\n{signature}", None)
+    assert block is not None
+    fields = parse_signature(block, None)
+    assert (fields.name, fields.title, fields.company, fields.address) == expected
+
+
+def test_a_phone_line_is_no_address() -> None:
+    assert not signatures.looks_like_address("(312) 555-0110 ext. 204")
+    assert signatures.looks_like_address("1200 Main St, Suite 400, Dallas, TX 75202")
