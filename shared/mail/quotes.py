@@ -212,15 +212,19 @@ def _own_lines(lines: list[str]) -> list[str]:
     else:
         return _trim(lines)
     own: list[str] = []
+    wrapped_tails: list[str] = []
     for index, line in enumerate(lines):
         if _is_quoted(line):
             if own and own[-1].strip():
                 own.append("")  # the quote stood between two paragraphs: keep them apart
             continue
         if line.strip() and _is_wrapped_quote_tail(lines, index):
+            wrapped_tails.append(line)
             continue
         own.append(line)
-    return _trim(own)
+    kept = _trim(own)
+    # Lines taken for a quote's wrapped tails were all the author wrote: they are the reply, not nothing.
+    return kept if any(line.strip() for line in kept) or not wrapped_tails else wrapped_tails
 
 
 def _is_wrapped_quote_tail(lines: list[str], index: int) -> bool:
@@ -288,12 +292,11 @@ def _history_start(lines: list[str]) -> tuple[int, int | None, bool]:
                 and _head_word(stripped) in _SEPARATOR_FIRST_WORDS
                 and _is_separator(stripped)
             )
-            or (stripped.endswith(":") and _FORWARD_INTRO.match(stripped))
+            or (stripped.endswith((":", "：")) and _FORWARD_INTRO.match(stripped))
         ):
             return index, _header_block_end(lines, index + 1), False
-        if (":" in stripped[:_LABEL_SEARCH_CHARS] or "：" in stripped[:_LABEL_SEARCH_CHARS]) and _opens_header_block(
-            lines, index
-        ):
+        has_colon = stripped.find(":", 0, _LABEL_SEARCH_CHARS) >= 0 or stripped.find("：", 0, _LABEL_SEARCH_CHARS) >= 0
+        if has_colon and _opens_header_block(lines, index):
             return index, _header_block_end(lines, index), False
     return len(lines), None, False
 

@@ -149,6 +149,10 @@ def test_inline_answers_keep_their_order_without_the_quoted_questions() -> None:
         ("Yes.\n\n2016-03-03 17:21 GMT+01:00 Ann Lee\n\nOld text", "Yes."),
         # A dated header above "|"-quoted lines.
         ("Yes.\n\n2013/7/20 Ann Lee <ann@rapport.dev>\n\n| Old text\n| more", "Yes."),
+        # A one-line answer between quoted lines is the reply, not a quoted line's wrapped tail.
+        ("> Thursday?\nYes, Thursday.\n> Who joins?", "Yes, Thursday."),
+        # A forward in a script with full-width colons.
+        ("以下为转发的邮件：\n\n发件人: 王芳 <fang.wang@example.cn>\n主题: 会议\n\n周四可以。", "周四可以。"),
         # Rules and a tracking mark under the reply are not text.
         ("Yes.\n\n\u1427\n####\n++++++", "Yes."),
     ],
