@@ -432,7 +432,10 @@ LANGUAGES: dict[str, dict[str, tuple[Form, ...]]] = {
         "separator": (("元のメッセージ", "outlook"), ("転送されたメッセージ", "gmail"), ("転送メッセージ", "gmail")),
         "forward_intro": (("転送されたメッセージ", "apple"),),
         "sent_from": (("{device}から送信", "apple"),),
-        "closing": (("よろしくお願いします", "custom"), ("よろしくお願いいたします", "custom"), ("以上", "custom")),
+        "closing": (
+            ("よろしくお願いします", "custom"), ("よろしくお願いいたします", "custom"),
+            ("よろしくお願い致します", "custom"), ("宜しくお願いします", "custom"), ("以上", "custom"),
+        ),
     },
     "zh": {
         "opener": (("在", "apple"),),
@@ -449,6 +452,7 @@ LANGUAGES: dict[str, dict[str, tuple[Form, ...]]] = {
         ),
         "closing": (
             ("谢谢", "custom"), ("謝謝", "custom"), ("此致", "custom"), ("祝好", "custom"), ("顺祝商祺", "custom"),
+            ("敬礼", "custom"), ("顺颂商祺", "custom"), ("祝商祺", "custom"), ("敬上", "custom"),
         ),
     },
     "ko": {

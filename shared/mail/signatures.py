@@ -459,7 +459,18 @@ def _is_signed_name(text: str) -> bool:
         return False
     if _is_name_like(cleaned, True):
         return True
-    return not any(ch.isupper() or ch.islower() for ch in cleaned) and bool(_CASELESS_NAME.match(cleaned))
+    return _is_caseless_name(cleaned)
+
+
+def _is_caseless_name(text: str) -> bool:
+    """A short name in a script without capitals ("王芳", "김지은", "سارة أحمد")."""
+    cleaned = text.strip()
+    return (
+        bool(cleaned)
+        and not any(ch.isupper() or ch.islower() or ch.isdigit() for ch in cleaned)
+        and bool(_CASELESS_NAME.match(cleaned))
+        and len(cleaned) <= 12
+    )
 
 
 def _is_name_token(token: str) -> bool:
@@ -578,7 +589,9 @@ def _name(segments: list[str], sender_names: frozenset[str]) -> str | None:
     candidates = [
         _without_honorific(s)
         for s in segments
-        if _is_name_like(_without_honorific(s), False) and not _is_title(s) and not _has_company_suffix(s)
+        if (_is_name_like(_without_honorific(s), False) or _is_caseless_name(s))
+        and not _is_title(s)
+        and not _has_company_suffix(s)
     ]
     preferred = [s for s in candidates if _mentions_sender(s, sender_names)]
     chosen = preferred or candidates
