@@ -95,8 +95,15 @@ _SENT_FROM_TAILS = tuple(
     {form.rpartition(DEVICE)[2].strip().lower() for form in SENT_FROM_FORMS if form.startswith(DEVICE)}
 )
 # Their first (or last) three characters: a line with others is ruled out without reading a word.
-_SEPARATOR_OPENINGS = frozenset(f"{word} "[:3] for word in _SEPARATOR_FIRST_WORDS)
-_SENT_FROM_OPENINGS = frozenset(f"{head} "[:3] for head in _SENT_FROM_HEADS)  # "나의 iPhone": a short head
+def _openings(words: frozenset[str]) -> frozenset[str]:
+    """The first three characters of each word as written in lower, title or upper case: a set
+    lookup on a line's first characters, with no lower-casing of the line."""
+    starts = {f"{word} "[:3] for word in words}  # "나의 iPhone": a head shorter than three characters
+    return frozenset(case for start in starts for case in (start, start.title(), start.upper(), start.capitalize()))
+
+
+_SEPARATOR_OPENINGS = _openings(_SEPARATOR_FIRST_WORDS)
+_SENT_FROM_OPENINGS = _openings(_SENT_FROM_HEADS)
 _SENT_FROM_ENDINGS = frozenset(tail[-3:] for tail in _SENT_FROM_TAILS)
 _RULE_CHARACTERS = frozenset("-_=*~")
 _HEAD_CHARS = 20  # longer than the first word of any separator or mobile footer form
@@ -170,7 +177,7 @@ def is_mobile_footer(line: str) -> bool:
     """ "Sent from my iPhone" and its kin in any of the languages above."""
     stripped = line.strip()
     # Three characters at either end rule out nearly every line before any word is read.
-    if stripped[:3].lower() in _SENT_FROM_OPENINGS and (
+    if stripped[:3] in _SENT_FROM_OPENINGS and (
         _head_word(stripped) in _SENT_FROM_HEADS or stripped.startswith(_SENT_FROM_SPACELESS_HEADS)
     ):
         return bool(_SENT_FROM.match(stripped))
@@ -288,7 +295,7 @@ def _history_start(lines: list[str]) -> tuple[int, int | None, bool]:
         if (
             (stripped[0] in _RULE_CHARACTERS and (_is_separator(stripped) or _is_banner(lines, index)))
             or (
-                stripped[:3].lower() in _SEPARATOR_OPENINGS
+                stripped[:3] in _SEPARATOR_OPENINGS
                 and _head_word(stripped) in _SEPARATOR_FIRST_WORDS
                 and _is_separator(stripped)
             )
