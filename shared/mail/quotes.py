@@ -94,6 +94,8 @@ _SENT_FROM_SPACELESS_HEADS = tuple(head for head in _SENT_FROM_HEADS if _SPACELE
 _SENT_FROM_TAILS = tuple(
     {form.rpartition(DEVICE)[2].strip().lower() for form in SENT_FROM_FORMS if form.startswith(DEVICE)}
 )
+
+
 # Their first (or last) three characters: a line with others is ruled out without reading a word.
 def _openings(words: frozenset[str]) -> frozenset[str]:
     """The first three characters of each word as written in lower, title or upper case: a set
