@@ -59,6 +59,8 @@ _HAS_DATE_OR_ADDRESS = re.compile(r"[\d@]")  # a class, not "\d|@": the engine s
 # Header field labels, lower-cased with single spaces: a line's label is looked up, not searched for.
 _LABEL_SET = frozenset(" ".join(label.lower().split()) for label in FROM_LABELS + OTHER_LABELS)
 _LABEL_COLON = re.compile(r"[:：]")
+# A field label inside a line (a header block flattened onto one line): a space before, a colon after.
+_INLINE_LABEL = re.compile(rf"\s(?:{_alternation(OTHER_LABELS)})\s*[:：]", re.IGNORECASE)
 _FROM_LABEL_SET = frozenset(" ".join(label.lower().split()) for label in FROM_LABELS)
 _DATE_LABEL_SET = frozenset(" ".join(label.lower().split()) for label in DATE_LABELS)
 _SEPARATOR = Caseless(rf"^[-_=*~\s]*(?:{_alternation(HISTORY_SEPARATORS)})[-_=*~\s]*[:：]?$")
@@ -304,10 +306,21 @@ def _history_start(lines: list[str]) -> tuple[int, int | None, bool]:
             or (stripped.endswith((":", "：")) and _FORWARD_INTRO.match(stripped))
         ):
             return index, _header_block_end(lines, index + 1), False
+        if stripped.endswith((":", "：")) and _is_bare_attribution(lines, index):
+            return index, index + 1, True
         has_colon = stripped.find(":", 0, _LABEL_SEARCH_CHARS) >= 0 or stripped.find("：", 0, _LABEL_SEARCH_CHARS) >= 0
         if has_colon and _opens_header_block(lines, index):
             return index, _header_block_end(lines, index), False
     return len(lines), None, False
+
+
+def _is_bare_attribution(lines: list[str], index: int) -> bool:
+    """ "Ann Lee wrote:" or "On Tuesday, Ann wrote:" with no date or address, right above quoted lines."""
+    stripped = lines[index].strip()
+    if len(stripped) > _MAX_HEADER_CHARS // 2 or not _WROTE_END_BACKWARDS.match(stripped[::-1]):
+        return False
+    following = next((line for line in lines[index + 1 : index + 3] if line.strip()), "")
+    return bool(_QUOTED.match(following))
 
 
 def _header_block_end(lines: list[str], index: int) -> int:
@@ -457,6 +470,8 @@ def _opens_header_block(lines: list[str], index: int) -> bool:
             labels.add(label)
     if len(labels) >= 2 and labels & _FROM_LABEL_SET:
         return True
+    if first in _FROM_LABEL_SET and len(_INLINE_LABEL.findall(lines[index])) >= 2:
+        return True  # "From: Ann <a@x.org> Sent: Tuesday ... To: Mark Subject: ...", flattened onto one line
     following = lines[index + 1] if index + 1 < len(lines) else ""
     return first in _DATE_LABEL_SET and bool(_field_label(following))
 

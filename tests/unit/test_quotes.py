@@ -149,6 +149,14 @@ def test_inline_answers_keep_their_order_without_the_quoted_questions() -> None:
         ("Yes.\n\n2016-03-03 17:21 GMT+01:00 Ann Lee\n\nOld text", "Yes."),
         # A dated header above "|"-quoted lines.
         ("Yes.\n\n2013/7/20 Ann Lee <ann@rapport.dev>\n\n| Old text\n| more", "Yes."),
+        # An attribution with no date or address (Thunderbird's short form), above quoted lines.
+        ("Yes.\n\nOn Tuesday, Ann Lee wrote:\n\n> Could we meet?", "Yes."),
+        # An Outlook header block flattened onto one line.
+        (
+            "Yes.\n\nFrom: Ann Lee <ann@x.org> Sent: Tuesday, March 3, 2026 9:15 AM To: Mark <m@y.org> Subject: Hi"
+            "\n\nCould we meet?",
+            "Yes.",
+        ),
         # A one-line answer between quoted lines is the reply, not a quoted line's wrapped tail.
         ("> Thursday?\nYes, Thursday.\n> Who joins?", "Yes, Thursday."),
         # A forward in a script with full-width colons.
