@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from google.cloud.firestore_v1.base_query import FieldFilter
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from google.genai import types
 
 RECENT_ITEMS = 10
+MAX_DEALS_SCANNED = 500
+CLOSED_STAGES = ("won", "lost")  # the default pipeline's outcomes: a deal there is no longer open
 MAX_LIST = 20
 # Fields a tool's answer leaves out: bookkeeping the model needs not and would pay tokens for.
 _NOISE = frozenset({"fieldSources", "manualFields", "people", "searchTokens", "before", "after", "changedFields"})
@@ -82,6 +85,13 @@ class PipelineArgs(ApiModel):
 
 class ColdArgs(ApiModel):
     limit: int = Field(default=MAX_LIST, ge=1, le=50)
+
+
+class QuietDealsArgs(ApiModel):
+    closing_before: date | None = Field(
+        default=None, description="Only deals expected to close on or before this date (YYYY-MM-DD)."
+    )
+    quiet_days: int = Field(default=14, ge=1, le=365, description="No email with the deal's people for this long.")
 
 
 class MoveDealStage(ApiModel):
@@ -151,6 +161,41 @@ def _going_cold(context: ToolContext, args: ColdArgs) -> dict[str, Any]:
     ]
     cold.sort(key=lambda contact: -float((contact.get("strength") or {}).get("score") or 0))
     return {"items": cold[: args.limit]}
+
+
+def _quiet_deals(context: ToolContext, args: QuietDealsArgs) -> dict[str, Any]:
+    """Open deals (not won or lost) whose people and company have had no email for `quiet_days`."""
+    db = firestore_client()
+    workspace = db.collection("workspaces").document(context.workspace_id)
+    query: Any = workspace.collection(DEALS.collection)
+    if args.closing_before:
+        query = query.where(filter=FieldFilter("expectedClose", "<=", args.closing_before.isoformat()))
+    fields = ["name", "stage", "value", "currency", "expectedClose", "companyId", "contactIds"]
+    deals = [
+        {"id": snapshot.id, **(snapshot.to_dict() or {})}
+        for snapshot in query.select(fields).limit(MAX_DEALS_SCANNED).stream()
+    ]
+    deals = [deal for deal in deals if deal.get("stage") not in CLOSED_STAGES]
+    people = {contact_id for deal in deals for contact_id in deal.get("contactIds") or []}
+    companies = {deal["companyId"] for deal in deals if deal.get("companyId")}
+    references = [workspace.collection(CONTACTS.collection).document(i) for i in sorted(people)]
+    references += [workspace.collection(COMPANIES.collection).document(i) for i in sorted(companies)]
+    last_mail = {
+        snapshot.reference.path: int((snapshot.to_dict() or {}).get("lastInteractionMs") or 0)
+        for snapshot in db.get_all(references, field_paths=["lastInteractionMs"])
+    }
+    quiet_since_ms = int(datetime.now(UTC).timestamp() * 1000) - args.quiet_days * 86_400_000
+    quiet = []
+    for deal in deals:
+        linked = [workspace.collection(CONTACTS.collection).document(i).path for i in deal.get("contactIds") or []]
+        if deal.get("companyId"):
+            linked.append(workspace.collection(COMPANIES.collection).document(deal["companyId"]).path)
+        last = max((last_mail.get(path, 0) for path in linked), default=0)
+        if last < quiet_since_ms:
+            since = datetime.fromtimestamp(last / 1000, UTC).date().isoformat() if last else None
+            quiet.append({**_slim({key: deal.get(key) for key in fields}), "id": deal["id"], "lastEmailAt": since})
+    quiet.sort(key=lambda deal: str(deal.get("expectedClose") or "9999"))
+    return {"items": quiet[:MAX_LIST]}
 
 
 def _who_knows_company(context: ToolContext, args: CompanyArgs) -> dict[str, Any]:
@@ -242,6 +287,8 @@ READ_TOOLS = (
     Tool("pipeline_summary", "Deals by pipeline stage: count, total value and the deals.", PipelineArgs,
          _pipeline_summary),
     Tool("going_cold", "Contacts whose relationship is going cold, strongest first.", ColdArgs, _going_cold),
+    Tool("quiet_deals", "Open deals whose people have had no email for a while, optionally only those closing by "
+         "a date.", QuietDealsArgs, _quiet_deals),
     Tool("who_knows_company", "A company's people, and which teammates' mailboxes wrote with it most.",
          CompanyArgs, _who_knows_company),
     Tool("intro_paths", "Who on the team knows a person or company and how well (0-100, with trend), and the best "
