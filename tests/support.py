@@ -51,19 +51,9 @@ def wait_for(probe: Callable[[], T], *, timeout: float = 30.0, what: str = "cond
 
 def id_token_for(auth_url: str, uid: str, email: str) -> str:
     """A real Firebase ID token from the Auth emulator, for calling the HTTP functions as `uid`."""
-    import json
-    import urllib.request
+    from devstack.demo import id_token
 
-    from devstack.demo import sign_in_link
-
-    custom_token = sign_in_link("", uid=uid, email=email).split("customToken=", 1)[1]
-    request = urllib.request.Request(
-        f"{auth_url}/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken?key=local",
-        data=json.dumps({"token": custom_token, "returnSecureToken": True}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return str(json.loads(response.read())["idToken"])
+    return id_token(auth_url, uid, email)
 
 
 # Tests that follow the pipeline itself: every correspondent counts, and no first-sync preview waits.
@@ -117,13 +107,9 @@ def with_content(snapshot) -> dict:  # type: ignore[no-untyped-def]
 def store_mail(db, workspace_id: str, interaction_id: str, fields: dict, *, sharing: str | None = None) -> None:  # type: ignore[no-untyped-def]
     """An interaction as ingestion stores it: metadata, and its subject and snippet apart, in a mailbox
     (`mailboxId`, created with `sharing` when given)."""
-    from shared.sharing import content_ref, split_content
+    from devstack.agent_world import store_interaction
 
-    metadata, content = split_content({"staged": False, **fields})
-    reference = db.document("workspaces", workspace_id, "interactions", interaction_id)
-    reference.set(metadata)
-    for part, values in content.items():
-        content_ref(reference, part).set(values)
+    store_interaction(db, workspace_id, interaction_id, fields)
     if sharing is not None:
         db.document("workspaces", workspace_id, "mailboxes", fields["mailboxId"]).set({"sharing": sharing}, merge=True)
 
