@@ -24,7 +24,8 @@ _PUNCTUATION = re.compile(r"[^\w\s]")
 # Fields worth quoting from a tool's answer, in the order a reader wants them.
 _QUOTED = (
     "name", "email", "title", "companyName", "domain", "stage", "value", "currency", "expectedClose", "strength",
-    "lastInteractionAt", "interactions", "subject", "snippet", "count", "total", "teammate", "summary", "status",
+    "lastInteractionAt", "interactions", "subject", "snippet", "body", "count", "total", "teammate", "summary",
+    "status",
 )  # fmt: skip
 _MAX_ITEMS = 8
 
@@ -40,24 +41,38 @@ class Case:
     id: str
     question: str
     steps: tuple[tuple[Call, ...], ...]
+    role: str = "owner"  # who asks (the evaluation checks the rest: ./rapport bench agent)
+    facts: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
 
 
 def normalised(question: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", question.lower()).split())
 
 
+def evaluation_set(path: Path = CASES_FILE) -> list[Case]:
+    """Every case of the file, in its order."""
+    raw = tomllib.loads(path.read_text())
+    return [
+        Case(
+            id=entry["id"],
+            question=entry["question"],
+            steps=tuple(
+                tuple(Call(call["name"], dict(call.get("args", {}))) for call in step["calls"])
+                for step in entry.get("steps", [])
+            ),
+            role=entry.get("role", "owner"),
+            facts=tuple(entry.get("facts", [])),
+            absent=tuple(entry.get("absent", [])),
+        )
+        for entry in raw.get("cases", [])
+    ]
+
+
 @functools.cache
 def cases(path: Path = CASES_FILE) -> dict[str, Case]:
     """The cases by normalised question."""
-    raw = tomllib.loads(path.read_text())
-    found: dict[str, Case] = {}
-    for entry in raw.get("cases", []):
-        steps = tuple(
-            tuple(Call(call["name"], dict(call.get("args", {}))) for call in step["calls"])
-            for step in entry.get("steps", [])
-        )
-        found[normalised(entry["question"])] = Case(entry["id"], entry["question"], steps)
-    return found
+    return {normalised(case.question): case for case in evaluation_set(path)}
 
 
 def declared_functions(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -132,10 +147,10 @@ def _question_index(contents: list[dict[str, Any]]) -> int:
 
 
 def _resolved(args: dict[str, Any], responses: list[dict[str, Any]]) -> dict[str, Any]:
-    return {key: _resolved_value(value, responses) for key, value in args.items()}
+    return {key: resolved_value(value, responses) for key, value in args.items()}
 
 
-def _resolved_value(value: Any, responses: list[dict[str, Any]]) -> Any:
+def resolved_value(value: Any, responses: list[dict[str, Any]]) -> Any:
     if isinstance(value, dict):
         return _resolved(value, responses)
     if not (isinstance(value, str) and value.startswith("$")):
