@@ -116,7 +116,10 @@ def _parent(parent: str, contact_ids: dict[str, str]) -> tuple[Any, str]:
 def _seed_mail(
     workspace_id: str, members: dict[str, Member], contact_ids: dict[str, str], marker: str, now: datetime
 ) -> None:
+    from google.cloud import firestore
+
     from shared.clients import firestore_client
+    from shared.crm import member_strength
 
     db = firestore_client()
     mailboxes = world()["mailboxes"]
@@ -126,6 +129,7 @@ def _seed_mail(
             {"ownerUid": owner.uid, "email": owner.email, "sharing": mailbox["sharing"]}
         )
     contacts = {contact["key"]: contact for contact in world()["contacts"]}
+    tallies: dict[str, member_strength.ContactTallies] = {}
     for n, message in enumerate(world()["mail"]):
         contact = contacts[message["with"]]
         mailbox_owner = members[mailboxes[message["mailbox"]]["owner"]]
@@ -144,12 +148,22 @@ def _seed_mail(
             "snippet": marker + _HOSTILE.get(message["snippet"], message["snippet"]),
         }
         store_interaction(db, workspace_id, f"{message['mailbox']}_m{n:03d}", fields)
-    # The contacts' last mail, as ingestion keeps it: what the relationship refresh starts from.
-    for key, contact_id in contact_ids.items():
-        times = [now - timedelta(days=m["days"]) for m in world()["mail"] if m["with"] == key]
-        if times:
-            last_ms = int(max(times).timestamp() * 1000)
-            db.document("workspaces", workspace_id, "contacts", contact_id).update({"lastInteractionMs": last_ms})
+        tally = tallies.setdefault(contact_id, member_strength.ContactTallies()).members
+        tally.setdefault(message["mailbox"], member_strength.MemberTally()).add(
+            at_ms=int(fields["occurredAt"].timestamp() * 1000),
+            sent=int(not inbound),
+            received=int(inbound),
+            depth=0,
+            interaction_id=f"{message['mailbox']}_m{n:03d}",
+        )
+    # What ingestion keeps on each contact: its last mail and each mailbox's strength sums, from which
+    # the relationship refresh computes strength, going cold and each teammate's score.
+    for contact_id, contact_tallies in tallies.items():
+        last_ms = max(tally.last_ms for tally in contact_tallies.members.values())
+        fields = member_strength.update_fields(contact_tallies, {}, firestore.Increment, firestore.Maximum)
+        db.document("workspaces", workspace_id, "contacts", contact_id).set(
+            {"lastInteractionMs": last_ms, **fields}, merge=True
+        )
 
 
 def store_interaction(db: Any, workspace_id: str, interaction_id: str, fields: dict[str, Any]) -> None:
