@@ -121,8 +121,8 @@ _NAME_SUFFIX = re.compile(r",\s*(?:Ph\.?D\.?|M\.?D\.?|MBA|Jr\.?|Sr\.?|Esq\.?|CPA
 _EXTENSION = Caseless(r"^(?:x|ext\.?|extn\.?|durchwahl|poste)\s*\d{2,6}$")
 _DISCLAIMER = re.compile("|".join(re.escape(w) for w in DISCLAIMER_WORDS), re.IGNORECASE)  # for non-ASCII text
 # "Jane Doe | CEO" and "Jane Doe - Acme": the name is the lead segment.
-_LEAD_SEGMENT = re.compile(r"\s*(?:\||•|·|\t+|\s[–—-]\s)\s*")
-_SEGMENT_CHARACTER = re.compile(r"[|•·\t–—-]")  # in every separator: a quick scan rules most lines out
+_LEAD_SEGMENT = re.compile(r"\s*(?:\||•|·|\t+|\s[–—/-]\s)\s*")
+_SEGMENT_CHARACTER = re.compile(r"[|•·\t–—/-]")  # in every separator: a quick scan rules most lines out
 CONTACT_LABELS = (
     "tel", "phone", "ph", "mobile", "mob", "cell", "fax", "direct", "office", "t", "m", "f", "p", "d", "o", "e",
     "w", "email", "e-mail", "web", "website", "skype", "linkedin", "twitter", "x",
@@ -430,7 +430,7 @@ def _is_name_like(text: str, allow_initials: bool) -> bool:
     """1-4 capitalised words without digits, like "Ann", "J. R. Lee" or "ANN"."""
     cleaned = text.strip().lstrip("-–—~* ").rstrip(",. ")
     if "," in cleaned:
-        cleaned = _NAME_SUFFIX.sub("", cleaned)
+        cleaned = _CREDENTIALS.sub("", _NAME_SUFFIX.sub("", cleaned))  # "Ann Lee, Ph.D.", "Ann Lee, CPA®"
     tokens = cleaned.split()
     # Every way to True below needs a capital at the front of the first and last words.
     if not tokens or len(tokens) > _MAX_NAME_TOKENS or not (tokens[0][0].isupper() and tokens[-1][0].isupper()):
@@ -543,6 +543,7 @@ _SEGMENT_SPLIT = re.compile(r"\s*(?:\||•|·|\t+|\s[–—-]\s|\s/\s)\s*")
 _TITLE_AT_COMPANY = re.compile(
     r"^(?P<title>.+?)(?:\s*,\s*|\s+at\s+|\s+@\s+|\s+bei\s+|\s+chez\s+|\s+presso\s+)(?P<company>.+)$"
 )
+_FAX_LABEL = re.compile(r"^\s*(?:fax|telefax|faks|fx|f|传真|ファックス)\b\s*[.:]?\s*[+(\d]", re.IGNORECASE)
 _LINKEDIN = re.compile(r"linkedin\.com/(?P<kind>in|company|pub)/(?P<slug>[\w%.-]+)", re.IGNORECASE)
 _TWITTER_URL = re.compile(r"(?:twitter|x)\.com/(?!intent|share|home)(?P<handle>\w{1,15})\b", re.IGNORECASE)
 _SOCIAL_HOSTS = ("linkedin.com", "twitter.com", "x.com")
@@ -561,13 +562,20 @@ def parse_signature(block: SignatureBlock, sender: Address | None) -> SignatureF
         name=name,
         title=title,
         company=company,
-        phones=tuple(phones_in(_EMAIL.sub(" ", _URL.ignorecase.sub(" ", text)), default_region(sender))),
+        phones=tuple(
+            phones_in(_EMAIL.sub(" ", _URL.ignorecase.sub(" ", _without_fax(segments))), default_region(sender))
+        ),
         emails=tuple(dict.fromkeys(e.lower() for e in _EMAIL.findall(text))),
         urls=tuple(u for u in urls if not _is_social(u)),
         linkedin=_linkedin(text),
         twitter=_twitter(text),
         address=", ".join(address_segments) or None,
     )
+
+
+def _without_fax(segments: list[str]) -> str:
+    """The segments that are not fax numbers ("Fax: ...", "f. ...", "Telefax ..."): a fax is no phone."""
+    return "\n".join(segment for segment in segments if not _FAX_LABEL.match(segment))
 
 
 def _segments(block: SignatureBlock) -> list[str]:
@@ -595,8 +603,15 @@ def _name(segments: list[str], sender_names: frozenset[str]) -> str | None:
     ]
     preferred = [s for s in candidates if _mentions_sender(s, sender_names)]
     chosen = preferred or candidates
-    # "Thanks, / David / David Kim / Principal": the fullest form of the sender's name.
-    return _clean_name(max(chosen, key=lambda s: len(s.split()))) if chosen else None
+    if not chosen:
+        return None
+    # "Thanks, / David / David Kim / Principal": the fullest form of the first name given, but not
+    # "Romano Design Studio" under "Elena Romano" (it does not hold her first name).
+    name = chosen[0]
+    for later in chosen[1:]:
+        if set(name.lower().split()) < set(later.lower().split()):
+            name = later
+    return _clean_name(name)
 
 
 def _without_honorific(segment: str) -> str:

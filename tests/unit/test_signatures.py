@@ -307,3 +307,19 @@ def test_fields_in_many_languages_and_layouts(signature: str, expected: tuple[st
 def test_a_phone_line_is_no_address() -> None:
     assert not signatures.looks_like_address("(312) 555-0110 ext. 204")
     assert signatures.looks_like_address("1200 Main St, Suite 400, Dallas, TX 75202")
+
+
+def test_a_fax_number_is_no_phone_and_credentials_are_no_part_of_the_name() -> None:
+    text = "Done.\n\nCheers,\nMark Jones, SPHR\nHR Business Partner\nPh: 330-555-0161 x215\nFax: 330-555-0162"
+    block = find_signature(text, Address(email="mark.jones@pinnaclehr.com", name="Mark Jones"))
+    assert block is not None
+    fields = parse_signature(block, None)
+    assert (fields.name, fields.title, fields.phones) == ("Mark Jones", "HR Business Partner", ("+13305550161",))
+
+
+def test_the_fullest_form_of_the_senders_name_is_kept_but_not_a_company_named_after_them() -> None:
+    sender = Address(email="elena.romano@romanodesign.it", name="Elena Romano")
+    block = find_signature("Ok.\n\nElena\n\nElena Romano\nArt Director — Romano Design Studio", sender)
+    assert block is not None
+    fields = parse_signature(block, sender)
+    assert (fields.name, fields.title, fields.company) == ("Elena Romano", "Art Director", "Romano Design Studio")
