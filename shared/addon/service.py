@@ -9,6 +9,7 @@ audited as made `via` the Gmail add-on.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -48,6 +49,23 @@ HOMEPAGE_SHOWN = 3
 Answer = tuple[int, dict[str, Any]]
 
 
+class Reads:
+    """Counts the documents one request reads, as Firestore bills them: a get is one read (found or not),
+    a query one per document returned and one when it returns none."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def get(self, reference: firestore.DocumentReference, **options: Any) -> Any:
+        self.count += 1
+        return reference.get(**options)
+
+    def stream(self, query: Any) -> list[Any]:
+        found = list(query.stream())
+        self.count += max(1, len(found))
+        return found
+
+
 @dataclass(frozen=True)
 class Membership:
     workspace_id: str
@@ -65,6 +83,7 @@ class Request:
     membership: Membership
     context: cards.Context
     message: OpenMessage | None
+    reads: Reads
 
 
 class AddonService:
@@ -99,11 +118,20 @@ class AddonService:
         except Unauthenticated as error:
             log.warning("refused an add-on request", extra={"function": function, "reason": error.message})
             return 401, cards.push(cards.notice_card("Not signed in", "Rapport could not verify this request."))
+        reads, started = Reads(), time.perf_counter()
         try:
-            request = self._request(event, email)
-            if isinstance(request, dict):
-                return 200, request
-            return 200, build(request)
+            request = self._request(event, email, reads)
+            answer = request if isinstance(request, dict) else build(request)
+            log.info(
+                "add-on card",
+                extra={
+                    "function": function,
+                    "card": ",".join(str(card.get("name")) for card in _cards_of(answer)),
+                    "reads": reads.count,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+            return 200, answer
         except MessageUnreadable:
             return 200, cards.push(
                 cards.notice_card(
@@ -120,10 +148,10 @@ class AddonService:
         return cards.notice_card("Rapport", "That did not work; nothing was changed.")
 
     # -- who, where --------------------------------------------------------------------------------
-    def _memberships(self, email: str) -> list[Membership]:
+    def _memberships(self, email: str, reads: Reads) -> list[Membership]:
         query = self._db.collection_group("members").where(filter=FieldFilter("email", "==", email)).limit(20)
         found = []
-        for snapshot in query.stream():
+        for snapshot in reads.stream(query):
             data = snapshot.to_dict() or {}
             workspace = snapshot.reference.parent.parent
             if workspace is None:
@@ -139,8 +167,8 @@ class AddonService:
             )
         return found
 
-    def _request(self, event: AddonEvent, email: str) -> Request | dict[str, Any]:
-        memberships = self._memberships(email)
+    def _request(self, event: AddonEvent, email: str, reads: Reads) -> Request | dict[str, Any]:
+        memberships = self._memberships(email, reads)
         base = cards.Context(action_url=self._settings.function_url(ACTION), web_app_url=self._settings.web_app_url)
         if not memberships:
             return cards.push(
@@ -166,12 +194,13 @@ class AddonService:
         several = len(memberships) > 1
         if chosen is None or event.parameter("action") == "switch_workspace":
             names = self._workspace_names([m.workspace_id for m in memberships])
+            reads.count += len(names)
             return (
                 cards.update(cards.workspace_chooser(base, names))
                 if event.parameter("action")
                 else cards.push(cards.workspace_chooser(base, names))
             )
-        if not self._db.document(MAILBOX_INDEX, email, ROUTES, chosen.workspace_id).get().exists:
+        if not reads.get(self._db.document(MAILBOX_INDEX, email, ROUTES, chosen.workspace_id)).exists:
             return cards.push(
                 cards.notice_card(
                     "Gmail not connected",
@@ -200,7 +229,9 @@ class AddonService:
             message_participants=participants,
         )
         principal = Principal(uid=chosen.uid, email=email, email_verified=True, via=VIA)
-        return Request(event=event, principal=principal, membership=chosen, context=context, message=message)
+        return Request(
+            event=event, principal=principal, membership=chosen, context=context, message=message, reads=reads
+        )
 
     def _workspace_names(self, workspace_ids: list[str]) -> list[tuple[str, str]]:
         refs = [self._db.document("workspaces", ws) for ws in workspace_ids]
@@ -228,9 +259,9 @@ class AddonService:
         )
         return cards.homepage_card(
             request.context,
-            cold=[_person_line(s) for s in cold.limit(HOMEPAGE_SHOWN).stream()],
-            tasks=[_task_line(s.to_dict() or {}) for s in tasks.limit(HOMEPAGE_SHOWN).stream()],
-            recent=[_person_line(s) for s in recent.limit(HOMEPAGE_SHOWN - 1).stream()],
+            cold=[_person_line(s) for s in request.reads.stream(cold.limit(HOMEPAGE_SHOWN))],
+            tasks=[_task_line(s.to_dict() or {}) for s in request.reads.stream(tasks.limit(HOMEPAGE_SHOWN))],
+            recent=[_person_line(s) for s in request.reads.stream(recent.limit(HOMEPAGE_SHOWN - 1))],
         )
 
     def _message_card(self, request: Request, email: str | None = None) -> cards.Card:
@@ -255,18 +286,19 @@ class AddonService:
 
     def _person_card(self, request: Request, email: str) -> cards.Card:
         workspace = self._workspace(request)
-        snapshot = workspace.collection("contacts").document(ids.contact_id(email)).get()
+        snapshot = request.reads.get(workspace.collection("contacts").document(ids.contact_id(email)))
         contact = snapshot.to_dict() if snapshot.exists else None
         contact_id = snapshot.id
         if contact and contact.get("mergedInto"):
-            merged = workspace.collection("contacts").document(str(contact["mergedInto"])).get()
+            merged = request.reads.get(workspace.collection("contacts").document(str(contact["mergedInto"])))
             if merged.exists:
                 contact, contact_id = merged.to_dict() or {}, merged.id
         if contact is None:
             return self._unknown_card(request, email)
-        return cards.person_card(request.context, self._person(workspace, contact_id, contact))
+        return cards.person_card(request.context, self._person(request, contact_id, contact))
 
-    def _person(self, workspace: firestore.DocumentReference, contact_id: str, contact: dict[str, Any]) -> cards.Person:
+    def _person(self, request: Request, contact_id: str, contact: dict[str, Any]) -> cards.Person:
+        workspace, reads = self._workspace(request), request.reads
         deals = (
             workspace.collection("deals")
             .where(filter=FieldFilter("contactIds", "array_contains", contact_id))
@@ -288,13 +320,12 @@ class AddonService:
             .order_by("occurredAt", direction=firestore.Query.DESCENDING)
             .limit(SHOWN)
         )
-        touches = [s.to_dict() or {} for s in mail.stream()]
+        touches = [s.to_dict() or {} for s in reads.stream(mail)]
         mailboxes = Counter(str(t.get("mailboxId")) for t in touches if t.get("mailboxId"))
         knows_best = None
         if mailboxes:
-            owner = (
-                workspace.collection("mailboxes").document(mailboxes.most_common(1)[0][0]).get(field_paths=["email"])
-            )
+            top = workspace.collection("mailboxes").document(mailboxes.most_common(1)[0][0])
+            owner = reads.get(top, field_paths=["email"])
             knows_best = (owner.to_dict() or {}).get("email")
         strength = contact.get("strength") or {}
         emails = [str(e) for e in contact.get("emails") or [] if e != contact.get("email")]
@@ -311,8 +342,8 @@ class AddonService:
             last_ms=_int(contact.get("lastInteractionMs")),
             summary=_text(contact.get("summary") or contact.get("aiSummary")),
             next_step=_text(contact.get("nextStep")),
-            deals=tuple(_deal_line(s.id, s.to_dict() or {}) for s in deals.stream()),
-            tasks=tuple(_task_line(s.to_dict() or {}) for s in tasks.stream()),
+            deals=tuple(_deal_line(s.id, s.to_dict() or {}) for s in reads.stream(deals)),
+            tasks=tuple(_task_line(s.to_dict() or {}) for s in reads.stream(tasks)),
             touches=tuple(
                 cards.TouchLine(_millis(t.get("occurredAt")), str(t.get("direction") or "inbound"), None)
                 for t in touches
@@ -321,7 +352,7 @@ class AddonService:
         )
 
     def _policy(self, request: Request) -> tuple[Policy, Any]:
-        settings = settings_of(self._workspace(request).get().to_dict() or {})
+        settings = settings_of(request.reads.get(self._workspace(request)).to_dict() or {})
         return Policy.of(settings, own_addresses=[request.principal.email or ""]), settings
 
     def _unknown_card(self, request: Request, email: str) -> cards.Card:
@@ -378,7 +409,9 @@ class AddonService:
         if not email:
             raise InvalidInput("no person to act on")
         workspace = self._workspace(request)
-        snapshot = workspace.collection("contacts").document(ids.contact_id(email)).get(field_paths=["mergedInto"])
+        snapshot = request.reads.get(
+            workspace.collection("contacts").document(ids.contact_id(email)), field_paths=["mergedInto"]
+        )
         if not snapshot.exists:
             raise NotFound("create the contact first")
         return str((snapshot.to_dict() or {}).get("mergedInto") or snapshot.id)
@@ -495,6 +528,11 @@ class AddonService:
         "show_person": _show_person,
         "choose_workspace": _chosen,
     }
+
+
+def _cards_of(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    navigations = ((answer.get("renderActions") or {}).get("action") or {}).get("navigations") or []
+    return [card for navigation in navigations for card in navigation.values() if isinstance(card, dict)]
 
 
 def _int(value: Any) -> int | None:

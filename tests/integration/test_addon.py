@@ -4,7 +4,9 @@ action's change audited as made from Gmail."""
 
 from __future__ import annotations
 
+import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -53,8 +55,6 @@ def _card(answer: dict[str, Any]) -> dict[str, Any]:
 
 def _texts(card: dict[str, Any]) -> str:
     """Everything a card says, as one string to search."""
-    import json
-
     return json.dumps(card, ensure_ascii=False)
 
 
@@ -270,3 +270,72 @@ def test_a_user_in_two_workspaces_chooses_and_the_choice_sticks(addon, team, fir
     assert _card(addon.call(HOMEPAGE, team["owner"])[1])["name"] == "homepage"  # remembered
     member = firestore_db.document("workspaces", second, "members", "u-owner").get().to_dict()
     assert "addonChosenAt" in member
+
+
+def _card_logs(stack, start: int) -> list[dict]:  # type: ignore[no-untyped-def]
+    with (stack.runtime_dir / "logs" / "functions.log").open() as log:
+        log.seek(start)
+        lines = log.read().splitlines()
+    return [entry for entry in (_json_line(line) for line in lines) if entry.get("message") == "add-on card"]
+
+
+def _json_line(line: str) -> dict:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+@pytest.mark.timeout(900)
+def test_every_message_of_the_demo_mailbox_gets_a_valid_card_in_ten_reads(addon, stack, firestore_db, tmp_path):
+    """The demo mailbox `./rapport up` ingests (hostile mail included), ingested, then opened message by message."""
+    from devstack.demo_mailbox import generate
+    from shared.gmail.api import GmailMailbox
+    from tests.support import wait_for
+
+    owner = f"alex.{uuid.uuid4().hex[:6]}@lumenway.io"
+    mbox = tmp_path / "demo.mbox"
+    generate(owner=owner, hostile=True).write_mbox(mbox)
+    workspace_id = f"ws-{uuid.uuid4().hex[:10]}"
+    ref = demo.connect_demo(stack.gmail_url, owner, mbox, workspace_id=workspace_id)
+    wait_for(lambda: demo.mailbox_progress(ref).done, timeout=600, what="the demo mailbox's backfill")
+    message_ids = [
+        message_id
+        for page in GmailMailbox.for_refresh_token(MailboxStore().refresh_token(ref)).message_id_pages("")
+        for message_id in page
+    ]
+    assert len(message_ids) > 1500
+    log_file = stack.runtime_dir / "logs" / "functions.log"
+    start = log_file.stat().st_size
+
+    def open_message(message_id: str) -> str:
+        status, answer = addon.call(MESSAGE, owner, message_id=message_id)
+        assert status == 200, message_id
+        return str(_card(answer)["name"])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        names = set(pool.map(open_message, message_ids))
+    assert {"person", "unknown-person"} <= names
+    logged = wait_for(lambda: len(_card_logs(stack, start)) >= len(message_ids) and _card_logs(stack, start))
+    assert max(entry["reads"] for entry in logged) <= 10
+
+
+def test_a_sender_writing_from_one_of_ten_aliases_gets_the_merged_persons_card(addon, team, stack, firestore_db):
+    ws = team["workspace"]
+    aliases = [f"dana{i}@northwind-analytics.com" for i in range(10)]
+    contacts = firestore_db.collection("workspaces", ws, "contacts")
+    primary = ids.contact_id("dana@northwind-analytics.com")
+    contacts.document(primary).set(
+        {"email": "dana@northwind-analytics.com", "emails": ["dana@northwind-analytics.com", *aliases], "name": "Dana"}
+    )
+    for alias in aliases:
+        contacts.document(ids.contact_id(alias)).set({"email": alias, "mergedInto": primary})
+    raw = mail("Dana <dana7@northwind-analytics.com>", team["owner"], "From my other address")
+    message_id = demo.deliver(stack.gmail_url, team["owner"], raw)["id"]
+    card = _card(addon.call(MESSAGE, team["owner"], message_id=message_id)[1])
+    assert card["name"] == "person"
+    said = _texts(card)
+    assert f"/contacts/{primary}" in said
+    assert "dana0@northwind-analytics.com" in said
+    assert "dana9@northwind-analytics.com" not in said  # three aliases shown, not ten
