@@ -9,9 +9,11 @@ audited as made `via` the Gmail add-on.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
@@ -45,6 +47,9 @@ HOMEPAGE, MESSAGE, ACTION = "addon-homepage", "addon-message", "addon-action"
 CHOSEN_FIELD = "addonChosenAt"  # on a member document: the workspace the sidebar shows them
 SHOWN = 2  # deals, open tasks and recent messages read per person card: the card stays within 10 reads
 HOMEPAGE_SHOWN = 3
+# A card's independent reads (the Gmail message, a person's deals, tasks and mail) run side by side:
+# Gmail waits for the slowest, not for their sum.
+_POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="addon")
 
 Answer = tuple[int, dict[str, Any]]
 
@@ -55,14 +60,19 @@ class Reads:
 
     def __init__(self) -> None:
         self.count = 0
+        self._lock = threading.Lock()
+
+    def add(self, documents: int) -> None:
+        with self._lock:  # queries of one card run side by side (_POOL)
+            self.count += documents
 
     def get(self, reference: firestore.DocumentReference, **options: Any) -> Any:
-        self.count += 1
+        self.add(1)
         return reference.get(**options)
 
     def stream(self, query: Any) -> list[Any]:
         found = list(query.stream())
-        self.count += max(1, len(found))
+        self.add(max(1, len(found)))
         return found
 
 
@@ -120,7 +130,7 @@ class AddonService:
             return 401, cards.push(cards.notice_card("Not signed in", "Rapport could not verify this request."))
         reads, started = Reads(), time.perf_counter()
         try:
-            request = self._request(event, email, reads)
+            request = self._request(event, email, reads, self._open_message(event))
             answer = request if isinstance(request, dict) else build(request)
             log.info(
                 "add-on card",
@@ -167,7 +177,18 @@ class AddonService:
             )
         return found
 
-    def _request(self, event: AddonEvent, email: str, reads: Reads) -> Request | dict[str, Any]:
+    def _open_message(self, event: AddonEvent) -> Future[OpenMessage] | None:
+        """The open message, read from Gmail while Firestore is asked who the user is."""
+        gmail, token = event.gmail, event.authorization.user_oauth_token
+        if not (gmail and gmail.message_id and gmail.access_token and token):
+            return None
+        return _POOL.submit(
+            self._read_message, message_id=gmail.message_id, user_oauth_token=token, message_token=gmail.access_token
+        )
+
+    def _request(
+        self, event: AddonEvent, email: str, reads: Reads, reading: Future[OpenMessage] | None
+    ) -> Request | dict[str, Any]:
         memberships = self._memberships(email, reads)
         base = cards.Context(action_url=self._settings.function_url(ACTION), web_app_url=self._settings.web_app_url)
         if not memberships:
@@ -209,14 +230,7 @@ class AddonService:
                     link=base.link("Connect Gmail", "/settings/gmail"),
                 )
             )
-        message = None
-        gmail = event.gmail
-        if gmail and gmail.message_id and gmail.access_token and event.authorization.user_oauth_token:
-            message = self._read_message(
-                message_id=gmail.message_id,
-                user_oauth_token=event.authorization.user_oauth_token,
-                message_token=gmail.access_token,
-            )
+        message = reading.result() if reading is not None else None
         participants = tuple(
             cards.PersonLine(email=a.email, name=a.name) for a in (message.participants if message else ())
         )
@@ -257,11 +271,14 @@ class AddonService:
             .where(filter=FieldFilter("done", "==", False))
             .order_by("dueDate")
         )
+        cold_found = _POOL.submit(request.reads.stream, cold.limit(HOMEPAGE_SHOWN))
+        tasks_found = _POOL.submit(request.reads.stream, tasks.limit(HOMEPAGE_SHOWN))
+        recent_found = _POOL.submit(request.reads.stream, recent.limit(HOMEPAGE_SHOWN - 1))
         return cards.homepage_card(
             request.context,
-            cold=[_person_line(s) for s in request.reads.stream(cold.limit(HOMEPAGE_SHOWN))],
-            tasks=[_task_line(s.to_dict() or {}) for s in request.reads.stream(tasks.limit(HOMEPAGE_SHOWN))],
-            recent=[_person_line(s) for s in request.reads.stream(recent.limit(HOMEPAGE_SHOWN - 1))],
+            cold=[_person_line(s) for s in cold_found.result()],
+            tasks=[_task_line(s.to_dict() or {}) for s in tasks_found.result()],
+            recent=[_person_line(s) for s in recent_found.result()],
         )
 
     def _message_card(self, request: Request, email: str | None = None) -> cards.Card:
@@ -320,6 +337,7 @@ class AddonService:
             .order_by("occurredAt", direction=firestore.Query.DESCENDING)
             .limit(SHOWN)
         )
+        deals_found, tasks_found = _POOL.submit(reads.stream, deals), _POOL.submit(reads.stream, tasks)
         touches = [s.to_dict() or {} for s in reads.stream(mail)]
         mailboxes = Counter(str(t.get("mailboxId")) for t in touches if t.get("mailboxId"))
         knows_best = None
@@ -342,8 +360,8 @@ class AddonService:
             last_ms=_int(contact.get("lastInteractionMs")),
             summary=_text(contact.get("summary") or contact.get("aiSummary")),
             next_step=_text(contact.get("nextStep")),
-            deals=tuple(_deal_line(s.id, s.to_dict() or {}) for s in reads.stream(deals)),
-            tasks=tuple(_task_line(s.to_dict() or {}) for s in reads.stream(tasks)),
+            deals=tuple(_deal_line(s.id, s.to_dict() or {}) for s in deals_found.result()),
+            tasks=tuple(_task_line(s.to_dict() or {}) for s in tasks_found.result()),
             touches=tuple(
                 cards.TouchLine(_millis(t.get("occurredAt")), str(t.get("direction") or "inbound"), None)
                 for t in touches

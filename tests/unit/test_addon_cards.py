@@ -5,6 +5,7 @@ GoogleAppsCardV1Card (chat.v1.json), the descriptor against the Workspace Add-on
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from google.cloud.gsuiteaddons_v1.types import Deployment
@@ -101,6 +102,8 @@ def _strings(value: object) -> list[str]:
 
 
 def test_the_deployment_is_a_valid_add_ons_api_deployment_with_the_smallest_scopes(monkeypatch):
+    for name in [name for name in os.environ if name.startswith("RAPPORT_")]:
+        monkeypatch.delenv(name)  # an integration test in the same run applied the local stack's
     settings = Settings(
         project_id="p",
         region="europe-west1",
