@@ -11,11 +11,9 @@ the small file's. The last line of output is one JSON object.
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import re
 import resource
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -133,28 +131,16 @@ def run(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--size-mb", type=int, default=1024, help="size of the generated mbox (default 1024)")
     parser.add_argument("--small-mb", type=int, default=100, help="size of the small file for comparison")
     args = parser.parse_args(argv)
-    import os
 
+    from bench._env import bench_env
     from devstack.processes import ProcessSupervisor
-    from devstack.stack import PROJECT_ID, REPO_ROOT, use_stack_env
+    from devstack.stack import REPO_ROOT, use_stack_env
 
     with tempfile.TemporaryDirectory(prefix="rapport-bench-import-") as scratch:
         root = Path(scratch)
         port = free_port()
         supervisor = ProcessSupervisor(root / "logs")
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(REPO_ROOT),
-            "STORAGE_EMULATOR_HOST": f"http://127.0.0.1:{port}",
-            "GOOGLE_CLOUD_PROJECT": PROJECT_ID,
-            "RAPPORT_PROJECT_ID": PROJECT_ID,
-            "RAPPORT_REGION": "us-central1",
-            "RAPPORT_FUNCTIONS_BASE_URL": "http://127.0.0.1:1",
-            "RAPPORT_OAUTH_REDIRECT_URI": "http://127.0.0.1:1/oauth-callback",
-            "RAPPORT_WEB_APP_URL": "http://127.0.0.1:1",
-            "RAPPORT_OAUTH_CLIENT_ID": "bench",
-            "RAPPORT_LOCAL_TOKEN_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-        }
+        env = bench_env(PYTHONPATH=str(REPO_ROOT), STORAGE_EMULATOR_HOST=f"http://127.0.0.1:{port}")
         argv_emulator = [sys.executable, "-m", "devstack.storage_emulator", "--port", str(port)]
         argv_emulator += ["--data-dir", str(root / "storage"), "--bucket", BUCKET]
         try:

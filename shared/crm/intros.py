@@ -15,8 +15,11 @@ ids the sums keep).
 
 from __future__ import annotations
 
+import functools
 import math
+import threading
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -36,6 +39,10 @@ CANDIDATES = 15  # connectors and colleagues considered per query
 COMPANY_ENTRY_PEOPLE = 5  # a company's strongest people whose edges are searched for connectors
 COLLEAGUE_TIE = 30.0  # what working at the same company counts as a tie, when they never shared mail
 HOP_PENALTY = 0.9  # an introduction costs a favour: a path through someone ranks below a direct one
+# What a query reads of the people around the target: its sums, not its co-occurrence edges (the bulk of a
+# busy contact), except of the people whose edges it follows.
+PERSON_FIELDS = ["name", "email", "companyId", "mergedInto", "strength", member_strength.MEMBER_FIELD]
+ENTRY_FIELDS = [*PERSON_FIELDS, member_strength.EDGES_FIELD]
 
 
 class IntroTarget(ApiModel):
@@ -102,6 +109,12 @@ class IntroAnswer(Answer):
     reads: int  # documents read to answer: bounded by the query, not by the workspace
 
 
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    """Threads for a query's side-by-side reads: made once, on first use."""
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="intro-reads")
+
+
 @dataclass(frozen=True)
 class _Link:
     """One known tie from a teammate to a person."""
@@ -117,24 +130,29 @@ class _Reader:
     def __init__(self, db: firestore.Client, workspace_id: str) -> None:
         self.workspace = db.collection("workspaces").document(workspace_id)
         self._db = db
+        self._lock = threading.Lock()
         self.reads = 0
 
+    def count(self, reads: int) -> None:
+        with self._lock:
+            self.reads += reads
+
     def get(self, collection: str, doc_id: str) -> dict[str, Any] | None:
-        self.reads += 1
+        self.count(1)
         snapshot = self.workspace.collection(collection).document(doc_id).get()
         return (snapshot.to_dict() or {}) if snapshot.exists else None
 
-    def get_all(self, collection: str, doc_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    def get_all(self, collection: str, doc_ids: Iterable[str], fields: list[str]) -> dict[str, dict[str, Any]]:
         refs = [self.workspace.collection(collection).document(i) for i in sorted(set(doc_ids))]
         if not refs:
             return {}
-        found = {s.id: s.to_dict() or {} for s in self._db.get_all(refs) if s.exists}
-        self.reads += len(refs)
+        found = {s.id: s.to_dict() or {} for s in self._db.get_all(refs, field_paths=fields) if s.exists}
+        self.count(len(refs))
         return found
 
     def query(self, query: firestore.Query) -> dict[str, dict[str, Any]]:
         found = {s.id: s.to_dict() or {} for s in query.stream()}
-        self.reads += max(len(found), 1)  # an empty query is billed as one read
+        self.count(max(len(found), 1))  # an empty query is billed as one read
         return found
 
 
@@ -146,28 +164,36 @@ class IntroPaths:
         self._now = now
 
     def find(self, query: IntroQuery) -> dict[str, Any]:
+        """Reads in two rounds, each's reads side by side: the target (and the mailboxes, and a company's
+        people), then its colleagues and its connectors."""
         reader = _Reader(self._db, query.workspace_id)
         now_ms = epoch_ms(self._now())
+        pool = _pool()
+        mailboxes_read = pool.submit(reader.query, reader.workspace.collection("mailboxes"))
+        colleagues_read: Future[dict[str, dict[str, Any]]] | None = None
         if query.contact_id is not None:
             target_id, target = self._contact(reader, query.contact_id)
             entry_people = {target_id: target}
-            colleagues = self._people_at(reader, target.get("companyId"), exclude={target_id})
+            colleagues_read = pool.submit(
+                self._people_at, reader, target.get("companyId"), exclude={target_id}, fields=PERSON_FIELDS
+            )
             shown: dict[str, Any] = _person(target_id, target).model_dump(by_alias=True)
         else:
-            company = reader.get("companies", str(query.company_id))
+            company_read = pool.submit(reader.get, "companies", str(query.company_id))
+            entry_people = self._people_at(reader, query.company_id, exclude=set(), fields=ENTRY_FIELDS)
+            company = company_read.result()
             if company is None:
                 raise NotFound(f"no company {query.company_id}")
-            entry_people = self._people_at(reader, query.company_id, exclude=set())
-            colleagues = {}
             shown = {"id": query.company_id, "name": company.get("name"), "domain": company.get("domain")}
+        connectors = self._connectors(reader, entry_people, now_ms)
+        colleagues = colleagues_read.result() if colleagues_read is not None else {}
         mailboxes = {
             mailbox_id: Teammate(mailbox_id=mailbox_id, uid=mailbox.get("ownerUid"), email=mailbox.get("email"))
-            for mailbox_id, mailbox in reader.query(reader.workspace.collection("mailboxes")).items()
+            for mailbox_id, mailbox in mailboxes_read.result().items()
         }
 
         direct = [link for pid, p in entry_people.items() for link in _links(pid, p, now_ms)]
         paths = [self._direct(link, mailboxes) for link in direct]
-        connectors = self._connectors(reader, entry_people, now_ms)
         for target_id, edge, connector_id, connector in connectors:
             tie = member_strength.edge_score(edge, now_ms)
             for link in _links(connector_id, connector, now_ms):
@@ -210,7 +236,9 @@ class IntroPaths:
         return contact_id, contact
 
     @staticmethod
-    def _people_at(reader: _Reader, company_id: Any, *, exclude: set[str]) -> dict[str, dict[str, Any]]:
+    def _people_at(
+        reader: _Reader, company_id: Any, *, exclude: set[str], fields: list[str]
+    ) -> dict[str, dict[str, Any]]:
         """A company's strongest people (by the team's strength): one bounded query."""
         if not company_id:
             return {}
@@ -219,6 +247,7 @@ class IntroPaths:
             .where(filter=FieldFilter("companyId", "==", str(company_id)))
             .order_by("strength.score", direction=firestore.Query.DESCENDING)
             .limit(CANDIDATES + len(exclude))
+            .select(fields)
         )
         found = reader.query(query)
         return {i: p for i, p in found.items() if i not in exclude and not p.get("mergedInto")}
@@ -239,7 +268,7 @@ class IntroPaths:
         ]
         edges.sort(key=lambda item: -item[0])
         chosen = edges[:CANDIDATES]
-        found = reader.get_all("contacts", (other for *_, other in chosen))
+        found = reader.get_all("contacts", (other for *_, other in chosen), PERSON_FIELDS)
         return [
             (person_id, edge, other_id, found[other_id])
             for _, person_id, edge, other_id in chosen
@@ -273,8 +302,7 @@ class IntroPaths:
             teammate=_teammate(link.score.mailbox_id, mailboxes),
             via=_person(link.person_id, link.person),
             to=_person(*target),
-            evidence=_evidence(link.score.last_interaction_id, link.score.last_ms, "teammate")
-            + _evidence(edge.get("lastId"), int(edge.get("lastMs") or 0), "introducer"),
+            evidence=_two_sided(link, edge),
         )
 
 
@@ -306,6 +334,14 @@ def _person(person_id: str, person: Mapping[str, Any]) -> IntroPerson:
 
 def _teammate(mailbox_id: str, mailboxes: Mapping[str, Teammate]) -> Teammate:
     return mailboxes.get(mailbox_id) or Teammate(mailbox_id=mailbox_id)
+
+
+def _two_sided(link: _Link, edge: Mapping[str, Any]) -> list[Evidence]:
+    """The teammate's newest mail with the introducer, and the newest the introducer and the person were
+    both on; one message when it is both (the introducer wrote to the teammate copying the person)."""
+    shared = _evidence(edge.get("lastId"), int(edge.get("lastMs") or 0), "introducer")
+    own = _evidence(link.score.last_interaction_id, link.score.last_ms, "teammate")
+    return [e for e in own if e.interaction_id not in {s.interaction_id for s in shared}] + shared
 
 
 def _evidence(interaction_id: Any, at_ms: int, link: Literal["teammate", "introducer"]) -> list[Evidence]:

@@ -6,6 +6,7 @@ import { paths } from "../../lib/router";
 import { useServices } from "../../lib/services";
 import { Link } from "../Link";
 import { StatePanel } from "../StatePanel";
+import { WhoKnows } from "../relationships/WhoKnows";
 import { hasRole } from "../../data/roles";
 import type { WorkspaceRole } from "../../data/types";
 import { RecordDeals } from "./RecordDeals";
@@ -62,6 +63,7 @@ export function CompanyPage({ workspaceId, companyId, role }: { workspaceId: str
           <Section title="Relationship">
             <StrengthMeter strength={record.strength} now={now} />
           </Section>
+          <WhoKnows workspaceId={workspaceId} target={{ companyId: record.id }} now={now} showPerson />
           <RecordDeals workspaceId={workspaceId} kind="company" recordId={record.id} canEdit={hasRole(role, "member")} />
           <Section title="People" testId="company-people">
             {peopleRows.length === 0 ? (

@@ -11,6 +11,7 @@ import { initialsOf } from "../AppHeader";
 import { Link } from "../Link";
 import { StatePanel } from "../StatePanel";
 import { ContactPrivacyControls } from "../privacy/ContactPrivacyControls";
+import { WhoKnows } from "../relationships/WhoKnows";
 import { NoteForm, TaskForm, TaskItem } from "./AttachedForms";
 import { MergeWith } from "./MergeParts";
 import { RecordDeals } from "./RecordDeals";
@@ -135,6 +136,7 @@ export function ContactPage({ workspaceId, contactId, role }: { workspaceId: str
           <Section title="Relationship">
             <StrengthMeter strength={person.strength} now={now} />
           </Section>
+          <WhoKnows workspaceId={workspaceId} target={{ contactId: person.id }} now={now} />
           <RecordDeals workspaceId={workspaceId} kind="contact" recordId={person.id} canEdit={canEdit} />
           <Section title="Insights" testId="contact-insights">
             {person.insights.length === 0 ? (

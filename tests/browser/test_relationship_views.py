@@ -1,0 +1,62 @@
+"""Who knows them and warm introductions on the contact and company pages, from per-member strength and
+co-occurrence the Ingestor kept (tests/intro_world.py), checked with axe."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from devstack import demo
+from shared import ids
+from shared.workspaces import Role, add_member
+from tests import intro_world
+from tests.browser.conftest import assert_accessible, new_owner, screenshot
+from tests.intro_world import DANA, FRANK, address
+from tests.support import wait_for
+
+pytestmark = pytest.mark.browser
+
+
+def test_contact_and_company_pages_show_who_knows_them_and_the_paths_to_them(
+    web_stack, firestore_db, workspace_id, new_page
+):
+    uid, email = new_owner(firestore_db, workspace_id, "Deal team")
+    member = (f"u-{uuid.uuid4().hex[:8]}", f"ann.{uuid.uuid4().hex[:6]}@lumenway.io")
+    add_member(workspace_id, uid=member[0], email=member[1], role=Role.MEMBER, display_name="Ann")
+    evidence = intro_world.build(firestore_db, workspace_id, owner=(uid, email), member=member)
+
+    page = new_page()
+    page.goto(demo.sign_in_link(web_stack.web_url, uid=uid, email=email))
+    page.get_by_test_id("nav-settings").wait_for()
+    page.goto(f"{web_stack.web_url}/w/{workspace_id}/contacts/{ids.contact_id(address(FRANK))}")
+
+    routes = page.get_by_test_id("intro-path")
+    wait_for(lambda: routes.count() >= 3, what="Frank's introduction paths")
+    kinds = [routes.nth(n).get_attribute("data-kind") for n in range(routes.count())]
+    assert {"direct", "via_contact", "colleague"} <= set(kinds)
+    via_dana = page.locator('[data-testid="intro-path"][data-kind="via_contact"]').first
+    assert address(DANA) in via_dana.inner_text() or "Dana Wu" in via_dana.inner_text()
+    shared_mail = via_dana.locator(f'[data-testid="intro-evidence"][data-interaction-id="{evidence["dana_frank"]}"]')
+    assert shared_mail.count() == 1
+    colleague = page.locator('[data-testid="intro-path"][data-kind="colleague"]').first
+    assert member[1] in colleague.inner_text()
+    assert "Gina Park" in colleague.inner_text()
+    rows = page.get_by_test_id("who-knows-row")
+    assert rows.count() == 1  # only the owner's mailbox ever had Frank on its mail
+    assert email in rows.first.inner_text()
+    screenshot(page, "contact-who-knows")
+    assert_accessible(page, "contact-who-knows")
+
+    # The company: each teammate's people there, strongest first, and a way in through Dana.
+    page.goto(f"{web_stack.web_url}/w/{workspace_id}/companies/globex.com")
+    rows = page.get_by_test_id("who-knows-row")
+    wait_for(lambda: rows.count() == 2, what="who knows Globex")
+    assert member[1] in rows.first.inner_text()
+    assert "Gina Park" in rows.first.inner_text()
+    first = page.get_by_test_id("intro-path").first
+    assert first.get_attribute("data-kind") == "direct"
+    assert "Gina Park" in first.inner_text()
+    assert page.locator('[data-testid="intro-path"][data-kind="via_contact"]').count() >= 1
+    screenshot(page, "company-who-knows")
+    assert_accessible(page, "company-who-knows")
