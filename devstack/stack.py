@@ -131,6 +131,8 @@ class LocalStack:
             # The local Gmail server enforces no quota unless a test turns it on; neither do we pace.
             "RAPPORT_GMAIL_UNITS_PER_SECOND": "0",
             "RAPPORT_GEMINI_BASE_URL": f"http://127.0.0.1:{self.ports.gemini}/",
+            # The local stand-in embeds with all-MiniLM-L6-v2, which has 384 dimensions.
+            "RAPPORT_EMBEDDING_DIMENSIONS": "384",
             # The Cloud Storage emulator; google-cloud-storage goes there when this is set.
             "STORAGE_EMULATOR_HOST": f"http://127.0.0.1:{self.ports.storage}",
             "RAPPORT_TAKEOUT_BUCKET": TAKEOUT_BUCKET,

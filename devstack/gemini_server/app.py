@@ -12,7 +12,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from devstack.gemini_server import errors
+from devstack.gemini_server import embed, errors
 from devstack.gemini_server.faults import FaultSwitch
 from devstack.gemini_server.generate import count_tokens, generate_content, stream_chunks
 from devstack.local_server import LocalServer
@@ -31,6 +31,7 @@ _MODEL_CALL = re.compile(
     r"/publishers/(?P<publisher>[^/]+)/models/(?P<model>[^/:]+):(?P<method>[A-Za-z]+)$"
 )
 _METHODS = frozenset({"generateContent", "streamGenerateContent", "countTokens"})
+_EMBEDDING_METHODS = {"predict": embed.predict, "embedContent": embed.embed_content}
 _MODEL_NAME = re.compile(r"^gemini-[\w.-]+$")
 
 
@@ -77,7 +78,7 @@ class GeminiApp:
 
     def _model_call(self, request: Request) -> Response:
         match = _MODEL_CALL.match(request.path)
-        if match is None or match["method"] not in _METHODS:
+        if match is None or match["method"] not in _METHODS | _EMBEDDING_METHODS.keys():
             raise errors.not_found(f"The requested URL {request.path} was not found on this server.")
         if request.method != "POST":
             raise errors.ApiError(400, f"Method {request.method} not allowed for {request.path}")
@@ -94,6 +95,10 @@ class GeminiApp:
             fault = self.faults.take(model)
             if fault is not None:
                 raise fault
+            if embed.is_embedding_model(model) != (match["method"] in _EMBEDDING_METHODS):
+                raise errors.not_found(f"{match['method']} is not supported by the model `{resource}`.")
+            if match["method"] in _EMBEDDING_METHODS:
+                return _json(_EMBEDDING_METHODS[match["method"]](body))
             if match["method"] == "countTokens":
                 return _json(count_tokens(body))
             answer = generate_content(body, model=model)
