@@ -1,6 +1,6 @@
 """Cloud Tasks → long CRM repairs and follow-ups: undo a sync run, purge a disconnected mailbox's mail,
 apply or drop a staged first sync, clean up after a workspace's settings changed, and enrich a
-backfill's contacts once it is stored."""
+backfill's contacts once it is stored; embed a workspace's mail for mail search, a pass at a time."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from shared.crm.preview import PreviewService
 from shared.crm.repair import CrmRepair
 from shared.errors import InvalidInput
 from shared.log import get_logger
+from shared.mailsearch.backfill import TASK_PASS_SECONDS, continue_index
 
 log = get_logger("crm_maintenance")
 
@@ -27,7 +28,13 @@ log = get_logger("crm_maintenance")
 class MaintenanceTask(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
     action: Literal[
-        "undo_sync_run", "purge_mailbox", "apply_staged", "discard_staged", "settings_changed", "finish_backfill"
+        "undo_sync_run",
+        "purge_mailbox",
+        "apply_staged",
+        "discard_staged",
+        "settings_changed",
+        "finish_backfill",
+        "index_mail",
     ]
     workspace_id: RecordId = Field(alias="workspaceId")
     sync_run_id: str | None = Field(default=None, alias="syncRunId")
@@ -77,6 +84,10 @@ def _finish_backfill(task: MaintenanceTask) -> dict[str, Any]:
     return {"state": outcome.state, "contacts": outcome.contacts}
 
 
+def _index_mail(task: MaintenanceTask) -> dict[str, Any]:
+    return continue_index(task.workspace_id, seconds=TASK_PASS_SECONDS).summary()
+
+
 ACTIONS: dict[str, Callable[[MaintenanceTask], dict[str, Any]]] = {
     "undo_sync_run": _undo_sync_run,
     "purge_mailbox": _purge_mailbox,
@@ -84,6 +95,7 @@ ACTIONS: dict[str, Callable[[MaintenanceTask], dict[str, Any]]] = {
     "discard_staged": _discard_staged,
     "settings_changed": _settings_changed,
     "finish_backfill": _finish_backfill,
+    "index_mail": _index_mail,
 }
 
 

@@ -21,6 +21,8 @@ DEFAULT_EXCLUDED_LABELS = (
     "CATEGORY_UPDATES",
 )
 
+PRODUCTION_EMBEDDING_DIMENSIONS = 768
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAPPORT_", frozen=True)
@@ -84,6 +86,10 @@ class Settings(BaseSettings):
     # New mail changes a contact's AI input every time; asking the model again at most this often
     # keeps cost in proportion to people, not to messages.
     ai_refresh_days: float = Field(default=7.0, ge=0)
+    # Mail search embeds each message's visible reply with this model, at this many dimensions (the vector
+    # index in firestore.indexes.json is built for the default; the local stand-in's model has 384).
+    embedding_model: str = "gemini-embedding-001"
+    embedding_dimensions: int = Field(default=PRODUCTION_EMBEDDING_DIMENSIONS, ge=1, le=2048)
     # Dead letters (input that could not be processed) are deleted by Firestore's TTL this long after.
     dead_letter_ttl_days: int = Field(default=30, ge=1)
     # How far back the first sync reaches, in days; 0 reads the whole mailbox.

@@ -91,6 +91,17 @@ def content_ref(interaction: firestore.DocumentReference, part: str) -> firestor
     return interaction.collection(CONTENT).document(part)
 
 
+# Mail search's vector of a message's content (shared/mailsearch/index.py): content too, so it goes with it.
+EMBEDDINGS = "mailEmbeddings"
+
+
+def embedding_ref(interaction: firestore.DocumentReference) -> firestore.DocumentReference:
+    """Where the embedding of `interaction` (workspaces/{ws}/interactions/{id}) lives."""
+    workspace = interaction.parent.parent
+    assert workspace is not None
+    return workspace.collection(EMBEDDINGS).document(interaction.id)
+
+
 def split_content(fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """A new interaction's fields → (metadata for the interaction document, content by part)."""
     metadata = {k: v for k, v in fields.items() if k not in CONTENT_FIELDS}
@@ -98,11 +109,15 @@ def split_content(fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, 
     return metadata, {part: values for part, values in content.items() if values}
 
 
+CONTENT_DELETES = len(PARTS) + 1  # the parts and the embedding
+
+
 def delete_content(batch: firestore.WriteBatch, interaction: firestore.DocumentReference) -> int:
     """Adds the deletes of an interaction's content to `batch`; returns how many writes that is."""
     for part in PARTS:
         batch.delete(content_ref(interaction, part))
-    return len(PARTS)
+    batch.delete(embedding_ref(interaction))
+    return CONTENT_DELETES
 
 
 class MailContent:

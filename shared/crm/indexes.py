@@ -17,16 +17,21 @@ from shared.crm.activity import feed_index_shapes
 from shared.crm.kinds import KINDS
 from shared.crm.records import Listing, Sort
 from shared.crm.timeline import AUDIT_LISTING, SOURCES
+from shared.settings import PRODUCTION_EMBEDDING_DIMENSIONS
+from shared.sharing import EMBEDDINGS
 
-Order = Literal["ASCENDING", "DESCENDING", "CONTAINS"]
+Order = Literal["ASCENDING", "DESCENDING", "CONTAINS", "VECTOR"]
 
 
 @dataclass(frozen=True)
 class IndexField:
     path: str
     order: Order
+    dimension: int = 0  # a vector field's
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, Any]:
+        if self.order == "VECTOR":
+            return {"fieldPath": self.path, "vectorConfig": {"dimension": self.dimension, "flat": {}}}
         if self.order == "CONTAINS":
             return {"fieldPath": self.path, "arrayConfig": "CONTAINS"}
         return {"fieldPath": self.path, "order": self.order}
@@ -161,10 +166,18 @@ def activity_indexes() -> list[CompositeIndex]:
     ]
 
 
+def mail_search_indexes() -> list[CompositeIndex]:
+    """Mail search's nearest-neighbour queries, filtered to the readable mailboxes and maybe a time range
+    (shared/mailsearch/search.py)."""
+    vector = IndexField("embedding", "VECTOR", PRODUCTION_EMBEDDING_DIMENSIONS)
+    mailbox, when = IndexField("mailboxId", "ASCENDING"), IndexField("occurredAt", "ASCENDING")
+    return [CompositeIndex(EMBEDDINGS, (mailbox, vector)), CompositeIndex(EMBEDDINGS, (mailbox, when, vector))]
+
+
 def composite_indexes() -> list[CompositeIndex]:
     listings = [kind.listing for kind in KINDS.values()] + [AUDIT_LISTING]
     found = [index for listing in listings for index in listing_indexes(listing)] + timeline_indexes() + DECLARED
-    found += activity_indexes()
+    found += activity_indexes() + mail_search_indexes()
     unique = {repr(index.to_json()): index for index in found}
     return sorted(unique.values(), key=lambda index: repr(index.to_json()))
 

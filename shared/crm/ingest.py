@@ -58,7 +58,7 @@ from shared.mail.limits import (
 )
 from shared.pipeline import progress
 from shared.pipeline.fetched import FetchedBatch, FetchedMessage, batches_for
-from shared.sharing import content_ref, delete_content, forgetting, split_content, stub_of
+from shared.sharing import CONTENT_DELETES, content_ref, delete_content, forgetting, split_content, stub_of
 from shared.workspace_settings import settings_of
 
 log = get_logger("ingest")
@@ -287,7 +287,7 @@ class _MessagePlan:
     def writes(self) -> int:
         # A staged message's preview tallies: one per person, per company and per automated sender.
         tallies = 2 * len(self.preview_people)
-        content = len(self.content) + 2 * self.forget
+        content = len(self.content) + CONTENT_DELETES * self.forget
         return 2 + content + len(self.contacts) + len(self.companies) + len(self.guarded) + tallies
 
     @property

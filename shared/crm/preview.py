@@ -316,7 +316,7 @@ class PreviewService:
 
 def _delete_all(db: firestore.Client, query: Any, *, with_content: bool = False) -> int:
     deleted = 0
-    size = PAGE // 2 if with_content else PAGE  # an interaction and its content are three deletes
+    size = PAGE // 2 if with_content else PAGE  # an interaction, its content and its embedding are four deletes
     while True:
         page = list(query.limit(size).stream())
         if not page:

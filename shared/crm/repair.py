@@ -123,7 +123,7 @@ class CrmRepair:
         if keep_tombstones:
             query = query.where(filter=FieldFilter("undone", "==", False))
         while True:
-            page = list(query.limit(PAGE // 2).stream())  # each interaction writes up to three documents
+            page = list(query.limit(PAGE // 2).stream())  # each writes up to four documents
             if not page:
                 break
             batch = self._db.batch()

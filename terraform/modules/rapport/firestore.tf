@@ -31,6 +31,16 @@ resource "google_firestore_index" "index" {
       field_path   = fields.value.fieldPath
       order        = try(fields.value.order, null)
       array_config = try(fields.value.arrayConfig, null)
+
+      # Mail search's nearest-neighbour index (shared/mailsearch/search.py).
+      dynamic "vector_config" {
+        for_each = can(fields.value.vectorConfig) ? [fields.value.vectorConfig] : []
+
+        content {
+          dimension = vector_config.value.dimension
+          flat {}
+        }
+      }
     }
   }
 }

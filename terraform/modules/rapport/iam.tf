@@ -23,7 +23,7 @@ locals {
   refresh_token_sealers       = ["api"]
   refresh_token_readers       = ["gmail"]
   oauth_client_secret_readers = ["gmail"]
-  vertex_ai_users             = ["pipeline"]
+  vertex_ai_users             = ["pipeline", "api"] # api: mail search embeds the question
 
   pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 
@@ -71,7 +71,7 @@ resource "google_project_iam_member" "runtime_firestore" {
   member  = google_service_account.sa[each.key].member
 }
 
-# Vertex AI Gemini calls (google-genai with vertexai=True): enrichment only.
+# Vertex AI calls (google-genai with vertexai=True): enrichment and the assistant; mail search's query embedding.
 resource "google_project_iam_member" "runtime_vertex" {
   for_each = toset(local.vertex_ai_users)
 
