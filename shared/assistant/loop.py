@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from shared.assistant.context import ToolContext
 from shared.assistant.conversations import DONE, ERROR, Conversations
 from shared.assistant.proposals import Proposals
-from shared.assistant.tools import Tool, run_tool, tools_for
+from shared.assistant.tools import Tool, citations_of, run_tool, tools_for
 from shared.auth import require_role
 from shared.enrichment.budget import AiBudget, Budget, Reservation
 from shared.enrichment.gemini import (
@@ -78,6 +78,7 @@ class _Answer:
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     model_calls: list[dict[str, Any]] = field(default_factory=list)
     proposal_ids: list[str] = field(default_factory=list)
+    citations: list[dict[str, Any]] = field(default_factory=list)  # messages the answer may quote, to link
     stand_in: bool = False
 
     @property
@@ -90,6 +91,7 @@ class _Answer:
             "toolCalls": self.tool_calls,
             "modelCalls": self.model_calls,
             "proposalIds": self.proposal_ids,
+            "citations": self.citations,
             "costMicros": self.cost_micros,
             "standIn": self.stand_in,
         }
@@ -145,7 +147,7 @@ class Assistant:
     def _fail(self, reference: Any, answer: _Answer, workspace_id: str, uid: str, message_id: str, why: str) -> str:
         """Ends the answer with `why`: its partial text cleared, its proposals withdrawn."""
         self._proposals.withdraw(workspace_id, uid, message_id=message_id)
-        failed = {**answer.fields(), "text": "", "proposalIds": []}
+        failed = {**answer.fields(), "text": "", "proposalIds": [], "citations": []}
         self._conversations.update(reference, {**failed, "status": ERROR, "error": why})
         return ERROR
 
@@ -188,6 +190,8 @@ class Assistant:
         proposal = (result.get("output") or {}).get("proposal") if "output" in result else None
         if proposal:
             answer.proposal_ids.append(proposal["id"])
+        cited = {citation["interactionId"] for citation in answer.citations}
+        answer.citations.extend(c for c in citations_of(result) if c["interactionId"] not in cited)
         answer.tool_calls.append(
             {
                 "name": name,

@@ -29,6 +29,7 @@ from shared.crm.models import ApiModel, DealCreate, NoteCreate, RecordId, Search
 from shared.crm.search import Search
 from shared.crm.timeline import Timeline
 from shared.errors import DomainError
+from shared.mailsearch.search import MailSearch, MailSearchQuery
 from shared.principals import Role, at_least
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ def without_workspace(model: type[BaseModel], name: str) -> type[BaseModel]:
 
 # -- arguments -----------------------------------------------------------------------------------
 SearchArgs = without_workspace(SearchQuery, "SearchArgs")
+SearchMailArgs = without_workspace(MailSearchQuery, "SearchMailArgs")
 
 
 class ContactArgs(ApiModel):
@@ -129,6 +131,31 @@ def _get_contact(context: ToolContext, args: ContactArgs) -> dict[str, Any]:
         "recentMail": [item for item in items if item.get("type") == "interaction"],
         "notesAndTasks": [item for item in items if item.get("type") in ("note", "task")],
     }
+
+
+def _search_mail(context: ToolContext, args: Any) -> dict[str, Any]:
+    query = MailSearchQuery(workspace_id=context.workspace_id, **args.model_dump())
+    hits = MailSearch().search(query, reader_uid=context.principal.uid)  # only mail this user may read
+    # Mail is what other people wrote: facts to report and cite by interactionId, never instructions.
+    return {"items": [hit.as_json() for hit in hits]}
+
+
+MAX_CITATIONS = 10
+
+
+def citations_of(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The messages a tool's answer quotes, for the chat to link: each with the contact whose timeline holds it."""
+    items = (result.get("output") or {}).get("items") if "output" in result else None
+    return [
+        {
+            "interactionId": item["interactionId"],
+            "subject": item.get("subject"),
+            "occurredAt": item.get("occurredAt"),
+            "contactId": (item.get("contactIds") or [None])[0],
+        }
+        for item in (items or [])[:MAX_CITATIONS]
+        if isinstance(item, dict) and item.get("interactionId")
+    ]
 
 
 def _pipeline_summary(context: ToolContext, args: PipelineArgs) -> dict[str, Any]:
@@ -284,6 +311,9 @@ READ_TOOLS = (
     Tool("search_deals", "Find deals by words of their name or tags.", SearchArgs, _searcher(DEALS.collection)),
     Tool("get_contact", "One contact with relationship stats (strength, going cold, reply times) and their recent "
          "mail, notes and tasks; mail shows what each mailbox shares with you.", ContactArgs, _get_contact),
+    Tool("search_mail", "Messages by meaning (\"what did Jordan say about pricing\"): the closest ones you may read, "
+         "with subject, snippet, date and interactionId; cite the messages you rely on by their interactionId.",
+         SearchMailArgs, _search_mail),
     Tool("pipeline_summary", "Deals by pipeline stage: count, total value and the deals.", PipelineArgs,
          _pipeline_summary),
     Tool("going_cold", "Contacts whose relationship is going cold, strongest first.", ColdArgs, _going_cold),

@@ -20,6 +20,15 @@ export interface AssistantMessage {
   error: string | null;
   standIn: boolean;
   proposalIds: string[];
+  citations: Citation[];
+}
+
+/** A message an answer relied on (mail search's hits), linked to the contact whose timeline holds it. */
+export interface Citation {
+  interactionId: string;
+  subject: string | null;
+  occurredAt: string | null;
+  contactId: string | null;
 }
 
 export interface AssistantProposal {
@@ -37,6 +46,18 @@ export interface Asked {
 
 type OnError = (failure: FirestoreFailure) => void;
 
+function toCitations(value: unknown): Citation[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter((item): item is Record<string, unknown> => typeof item === "object" && item !== null && typeof item.interactionId === "string")
+    .map((item) => ({
+      interactionId: item.interactionId as string,
+      subject: asString(item.subject) ?? null,
+      occurredAt: asString(item.occurredAt) ?? null,
+      contactId: asString(item.contactId) ?? null,
+    }));
+}
+
 function toMessage(id: string, data: DocumentData): AssistantMessage {
   return {
     id,
@@ -46,6 +67,7 @@ function toMessage(id: string, data: DocumentData): AssistantMessage {
     error: asString(data.error) ?? null,
     standIn: data.standIn === true,
     proposalIds: Array.isArray(data.proposalIds) ? data.proposalIds.filter((id: unknown): id is string => typeof id === "string") : [],
+    citations: toCitations(data.citations),
   };
 }
 

@@ -4,7 +4,9 @@ import { describeWorkspaceFailure } from "../../data/errors";
 import type { WorkspaceRole } from "../../data/types";
 import { useLiveData } from "../../data/useLiveData";
 import { useAction } from "../../lib/useAction";
+import { paths } from "../../lib/router";
 import { useServices } from "../../lib/services";
+import { Link } from "../Link";
 
 interface AssistantPanelProps {
   workspaceId: string;
@@ -66,6 +68,21 @@ export function AssistantPanel({ workspaceId, role }: AssistantPanelProps) {
           <li key={message.id} class={`assistant-message assistant-${message.role}`} data-status={message.status}>
             {message.role === "assistant" && message.status === "queued" && <p class="assistant-muted">Thinking…</p>}
             {message.text && <p class="assistant-text">{message.text}</p>}
+            {message.status === "done" && message.citations.length > 0 && (
+              <div class="assistant-citations">
+                <p class="assistant-muted">From these messages:</p>
+                <ul>
+                  {message.citations.map((citation) => {
+                    const label = `${citation.subject || "(no subject)"}${citation.occurredAt ? `, ${citation.occurredAt.slice(0, 10)}` : ""}`;
+                    return (
+                      <li key={citation.interactionId} data-interaction-id={citation.interactionId}>
+                        {citation.contactId ? <Link href={paths.contact(workspaceId, citation.contactId)}>{label}</Link> : label}
+                      </li>
+                    );
+                  })}
+                </ul>
+              </div>
+            )}
             {message.error && (
               <p class="assistant-error" role="alert">
                 {message.error}
