@@ -37,6 +37,7 @@ ROLES = {
         "roles/iam.serviceAccountUser",
         "roles/cloudkms.cryptoKeyEncrypter",
         "roles/storage.objectCreator",
+        "roles/aiplatform.user",  # mail search embeds the question (functions/mail_search.py)
     },
     "gmail": {
         "roles/datastore.user",
