@@ -54,6 +54,7 @@ def seed(workspace_id: str, members: dict[str, Member], *, marker: str = "", now
     from shared.crm.kinds import COMPANIES, CONTACTS, DEALS, NOTES, TASKS, records
     from shared.crm.models import ApiModel, CompanyCreate, ContactCreate, DealCreate, NoteCreate, TaskCreate
     from shared.crm.relationships import RelationshipStats
+    from shared.mailsearch.index import MailIndex
     from shared.principals import Principal, Role
     from shared.workspaces import add_member, create_workspace
 
@@ -102,6 +103,8 @@ def seed(workspace_id: str, members: dict[str, Member], *, marker: str = "", now
         records(TASKS).create(workspace_id, as_person[task["by"]], body)
     _seed_mail(workspace_id, members, contact_ids, marker, now)
     RelationshipStats(now=lambda: now).refresh_workspace(workspace_id)
+    # Searchable by meaning, as ingestion's mail is once the index pass has run (search_mail).
+    MailIndex().catch_up(workspace_id)
 
 
 def _company_name(domain: str | None) -> str | None:
@@ -139,6 +142,7 @@ def _seed_mail(
             "mailboxId": message["mailbox"],
             "threadId": message["thread"],
             "occurredAt": now - timedelta(days=message["days"]),
+            "createdAt": now,  # when it was stored, which the mail index pass walks by
             "direction": message["direction"],
             "fromEmail": contact["email"] if inbound else mailbox_owner.email,
             "contactIds": [contact_id],
