@@ -2,8 +2,8 @@
 10,000-contact workspace.
 
 Runs its own local stack (Firestore and Auth emulators, the functions, the web app) and Debian's
-chromium. Seeds a workspace with `--contacts` contacts (a tenth as many companies, and a few deals),
-then opens each page afresh: contacts, companies, deals, dashboard and one contact's page.
+chromium. Seeds a workspace with `--contacts` contacts (a tenth as many companies, and `--deals`
+deals), then opens each page afresh: contacts, companies, deals, dashboard and one contact's page.
 
 - reads: documents the Firestore server delivered to the page (every listener, every one-off read,
   one per aggregation answer), counted from the Firestore SDK's own debug log of what it received
@@ -14,7 +14,8 @@ then opens each page afresh: contacts, companies, deals, dashboard and one conta
 - axe_serious: serious and critical violations axe-core (axe-playwright-python) finds on each page.
 - baseline: the contacts page's reads on a workspace with a tenth as many contacts (the same, if a
   view's cost does not grow with the workspace), beside what the list it replaced read: it listened
-  to the whole collection, one read per contact.
+  to the whole collection, one read per contact. Likewise the deals board's and the dashboard's reads
+  with `--small-deals` deals beside `--deals` (the board listened to every deal, up to 1,000).
 """
 
 from __future__ import annotations
@@ -80,14 +81,24 @@ def seed_companies_and_deals(workspace_id: str, companies: int, deals: int) -> N
                 },
             )
         batch.commit()
+    seed_deals(workspace_id, deals)
+
+
+def seed_deals(workspace_id: str, deals: int) -> None:
+    """`deals` deals spread evenly over the default pipeline's six stages, in batches of 500."""
+    from shared.clients import firestore_client
+
+    db = firestore_client()
+    workspace = db.document("workspaces", workspace_id)
     stages = ("lead", "qualified", "proposal", "negotiation", "won", "lost")
-    batch = db.batch()
-    for n in range(deals):
-        batch.set(
-            workspace.collection("deals").document(f"d_bench_{n:04d}"),
-            {"name": f"Deal {n}", "stage": stages[n % 6], "value": 1000 + n, "currency": "USD", "version": 1},
-        )
-    batch.commit()
+    for start in range(0, deals, 500):
+        batch = db.batch()
+        for n in range(start, min(start + 500, deals)):
+            batch.set(
+                workspace.collection("deals").document(f"d_bench_{n:05d}"),
+                {"name": f"Deal {n}", "stage": stages[n % 6], "value": 1000 + n, "currency": "USD", "version": 1},
+            )
+        batch.commit()
 
 
 def _signed_in_context(
@@ -147,7 +158,8 @@ def measure_first_render(
 def run(argv: list[str]) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="rapport bench web")
     parser.add_argument("--contacts", type=int, default=10_000)
-    parser.add_argument("--deals", type=int, default=60)
+    parser.add_argument("--deals", type=int, default=2000)
+    parser.add_argument("--small-deals", type=int, default=100, help="deals in the baseline workspace")
     parser.add_argument("--loads", type=int, default=3, help="fresh loads of each page timed")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -162,10 +174,17 @@ def run(argv: list[str]) -> dict[str, Any]:
         _say(f"baseline: {small} contacts in a second workspace ...")
         small_person, _ = team("bench-web-small")
         seed_contacts("bench-web-small", small)
+        seed_deals("bench-web-small", args.small_deals)
 
         _say("counting each page's reads and checking it with axe ...")
         found = measure_reads(stack, browser, person, "bench-web", {name: path for name, (path, _) in PAGES.items()})
-        small_reads = measure_reads(stack, browser, small_person, "bench-web-small", {"contacts": "contacts"})
+        small_reads = measure_reads(
+            stack,
+            browser,
+            small_person,
+            "bench-web-small",
+            {"contacts": "contacts", "deals": "deals", "dashboard": "dashboard"},
+        )
         _say(f"timing first render over {args.loads} loads of each page ...")
         renders = measure_first_render(stack, browser, person, "bench-web", args.loads)
         browser.close()
@@ -186,6 +205,11 @@ def run(argv: list[str]) -> dict[str, Any]:
             f"contacts_page_reads_at_{small}_contacts": small_reads["contacts"]["reads"],
             f"contacts_page_reads_at_{args.contacts}_contacts": pages["contacts"]["reads"],
             "whole_collection_listener_reads": args.contacts,
+            f"deals_page_reads_at_{args.small_deals}_deals": small_reads["deals"]["reads"],
+            f"deals_page_reads_at_{args.deals}_deals": pages["deals"]["reads"],
+            f"dashboard_reads_at_{args.small_deals}_deals": small_reads["dashboard"]["reads"],
+            f"dashboard_reads_at_{args.deals}_deals": pages["dashboard"]["reads"],
+            "deals_listener_reads": min(args.deals, 1000),
         },
         # Every read above was a document the emulator delivered to the page.
         "answered_by_firestore_emulator_at": emulator,

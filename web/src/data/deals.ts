@@ -1,4 +1,19 @@
-import { collection, doc, limit, onSnapshot, query, type DocumentData, type Firestore, type Unsubscribe } from "firebase/firestore";
+import {
+  collection,
+  doc,
+  endAt,
+  limit,
+  onSnapshot,
+  orderBy,
+  query,
+  startAfter,
+  where,
+  type DocumentData,
+  type Firestore,
+  type QueryConstraint,
+  type QueryDocumentSnapshot,
+  type Unsubscribe,
+} from "firebase/firestore";
 import type { Auth } from "firebase/auth";
 import { apiRequest } from "../lib/api";
 import { toFirestoreFailure } from "./errors";
@@ -40,7 +55,43 @@ export const DEFAULT_STAGES: readonly Stage[] = [
   { id: "lost", name: "Lost" },
 ];
 
-const BOARD_LIMIT = 1000;
+// A record page's deal picker lists this many; the board pages each stage instead (stageConstraints).
+const PICKER_LIMIT = 1000;
+
+export type DealCursor = QueryDocumentSnapshot<DocumentData>;
+
+export interface ColumnPage {
+  deals: Deal[];
+  /** Set on the last page only: where a next page would start, when there is one. */
+  next: DealCursor | null;
+}
+
+/**
+ * One page of a board column: a stage's deals, largest first (the (stage, value) index), kept live.
+ * Pages are ranges between fixed cursors: an earlier page runs from its cursor to the next page's
+ * (so a deal moving in or out of one never hides or repeats a deal at the boundary), and the last
+ * asks for `pageSize` and one more, which only says whether there is a next page.
+ */
+export function subscribeToColumnPage(
+  db: Firestore,
+  workspaceId: string,
+  page: { stageId: string; after: DealCursor | null; until: DealCursor | null; pageSize: number },
+  onPage: (page: ColumnPage) => void,
+  onError: OnError,
+): Unsubscribe {
+  const constraints: QueryConstraint[] = [where("stage", "==", page.stageId), orderBy("value", "desc")];
+  if (page.after) constraints.push(startAfter(page.after));
+  constraints.push(page.until ? endAt(page.until) : limit(page.pageSize + 1));
+  return onSnapshot(
+    query(collection(db, "workspaces", workspaceId, "deals"), ...constraints),
+    (snapshot) => {
+      const docs = page.until ? snapshot.docs : snapshot.docs.slice(0, page.pageSize);
+      const more = !page.until && snapshot.size > page.pageSize;
+      onPage({ deals: docs.map((row) => toDeal(row.id, row.data())), next: more ? (docs[docs.length - 1] ?? null) : null });
+    },
+    (error) => onError(toFirestoreFailure(error)),
+  );
+}
 
 function asFiniteNumber(value: unknown, fallback: number): number {
   return typeof value === "number" && Number.isFinite(value) ? value : fallback;
@@ -77,7 +128,7 @@ type OnError = (failure: FirestoreFailure) => void;
 export const liveDeals = {
   deals: (db: Firestore, workspaceId: string, onData: (rows: Deal[]) => void, onError: OnError): Unsubscribe =>
     onSnapshot(
-      query(collection(db, "workspaces", workspaceId, "deals"), limit(BOARD_LIMIT)),
+      query(collection(db, "workspaces", workspaceId, "deals"), limit(PICKER_LIMIT)),
       (snapshot) => onData(snapshot.docs.map((row) => toDeal(row.id, row.data()))),
       (error) => onError(toFirestoreFailure(error)),
     ),
@@ -115,11 +166,4 @@ export function formatMoney(value: number, currency: string): string {
   } catch {
     return `${Math.round(value).toLocaleString()} ${currency}`;
   }
-}
-
-/** Per currency, so mixed-currency columns never add dollars to euros. */
-export function totalsByCurrency(deals: readonly Deal[]): Array<{ currency: string; total: number }> {
-  const totals = new Map<string, number>();
-  for (const deal of deals) totals.set(deal.currency, (totals.get(deal.currency) ?? 0) + deal.value);
-  return [...totals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, total]) => ({ currency, total }));
 }

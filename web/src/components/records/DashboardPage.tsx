@@ -1,6 +1,7 @@
 import { collection, getCountFromServer, query, where, Timestamp, type Firestore } from "firebase/firestore";
 import { useEffect, useState } from "preact/hooks";
-import { formatMoney, liveDeals, totalsByCurrency, type Deal, type Pipeline } from "../../data/deals";
+import { formatMoney, liveDeals, type Pipeline } from "../../data/deals";
+import { mainCurrency, useStageTotals, type StageTotals } from "../../data/dealTotals";
 import { live, type ContactDetail } from "../../data/records";
 import { useLiveData } from "../../data/useLiveData";
 import { useNow } from "../../lib/hooks";
@@ -65,8 +66,8 @@ export function DashboardPage({ workspaceId }: { workspaceId: string }) {
   const weeks = useWeeklyCounts(db, workspaceId);
   const cold = useLiveData<ContactDetail[]>((onData, onError) => live.goingCold(db, workspaceId, onData, onError), [db, workspaceId]);
   const peak = Math.max(1, ...(Array.isArray(weeks) ? weeks : []).map((week) => week.count));
-  const deals = useLiveData<Deal[]>((onData, onError) => liveDeals.deals(db, workspaceId, onData, onError), [db, workspaceId]);
   const pipeline = useLiveData<Pipeline>((onData, onError) => liveDeals.pipeline(db, workspaceId, onData, onError), [db, workspaceId]);
+  const deals = useStageTotals(db, workspaceId, pipeline.state === "ready" ? pipeline.data.stages.map((stage) => stage.id) : null);
 
   return (
     <main class="page" aria-labelledby="dashboard-heading">
@@ -96,7 +97,7 @@ export function DashboardPage({ workspaceId }: { workspaceId: string }) {
       </Section>
       <Section title="Pipeline value by stage" testId="pipeline-chart">
         {deals.state === "ready" && pipeline.state === "ready" ? (
-          <PipelineChart deals={deals.data} pipeline={pipeline.data} />
+          <PipelineChart totals={deals.data} pipeline={pipeline.data} />
         ) : (
           <p class={deals.state === "error" || pipeline.state === "error" ? "form-error" : "muted"} role={deals.state === "error" || pipeline.state === "error" ? "alert" : "status"}>
             {deals.state === "error" || pipeline.state === "error" ? "Deals are unavailable." : "Loading…"}
@@ -131,15 +132,16 @@ export function DashboardPage({ workspaceId }: { workspaceId: string }) {
 }
 
 /**
- * One bar per stage, in pipeline order. Bars compare the amounts in the currency holding the most
- * value; amounts in other currencies are listed beside them, never converted or added in.
+ * One bar per stage, in pipeline order, from Firestore's counts and sums (decision 31). Bars compare the
+ * amounts in the currency holding the most value; amounts in other currencies are listed beside them,
+ * never converted or added in.
  */
-function PipelineChart({ deals, pipeline }: { deals: readonly Deal[]; pipeline: Pipeline }) {
-  if (deals.length === 0) return <p class="muted">No deals yet.</p>;
-  const main = totalsByCurrency(deals).reduce((best, entry) => (entry.total > best.total ? entry : best)).currency;
+function PipelineChart({ totals, pipeline }: { totals: readonly StageTotals[]; pipeline: Pipeline }) {
+  if (totals.every((stage) => stage.count === 0)) return <p class="muted">No deals yet.</p>;
+  const main = mainCurrency(totals);
   const rows = pipeline.stages.map((stage) => {
-    const inStage = deals.filter((deal) => deal.stage === stage.id);
-    return { stage, count: inStage.length, totals: totalsByCurrency(inStage) };
+    const found = totals.find((entry) => entry.stage === stage.id);
+    return { stage, count: found?.count ?? 0, totals: found?.totals ?? [] };
   });
   const mainTotal = (totals: Array<{ currency: string; total: number }>) => totals.find((entry) => entry.currency === main)?.total ?? 0;
   const peak = Math.max(1, ...rows.map((row) => mainTotal(row.totals)));
