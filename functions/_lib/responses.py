@@ -56,4 +56,5 @@ def invalid_body(error: ValidationError) -> InvalidInput:
     """A pydantic failure as a 400 that names the field."""
     first = error.errors()[0]
     field = ".".join(str(part) for part in first["loc"]) or "body"
-    return InvalidInput(f"{field}: {first['msg']}", field=field)
+    # A validator's own ValueError reads as its message, without pydantic's "Value error, " before it.
+    return InvalidInput(f"{field}: {first['msg'].removeprefix('Value error, ')}", field=field)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
+import phonenumbers
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
@@ -36,6 +38,36 @@ Email = Annotated[
 ]
 Domain = Annotated[str, StringConstraints(to_lower=True, max_length=253, pattern=r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^\+?[0-9 ().-]{3,40}$")]
+
+
+def phone_number(value: str) -> str:
+    """A real number in any country's numbering plan (phonenumbers), stored in international form."""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException as error:
+        raise ValueError(
+            f"{value!r}: write a phone number with + and its country code, e.g. +44 20 7946 0958"
+        ) from error
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"{value!r} is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def web_address(value: str) -> str:
+    """An http(s) address of a named host: anything else (javascript:, a bare word) is no website."""
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
+        raise ValueError(f"{value!r}: a website is an http:// or https:// address, e.g. https://example.com")
+    if parts.username is not None or any(c.isspace() for c in value):
+        raise ValueError(f"{value!r}: a website has no spaces and no user name in it")
+    return value
+
+
+PhoneNumber = Annotated[
+    Text, StringConstraints(strip_whitespace=True, min_length=3, max_length=40), AfterValidator(phone_number)
+]
+Phones = Annotated[list[PhoneNumber], Field(max_length=10)]
+Website = Annotated[Text, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(web_address)]
 Tag = Annotated[Text, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)]
 Tags = Annotated[list[Tag], Field(max_length=20)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -65,6 +97,8 @@ class ContactCreate(ApiModel):
     name: Name | None = None
     title: ShortText | None = None
     phone: Phone | None = None
+    phones: Phones | None = None
+    website: Website | None = None
     company_id: RecordId | None = None
     company_name: ShortText | None = None
     tags: Tags = Field(default_factory=list)
@@ -75,6 +109,8 @@ class ContactUpdate(VersionedUpdate):
     name: Name | None = None
     title: ShortText | None = None
     phone: Phone | None = None
+    phones: Phones | None = None
+    website: Website | None = None
     company_id: RecordId | None = None
     company_name: ShortText | None = None
     tags: Tags | None = None
@@ -85,12 +121,16 @@ class ContactUpdate(VersionedUpdate):
 class CompanyCreate(ApiModel):
     name: Name
     domain: Domain | None = None
+    website: Website | None = None
+    phones: Phones | None = None
     tags: Tags = Field(default_factory=list)
     owner_uid: RecordId | None = None
 
 
 class CompanyUpdate(VersionedUpdate):
     name: Name | None = None
+    website: Website | None = None
+    phones: Phones | None = None
     tags: Tags | None = None
     owner_uid: RecordId | None = None
 

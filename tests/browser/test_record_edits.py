@@ -44,6 +44,14 @@ def _field(page, name: str):
     return page.locator(f'[data-testid="record-field"][data-field="{name}"]')
 
 
+def _refused_website(field, address: str) -> None:
+    """Saving `address` as the website is refused by the API, and the reason shown beside the field."""
+    field.get_by_test_id("field-edit").click()
+    field.get_by_test_id("field-input").fill(address)
+    field.get_by_test_id("field-save").click()
+    assert "http:// or https://" in field.get_by_test_id("field-error").inner_text()
+
+
 def test_inline_edits_show_provenance_and_resolve_a_real_conflict(web_stack, firestore_db, workspace_id, new_page):
     owner = _user(web_stack, workspace_id, Role.OWNER, "ada")
     member = _user(web_stack, workspace_id, Role.MEMBER, "ben")
@@ -51,7 +59,7 @@ def test_inline_edits_show_provenance_and_resolve_a_real_conflict(web_stack, fir
     firestore_db.document("workspaces", workspace_id, "companies", "vandelay.com").set(
         {"domain": "vandelay.com", "name": "Vandelay", "interactionCount": 2}
     )
-    signature = {"title": "Buyer", "phones": ["+1 555 0100"], "atMs": int(time.time() * 1000)}
+    signature = {"title": "Buyer", "phones": ["+1 212-555-0100"], "atMs": int(time.time() * 1000)}
     contact_id = _contact_from_mail(
         firestore_db,
         workspace_id,
@@ -60,7 +68,9 @@ def test_inline_edits_show_provenance_and_resolve_a_real_conflict(web_stack, fir
         companyId="vandelay.com",
         companyName="Vandelay",
         title="Buyer",
+        phones=["+1 212-555-0100"],
         signature=signature,
+        enrichment={"fields": {"website": {"value": "https://vandelay.com", "source": "signature"}}},
     )
     page = _signed_in(web_stack, new_page, owner, f"/w/{workspace_id}/contacts/{contact_id}")
     _field(page, "title").get_by_test_id("field-value").wait_for()
@@ -69,6 +79,10 @@ def test_inline_edits_show_provenance_and_resolve_a_real_conflict(web_stack, fir
     assert _field(page, "name").get_by_test_id("field-source").get_attribute("data-source") == "mail"
     assert _field(page, "title").get_by_test_id("field-source").inner_text().startswith("From their email signature")
     assert _field(page, "companyName").get_by_test_id("field-source").get_attribute("data-source") == "mail"
+    assert _field(page, "phones").get_by_test_id("field-value").inner_text() == "+1 212-555-0100"
+    assert _field(page, "phones").get_by_test_id("field-source").get_attribute("data-source") == "signature"
+    assert _field(page, "website").get_by_test_id("field-value").inner_text() == "https://vandelay.com"
+    assert _field(page, "website").get_by_test_id("field-source").get_attribute("data-source") == "signature"
     assert_accessible(page, "contact page with its fields")
 
     # An edit saves with the version it started from and is credited to the person.
@@ -84,23 +98,24 @@ def test_inline_edits_show_provenance_and_resolve_a_real_conflict(web_stack, fir
     assert stored["title"] == "Head of Imports"
     assert stored["fieldSources"]["title"]["uid"] == owner.uid
 
-    # A real conflict: Ben saves the phone while Ada's form is open; Ada's save meets his and she keeps hers.
-    phone = _field(page, "phone")
+    # A real conflict: Ben saves the phones while Ada's form is open; Ada's save meets his and she keeps hers.
+    phone = _field(page, "phones")
     phone.get_by_test_id("field-edit").click()
-    phone.get_by_test_id("field-input").fill("+1 555 0199")
+    phone.get_by_test_id("field-input").fill("+1 212 555 0199")
     version = api.call(member, "GET", f"contact/{contact_id}").body["version"]
-    theirs = api.call(member, "PATCH", f"contact/{contact_id}", {"phone": "+1 555 0101", "version": version})
+    theirs = api.call(member, "PATCH", f"contact/{contact_id}", {"phones": ["+12125550101"], "version": version})
     assert theirs.status == 200, theirs.body
     phone.get_by_test_id("field-save").click()
     conflict = phone.get_by_test_id("field-conflict")
     conflict.wait_for()
-    assert conflict.get_by_test_id("conflict-theirs").inner_text() == "+1 555 0101"
-    assert conflict.get_by_test_id("conflict-mine").inner_text() == "+1 555 0199"
+    assert conflict.get_by_test_id("conflict-theirs").inner_text() == "+1 212-555-0101"
+    assert conflict.get_by_test_id("conflict-mine").inner_text() == "+1 212 555 0199"
     assert_accessible(page, "contact page with an edit conflict")
     screenshot(page, "contact-edit-conflict")
     conflict.get_by_test_id("conflict-use-mine").click()
-    wait_for(lambda: phone.get_by_test_id("field-value").inner_text() == "+1 555 0199", what="mine saved")
-    assert api.call(owner, "GET", f"contact/{contact_id}").body["phone"] == "+1 555 0199"
+    # Stored as phonenumbers writes it internationally.
+    wait_for(lambda: phone.get_by_test_id("field-value").inner_text() == "+1 212-555-0199", what="mine saved")
+    assert api.call(owner, "GET", f"contact/{contact_id}").body["phones"] == ["+1 212-555-0199"]
 
     # And again on the name, where Ada keeps Ben's value.
     name = _field(page, "name")
@@ -130,6 +145,32 @@ def test_inline_edits_show_provenance_and_resolve_a_real_conflict(web_stack, fir
     assert (stored["tags"], stored["ownerUid"]) == (["vip", "importer"], member.uid)
     screenshot(page, "contact-fields")
 
+    # Phones and website: checked by the API (phonenumbers; http(s) only), the refusal shown in place.
+    phone.get_by_test_id("field-edit").click()
+    phone.get_by_test_id("field-input").fill("+44 20 7946 0958, 555")
+    phone.get_by_test_id("field-save").click()
+    assert "+ and its country code" in phone.get_by_test_id("field-error").inner_text()
+    phone.get_by_test_id("field-input").fill("+44 20 7946 0958; +1 212 555 0199")
+    phone.get_by_test_id("field-save").click()
+    wait_for(
+        lambda: phone.get_by_test_id("field-value").inner_text() == "+44 20 7946 0958, +1 212-555-0199",
+        what="two phones",
+    )
+    website = _field(page, "website")
+    _refused_website(website, "javascript:alert(1)")
+    assert_accessible(page, "contact page with a refused website")
+    website.get_by_test_id("field-input").fill("https://vandelay.example.com/imports")
+    website.get_by_test_id("field-input").press("Enter")
+    wait_for(
+        lambda: website.get_by_test_id("field-value").inner_text() == "https://vandelay.example.com/imports",
+        what="the website",
+    )
+    wait_for(lambda: website.get_by_test_id("field-source").get_attribute("data-source") == "person", what="credit")
+    stored = api.call(owner, "GET", f"contact/{contact_id}").body
+    assert stored["website"] == "https://vandelay.example.com/imports"
+    assert stored["phones"] == ["+44 20 7946 0958", "+1 212-555-0199"]
+    assert {"website", "phones"} <= set(stored["manualFields"])
+
     # The company page edits its own fields the same way.
     page.get_by_test_id("contact-company-link").click()  # (the local web server answers a dotted path itself)
     page.wait_for_url(f"**/w/{workspace_id}/companies/vandelay.com")
@@ -141,6 +182,19 @@ def test_inline_edits_show_provenance_and_resolve_a_real_conflict(web_stack, fir
     company_name.get_by_test_id("field-save").click()
     wait_for(lambda: page.get_by_test_id("company-title").inner_text() == "Vandelay Industries", what="the rename")
     assert company_name.get_by_test_id("field-source").get_attribute("data-source") == "person"
+    company_site = _field(page, "website")
+    _refused_website(company_site, "vandelay.com")
+    company_site.get_by_test_id("field-input").fill("https://vandelay.com")
+    company_site.get_by_test_id("field-save").click()
+    wait_for(lambda: company_site.get_by_test_id("field-value").inner_text() == "https://vandelay.com", what="site")
+    company_phones = _field(page, "phones")
+    company_phones.get_by_test_id("field-edit").click()
+    company_phones.get_by_test_id("field-input").fill("+33 1 42 68 53 00")
+    company_phones.get_by_test_id("field-save").click()
+    wait_for(lambda: company_phones.get_by_test_id("field-value").inner_text() == "+33 1 42 68 53 00", what="phone")
+    assert company_phones.get_by_test_id("field-source").get_attribute("data-source") == "person"
+    stored = api.call(owner, "GET", "company/vandelay.com").body
+    assert (stored["website"], stored["phones"]) == ("https://vandelay.com", ["+33 1 42 68 53 00"])
     assert_accessible(page, "company page")
     screenshot(page, "company-fields")
 

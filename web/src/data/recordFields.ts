@@ -50,16 +50,26 @@ export interface Provenance {
 // Fields the mail itself fills (shared/crm/ingest.py): the sender's name, and the company from the address's domain.
 const FROM_MAIL = new Set(["name", "email", "companyName", "companyId", "domain"]);
 // Fields an email signature fills when no person set them (shared/crm/ingest.py `_contact_update`).
-const FROM_SIGNATURE: Record<string, string> = { title: "title", phone: "phones" };
+const FROM_SIGNATURE: Record<string, string> = { title: "title", phone: "phones", phones: "phones" };
 // Enrichment providers (shared/enrichment) by the name they store as a field's `source`.
 const PROVIDERS = new Set(["signature", "domain", "gemini"]);
+
+/**
+ * A field's value: the record's own, or else what an enrichment provider found for it (a website in a
+ * signature, a company's phone from its site), which a person's edit then replaces.
+ */
+export function fieldValue(data: DocumentData, field: string): unknown {
+  const own = data[field];
+  if (own !== undefined && own !== null) return own;
+  return asMap(asMap(asMap(data.enrichment).fields)[field]).value ?? own;
+}
 
 export function provenanceOf(data: DocumentData, field: string): Provenance | null {
   const entry = asMap(asMap(data.fieldSources)[field]);
   if (entry.source === "person") {
     return { source: "person", uid: asString(entry.uid), at: dateFromMillis(entry.atMs) };
   }
-  const value = data[field];
+  const value = fieldValue(data, field);
   if (value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0)) return null;
   const manual = Array.isArray(data.manualFields) && data.manualFields.includes(field);
   if (manual) return { source: data.source === "import" ? "import" : "person", uid: null, at: null };

@@ -5,6 +5,7 @@ import { subscribeToCompanyChoices, type CompanyChoice } from "../../data/record
 import {
   conflictOf,
   describeProvenance,
+  fieldValue,
   provenanceOf,
   saveFields,
   subscribeToEditable,
@@ -23,7 +24,7 @@ import "./recordEdits.css";
 
 /** Every field the PATCH shapes accept (shared/crm/models.py), edited in place, with where each value came from. */
 
-type Input = "text" | "tel" | "tags" | "member" | "company";
+type Input = "text" | "phones" | "url" | "tags" | "member" | "company";
 
 interface FieldSpec {
   name: string;
@@ -36,13 +37,16 @@ const FIELDS: Record<EditableKind, readonly FieldSpec[]> = {
   contact: [
     { name: "name", label: "Name", input: "text" },
     { name: "title", label: "Title", input: "text" },
-    { name: "phone", label: "Phone", input: "tel" },
+    { name: "phones", label: "Phones", input: "phones" },
+    { name: "website", label: "Website", input: "url" },
     { name: "companyName", label: "Company", input: "company" },
     { name: "ownerUid", label: "Owner", input: "member" },
     { name: "tags", label: "Tags", input: "tags" },
   ],
   company: [
     { name: "name", label: "Name", input: "text", required: true },
+    { name: "website", label: "Website", input: "url" },
+    { name: "phones", label: "Phones", input: "phones" },
     { name: "ownerUid", label: "Owner", input: "member" },
     { name: "tags", label: "Tags", input: "tags" },
   ],
@@ -107,7 +111,11 @@ interface FieldContext {
   chooseCompany: () => void;
 }
 
+// Phones are typed as one line: "+44 20 7946 0958, +1 212 555 0199".
+const PHONE_SEPARATOR = /[,;\n]/;
+
 function display(spec: FieldSpec, value: unknown, context: FieldContext): string {
+  if (spec.input === "phones") return Array.isArray(value) ? value.filter((phone) => typeof phone === "string").join(", ") : typeof value === "string" ? value : "";
   if (spec.input === "tags") return Array.isArray(value) ? value.filter((tag) => typeof tag === "string").join(", ") : "";
   if (spec.input === "member") return typeof value === "string" ? (memberLabel(context.members, value) ?? value) : "";
   return typeof value === "string" ? value : "";
@@ -115,7 +123,7 @@ function display(spec: FieldSpec, value: unknown, context: FieldContext): string
 
 /** What the form holds for a value: tags as "a, b", an owner as their uid. */
 function draftOf(spec: FieldSpec, value: unknown): string {
-  if (spec.input === "tags") return Array.isArray(value) ? value.join(", ") : "";
+  if (spec.input === "tags" || spec.input === "phones") return Array.isArray(value) ? value.join(", ") : typeof value === "string" ? value : "";
   return typeof value === "string" ? value : "";
 }
 
@@ -124,6 +132,10 @@ function changesOf(spec: FieldSpec, draft: string, context: FieldContext): Recor
   const text = draft.trim();
   if (spec.input === "tags") {
     return { tags: [...new Set(text.split(",").map((tag) => tag.trim().toLowerCase()).filter(Boolean))] };
+  }
+  if (spec.input === "phones") {
+    const phones = text.split(PHONE_SEPARATOR).map((phone) => phone.trim()).filter(Boolean);
+    return { phones: phones.length > 0 ? phones : null };
   }
   if (spec.input === "company") {
     const match = context.companies.find((company) => company.name.toLowerCase() === text.toLowerCase() || company.id === text.toLowerCase());
@@ -153,7 +165,7 @@ function EditableField({ workspaceId, kind, record, spec, context, canEdit, now 
   const [conflict, setConflict] = useState<(FieldConflict & { mine: string }) | null>(null);
   const editButton = useRef<HTMLButtonElement>(null);
   const inputId = `field-${kind}-${spec.name}`;
-  const value = record.data[spec.name];
+  const value = fieldValue(record.data, spec.name);
   const provenance = provenanceOf(record.data, spec.name);
   const who = (uid: string) => memberLabel(context.members, uid) ?? uid;
 
@@ -287,6 +299,12 @@ function EditableField({ workspaceId, kind, record, spec, context, canEdit, now 
   );
 }
 
+const PLACEHOLDERS: Partial<Record<Input, string>> = {
+  tags: "customer, vip",
+  phones: "+44 20 7946 0958, +1 212 555 0199",
+  url: "https://example.com",
+};
+
 function FieldInput({ id, spec, draft, context, onDraft }: { id: string; spec: FieldSpec; draft: string; context: FieldContext; onDraft: (draft: string) => void }) {
   if (spec.input === "member") {
     return (
@@ -307,10 +325,11 @@ function FieldInput({ id, spec, draft, context, onDraft }: { id: string; spec: F
         id={id}
         class="text-input"
         data-testid="field-input"
-        type={spec.input === "tel" ? "tel" : "text"}
-        maxLength={spec.input === "tel" ? 40 : spec.input === "tags" ? 900 : 200}
+        type="text"
+        inputMode={spec.input === "phones" ? "tel" : spec.input === "url" ? "url" : undefined}
+        maxLength={spec.input === "url" ? 2000 : spec.input === "tags" || spec.input === "phones" ? 900 : 200}
         list={listId}
-        placeholder={spec.input === "tags" ? "customer, vip" : undefined}
+        placeholder={PLACEHOLDERS[spec.input]}
         value={draft}
         onInput={(event) => onDraft(event.currentTarget.value)}
         autoFocus
