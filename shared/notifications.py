@@ -32,6 +32,19 @@ class NotificationKind(StrEnum):
     MENTION = "mention"
     GOING_COLD = "going_cold"
     SYNC_FAILED = "sync_failed"
+    IMPORT_FAILED = "import_failed"
+
+
+def import_failed(*, recipient_uid: str, key: str, title: str, reason: str, import_id: str) -> Notification:
+    """A CSV or Takeout import that failed as a whole, for the person who started it."""
+    return Notification(
+        kind=NotificationKind.IMPORT_FAILED,
+        recipient_uid=recipient_uid,
+        key=key,
+        title=title,
+        body=reason,
+        link={"kind": "imports", "id": import_id},
+    )
 
 
 @dataclass(frozen=True)

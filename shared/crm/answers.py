@@ -272,6 +272,11 @@ class TakeoutUpload(Answer):
     object: str
 
 
+class TakeoutImportState(Answer):
+    import_id: str
+    state: Literal["queued", "dismissed"] = Field(description="queued: read again from where it stopped")
+
+
 # -- Gmail, syncs, settings, merges ---------------------------------------------------------
 class AuthorizationUrl(Answer):
     authorization_url: str = Field(description="Send the user here to grant access")

@@ -21,6 +21,7 @@ from google.api_core import exceptions
 from google.cloud import firestore
 from pydantic import ValidationError
 
+from shared import notifications
 from shared.clients import firestore_client
 from shared.crm import audit
 from shared.crm.kinds import COMPANIES, CONTACTS, DEALS, KINDS, NOTES, TASKS, records
@@ -237,17 +238,47 @@ class CsvImports:
         written = 0
         service = records(parsed.kind)
         collection = workspace.collection(parsed.kind.collection)
-        for chunk in _chunks(rows, ROWS_PER_COMMIT):
+        try:
+            for chunk in _chunks(rows, ROWS_PER_COMMIT):
 
-            def write(currents: dict[str, Any], batch: firestore.WriteBatch, chunk: list[ParsedRow] = chunk) -> None:
-                for row in chunk:
-                    self._apply_row(batch, workspace, batch_ref, service, actor, now, row, currents[row.record_id])
+                def write(
+                    currents: dict[str, Any], batch: firestore.WriteBatch, chunk: list[ParsedRow] = chunk
+                ) -> None:
+                    for row in chunk:
+                        self._apply_row(batch, workspace, batch_ref, service, actor, now, row, currents[row.record_id])
 
-            self._commit_guarded(collection, [row.record_id for row in chunk], write)
-            written += len(chunk)
-            batch_ref.update({"written": written})  # the web app shows this as the import's progress
+                self._commit_guarded(collection, [row.record_id for row in chunk], write)
+                written += len(chunk)
+                batch_ref.update({"written": written})  # the web app shows this as the import's progress
+        except Exception as error:
+            self._failed(workspace, batch_ref, actor, written, len(rows), error)
+            raise
         batch_ref.update({"state": "applied"})
         return {"importId": import_id, **audit.public({**summary, "state": "applied"})}  # type: ignore[dict-item]
+
+    def _failed(
+        self,
+        workspace: firestore.DocumentReference,
+        batch_ref: firestore.DocumentReference,
+        actor: Principal,
+        written: int,
+        total: int,
+        error: Exception,
+    ) -> None:
+        """An import cut short says so, with what it wrote (undo takes that back), and tells who started it."""
+        reason = str(error).strip() or type(error).__name__
+        batch_ref.update({"state": "failed", "error": reason[:300], "failedAt": self._now()})
+        notifications.deliver(
+            workspace,
+            notifications.import_failed(
+                recipient_uid=actor.uid,
+                key=f"import-failed-csv-{batch_ref.id}",
+                title=f"A CSV import stopped after {written} of {total} rows",
+                reason=f"{reason[:300]} The rows written so far stay; undoing the import takes them back.",
+                import_id=batch_ref.id,
+            ),
+            db=self._db,
+        )
 
     def _commit_guarded(
         self,
@@ -311,8 +342,8 @@ class CsvImports:
         if not snapshot.exists:
             raise NotFound("no such import", id=import_id)
         summary = snapshot.to_dict() or {}
-        if summary.get("state") != "applied":
-            raise Conflict(f"this import is {summary.get('state')}; only an applied import can be undone")
+        if summary.get("state") not in ("applied", "failed"):  # a failed import's rows written so far go too
+            raise Conflict(f"this import is {summary.get('state')}; only an applied or failed import can be undone")
         kind = KINDS[summary["kind"]]
         collection = workspace.collection(kind.collection)
         restored, kept = 0, list[str]()

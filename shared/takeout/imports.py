@@ -8,6 +8,10 @@ together after each batch was accepted by Pub/Sub, so a call that dies resumes w
 batch sent again is stored once, as each message is one interaction created with a must-not-exist
 precondition (its id comes from the Message-ID). One call holds a lease on the import while it reads, and
 hands the rest to a fresh call after `takeout_slice_seconds`.
+
+A call that fails counts the failure on the import and lets Pub/Sub deliver again; after MAX_FAILURES in a
+row the import is `failed`, with the reason, and the person who started it is notified (decision 22). They
+can retry it (it resumes from its offset) or dismiss it.
 """
 
 from __future__ import annotations
@@ -21,16 +25,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from google.api_core import exceptions
 from google.cloud import firestore
 
-from shared import clients
-from shared.errors import Conflict, InvalidInput, NotFound, RetryLater
+from shared import clients, notifications
+from shared.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RetryLater
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.gmail.sync import publish_batch
 from shared.log import get_logger
 from shared.messaging import pubsub
 from shared.pipeline.fetched import FetchedBatch, batches_for
-from shared.principals import Principal
+from shared.principals import Principal, Role, at_least
 from shared.settings import Settings, get_settings
 from shared.takeout.mbox import READ_CHUNK, batched, read_messages, to_fetched
 
@@ -43,6 +48,7 @@ TOPIC = "takeout_uploads"
 BATCH_SIZE = 50
 MAX_UPLOAD_BYTES = 50 * 1024**3  # the largest file Takeout splits an export into
 LEASE_SECONDS = 600
+MAX_FAILURES = 5  # calls in a row that fail before the import stops and says why
 _OBJECT_NAME = re.compile(r"^takeout/(?P<workspace>[A-Za-z0-9_-]{1,128})/(?P<id>[a-f0-9]{20})\.mbox$")
 log = get_logger(__name__)
 
@@ -145,6 +151,16 @@ class TakeoutImports:
         claimed = self._claim(doc, holder)
         if claimed is None:
             return "done"
+        try:
+            return self._read(doc, uploaded, workspace_id, claimed)
+        except Exception as error:
+            if self._count_failure(doc, workspace_id, import_id, claimed, error):
+                return "failed"
+            raise  # delivered again by Pub/Sub, after its backoff
+
+    def _read(
+        self, doc: firestore.DocumentReference, uploaded: UploadedObject, workspace_id: str, claimed: dict[str, Any]
+    ) -> str:
         ref, run_id = self._mailbox_and_run(doc, workspace_id, claimed)
         blob = self._bucket().blob(uploaded.name)
         deadline = self._clock() + self._settings.takeout_slice_seconds
@@ -172,8 +188,84 @@ class TakeoutImports:
                     self._hand_over(uploaded)
                     return "importing"
         self._store.finish_run(ref, run_id, listed=counts["read"], fetched=counts["published"])
-        doc.update({"state": "done", "finishedAt": datetime.now(UTC), "offset": offset, "leaseHolder": None})
+        doc.update(
+            {"state": "done", "finishedAt": datetime.now(UTC), "offset": offset, "leaseHolder": None, "failures": 0}
+        )
         return "done"
+
+    def _count_failure(
+        self,
+        doc: firestore.DocumentReference,
+        workspace_id: str,
+        import_id: str,
+        claimed: dict[str, Any],
+        error: Exception,
+    ) -> bool:
+        """Counts a failed call on the import and frees its lease for the next delivery; True when this was
+        the last one allowed, and the import is now `failed` and its starter told."""
+        failures = int(claimed.get("failures") or 0) + 1
+        reason = _reason(error)
+        log.warning(
+            "a Takeout import call failed",
+            extra={"document": doc.path, "failures": failures, "reason": reason},
+            exc_info=error,
+        )
+        update: dict[str, Any] = {"failures": failures, "lastError": reason, "leaseHolder": None, "leaseUntil": None}
+        if failures < MAX_FAILURES:
+            doc.update(update)
+            return False
+        now = datetime.now(UTC)
+        doc.update({**update, "state": "failed", "failedAt": now})
+        file_name = str(claimed.get("fileName") or "your mbox")
+        notifications.deliver(
+            self._db.collection("workspaces").document(workspace_id),
+            notifications.import_failed(
+                recipient_uid=str(claimed.get("createdBy") or ""),
+                # Once per round of attempts: a retried import that fails again says so again.
+                key=f"import-failed-takeout-{import_id}-{int(claimed.get('retries') or 0)}",
+                title=f"The Takeout import of {file_name} failed",
+                reason=f"{reason} Retry it or dismiss it on the Imports page.",
+                import_id=import_id,
+            ),
+            db=self._db,
+        )
+        return True
+
+    # -- after a failure ----------------------------------------------------------------------
+    def retry(self, workspace_id: str, principal: Principal, role: Role, import_id: str) -> dict[str, Any]:
+        """A failed import starts again from the message it stopped at, with its failures forgotten."""
+        doc = self._doc(workspace_id, import_id)
+        data = self._failed_import(doc, principal, role, import_id)
+        retries = int(data.get("retries") or 0) + 1
+        doc.update(
+            {"state": "queued", "failures": 0, "retries": retries, "lastError": None, "retriedBy": principal.uid},
+            option=self._db.write_option(last_update_time=data["_updated"]),
+        )
+        self._hand_over(UploadedObject(bucket=self._bucket().name, name=str(data["object"])))
+        return {"importId": import_id, "state": "queued"}
+
+    def dismiss(self, workspace_id: str, principal: Principal, role: Role, import_id: str) -> dict[str, Any]:
+        """A failed import is put away: its mail read so far stays, and it is no longer shown as failing."""
+        doc = self._doc(workspace_id, import_id)
+        data = self._failed_import(doc, principal, role, import_id)
+        doc.update(
+            {"state": "dismissed", "dismissedBy": principal.uid, "dismissedAt": datetime.now(UTC)},
+            option=self._db.write_option(last_update_time=data["_updated"]),
+        )
+        return {"importId": import_id, "state": "dismissed"}
+
+    def _failed_import(
+        self, doc: firestore.DocumentReference, principal: Principal, role: Role, import_id: str
+    ) -> dict[str, Any]:
+        snapshot = doc.get()
+        if not snapshot.exists:
+            raise NotFound("no such Takeout import", id=import_id)
+        data = snapshot.to_dict() or {}
+        if data.get("createdBy") != principal.uid and not at_least(role, Role.ADMIN):
+            raise PermissionDenied("only whoever started this import, or an admin, can retry or dismiss it")
+        if data.get("state") != "failed":
+            raise Conflict(f"this import is {data.get('state')}; only a failed import can be retried or dismissed")
+        return {**data, "_updated": snapshot.update_time}
 
     def _claim(self, doc: firestore.DocumentReference, holder: str) -> dict[str, Any] | None:
         """The import's document, once this call holds its lease; None when it is done or unknown. While
@@ -188,8 +280,8 @@ class TakeoutImports:
                 log.warning("an upload without its import record", extra={"document": doc.path})
                 return None
             lease_until = data.get("leaseUntil")
-            if data.get("state") == "done":
-                return None
+            if data.get("state") in ("done", "failed", "dismissed"):
+                return None  # a failed import waits for its starter to retry it
             if lease_until is not None and lease_until > datetime.now(UTC):
                 raise RetryLater("another call is reading this import", retry_after_seconds=60)
             transaction.update(doc, {"state": "importing", "leaseHolder": holder, "leaseUntil": _lease_end()})
@@ -215,6 +307,14 @@ class TakeoutImports:
         if not snapshot.exists:
             raise NotFound("no such Takeout import", id=import_id)
         return snapshot.to_dict() or {}
+
+
+def _reason(error: Exception) -> str:
+    """What the person is shown: the error's own words, without a trace."""
+    if isinstance(error, exceptions.NotFound):
+        return "The uploaded file is not in storage any more; upload it again."
+    words = str(error).strip() or type(error).__name__
+    return words[:300] if words.endswith(".") else f"{words[:299]}."
 
 
 def _lease_end() -> datetime:

@@ -1,6 +1,7 @@
 """Imports and exports in the browser: a CSV mapped, previewed with its row errors, applied with progress and
 undone; every record type exported; a Google Takeout mbox uploaded to Cloud Storage (the emulator) with
-progress, then read into the CRM with a summary."""
+progress, then read into the CRM with a summary; a Takeout import that keeps failing, listed with its reason,
+retried or dismissed."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pytest
 
 from devstack import demo
 from devstack.demo_mailbox import generate
+from shared.principals import Principal
+from shared.takeout.imports import MAX_FAILURES, TakeoutImports, UploadedObject
 from tests.browser.conftest import assert_accessible, new_owner, screenshot
 from tests.support import wait_for
 
@@ -150,3 +153,48 @@ def test_a_takeout_mbox_uploads_with_progress_and_its_mail_fills_the_crm(
     wait_for(lambda: interactions.count().get()[0][0].value == record["published"], what="the mail stored", timeout=120)
     assert_accessible(page, "Takeout imported")
     screenshot(page, "imports-takeout-done")
+
+
+def test_a_takeout_that_keeps_failing_says_why_and_is_retried_or_dismissed(
+    web_stack, firestore_db, workspace_id, new_page
+):
+    uid, owner = new_owner(firestore_db, workspace_id, "Takeout team")
+    starter = Principal(uid=uid, email=owner, email_verified=True)
+    imports = TakeoutImports()
+    failed_ids = []
+    for file_name in ("Old mail.mbox", "Archive 2019.mbox"):
+        # Every delivery fails (its file never reached storage) until the import stops and says so.
+        started = imports.start_upload(workspace_id, starter, file_name=file_name, size=1000, origin=None)
+        uploaded = UploadedObject(bucket=web_stack.env["RAPPORT_TAKEOUT_BUCKET"], name=started["object"])
+        for _ in range(MAX_FAILURES - 1):
+            with pytest.raises(Exception, match=r"No such object|404"):
+                imports.run(uploaded)
+        assert imports.run(uploaded) == "failed"
+        failed_ids.append(started["importId"])
+
+    page = new_page()
+    _open_imports(page, web_stack, uid, owner)
+    items = page.get_by_test_id("failed-takeout")
+    wait_for(lambda: items.count() == 2, what="both failed imports listed")
+    retried, dismissed = (page.locator(f'[data-testid="failed-takeout"][data-import-id="{i}"]') for i in failed_ids)
+    assert "not in storage any more" in retried.get_by_test_id("failed-takeout-reason").inner_text()
+    assert "Old mail.mbox" in retried.inner_text()
+    assert_accessible(page, "imports page with failed Takeout imports")
+    screenshot(page, "imports-takeout-failed")
+
+    # Its starter was told, in the bell.
+    page.get_by_test_id("notifications-bell").click()
+    notices = page.get_by_test_id("notification")
+    wait_for(lambda: notices.count() == 2, what="a notice per failed import")
+    assert "The Takeout import of Archive 2019.mbox failed" in page.get_by_test_id("notifications-panel").inner_text()
+    page.keyboard.press("Escape")
+
+    dismissed.get_by_test_id("failed-takeout-dismiss").click()
+    wait_for(lambda: items.count() == 1, what="the dismissed import gone")
+    takeouts = firestore_db.collection("workspaces", workspace_id, "takeoutImports")
+    assert (takeouts.document(failed_ids[1]).get().to_dict() or {})["state"] == "dismissed"
+
+    # Retry reads it again from where it stopped (here its file is still missing, so it may fail again).
+    retried.get_by_test_id("failed-takeout-retry").click()
+    wait_for(lambda: (takeouts.document(failed_ids[0]).get().to_dict() or {}).get("retries") == 1, what="the retry")
+    wait_for(lambda: items.count() == 0 or "Retry" in items.first.inner_text(), what="the list updated")

@@ -57,7 +57,13 @@ def test_a_member_who_turned_a_kind_off_is_not_notified_of_it(crm, firestore_db,
     viewer, admin = users["viewer"], users["admin"]
     answer = api.call(viewer, "PUT", "notification-settings", {"enabled": {"deal_assigned": False}})
     assert answer.status == 200, answer.body
-    assert answer.body["enabled"] == {"deal_assigned": False, "mention": True, "going_cold": True, "sync_failed": True}
+    assert answer.body["enabled"] == {
+        "deal_assigned": False,
+        "mention": True,
+        "going_cold": True,
+        "sync_failed": True,
+        "import_failed": True,
+    }
     assert api.call(viewer, "PUT", "notification-settings", {"enabled": {"birthday": False}}).status == 400
 
     api.call(admin, "POST", "deals", {"name": "Quiet deal", "ownerUid": viewer.uid})

@@ -1,8 +1,19 @@
 import type { Auth } from "firebase/auth";
-import { doc, onSnapshot, type DocumentData, type DocumentReference, type Firestore, type Unsubscribe } from "firebase/firestore";
+import {
+  collection,
+  doc,
+  limit,
+  onSnapshot,
+  query,
+  where,
+  type DocumentData,
+  type DocumentReference,
+  type Firestore,
+  type Unsubscribe,
+} from "firebase/firestore";
 import { ApiError, apiRequest } from "../lib/api";
 import { toFirestoreFailure } from "./errors";
-import { asCount, asString } from "./parse";
+import { asCount, asString, asDate } from "./parse";
 import type { FirestoreFailure } from "./types";
 
 /** CSV import and export, and Google Takeout uploads (functions/csv_import.py, csv_export.py, takeout_uploads.py). */
@@ -211,4 +222,50 @@ export function subscribeToTakeoutImport(
     skipped: asCount(data.skipped),
   });
   return subscribeToDocument(doc(db, "workspaces", workspaceId, "takeoutImports", importId), parse, onImport, onError);
+}
+
+/** A Takeout import that stopped after failing again and again (shared/takeout/imports.py), and why. */
+export interface FailedTakeout {
+  id: string;
+  fileName: string;
+  reason: string;
+  failedAt: Date | null;
+  read: number;
+  createdBy: string | null;
+}
+
+const FAILED_SHOWN = 10;
+
+/** The workspace's failed Takeout imports, live; retried or dismissed ones leave the list. */
+export function subscribeToFailedTakeouts(
+  db: Firestore,
+  workspaceId: string,
+  onData: (failed: FailedTakeout[]) => void,
+  onError: (failure: FirestoreFailure) => void,
+): Unsubscribe {
+  return onSnapshot(
+    query(collection(db, "workspaces", workspaceId, "takeoutImports"), where("state", "==", "failed"), limit(FAILED_SHOWN)),
+    (snapshot) =>
+      onData(
+        snapshot.docs
+          .map((row) => {
+            const data = row.data();
+            return {
+              id: row.id,
+              fileName: asString(data.fileName) ?? "An mbox",
+              reason: asString(data.lastError) ?? "It failed several times in a row.",
+              failedAt: asDate(data.failedAt),
+              read: asCount(data.read),
+              createdBy: asString(data.createdBy),
+            };
+          })
+          .sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0)),
+      ),
+    (error) => onError(toFirestoreFailure(error)),
+  );
+}
+
+/** Retry reads it again from where it stopped; dismiss puts it away (the mail already read stays). */
+export function settleFailedTakeout(auth: Auth, workspaceId: string, importId: string, action: "retry" | "dismiss") {
+  return apiRequest<{ importId: string; state: string }>(auth, "POST", workspaceId, `takeout-uploads/${encodeURIComponent(importId)}/${action}`);
 }

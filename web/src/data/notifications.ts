@@ -21,13 +21,14 @@ import type { FirestoreFailure } from "./types";
  * `workspaces/{ws}/members/{uid}/notifications`, which only they may read; marked read through the API.
  */
 
-export type NotificationKind = "deal_assigned" | "mention" | "going_cold" | "sync_failed";
+export type NotificationKind = "deal_assigned" | "mention" | "going_cold" | "sync_failed" | "import_failed";
 
 export const NOTIFICATION_KINDS: readonly { kind: NotificationKind; label: string; hint: string }[] = [
   { kind: "deal_assigned", label: "A deal assigned to me", hint: "Someone makes you the owner of a deal." },
   { kind: "mention", label: "Mentions", hint: "Someone names you (@name or @email) in a note." },
   { kind: "going_cold", label: "Top contacts going cold", hint: "A strong relationship of yours goes quiet for longer than usual." },
   { kind: "sync_failed", label: "Sync problems", hint: "Your mailbox stops syncing, or mail from it could not be taken in." },
+  { kind: "import_failed", label: "Failed imports", hint: "A CSV or Takeout import you started fails as a whole." },
 ];
 
 export interface AppNotification {

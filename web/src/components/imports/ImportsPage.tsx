@@ -5,6 +5,7 @@ import { useServices } from "../../lib/services";
 import { useAction } from "../../lib/useAction";
 import { downloadCsv, EXPORT_KINDS, type ExportKind } from "../../data/imports";
 import { CsvImportCard } from "./CsvImportCard";
+import { FailedTakeouts } from "./FailedTakeouts";
 import { TakeoutCard } from "./TakeoutCard";
 
 interface ImportsPageProps {
@@ -22,6 +23,7 @@ export function ImportsPage({ workspaceId, role }: ImportsPageProps) {
       </h1>
       {canImport && <CsvImportCard workspaceId={workspaceId} />}
       {canImport && <TakeoutCard workspaceId={workspaceId} />}
+      {canImport && <FailedTakeouts workspaceId={workspaceId} role={role} />}
       {!canImport && <p class="muted">Viewers can export; members and admins can import.</p>}
       <ExportCard workspaceId={workspaceId} />
     </main>

@@ -44,7 +44,9 @@ export function TakeoutCard({ workspaceId }: { workspaceId: string }) {
     }
   };
 
-  const busy = upload.state === "uploading" || (upload.state === "uploaded" && takeout?.state !== "done");
+  // A failed import is listed below the card (FailedTakeouts), where it is retried or dismissed.
+  const settled = takeout?.state === "done" || takeout?.state === "failed" || takeout?.state === "dismissed";
+  const busy = upload.state === "uploading" || (upload.state === "uploaded" && !settled);
   return (
     <section class="card" aria-labelledby="takeout-heading" data-testid="takeout-import">
       <h2 id="takeout-heading" class="card__title">
@@ -79,13 +81,22 @@ export function TakeoutCard({ workspaceId }: { workspaceId: string }) {
           <ProgressBar label="Upload progress" testId="takeout-upload-progress" fraction={upload.size ? upload.sent / upload.size : null} />
         </div>
       )}
-      {upload.state === "uploaded" && takeout && takeout.state !== "done" && (
+      {upload.state === "uploaded" && takeout && !settled && (
         <div data-testid="takeout-reading">
           <p role="status">
-            {takeout.state === "uploading" ? "Uploaded; waiting for the import to start…" : `Reading mail… ${takeout.read} messages so far`}
+            {takeout.state === "uploading"
+              ? "Uploaded; waiting for the import to start…"
+              : takeout.state === "queued"
+                ? "Starting again from where it stopped…"
+                : `Reading mail… ${takeout.read} messages so far`}
           </p>
           <ProgressBar label="Import progress" testId="takeout-import-progress" fraction={takeout.size ? takeout.offset / takeout.size : null} />
         </div>
+      )}
+      {takeout?.state === "failed" && (
+        <p class="form-error" role="alert" data-testid="takeout-failed">
+          {takeout.fileName} could not be imported; see below to retry it.
+        </p>
       )}
       {takeout?.state === "done" && (
         <div class="banner banner--ok" role="status" data-testid="takeout-done">

@@ -21,6 +21,7 @@ function linkOf(workspaceId: string, notification: AppNotification): string | nu
   if (link.kind === "contact") return paths.contact(workspaceId, link.id);
   if (link.kind === "company") return paths.company(workspaceId, link.id);
   if (link.kind === "settings") return paths.settings(workspaceId);
+  if (link.kind === "imports") return paths.imports(workspaceId);
   return null;
 }
 
