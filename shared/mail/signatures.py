@@ -268,10 +268,10 @@ def _sign_off_start(tail: list[_Line]) -> int | None:
 def _generic_name_start(tail: list[_Line]) -> int | None:
     """A name-like line followed by signature lines, or a lone first name closing the text."""
     for index, line in enumerate(tail):
-        if not line.name_like:
-            continue
-        following = [t for t in tail[index + 1 :] if not t.blank]
         tokens = line.text.split()
+        if not line.name_like or (len(tokens) == 1 and tokens[0].strip(".,!?").lower() in NOT_NAMES):
+            continue  # "Sure." above a signature is the reply's last word, not a name
+        following = [t for t in tail[index + 1 :] if not t.blank]
         if line.contact:  # "Ann Lee - 503-555-0101"
             return index
         if following and any(t.contact or _has_title(t.text) or _has_company_suffix(t.text) for t in following):
@@ -598,6 +598,7 @@ def _name(segments: list[str], sender_names: frozenset[str]) -> str | None:
         _without_honorific(s)
         for s in segments
         if (_is_name_like(_without_honorific(s), False) or _is_caseless_name(s))
+        and s.strip(".,!?").lower() not in NOT_NAMES
         and not _is_title(s)
         and not _has_company_suffix(s)
     ]
