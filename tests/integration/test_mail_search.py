@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from devstack import demo
 from shared import ids
 from shared.enrichment.budget import month_key
 from shared.errors import BudgetExceeded
@@ -15,7 +16,7 @@ from shared.mailsearch.index import MailIndex
 from shared.mailsearch.search import MailSearch, MailSearchQuery
 from shared.sharing import delete_content
 from tests.integration.test_assistant import PRICING_SUBJECT, PRIYA, _answered, seeded  # noqa: F401
-from tests.support import store_mail
+from tests.support import mail, store_mail, wait_for, watched_mailbox
 
 pytestmark = pytest.mark.integration
 
@@ -209,3 +210,17 @@ def test_the_assistant_finds_mail_by_meaning_and_cites_it(seeded, firestore_db):
     assert hidden["status"] == "done", hidden.get("error")
     assert PRICING_SUBJECT not in hidden["text"]
     assert hidden["citations"] == []
+
+
+def test_mail_synced_from_gmail_is_embedded_by_the_pipeline_and_found_by_meaning(stack, firestore_db, workspace_id):
+    owner = watched_mailbox(stack, workspace_id)
+    for sender, (subject, text) in (("Dana <dana@acme.example>", PRICING), ("Lee <lee@acme.example>", MEETING)):
+        demo.deliver(stack.gmail_url, owner, mail(sender, owner, subject, f"Hi,\n\n{text}\n\nBest,\n{sender[:4]}"))
+    embeddings = firestore_db.collection("workspaces", workspace_id, "mailEmbeddings")
+    # Ingestion's contacts-to-enrich message starts index-mail, which embeds what is new.
+    wait_for(lambda: len(list(embeddings.stream())) >= 2, timeout=90, what="the new mail's embeddings")
+    [first, *_] = MailSearch().search(
+        MailSearchQuery(workspace_id=workspace_id, q="what will it cost"), reader_uid="u-owner"
+    )
+    assert first.interaction["subject"] == PRICING[0]
+    assert "€48,000" in first.interaction["snippet"]
