@@ -58,6 +58,9 @@ _ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", f"{_USERS}/messages/<message_id>", gmail_api.get_message),
     ("GET", f"{_USERS}/messages/<message_id>/attachments/<attachment_id>", gmail_api.get_attachment),
     ("GET", f"{_USERS}/history", gmail_api.list_history),
+    ("POST", f"{_USERS}/drafts", gmail_api.create_draft),
+    ("GET", f"{_USERS}/drafts", gmail_api.list_drafts),
+    ("GET", f"{_USERS}/drafts/<draft_id>", gmail_api.get_draft),
     ("POST", f"{_USERS}/watch", gmail_api.watch),
     ("POST", f"{_USERS}/stop", gmail_api.stop),
 ]

@@ -123,17 +123,7 @@ def send_message(store: MailStore, request: Request, user_id: str) -> Response:
     """users.messages.send with a `raw` RFC 822 message: it lands in the sender's mailbox as SENT and, as
     Gmail delivers it, in the inbox of each recipient this server holds a mailbox for."""
     mailbox = authorized_mailbox(store, request, user_id, "users.messages.send")
-    encoded = json_body(request).get("raw")
-    if not isinstance(encoded, str) or not encoded:
-        raise errors.invalid_argument(
-            "'raw' RFC822 payload message string or uploading message via /upload/* URL required"
-        )
-    try:
-        raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-    except (binascii.Error, ValueError) as error:
-        raise errors.invalid_argument("Invalid value for ByteString: raw") from error
-    if not re.search(rb"^from:", raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0], re.IGNORECASE | re.MULTILINE):
-        raw = f"From: {mailbox.email}\r\n".encode() + raw  # Gmail fills in the sender
+    raw = _with_sender(mailbox, _raw_message(json_body(request).get("raw")))
     recipients = read_envelope(raw).recipient_addresses
     if not recipients:
         raise errors.bad_request("Recipient address required")
@@ -143,6 +133,61 @@ def send_message(store: MailStore, request: Request, user_id: str) -> Response:
         if address in held:
             store.mailbox(address).deliver(raw, {"INBOX", "UNREAD"})
     return json_response({"id": sent.id, "threadId": sent.thread_id, "labelIds": sorted(sent.label_ids)})
+
+
+def _raw_message(encoded: object) -> bytes:
+    """A message resource's `raw`: base64url RFC 822, required."""
+    if not isinstance(encoded, str) or not encoded:
+        raise errors.invalid_argument(
+            "'raw' RFC822 payload message string or uploading message via /upload/* URL required"
+        )
+    try:
+        return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+    except (binascii.Error, ValueError) as error:
+        raise errors.invalid_argument("Invalid value for ByteString: raw") from error
+
+
+def _with_sender(mailbox: Mailbox, raw: bytes) -> bytes:
+    if not re.search(rb"^from:", raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0], re.IGNORECASE | re.MULTILINE):
+        return f"From: {mailbox.email}\r\n".encode() + raw  # Gmail fills in the sender
+    return raw
+
+
+def create_draft(store: MailStore, request: Request, user_id: str) -> Response:
+    """users.drafts.create with `message.raw` (and `message.threadId` for a reply in that thread): the
+    message is stored labelled DRAFT, never delivered."""
+    mailbox = authorized_mailbox(store, request, user_id, "users.drafts.create")
+    message = json_body(request).get("message")
+    if not isinstance(message, dict):
+        raise errors.invalid_argument("Missing draft message")
+    thread_id = message.get("threadId")
+    if thread_id is not None and not isinstance(thread_id, str):
+        raise errors.invalid_argument("Invalid value at 'draft.message.thread_id'")
+    draft_id, stored = mailbox.create_draft(_with_sender(mailbox, _raw_message(message.get("raw"))), thread_id or None)
+    return json_response({"id": draft_id, "message": {**render.message_ref(stored), "labelIds": ["DRAFT"]}})
+
+
+def list_drafts(store: MailStore, request: Request, user_id: str) -> Response:
+    mailbox = authorized_mailbox(store, request, user_id, "users.drafts.list")
+    drafts = mailbox.drafts()
+    start = int(request.args.get("pageToken") or 0) if (request.args.get("pageToken") or "0").isdigit() else 0
+    limit = int_param(request, "maxResults", default=_DEFAULT_RESULTS, maximum=_MAX_RESULTS)
+    page = drafts[start : start + limit]
+    body: dict[str, object] = {"resultSizeEstimate": len(drafts)}
+    if page:
+        body["drafts"] = [{"id": draft_id, "message": render.message_ref(message)} for draft_id, message in page]
+    if start + limit < len(drafts):
+        body["nextPageToken"] = str(start + limit)
+    return json_response(body)
+
+
+def get_draft(store: MailStore, request: Request, user_id: str, draft_id: str) -> Response:
+    mailbox = authorized_mailbox(store, request, user_id, "users.drafts.get")
+    message_format = request.args.get("format", "full").lower()
+    if message_format not in render.FORMATS:
+        raise errors.invalid_argument(f"Invalid value at 'format' ({message_format})")
+    message = mailbox.draft(draft_id)
+    return json_response({"id": draft_id, "message": render.message_resource(mailbox, message, message_format, [])})
 
 
 def get_attachment(store: MailStore, request: Request, user_id: str, message_id: str, attachment_id: str) -> Response:

@@ -126,6 +126,7 @@ class Mailbox:
         self._watch: Watch | None = None
         self._parsed: OrderedDict[str, ParsedMessage] = OrderedDict()
         self._parsed_lock = threading.Lock()
+        self._drafts: dict[str, str] = {}  # draft id → its message's id, oldest first
 
     # Loading and delivery -------------------------------------------------------------------------
 
@@ -152,11 +153,35 @@ class Mailbox:
             return labels_from_takeout(envelope.gmail_labels, self.labels)
         return default_labels(envelope.sender_address, self.email)
 
+    def create_draft(self, raw: bytes, thread_id: str | None = None) -> tuple[str, StoredMessage]:
+        """A draft labelled DRAFT, in `thread_id` when given (which must be a thread of this mailbox)."""
+        envelope = read_envelope(raw)
+        with self._lock:
+            if thread_id is not None and not any(m.thread_id == thread_id for m in self._messages.values()):
+                raise errors.not_found()
+            message, record = self._add(raw, envelope, now_ms(), {"DRAFT"}, thread_id=thread_id)
+            draft_id = f"r{int(message.id, 16) % 10**19}"
+            self._drafts[draft_id] = message.id
+            self._announce(record)
+            return draft_id, message
+
+    def drafts(self) -> list[tuple[str, StoredMessage]]:
+        """Drafts newest first, as Gmail lists them."""
+        with self._lock:
+            return [(draft_id, self._messages[mid]) for draft_id, mid in reversed(self._drafts.items())]
+
+    def draft(self, draft_id: str) -> StoredMessage:
+        with self._lock:
+            message_id = self._drafts.get(draft_id)
+            if message_id is None:
+                raise errors.not_found()
+            return self._messages[message_id]
+
     def _add(
-        self, raw: bytes, envelope: Envelope, internal_ms: int, labels: set[str]
+        self, raw: bytes, envelope: Envelope, internal_ms: int, labels: set[str], *, thread_id: str | None = None
     ) -> tuple[StoredMessage, HistoryRecord]:
         message_id = self._free_message_id(internal_ms, raw)
-        thread_id = self._threads.assign(envelope, message_id)
+        thread_id = thread_id or self._threads.assign(envelope, message_id)
         message = StoredMessage(message_id, thread_id, raw, internal_ms, envelope, set(labels), 0)
         self._messages[message_id] = message
         bisect.insort(self._order, message.sort_key)

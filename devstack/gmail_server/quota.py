@@ -26,6 +26,9 @@ UNIT_COSTS = {
     "users.messages.attachments.get": 5,
     "users.messages.send": 100,
     "users.history.list": 2,
+    "users.drafts.create": 10,
+    "users.drafts.list": 5,
+    "users.drafts.get": 5,
     "users.watch": 100,
     "users.stop": 100,
 }

@@ -491,3 +491,48 @@ def test_send_needs_a_send_scope(gmail: RecordingServer) -> None:
     status, body = http_error(service.users().messages().send(userId="me", body={"raw": _raw("x@lumenway.io", "Hi")}))
     assert status == 403
     assert body["error"]["errors"][0]["reason"] == "insufficientPermissions"
+
+
+# Drafts --------------------------------------------------------------------------------------------------
+
+GMAIL_COMPOSE = "https://www.googleapis.com/auth/gmail.compose"
+
+
+def test_a_draft_is_stored_labelled_draft_listed_and_read_back_never_delivered(gmail: RecordingServer) -> None:
+    writer = gmail.load_mailbox("writer@lumenway.io", scope=f"{GMAIL_READONLY} {GMAIL_COMPOSE}")
+    friend = gmail.service(gmail.load_mailbox("friend2@lumenway.io")["refreshToken"])
+    service = gmail.service(writer["refreshToken"])
+    body = {"message": {"raw": _raw("friend2@lumenway.io", "Proposal follow-up")}}
+    validate(body, schema_for("Draft"))  # what Rapport sends is a Draft as gmail.v1.json defines it
+    created = service.users().drafts().create(userId="me", body=body).execute()
+    assert created["message"]["labelIds"] == ["DRAFT"]
+    listed = service.users().drafts().list(userId="me").execute()
+    assert [draft["id"] for draft in listed["drafts"]] == [created["id"]]
+    draft = service.users().drafts().get(userId="me", id=created["id"], format="metadata").execute()
+    headers = {header["name"]: header["value"] for header in draft["message"]["payload"]["headers"]}
+    assert (headers["From"], headers["Subject"]) == ("writer@lumenway.io", "Proposal follow-up")
+    assert draft["message"]["labelIds"] == ["DRAFT"]
+    assert all_ids(friend) == []  # a draft goes nowhere
+    assert http_error(service.users().drafts().get(userId="me", id="r123"))[0] == 404
+
+
+def test_a_reply_draft_joins_the_thread_it_names_and_an_unknown_thread_is_refused(gmail: RecordingServer) -> None:
+    writer = gmail.load_mailbox("replier@lumenway.io", scope=f"{GMAIL_READONLY} {GMAIL_COMPOSE}")
+    original = base64.urlsafe_b64decode(_raw("replier@lumenway.io", "Pricing") + "==")
+    delivered = gmail.deliver(original, "replier@lumenway.io")
+    service = gmail.service(writer["refreshToken"])
+    reply = {"message": {"raw": _raw("someone@example.com", "Re: Pricing"), "threadId": delivered["threadId"]}}
+    created = service.users().drafts().create(userId="me", body=reply).execute()
+    assert created["message"]["threadId"] == delivered["threadId"]
+    stray = {"message": {"raw": _raw("someone@example.com", "Re: Pricing"), "threadId": "00000000000000ff"}}
+    assert http_error(service.users().drafts().create(userId="me", body=stray))[0] == 404
+    assert http_error(service.users().drafts().create(userId="me", body={"message": {"raw": ""}}))[0] == 400
+
+
+def test_drafts_need_a_compose_scope(gmail: RecordingServer) -> None:
+    reader = gmail.service(gmail.load_mailbox("reader2@lumenway.io")["refreshToken"])  # read-only Gmail
+    status, body = http_error(
+        reader.users().drafts().create(userId="me", body={"message": {"raw": _raw("x@lumenway.io", "Hi")}})
+    )
+    assert status == 403
+    assert body["error"]["errors"][0]["reason"] == "insufficientPermissions"
