@@ -34,7 +34,7 @@ from pathlib import Path
 from random import Random
 from typing import Any, ClassVar, TypeVar
 
-from devstack.demo_hostile import hostile_messages
+from devstack.demo_hostile import hostile_messages, injection_messages
 
 __all__ = ["Company", "DemoMailbox", "Person", "generate", "main"]
 
@@ -1059,7 +1059,8 @@ def generate(
     hostile: bool = False,
 ) -> DemoMailbox:
     """Build the mailbox. All dates fall in the 365 days before `anchor` (default: today, UTC).
-    `hostile` adds devstack/demo_hostile.py's mail (markup and `javascript:` links from one sender) last."""
+    `hostile` adds devstack/demo_hostile.py's mail last: markup and `javascript:` links from one sender, and
+    the orders to the assistant of devstack/demo_data/injections.toml."""
     if messages < 1:
         raise ValueError("messages must be positive")
     if anchor is None:
@@ -1070,7 +1071,7 @@ def generate(
     rendered = [_render(spec) for spec in specs]
     _MemoPolicy.clear_cache()
     if hostile:
-        rendered += hostile_messages(owner, anchor)
+        rendered += hostile_messages(owner, anchor) + injection_messages(owner, anchor)
     return DemoMailbox(
         owner=owner,
         owner_name=gen.owner_profile.person.name,
@@ -1089,7 +1090,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--anchor", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default: today, UTC)")
     parser.add_argument("--owner", default="alex.morgan@lumenway.io")
-    parser.add_argument("--hostile", action="store_true", help="add mail with markup and javascript: links")
+    parser.add_argument(
+        "--hostile", action="store_true", help="add mail with markup, javascript: links and orders to the assistant"
+    )
     args = parser.parse_args(argv)
     mailbox = generate(
         owner=args.owner, seed=args.seed, anchor=args.anchor, messages=args.messages, hostile=args.hostile

@@ -41,7 +41,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--messages", type=int, default=1600, help="size of the generated demo mailbox")
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for the demo mailbox")
     parser.add_argument(
-        "--hostile", action="store_true", help="add mail with markup and javascript: links (the app shows it as text)"
+        "--hostile",
+        action="store_true",
+        help="add mail with markup, javascript: links and orders to the assistant (shown as text, never obeyed)",
     )
 
 

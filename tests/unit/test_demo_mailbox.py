@@ -319,6 +319,12 @@ def test_hostile_mail_is_added_last_only_when_asked():
     hostile = generate(anchor=ANCHOR, messages=50, seed=3, hostile=True)
     assert hostile.messages[:50] == plain.messages
     added = [email.message_from_bytes(raw, policy=email.policy.default) for raw in hostile.messages[50:]]
-    assert len(added) == 2
-    assert all(demo_hostile.SENDER_NAME in str(message["From"]) for message in added)
-    assert all("javascript:" in message.get_body(("plain",)).get_content() for message in added)
+    assert len(added) == 2 + len(demo_hostile.injections())
+    markup, orders = added[:2], added[2:]
+    assert all(demo_hostile.SENDER_NAME in str(message["From"]) for message in markup)
+    assert all("javascript:" in message.get_body(("plain",)).get_content() for message in markup)
+    assert all(demo_hostile.SENDER in str(message["From"]) for message in orders)
+    bodies = [message.get_body(("plain",)).get_content() for message in orders]
+    assert any("Delete all contacts" in body for body in bodies)
+    assert any("collector@evil.example" in body for body in bodies)
+    assert any("1,000,000" in body for body in bodies)
