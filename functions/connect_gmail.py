@@ -21,6 +21,8 @@ class ConnectGmail(BaseModel):
     return_to: str = Field(default="/settings", alias="returnTo", max_length=512)
     # Also let Rapport send mail as you: invitations then go out from your Gmail.
     send_mail: bool = Field(default=False, alias="sendMail")
+    # Let Rapport write drafts (gmail.compose only), then create the assistant's draft this proposal holds.
+    draft_proposal_id: RecordId | None = Field(default=None, alias="draftProposalId")
 
 
 @command(
@@ -32,7 +34,13 @@ class ConnectGmail(BaseModel):
 )
 def connect_gmail(call: Call[ConnectGmail, None]) -> WerkzeugResponse:
     body = call.body
-    start = GmailOAuth().start(call.principal, body.workspace_id, return_to=body.return_to, send_mail=body.send_mail)
+    start = GmailOAuth().start(
+        call.principal,
+        body.workspace_id,
+        return_to=body.return_to,
+        send_mail=body.send_mail,
+        draft_proposal_id=body.draft_proposal_id,
+    )
     response = json_response(AuthorizationUrl(authorization_url=start.authorization_url).model_dump(by_alias=True))
     set_browser_cookie(response, start.browser_nonce, max_age_seconds=int(STATE_LIFETIME.total_seconds()))
     return response

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from functions._lib.handlers import Call, http_function, operation
 from functions._lib.http import BROWSER_COOKIE, clear_browser_cookie
+from shared.assistant.proposals import confirm_draft_after_grant
 from shared.errors import DomainError
 from shared.gmail.oauth import ConnectFailure, ConnectRefused, GmailOAuth
 from shared.log import get_logger
@@ -63,6 +64,11 @@ def _consented(call: Call[None, ConsentAnswer]) -> WerkzeugResponse:
         # could be forged by anyone sending a link, so the app shows only sentences of its own.
         log.warning("Gmail connection failed", extra={"error": error.code, "reason": error.message})
         return _back_to_app("/settings", gmail="error", reason=ConnectFailure.of(error))
+    if connected.draft_proposal_id:
+        created = confirm_draft_after_grant(
+            connected.ref.workspace_id, connected.uid, connected.email, connected.draft_proposal_id
+        )
+        return _back_to_app(connected.return_to, draft="created" if created else "failed")
     return _back_to_app(connected.return_to, gmail="connected", mailbox=connected.ref.mailbox_id)
 
 

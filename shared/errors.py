@@ -41,6 +41,12 @@ class PermissionDenied(DomainError):
     code = "permission_denied"
 
 
+class GrantNeeded(PermissionDenied):
+    """The user's Google grant lacks a scope this needs; `scope` names it, so the app can ask for that one."""
+
+    code = "grant_needed"
+
+
 class RetryLater(DomainError):
     """A transient condition (quota, a busy lease, an outage): the event should be delivered again."""
 

@@ -120,7 +120,8 @@ def check_function_turns(contents: list[dict[str, Any]]) -> None:
 def scripted_parts(contents: list[dict[str, Any]], declared: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The model's next turn: the case's next function calls, or the answer from what the tools said."""
     asked_at = _question_index(contents)
-    question = " ".join(p["text"] for p in contents[asked_at]["parts"] if isinstance(p.get("text"), str))
+    # The question is the turn's last text: Rapport puts the record the user has open before it.
+    question = [p["text"] for p in contents[asked_at]["parts"] if isinstance(p.get("text"), str)][-1]
     since = contents[asked_at + 1 :]
     steps_taken = sum(1 for c in since if any("functionCall" in p for p in c["parts"]))
     responses = [p["functionResponse"] for c in since for p in c["parts"] if "functionResponse" in p]

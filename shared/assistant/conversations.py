@@ -47,7 +47,15 @@ class Conversations:
     ) -> firestore.DocumentReference:
         return self.conversation(workspace_id, uid, conversation_id).collection("messages").document(message_id)
 
-    def ask(self, workspace_id: str, principal: Principal, question: str, *, conversation_id: str | None) -> Turn:
+    def ask(
+        self,
+        workspace_id: str,
+        principal: Principal,
+        question: str,
+        *,
+        conversation_id: str | None,
+        about: dict[str, Any] | None = None,
+    ) -> Turn:
         """Stores the question and an empty answer waiting for the model, in one commit."""
         now = self._now()
         batch = self._db.batch()
@@ -64,6 +72,8 @@ class Conversations:
             batch.update(reference, {"updatedAt": now})
         turn = Turn(conversation_id, uuid.uuid4().hex[:20], uuid.uuid4().hex[:20])
         question_doc = {"role": "user", "text": question, "createdAt": now}
+        if about:
+            question_doc["about"] = about  # the record the user had open: {kind, id, name}
         answer_doc = {
             "role": "assistant",
             "status": QUEUED,
@@ -116,9 +126,9 @@ class Conversations:
         earlier.reverse()
         return earlier[-HISTORY_MESSAGES:]
 
-    def question(self, workspace_id: str, uid: str, conversation_id: str, question_id: str) -> str:
-        data = self.message(workspace_id, uid, conversation_id, question_id).get().to_dict() or {}
-        return str(data.get("text") or "")
+    def question(self, workspace_id: str, uid: str, conversation_id: str, question_id: str) -> dict[str, Any]:
+        """The question's document: `text`, and `about` when it was asked on a record's page."""
+        return self.message(workspace_id, uid, conversation_id, question_id).get().to_dict() or {}
 
     def update(self, reference: firestore.DocumentReference, fields: dict[str, Any]) -> None:
         reference.update({**fields, "updatedAt": self._now()})

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from shared.assistant.about import context_text
 from shared.assistant.context import ToolContext
 from shared.assistant.conversations import DONE, ERROR, Conversations
 from shared.assistant.proposals import Proposals
@@ -155,7 +156,7 @@ class Assistant:
     def _loop(
         self,
         context: ToolContext,
-        question: str,
+        question: dict[str, Any],
         history: list[dict[str, Any]],
         answer: _Answer,
         reference: Any,
@@ -167,7 +168,11 @@ class Assistant:
             today=self._now().date().isoformat(), email=context.principal.email or "the user", role=context.role.value
         )
         contents = [_content(message) for message in history if message.get("text")]
-        contents.append(types.Content(role="user", parts=[types.Part.from_text(text=question)]))
+        asked = [types.Part.from_text(text=str(question.get("text") or ""))]
+        if question.get("about"):
+            # The page the user had open, read now and fenced as data, before the question itself.
+            asked.insert(0, types.Part.from_text(text=context_text(context.workspace_id, question["about"])))
+        contents.append(types.Content(role="user", parts=asked))
         for _ in range(MAX_STEPS):
             parts = self._call_model(context.workspace_id, system, contents, offered, answer, reference)
             calls = [part.function_call for part in parts if part.function_call is not None]

@@ -23,18 +23,24 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.assistant.context import ToolContext
+from shared.auth import require_role
 from shared.clients import firestore_client
 from shared.crm.audit import public
 from shared.crm.kinds import KINDS, records
 from shared.crm.records import Kind
-from shared.errors import Conflict, DomainError, NotFound
-from shared.principals import Principal
+from shared.errors import Conflict, DomainError, GrantNeeded, NotFound
+from shared.gmail.drafts import Draft, create_draft
+from shared.log import get_logger
+from shared.principals import Principal, Role
 
+log = get_logger("proposals")
 VIA_ASSISTANT = "assistant"
 PENDING, APPLYING, CONFIRMED, DECLINED, FAILED, WITHDRAWN = (
     "pending", "applying", "confirmed", "declined", "failed", "withdrawn"
 )  # fmt: skip
 Operation = Literal["create", "update"]
+# A draft in the user's own Gmail (shared/gmail/drafts.py), not a CRM record: confirming creates it there.
+DRAFT_TOOL, DRAFTS = "draft_email", "gmailDrafts"
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,8 @@ class Proposals:
         """Applies the change through the API's service, as the user via the assistant."""
         reference = self._collection(workspace_id, principal.uid).document(proposal_id)
         proposal = self._claim(reference, proposal_id)
+        if proposal["tool"] == DRAFT_TOOL:
+            return self._create_draft(reference, workspace_id, principal, proposal_id, proposal)
         kind = KINDS[proposal["collection"]]
         actor = replace(principal, via=VIA_ASSISTANT)
         try:
@@ -114,6 +122,28 @@ class Proposals:
             {"status": CONFIRMED, "result": {"id": record["id"], "kind": kind.name}, "updatedAt": self._now()}
         )
         return {"id": proposal_id, "status": CONFIRMED, "record": record}
+
+    def _create_draft(
+        self,
+        reference: firestore.DocumentReference,
+        workspace_id: str,
+        principal: Principal,
+        proposal_id: str,
+        proposal: dict[str, Any],
+    ) -> dict[str, Any]:
+        try:
+            draft = create_draft(workspace_id, principal, Draft.of(proposal["body"]))
+        except GrantNeeded as error:
+            # Not a failure: the proposal waits, and the consent that grants compose confirms it.
+            reference.update({"status": PENDING, "needsGrant": error.details.get("scope"), "updatedAt": self._now()})
+            raise GrantNeeded(error.message, **error.details, proposalId=proposal_id) from error
+        except DomainError as error:
+            reference.update({"status": FAILED, "error": error.message, "updatedAt": self._now()})
+            raise
+        reference.update(
+            {"status": CONFIRMED, "result": draft, "needsGrant": firestore.DELETE_FIELD, "updatedAt": self._now()}
+        )
+        return {"id": proposal_id, "status": CONFIRMED, "draft": draft}
 
     def decline(self, workspace_id: str, uid: str, proposal_id: str) -> dict[str, Any]:
         reference = self._collection(workspace_id, uid).document(proposal_id)
@@ -149,3 +179,17 @@ class Proposals:
         except exceptions.FailedPrecondition as error:
             raise Conflict("this proposal was decided meanwhile", id=proposal_id) from error
         return data
+
+
+def confirm_draft_after_grant(workspace_id: str, uid: str, email: str, proposal_id: str) -> bool:
+    """The consent that granted gmail.compose came back: confirm the draft that asked for it, as its user
+    (still at least a member). Whether the draft was created; a failure stays on the proposal for the panel."""
+    principal = Principal(uid=uid, email=email, email_verified=True)
+    try:
+        require_role(workspace_id, principal, Role.MEMBER)
+        Proposals().confirm(workspace_id, principal, proposal_id)
+    except DomainError as error:
+        why = {"workspaceId": workspace_id, "reason": error.message}
+        log.warning("draft not created after the compose grant", extra=why)
+        return False
+    return True

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from shared.assistant.about import AboutKind, record_about
 from shared.assistant.conversations import Conversations, Turn
 from shared.crm.answers import Answer
 from shared.crm.models import ApiModel, RecordId, encodable
@@ -26,10 +27,20 @@ Question = Annotated[
 ]
 
 
+class RecordRef(ApiModel):
+    """The record whose page the user is on when asking."""
+
+    kind: AboutKind
+    id: RecordId
+
+
 class AskBody(ApiModel):
     workspace_id: RecordId
     question: Question = Field(description=f"The user's message, 1 to {MAX_QUESTION_CHARS} characters.")
     conversation_id: RecordId | None = Field(default=None, description="Continue this conversation; new if unset.")
+    about: RecordRef | None = Field(
+        default=None, description="The contact, company or deal the user is looking at; the assistant is told of it."
+    )
 
 
 class TurnTask(ApiModel):
@@ -42,7 +53,10 @@ class TurnTask(ApiModel):
 
 
 def ask(workspace_id: str, principal: Principal, body: AskBody) -> Turn:
-    turn = Conversations().ask(workspace_id, principal, body.question, conversation_id=body.conversation_id)
+    about = record_about(workspace_id, body.about.kind, body.about.id) if body.about else None
+    turn = Conversations().ask(
+        workspace_id, principal, body.question, conversation_id=body.conversation_id, about=about
+    )
     task = TurnTask(
         workspace_id=workspace_id, uid=principal.uid, conversation_id=turn.conversation_id, message_id=turn.answer_id
     )
@@ -62,6 +76,9 @@ class ProposalDecided(Answer):
     id: str
     status: str
     record: dict[str, Any] | None = Field(default=None, description="The record as the change left it (confirmed).")
+    draft: dict[str, Any] | None = Field(
+        default=None, description="The Gmail draft a confirmed draft_email created: draftId, messageId, threadId."
+    )
 
 
 class ProposalBody(ApiModel):

@@ -19,16 +19,27 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from pydantic import BaseModel, Field, ValidationError, create_model
 
 from shared.assistant.context import ToolContext
-from shared.assistant.proposals import Proposal, Proposals
+from shared.assistant.proposals import DRAFT_TOOL, DRAFTS, Proposal, Proposals
 from shared.clients import firestore_client
 from shared.crm.audit import public
 from shared.crm.deals import Pipelines, check_stage
 from shared.crm.intros import IntroPaths, IntroQuery, IntroTarget
 from shared.crm.kinds import COMPANIES, CONTACTS, DEALS, NOTES, PARENT_COLLECTIONS, TASKS, records
-from shared.crm.models import ApiModel, DealCreate, NoteCreate, RecordId, SearchQuery, StageId, TaskCreate
+from shared.crm.models import (
+    ApiModel,
+    DealCreate,
+    Email,
+    LongText,
+    NoteCreate,
+    RecordId,
+    SearchQuery,
+    ShortText,
+    StageId,
+    TaskCreate,
+)
 from shared.crm.search import Search
 from shared.crm.timeline import Timeline
-from shared.errors import DomainError
+from shared.errors import DomainError, InvalidInput, NotFound
 from shared.mailsearch.search import MailSearch, MailSearchQuery
 from shared.principals import Role, at_least
 
@@ -94,6 +105,18 @@ class QuietDealsArgs(ApiModel):
         default=None, description="Only deals expected to close on or before this date (YYYY-MM-DD)."
     )
     quiet_days: int = Field(default=14, ge=1, le=365, description="No email with the deal's people for this long.")
+
+
+class DraftEmail(ApiModel):
+    contact_id: RecordId = Field(description="The contact the draft is for, as a search returned it.")
+    subject: ShortText = Field(min_length=1, description="The draft's subject.")
+    body: LongText = Field(description="The draft's text, plain.")
+    to: Email | None = Field(
+        default=None, description="Another address to write to; the contact's own address when unset."
+    )
+    reply_to_message_id: RecordId | None = Field(
+        default=None, description="Reply in the thread of this mail (an id from get_contact's recentMail)."
+    )
 
 
 class MoveDealStage(ApiModel):
@@ -303,6 +326,51 @@ def _move_deal_stage(context: ToolContext, args: MoveDealStage) -> dict[str, Any
     return _propose(context, proposal.for_record(args.deal_id))
 
 
+def _reply_fields(context: ToolContext, message_id: str) -> dict[str, Any]:
+    """Threading for a reply to mail in one of the user's own mailboxes; a teammate's mail cannot be answered
+    from here (its thread is in their Gmail, and what it says may not be shared with this user)."""
+    workspace = firestore_client().collection("workspaces").document(context.workspace_id)
+    mail = workspace.collection("interactions").document(message_id).get()
+    data = mail.to_dict() if mail.exists else None
+    mailbox = workspace.collection("mailboxes").document(str((data or {}).get("mailboxId"))).get() if data else None
+    if data is None or mailbox is None or (mailbox.to_dict() or {}).get("ownerUid") != context.principal.uid:
+        raise NotFound("no such mail in your own mailboxes to reply to", id=message_id)
+    rfc_id = data.get("rfcMessageId")
+    return {
+        "mailboxId": data.get("mailboxId"),
+        "threadId": data.get("threadId"),
+        "inReplyTo": rfc_id,
+        "references": rfc_id,
+    }
+
+
+def _draft_email(context: ToolContext, args: DraftEmail) -> dict[str, Any]:
+    contact = records(CONTACTS).get(context.workspace_id, args.contact_id)
+    own = {str(address).lower() for address in [contact.get("email"), *(contact.get("emails") or [])] if address}
+    to = args.to or str(contact.get("email") or "")
+    if not to:
+        raise InvalidInput("this contact has no address to write to; name one in `to`")
+    name = contact.get("name") or contact.get("email")
+    reply = _reply_fields(context, args.reply_to_message_id) if args.reply_to_message_id else {}
+    body = {
+        "contactId": args.contact_id,
+        "contactName": name,
+        "contactEmail": contact.get("email"),
+        # Model-written, so possibly steered by mail: an address not the contact's own is flagged for the user.
+        "toIsContact": to.lower() in own,
+        "to": to,
+        "subject": args.subject,
+        "body": args.body,
+        **reply,
+    }
+    whom = f"{name} <{to}>" if body["toIsContact"] else f"{to}, which is NOT an address of {name}"
+    summary = f'Draft an email in your Gmail to {whom}: "{args.subject}"'
+    proposal = Proposal(
+        DRAFT_TOOL, DRAFTS, "create", body, summary, context.conversation_id, context.message_id, args.contact_id
+    )
+    return _propose(context, proposal)
+
+
 READ_TOOLS = (
     Tool("search_contacts", "Find contacts by words of their name, email, company, title or tags.", SearchArgs,
          _searcher(CONTACTS.collection)),
@@ -334,6 +402,8 @@ WRITE_TOOLS = (
     Tool("move_deal_stage", "Propose moving a deal to another pipeline stage (the user confirms it).", MoveDealStage,
          _move_deal_stage, writes=True),
     Tool("create_deal", "Propose a new deal (the user confirms it).", DealCreate, _create_deal, writes=True),
+    Tool(DRAFT_TOOL, "Propose a draft email to a contact, optionally as a reply in a thread; confirmed, it is "
+         "saved in the user's Gmail drafts, never sent.", DraftEmail, _draft_email, writes=True),
 )  # fmt: skip
 
 

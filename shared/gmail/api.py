@@ -20,8 +20,21 @@ from shared.settings import get_settings
 GMAIL_READONLY_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
 # Asked for only when a user lets Rapport send invitations from their Gmail; sync never needs it.
 GMAIL_SEND_SCOPE = "https://www.googleapis.com/auth/gmail.send"
+# Asked for only when a user first confirms a draft the assistant wrote; it creates drafts, never sends.
+GMAIL_COMPOSE_SCOPE = "https://www.googleapis.com/auth/gmail.compose"
 RATE_LIMIT_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded", "quotaExceeded"})
 BATCH_ROUNDS = 4  # a batch's retryable failures are fetched again this many times before giving up
+
+
+SCOPE_REASONS = frozenset({"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"})
+
+
+class ScopeMissing(Exception):
+    """The grant lacks the scope a call needs (Gmail's 403, or Google refusing the scope on refresh)."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(scope)
+        self.scope = scope
 
 
 class HistoryExpired(Exception):
@@ -115,6 +128,24 @@ class GmailMailbox:
         Never retried: a send that timed out may have gone, and a second copy would be worse than none."""
         body = {"raw": base64.urlsafe_b64encode(raw).decode("ascii")}
         return str(self._execute(self._users.messages().send(userId="me", body=body))["id"])
+
+    def create_draft(self, raw: bytes, *, thread_id: str | None = None) -> dict[str, Any]:
+        """Creates a draft of an RFC 822 message in this mailbox (needs the gmail.compose grant), threaded
+        into `thread_id` when given; returns Gmail's draft (`id`, `message.id`, `message.threadId`).
+        A grant without compose raises ScopeMissing. Never retried, like send: a second draft is clutter."""
+        message: dict[str, Any] = {"raw": base64.urlsafe_b64encode(raw).decode("ascii")}
+        if thread_id:
+            message["threadId"] = thread_id
+        try:
+            return dict(self._users.drafts().create(userId="me", body={"message": message}).execute())
+        except HttpError as error:
+            if error.status_code == 403 and _error_reason(error) in SCOPE_REASONS:
+                raise ScopeMissing(GMAIL_COMPOSE_SCOPE) from error
+            raise translate(error) from error
+        except google.auth.exceptions.RefreshError as error:
+            if "invalid_scope" in str(error):  # Google refuses to refresh for a scope never granted
+                raise ScopeMissing(GMAIL_COMPOSE_SCOPE) from error
+            raise translate(error) from error
 
     def stop_watch(self) -> None:
         self._call(self._users.stop(userId="me"))

@@ -11,13 +11,12 @@ from email.message import EmailMessage
 from email.utils import formataddr
 from typing import Any, Literal
 
-from google.cloud.firestore_v1.base_query import FieldFilter
 from googleapiclient.errors import HttpError
 
 from shared.clients import firestore_client
 from shared.errors import MailboxDisconnected, RetryLater
 from shared.gmail.api import GMAIL_SEND_SCOPE, GmailMailbox
-from shared.gmail.mailboxes import MailboxRef, MailboxStore
+from shared.gmail.mailboxes import MailboxStore, own_connected_mailboxes
 from shared.log import get_logger
 from shared.principals import Principal
 from shared.settings import get_settings
@@ -46,21 +45,11 @@ def compose(*, sender: str, invitation: dict[str, Any], link: str) -> bytes:
     return bytes(message)
 
 
-def _sending_mailboxes(workspace_id: str, inviter: Principal) -> list[MailboxRef]:
-    """The inviter's connected mailboxes in this workspace, their sign-in address first."""
-    mailboxes = firestore_client().collection("workspaces", workspace_id, "mailboxes")
-    owned = mailboxes.where(filter=FieldFilter("ownerUid", "==", inviter.uid)).stream()
-    connected = [snapshot for snapshot in owned if (snapshot.to_dict() or {}).get("status") == "connected"]
-    own = (inviter.email or "").lower()
-    connected.sort(key=lambda snapshot: (snapshot.to_dict() or {}).get("email") != own)
-    return [MailboxRef(workspace_id, snapshot.id) for snapshot in connected]
-
-
 def mail_invitation(workspace_id: str, invitation_id: str, invitation: dict[str, Any], inviter: Principal) -> Delivery:
     """Sends the invitation from the inviter's Gmail when a connected mailbox of theirs may send; "link" otherwise."""
     store = MailboxStore()
     link = invitation_link(workspace_id, invitation_id)
-    for ref in _sending_mailboxes(workspace_id, inviter):
+    for ref in own_connected_mailboxes(workspace_id, inviter.uid, inviter.email):
         sender = str(store.get(ref).get("email") or inviter.email)
         try:
             gmail = GmailMailbox.for_refresh_token(store.refresh_token(ref), GMAIL_SEND_SCOPE)

@@ -27,6 +27,16 @@ class MailboxRef:
     mailbox_id: str
 
 
+def own_connected_mailboxes(workspace_id: str, uid: str, sign_in_email: str | None) -> list[MailboxRef]:
+    """A user's own connected mailboxes in this workspace, their sign-in address first."""
+    mailboxes = firestore_client().collection("workspaces", workspace_id, "mailboxes")
+    owned = mailboxes.where(filter=FieldFilter("ownerUid", "==", uid)).stream()
+    connected = [snapshot for snapshot in owned if (snapshot.to_dict() or {}).get("status") == "connected"]
+    own = (sign_in_email or "").lower()
+    connected.sort(key=lambda snapshot: (snapshot.to_dict() or {}).get("email") != own)
+    return [MailboxRef(workspace_id, snapshot.id) for snapshot in connected]
+
+
 def credentials_id(ref: MailboxRef) -> str:
     """The credentials document of a workspace's mailbox; also the context its sealed token is bound to,
     so a token copied to another workspace's document does not open."""

@@ -28,7 +28,7 @@ from google.oauth2 import id_token as google_id_token
 from shared.clients import firestore_client
 from shared.crypto import EncryptedSecret, SecretBox, secret_box
 from shared.errors import DomainError, InvalidInput, PermissionDenied, RetryLater
-from shared.gmail.api import GMAIL_READONLY_SCOPE, GMAIL_SEND_SCOPE
+from shared.gmail.api import GMAIL_COMPOSE_SCOPE, GMAIL_READONLY_SCOPE, GMAIL_SEND_SCOPE
 from shared.gmail.connect import connect_mailbox, revoke_grant
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.log import get_logger
@@ -39,7 +39,8 @@ from shared.transactions import transactional
 log = get_logger("oauth")
 OAUTH_STATES = "oauthStates"
 STATE_LIFETIME = timedelta(minutes=10)
-SCOPES = (GMAIL_READONLY_SCOPE, "openid", "email")
+IDENTITY_SCOPES = ("openid", "email")  # Google's ID token names the account that consented
+SCOPES = (GMAIL_READONLY_SCOPE, *IDENTITY_SCOPES)
 GOOGLE_ISSUERS = ("accounts.google.com", "https://accounts.google.com")
 # A member's own addresses besides their sign-in one, approved by an admin (decision 18).
 GMAIL_ALIASES_FIELD = "gmailAliases"
@@ -89,6 +90,10 @@ class ConsentStart:
 class Connected:
     ref: MailboxRef
     return_to: str
+    uid: str = ""
+    email: str = ""
+    # The assistant's draft whose confirmation asked for this consent: confirmed now that drafts are allowed.
+    draft_proposal_id: str | None = None
 
 
 def _digest(value: str) -> str:
@@ -114,10 +119,18 @@ class GmailOAuth:
         self._http = http or requests.Session()
 
     def start(
-        self, principal: Principal, workspace_id: str, *, return_to: str = "/settings", send_mail: bool = False
+        self,
+        principal: Principal,
+        workspace_id: str,
+        *,
+        return_to: str = "/settings",
+        send_mail: bool = False,
+        draft_proposal_id: str | None = None,
     ) -> ConsentStart:
         """A consent URL for the caller's own Gmail, bound to them and to the browser that carries the nonce;
-        `send_mail` also asks to send mail as them (invitations from their Gmail), besides reading it."""
+        `send_mail` also asks to send mail as them (invitations from their Gmail), besides reading it.
+        `draft_proposal_id` asks for gmail.compose alone (the read grant is kept by include_granted_scopes)
+        and confirms that draft of the assistant's once Google consents (decision 30)."""
         if not principal.email or not principal.email_verified:
             raise PermissionDenied("verify your email address first: Rapport connects only your own Gmail")
         state, verifier, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(64), secrets.token_urlsafe(32)
@@ -131,13 +144,18 @@ class GmailOAuth:
                 "verifier": self._box.seal(verifier, context=key).model_dump(),
                 "returnTo": return_to if return_to.startswith("/") else "/settings",
                 "expiresAt": datetime.now(UTC) + STATE_LIFETIME,
+                "draftProposalId": draft_proposal_id,
             }
         )
+        if draft_proposal_id:
+            scopes: tuple[str, ...] = (*IDENTITY_SCOPES, GMAIL_COMPOSE_SCOPE)
+        else:
+            scopes = (*SCOPES, GMAIL_SEND_SCOPE) if send_mail else SCOPES
         query = {
             "client_id": self._settings.oauth_client_id,
             "redirect_uri": self._settings.oauth_redirect_uri,
             "response_type": "code",
-            "scope": " ".join((*SCOPES, GMAIL_SEND_SCOPE) if send_mail else SCOPES),
+            "scope": " ".join(scopes),
             "access_type": "offline",  # a refresh token, so sync runs while the user is away
             "prompt": "consent",  # Google only returns a refresh token on consent
             "include_granted_scopes": "true",
@@ -165,7 +183,13 @@ class GmailOAuth:
         ref = connect_mailbox(
             workspace_id=pending["workspaceId"], owner_uid=pending["uid"], refresh_token=refresh_token, address=address
         )
-        return Connected(ref=ref, return_to=pending["returnTo"])
+        return Connected(
+            ref=ref,
+            return_to=pending["returnTo"],
+            uid=pending["uid"],
+            email=address,
+            draft_proposal_id=pending.get("draftProposalId"),
+        )
 
     def _granted_address(self, pending: dict[str, Any], refresh_token: str, id_token: str | None) -> str:
         """The Gmail address Google's signed ID token names, when it is the user's own; otherwise the grant
