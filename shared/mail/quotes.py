@@ -59,6 +59,7 @@ _HAS_DATE_OR_ADDRESS = re.compile(r"[\d@]")  # a class, not "\d|@": the engine s
 # Header field labels, lower-cased with single spaces: a line's label is looked up, not searched for.
 _LABEL_SET = frozenset(" ".join(label.lower().split()) for label in FROM_LABELS + OTHER_LABELS)
 _LABEL_COLON = re.compile(r"[:：]")
+_COLONS = ":："
 # A field label inside a line (a header block flattened onto one line): a space before, a colon after.
 _INLINE_LABEL = re.compile(rf"\s(?:{_alternation(OTHER_LABELS)})\s*[:：]", re.IGNORECASE)
 _FROM_LABEL_SET = frozenset(" ".join(label.lower().split()) for label in FROM_LABELS)
@@ -290,7 +291,10 @@ def _history_start(lines: list[str]) -> tuple[int, int | None, bool]:
     """
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if not stripped or (stripped.find(">", 0, 4) >= 0 and _QUOTED.match(line)):
+        if not stripped:
+            continue
+        first = stripped[0]
+        if (first == ">" or (first.isupper() and ">" in stripped[1:4])) and _QUOTED.match(line):
             continue
         header_end = _quote_header_end(lines, index) if _HAS_DATE_OR_ADDRESS.search(stripped) else None
         if header_end is not None:
@@ -303,13 +307,13 @@ def _history_start(lines: list[str]) -> tuple[int, int | None, bool]:
                 and _head_word(stripped) in _SEPARATOR_FIRST_WORDS
                 and _is_separator(stripped)
             )
-            or (stripped.endswith((":", "：")) and _FORWARD_INTRO.match(stripped))
+            or (stripped[-1] in _COLONS and _FORWARD_INTRO.match(stripped))
         ):
             return index, _header_block_end(lines, index + 1), False
-        if stripped.endswith((":", "：")) and _is_bare_attribution(lines, index):
+        if stripped[-1] in _COLONS and _is_bare_attribution(lines, index):
             return index, index + 1, True
-        has_colon = stripped.find(":", 0, _LABEL_SEARCH_CHARS) >= 0 or stripped.find("：", 0, _LABEL_SEARCH_CHARS) >= 0
-        if has_colon and _opens_header_block(lines, index):
+        head = stripped[:_LABEL_SEARCH_CHARS]
+        if (":" in head or "：" in head) and _opens_header_block(lines, index):
             return index, _header_block_end(lines, index), False
     return len(lines), None, False
 

@@ -58,14 +58,31 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 # Punctuation after a closing, full-width forms included ("よろしくお願いいたします。").
 _CLOSING_PUNCTUATION = ",.!:;–—\\-。，、！："
-_SIGN_OFF = Caseless(
-    rf"^\s*(?:{_alternation(SIGN_OFFS)})"
-    rf"(?P<rest>(?:\s*[{_CLOSING_PUNCTUATION}]+\s*|\s+)(?P<name>[^\s].*?))?\s*[{_CLOSING_PUNCTUATION}]*\s*$"
-)
+
+
+def _sign_off_pattern(closings: tuple[str, ...]) -> Caseless:
+    return Caseless(
+        rf"^\s*(?:{_alternation(closings)})"
+        rf"(?P<rest>(?:\s*[{_CLOSING_PUNCTUATION}]+\s*|\s+)(?P<name>[^\s].*?))?\s*[{_CLOSING_PUNCTUATION}]*\s*$"
+    )
+
+
+_SIGN_OFF = _sign_off_pattern(SIGN_OFFS)
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
-_SIGN_OFF_FIRST_WORDS = frozenset(
-    match.group(0).lower() for match in (_FIRST_WORD.match(phrase) for phrase in SIGN_OFFS) if match
-)
+
+
+def _first_word_of(phrase: str) -> str:
+    match = _FIRST_WORD.match(phrase)
+    return match.group(0).lower() if match else ""
+
+
+# One small pattern per first word: a line is tried only against the closings its first word can
+# start, not against all of them.
+_SIGN_OFF_BY_FIRST_WORD = {
+    word: _sign_off_pattern(tuple(c for c in SIGN_OFFS if _first_word_of(c) == word))
+    for word in {_first_word_of(c) for c in SIGN_OFFS} - {""}
+}
+_SIGN_OFF_FIRST_WORDS = frozenset(_SIGN_OFF_BY_FIRST_WORD)
 _DELIMITER = re.compile(r"^\s*(?:--\s*|-{3,}\s*|_{2,}\s*|—{2,}\s*|–{2,}\s*)$")
 _DELIMITER_CHARACTERS = frozenset("-_—–")  # what a stripped delimiter line starts with
 _SENTENCE_END = re.compile(r"[.!?:;]\s*$")
@@ -365,9 +382,8 @@ def _describe(raw: str, sender_names: frozenset[str]) -> _Line:
 def _sign_off_match(text: str) -> re.Match[str] | None:
     """The sign-off pattern, tried only when the first word can start one (it is a long pattern)."""
     first = _FIRST_WORD.match(text)
-    if not first or first.group(0).lower() not in _SIGN_OFF_FIRST_WORDS:
-        return None
-    return _SIGN_OFF.match(text)
+    pattern = _SIGN_OFF_BY_FIRST_WORD.get(first.group(0).lower()) if first else None
+    return pattern.match(text) if pattern else None
 
 
 def _signed_name(text: str, sign_off: re.Match[str] | None) -> str | None:
@@ -594,10 +610,11 @@ def _segments(block: SignatureBlock) -> list[str]:
 
 
 def _name(segments: list[str], sender_names: frozenset[str]) -> str | None:
+    bare = [(_without_honorific(s), s) for s in segments]
     candidates = [
-        _without_honorific(s)
-        for s in segments
-        if (_is_name_like(_without_honorific(s), False) or _is_caseless_name(s))
+        name
+        for name, s in bare
+        if (_is_name_like(name, False) or _is_caseless_name(s))
         and s.strip(".,!?").lower() not in NOT_NAMES
         and not _is_title(s)
         and not _has_company_suffix(s)
@@ -617,8 +634,9 @@ def _name(segments: list[str], sender_names: frozenset[str]) -> str | None:
 
 def _without_honorific(segment: str) -> str:
     """ "Ing. Petr Novák", "Dr. Laura Fischer" -> the name; credentials after a comma too ("Kate Morgan, CFP®")."""
-    segment = _HONORIFIC.sub("", segment)
-    return _CREDENTIALS.sub("", segment)
+    if "." in segment or " " in segment[:5]:
+        segment = _HONORIFIC.sub("", segment)
+    return _CREDENTIALS.sub("", segment) if "," in segment else segment
 
 
 def _clean_name(text: str) -> str:
@@ -697,7 +715,11 @@ def _title_and_company(segments: list[str], name: str | None, sender: Address | 
     title: str | None = None
     company: str | None = None
     domain_words = _domain_words(sender)
-    words = [s for s in segments if not (_only_links(s) or _has_phone(s) or _CONTACT_LABEL.match(s))]
+    words = [
+        s
+        for s in segments
+        if s == name or not (_has_phone(s) or _CONTACT_LABEL.match(s) or _only_links(s))  # cheapest first
+    ]
     for segment in words:
         if segment == name or (name and _clean_name(segment) == name):
             continue
