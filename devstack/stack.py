@@ -311,6 +311,11 @@ class LocalStack:
                 # /api/NAME reaches the functions from the app's own origin, as Hosting's rewrites do.
                 "--functions-url",
                 self.functions_url,
+                # The sidebar preview (/addon-preview) plays Gmail: message tokens, events signed as Google's.
+                "--gmail-url",
+                self.gmail_url,
+                "--identity-key",
+                str(self.identity_key_file),
             ],
             env=self.child_env(),
             cwd=REPO_ROOT,

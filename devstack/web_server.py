@@ -31,6 +31,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from devstack.addon_client import AddonCaller
+from devstack.identity import LocalIdentity
+
 FIREBASE_JSON = Path(__file__).resolve().parents[1] / "firebase.json"
 INIT_JSON_PATH = "/__/firebase/init.json"
 # Paths the web app routes itself (web/src/lib/router.ts): their last segment may hold a dot (a company domain).
@@ -142,6 +145,35 @@ def with_connect_sources(rules: list[HeaderRule], origins: list[str]) -> list[He
     ]
 
 
+ADDON_PREVIEW_PATH = "/_dev/addon"
+ADDON_FUNCTIONS = frozenset({"addon-homepage", "addon-message", "addon-action"})
+
+
+@dataclass
+class AddonPreview:
+    """The local stack's stand-in for Gmail behind /addon-preview: `ask` turns what the page opened or clicked
+    (`{"function", "messageId"?, "parameters"?, "form"?, "user"?}`) into a signed event for that function."""
+
+    caller: AddonCaller
+    default_user: str | None
+
+    def ask(self, asked: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        function = str(asked.get("function") or "addon-homepage")
+        user = str(asked.get("user") or self.default_user or "")
+        if function not in ADDON_FUNCTIONS or "@" not in user:
+            return HTTPStatus.BAD_REQUEST, {"error": "name an add-on function and a user"}
+        message_id = asked.get("messageId")
+        form = asked.get("form") if isinstance(asked.get("form"), dict) else None
+        event = self.caller.event(
+            function,
+            user,
+            message_id=str(message_id) if message_id else None,
+            parameters={str(k): str(v) for k, v in (asked.get("parameters") or {}).items()},
+            form={str(k): v if isinstance(v, int) else str(v) for k, v in (form or {}).items()},
+        )
+        return self.caller.post(function, event)
+
+
 class _HostingRequestHandler(SimpleHTTPRequestHandler):
     """GET and HEAD for files, like a static host; any method under /api/ goes to the functions.
     The server object carries the dist dir, the init config and the functions' URL."""
@@ -163,8 +195,27 @@ class _HostingRequestHandler(SimpleHTTPRequestHandler):
             self._respond(include_body=False)
 
     def do_POST(self) -> None:
-        if not self._proxied():
+        if urlsplit(self.path).path == ADDON_PREVIEW_PATH and self.server.addon_preview is not None:
+            self._answer_addon_preview(self.server.addon_preview)
+        elif not self._proxied():
             self._send_not_found(include_body=True)
+
+    def _answer_addon_preview(self, preview: AddonPreview) -> None:
+        """Plays Gmail for the sidebar preview page: the page says what was opened or clicked, this signs it
+        as Google would and answers what the add-on's function answered."""
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            asked = json.loads(self.rfile.read(length) or b"{}")
+            status, answer = preview.ask(asked if isinstance(asked, dict) else {})
+        except (ValueError, OSError) as error:
+            status, answer = HTTPStatus.BAD_REQUEST, {"error": str(error)}
+        body = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Cache-Control", NO_CACHE)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     # The REST functions also answer PUT, PATCH and DELETE (a record by id, the pipeline).
     do_PUT = do_POST
@@ -331,7 +382,9 @@ class _HostingHTTPServer(ThreadingHTTPServer):
         init_config: dict[str, Any],
         log_requests: bool,
         functions_url: str | None,
+        addon_preview: AddonPreview | None = None,
     ):
+        self.addon_preview = addon_preview
         self.dist_dir = dist_dir
         self.init_json = json.dumps(init_config).encode()
         self.header_rules = with_connect_sources(hosting_header_rules(), emulator_origins(init_config))
@@ -353,11 +406,14 @@ class WebServer:
         *,
         functions_url: str | None = None,
         log_requests: bool = False,
+        addon_preview: AddonPreview | None = None,
     ) -> None:
         dist_dir = Path(dist_dir).resolve()
         if not (dist_dir / "index.html").is_file():
             raise FileNotFoundError(f"{dist_dir}/index.html is missing: build the web app first (web/: npm run build)")
-        self._httpd = _HostingHTTPServer((host, port), dist_dir, init_config, log_requests, functions_url)
+        self._httpd = _HostingHTTPServer(
+            (host, port), dist_dir, init_config, log_requests, functions_url, addon_preview
+        )
         self._thread: threading.Thread | None = None
 
     @property
@@ -400,9 +456,18 @@ def serve(
     *,
     functions_url: str | None = None,
     log_requests: bool = False,
+    addon_preview: AddonPreview | None = None,
 ) -> WebServer:
     """Starts serving in a background thread and returns the server; call `.stop()` when done."""
-    return WebServer(dist_dir, host, port, init_config, functions_url=functions_url, log_requests=log_requests).start()
+    return WebServer(
+        dist_dir,
+        host,
+        port,
+        init_config,
+        functions_url=functions_url,
+        log_requests=log_requests,
+        addon_preview=addon_preview,
+    ).start()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -413,6 +478,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--init-json", required=True, help="the body of /__/firebase/init.json (JSON text)")
     parser.add_argument("--functions-url", help="where /api/NAME goes: the functions host (BASE/NAME)")
     parser.add_argument("--log-requests", action="store_true")
+    parser.add_argument("--gmail-url", help="the local Gmail server, for the sidebar preview's message tokens")
+    parser.add_argument("--identity-key", type=Path, help="the stack's signing key: the preview signs as Google")
+    parser.add_argument("--addon-user", help="whose Gmail the sidebar preview shows (a page may name another)")
     args = parser.parse_args(argv)
     try:
         init_config = json.loads(args.init_json)
@@ -421,8 +489,19 @@ def main(argv: list[str] | None = None) -> int:
     if not isinstance(init_config, dict):
         parser.error("--init-json must be a JSON object")
 
+    preview = None
+    if args.functions_url and args.gmail_url and args.identity_key:
+        preview = AddonPreview(
+            AddonCaller(args.functions_url, args.gmail_url, LocalIdentity.load(args.identity_key)), args.addon_user
+        )
     server = serve(
-        args.dist, args.host, args.port, init_config, functions_url=args.functions_url, log_requests=args.log_requests
+        args.dist,
+        args.host,
+        args.port,
+        init_config,
+        functions_url=args.functions_url,
+        log_requests=args.log_requests,
+        addon_preview=preview,
     )
     stopped = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):

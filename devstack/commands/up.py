@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlencode
 
 from devstack import demo
 from devstack.processes import StackError, interrupt_on_sigterm
@@ -129,6 +130,25 @@ def _run(args: argparse.Namespace, started: float) -> int:
             stack_file.unlink(missing_ok=True)
 
 
+def addon_preview_url(web_url: str, *, workspace_id: str = demo.DEMO_WORKSPACE, owner: str = DEMO_OWNER) -> str:
+    """The sidebar preview of the demo owner's newest message from someone else (docs/addon.md)."""
+    from google.cloud import firestore
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    from shared.clients import firestore_client
+
+    newest = (
+        firestore_client()
+        .collection("workspaces", workspace_id, "interactions")
+        .where(filter=FieldFilter("direction", "==", "inbound"))
+        .order_by("occurredAt", direction=firestore.Query.DESCENDING)
+        .limit(1)
+    )
+    found = [snapshot.to_dict() or {} for snapshot in newest.stream()]
+    query = urlencode({"message": found[0].get("gmailMessageId", ""), "as": owner} if found else {"as": owner})
+    return f"{web_url}/addon-preview?{query}"
+
+
 def _serve(stack: LocalStack, args: argparse.Namespace, mbox_path: Path, started: float, ready_seconds: float) -> int:
     ref = demo.connect_demo(stack.gmail_url, DEMO_OWNER, mbox_path)
     if not args.smoke:
@@ -155,6 +175,7 @@ def _serve(stack: LocalStack, args: argparse.Namespace, mbox_path: Path, started
         f"{summary['companies']} companies in {summary['seconds']} s"
     )
     _say(f"\n  Open {sign_in}")
+    _say(f"  The Gmail sidebar (the add-on's cards for any demo message): {addon_preview_url(stack.web_url)}")
     deliver_url = f"{stack.gmail_url}/_dev/mailboxes/{DEMO_OWNER}/messages"
     _say(f"  New mail arrives live when POSTed (message/rfc822) to {deliver_url}")
     _say(f"  Cloud Storage is an emulator (gcp-storage-emulator) at {stack.storage_url}: Takeout uploads land there\n")

@@ -306,6 +306,12 @@ def test_every_message_of_the_demo_mailbox_gets_a_valid_card_in_ten_reads(addon,
         for message_id in page
     ]
     assert len(message_ids) > 1500
+    # `./rapport up` prints the preview of the newest message someone sent.
+    from devstack.commands.up import addon_preview_url
+
+    preview = addon_preview_url("http://web", workspace_id=workspace_id, owner=owner)
+    assert preview.startswith("http://web/addon-preview?message=")
+    assert preview.split("message=")[1].split("&")[0] in message_ids
     log_file = stack.runtime_dir / "logs" / "functions.log"
     start = log_file.stat().st_size
 
