@@ -110,7 +110,7 @@ class IntroAnswer(Answer):
 
 
 @functools.cache
-def _pool() -> ThreadPoolExecutor:
+def pool() -> ThreadPoolExecutor:
     """Threads for a query's side-by-side reads: made once, on first use."""
     return ThreadPoolExecutor(max_workers=8, thread_name_prefix="intro-reads")
 
@@ -124,7 +124,7 @@ class _Link:
     score: member_strength.MemberScore
 
 
-class _Reader:
+class Reader:
     """Firestore reads that count themselves (the bench reports them)."""
 
     def __init__(self, db: firestore.Client, workspace_id: str) -> None:
@@ -166,20 +166,20 @@ class IntroPaths:
     def find(self, query: IntroQuery) -> dict[str, Any]:
         """Reads in two rounds, each's reads side by side: the target (and the mailboxes, and a company's
         people), then its colleagues and its connectors."""
-        reader = _Reader(self._db, query.workspace_id)
+        reader = Reader(self._db, query.workspace_id)
         now_ms = epoch_ms(self._now())
-        pool = _pool()
-        mailboxes_read = pool.submit(reader.query, reader.workspace.collection("mailboxes"))
+        reads = pool()
+        mailboxes_read = reads.submit(teammates, reader)
         colleagues_read: Future[dict[str, dict[str, Any]]] | None = None
         if query.contact_id is not None:
             target_id, target = self._contact(reader, query.contact_id)
             entry_people = {target_id: target}
-            colleagues_read = pool.submit(
+            colleagues_read = reads.submit(
                 self._people_at, reader, target.get("companyId"), exclude={target_id}, fields=PERSON_FIELDS
             )
-            shown: dict[str, Any] = _person(target_id, target).model_dump(by_alias=True)
+            shown: dict[str, Any] = person_of(target_id, target).model_dump(by_alias=True)
         else:
-            company_read = pool.submit(reader.get, "companies", str(query.company_id))
+            company_read = reads.submit(reader.get, "companies", str(query.company_id))
             entry_people = self._people_at(reader, query.company_id, exclude=set(), fields=ENTRY_FIELDS)
             company = company_read.result()
             if company is None:
@@ -187,10 +187,7 @@ class IntroPaths:
             shown = {"id": query.company_id, "name": company.get("name"), "domain": company.get("domain")}
         connectors = self._connectors(reader, entry_people, now_ms)
         colleagues = colleagues_read.result() if colleagues_read is not None else {}
-        mailboxes = {
-            mailbox_id: Teammate(mailbox_id=mailbox_id, uid=mailbox.get("ownerUid"), email=mailbox.get("email"))
-            for mailbox_id, mailbox in mailboxes_read.result().items()
-        }
+        mailboxes = mailboxes_read.result()
 
         direct = [link for pid, p in entry_people.items() for link in _links(pid, p, now_ms)]
         paths = [self._direct(link, mailboxes) for link in direct]
@@ -211,7 +208,7 @@ class IntroPaths:
         who_knows = [
             MemberStrength(
                 teammate=_teammate(link.score.mailbox_id, mailboxes),
-                person=_person(link.person_id, link.person),
+                person=person_of(link.person_id, link.person),
                 score=link.score.score,
                 trend=link.score.trend,
                 reciprocity=link.score.reciprocity,
@@ -226,7 +223,7 @@ class IntroPaths:
 
     # -- reading --------------------------------------------------------------------------------
     @staticmethod
-    def _contact(reader: _Reader, contact_id: str) -> tuple[str, dict[str, Any]]:
+    def _contact(reader: Reader, contact_id: str) -> tuple[str, dict[str, Any]]:
         contact = reader.get("contacts", contact_id)
         if contact is not None and contact.get("mergedInto"):  # an alias: the contact it became
             contact_id = str(contact["mergedInto"])
@@ -237,7 +234,7 @@ class IntroPaths:
 
     @staticmethod
     def _people_at(
-        reader: _Reader, company_id: Any, *, exclude: set[str], fields: list[str]
+        reader: Reader, company_id: Any, *, exclude: set[str], fields: list[str]
     ) -> dict[str, dict[str, Any]]:
         """A company's strongest people (by the team's strength): one bounded query."""
         if not company_id:
@@ -254,7 +251,7 @@ class IntroPaths:
 
     @staticmethod
     def _connectors(
-        reader: _Reader, entry_people: Mapping[str, Mapping[str, Any]], now_ms: int
+        reader: Reader, entry_people: Mapping[str, Mapping[str, Any]], now_ms: int
     ) -> list[tuple[str, Mapping[str, Any], str, dict[str, Any]]]:
         """(entry person, edge, connector id, connector) for the strongest edges of the entry people."""
         strongest = sorted(
@@ -282,7 +279,7 @@ class IntroPaths:
             kind="direct",
             score=link.score.score,
             teammate=_teammate(link.score.mailbox_id, mailboxes),
-            to=_person(link.person_id, link.person),
+            to=person_of(link.person_id, link.person),
             evidence=_evidence(link.score.last_interaction_id, link.score.last_ms, "teammate"),
         )
 
@@ -300,8 +297,8 @@ class IntroPaths:
             kind=kind,
             score=_hop(link.score.score, tie),
             teammate=_teammate(link.score.mailbox_id, mailboxes),
-            via=_person(link.person_id, link.person),
-            to=_person(*target),
+            via=person_of(link.person_id, link.person),
+            to=person_of(*target),
             evidence=_two_sided(link, edge),
         )
 
@@ -326,10 +323,18 @@ def _best_per_route(paths: list[IntroPath]) -> list[IntroPath]:
     return sorted(best.values(), key=lambda path: (-path.score, path.kind != "direct", path.teammate.mailbox_id))
 
 
-def _person(person_id: str, person: Mapping[str, Any]) -> IntroPerson:
+def person_of(person_id: str, person: Mapping[str, Any]) -> IntroPerson:
     return IntroPerson(
         id=person_id, name=person.get("name"), email=person.get("email"), company_id=person.get("companyId")
     )
+
+
+def teammates(reader: Reader) -> dict[str, Teammate]:
+    """The workspace's mailboxes, each its owner's: who a per-member strength belongs to."""
+    return {
+        mailbox_id: Teammate(mailbox_id=mailbox_id, uid=mailbox.get("ownerUid"), email=mailbox.get("email"))
+        for mailbox_id, mailbox in reader.query(reader.workspace.collection("mailboxes")).items()
+    }
 
 
 def _teammate(mailbox_id: str, mailboxes: Mapping[str, Teammate]) -> Teammate:

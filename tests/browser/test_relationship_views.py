@@ -1,5 +1,5 @@
-"""Who knows them and warm introductions on the contact and company pages, from per-member strength and
-co-occurrence the Ingestor kept (tests/intro_world.py), checked with axe."""
+"""Who knows them and warm introductions on the contact and company pages, and the team map, from per-member
+strength and co-occurrence the Ingestor kept (tests/intro_world.py), checked with axe."""
 
 from __future__ import annotations
 
@@ -60,3 +60,18 @@ def test_contact_and_company_pages_show_who_knows_them_and_the_paths_to_them(
     assert page.locator('[data-testid="intro-path"][data-kind="via_contact"]').count() >= 1
     screenshot(page, "company-who-knows")
     assert_accessible(page, "company-who-knows")
+
+    # The team map: each teammate's strongest relationships, then only those at Globex.
+    page.get_by_test_id("nav-relationships").click()
+    members = page.get_by_test_id("team-map-member")
+    wait_for(lambda: members.count() == 2, what="both teammates on the team map")
+    owner_card = page.locator(f'[data-testid="team-map-member"][aria-label="{email}"]')
+    assert owner_card.get_by_test_id("team-map-row").first.inner_text().startswith("Dana Wu")
+    assert_accessible(page, "team-map")
+    page.get_by_test_id("team-map-company").fill("globex.com")
+    page.get_by_test_id("team-map-apply").click()
+    wait_for(lambda: owner_card.get_by_test_id("team-map-row").count() == 1, what="the owner's people at Globex")
+    assert owner_card.get_by_test_id("team-map-row").first.inner_text().startswith("Frank Ode")
+    member_card = page.locator(f'[data-testid="team-map-member"][aria-label="{member[1]}"]')
+    assert member_card.get_by_test_id("team-map-row").first.inner_text().startswith("Gina Park")
+    screenshot(page, "team-map")

@@ -103,3 +103,24 @@ def test_the_assistants_tool_answers_from_the_same_service(world):
     assert via[0]["evidence"][-1]["interactionId"] == evidence["dana_frank"]
     both = run_tool(tools_for(Role.VIEWER), context, "intro_paths", {"contact_id": frank, "company_id": "globex.com"})
     assert "exactly one" in both["error"]
+
+
+def test_the_team_map_lists_each_teammates_strongest_relationships_in_the_workspace_a_company_or_a_deal(world):
+    api, users, _ = world
+    owner, member = users["owner"].email, users["member"].email
+
+    def names(params: dict[str, str]) -> dict[str, list[str]]:
+        answer = api.call(users["viewer"], "GET", "relationships/team-map", params=params)
+        assert answer.status == 200, answer.body
+        return {
+            m["teammate"]["email"]: [r["person"]["name"] for r in m["relationships"]] for m in answer.body["members"]
+        }
+
+    assert names({}) == {owner: ["Dana Wu", "Frank Ode"], member: ["Gina Park"]}
+    assert names({"companyId": "globex.com"}) == {owner: ["Frank Ode"], member: ["Gina Park"]}
+    deal = {"name": "Initech", "value": 1000, "currency": "USD", "stage": "lead"}
+    created = api.call(users["member"], "POST", "deals", deal | {"contactIds": [ids.contact_id(address(DANA))]})
+    assert created.status == 201, created.body
+    assert names({"dealId": created.body["id"]}) == {owner: ["Dana Wu"], member: []}
+    both = api.call(users["viewer"], "GET", "relationships/team-map", params={"companyId": "x.com", "dealId": "d1"})
+    assert both.status == 400

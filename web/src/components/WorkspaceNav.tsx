@@ -9,6 +9,7 @@ const TABS: ReadonlyArray<{ label: string; href: (workspaceId: string) => string
   { label: "Companies", href: paths.companies, pages: ["companies", "company"] },
   { label: "Deals", href: paths.deals, pages: ["deals"] },
   { label: "Team", href: paths.team, pages: ["team"] },
+  { label: "Relationships", href: paths.relationships, pages: ["relationships"] },
   { label: "Settings", href: paths.settings, pages: ["settings"] },
   { label: "Imports", href: paths.imports, pages: ["imports"] },
   { label: "Audit", href: paths.audit, pages: ["audit"] },

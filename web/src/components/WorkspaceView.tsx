@@ -11,6 +11,7 @@ import { CompanyPage } from "./records/CompanyPage";
 import { DashboardPage } from "./records/DashboardPage";
 import { MergesPage } from "./records/MergesPage";
 import { DealsPage } from "./deals/DealsPage";
+import { TeamMapPage } from "./relationships/TeamMapPage";
 import { TeamPage } from "./team/TeamPage";
 import { WelcomePage } from "./team/WelcomePage";
 import { ImportsPage } from "./imports/ImportsPage";
@@ -43,6 +44,7 @@ const PAGES: Record<WorkspacePage, (props: PageProps) => ComponentChildren> = {
   imports: ({ workspaceId, role }) => <ImportsPage workspaceId={workspaceId} role={role} />,
   audit: ({ workspaceId }) => <AuditPage workspaceId={workspaceId} />,
   merges: ({ workspaceId, role }) => <MergesPage workspaceId={workspaceId} role={role} />,
+  relationships: ({ workspaceId }) => <TeamMapPage workspaceId={workspaceId} />,
 };
 
 // Lists show how far the sync has got; settings shows it in full, record pages stay calm.

@@ -54,3 +54,23 @@ export function introPaths(auth: Auth, workspaceId: string, target: IntroTarget)
   const params = new URLSearchParams({ workspaceId, limit: "8", ...target });
   return userRequest<IntroAnswer>(auth, "GET", `relationships/intro-paths?${params.toString()}`);
 }
+
+/** Each teammate's strongest relationships (GET /api/relationships/team-map). */
+export interface TeamMapRow {
+  person: IntroPerson;
+  score: number;
+  trend: MemberStrength["trend"];
+  lastMs: number;
+}
+
+export interface TeamMapAnswer {
+  members: { teammate: Teammate; relationships: TeamMapRow[] }[];
+  reads: number;
+}
+
+export type TeamMapFilter = Record<string, never> | { companyId: string } | { dealId: string };
+
+export function teamMap(auth: Auth, workspaceId: string, filter: TeamMapFilter): Promise<TeamMapAnswer> {
+  const params = new URLSearchParams({ workspaceId, ...filter });
+  return userRequest<TeamMapAnswer>(auth, "GET", `relationships/team-map?${params.toString()}`);
+}

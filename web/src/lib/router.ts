@@ -38,7 +38,8 @@ export type WorkspacePage =
   | "welcome"
   | "imports"
   | "audit"
-  | "merges";
+  | "merges"
+  | "relationships";
 
 export type Route =
   | { page: "home" }
@@ -63,6 +64,7 @@ const WORKSPACE_ROUTES: ReadonlyArray<{ pattern: RegExp; page: WorkspacePage }> 
   { pattern: /^\/w\/([^/]+)\/imports\/?$/, page: "imports" },
   { pattern: /^\/w\/([^/]+)\/audit\/?$/, page: "audit" },
   { pattern: /^\/w\/([^/]+)\/merges\/?$/, page: "merges" },
+  { pattern: /^\/w\/([^/]+)\/relationships\/?$/, page: "relationships" },
 ];
 
 export function parseRoute(pathname: string): Route {
@@ -98,4 +100,5 @@ export const paths = {
   imports: (workspaceId: string) => workspacePath(workspaceId, "imports"),
   audit: (workspaceId: string) => workspacePath(workspaceId, "audit"),
   merges: (workspaceId: string) => workspacePath(workspaceId, "merges"),
+  relationships: (workspaceId: string) => workspacePath(workspaceId, "relationships"),
 };

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { describeApiError } from "../../lib/api";
 import { introPaths, type IntroAnswer, type IntroPath, type IntroPerson, type IntroTarget, type MemberStrength } from "../../data/relationships";
@@ -8,7 +9,7 @@ import { Link } from "../Link";
 import { Section, When } from "../records/RecordParts";
 import "./relationships.css";
 
-const TREND: Record<MemberStrength["trend"], string> = { rising: "↑ rising", steady: "→ steady", cooling: "↓ cooling" };
+export const TREND: Record<MemberStrength["trend"], string> = { rising: "↑ rising", steady: "→ steady", cooling: "↓ cooling" };
 const KIND: Record<IntroPath["kind"], string> = {
   direct: "Knows them",
   via_contact: "Introduction by someone copied with them",
@@ -54,22 +55,16 @@ export function WhoKnows({ workspaceId, target, now, showPerson = false }: { wor
         ) : (
           <ul class="plain-list who-knows">
             {whoKnows.map((row) => (
-              <li key={`${row.teammate.mailboxId}:${row.person.id}`} class="who-knows__row" data-testid="who-knows-row" data-score={row.score}>
-                <div class="strength__head">
-                  <strong>{row.teammate.email ?? "A teammate"}</strong>
-                  <span class="muted">
-                    {strengthLabel(row.score)} · {Math.round(row.score)} / 100
-                  </span>
-                </div>
-                <div class="strength__bar" aria-hidden="true">
-                  <span style={{ width: `${row.score}%` }} />
-                </div>
-                <p class="muted who-knows__meta">
-                  {showPerson && <>{personName(row.person)} · </>}
-                  <span data-testid="who-knows-trend">{TREND[row.trend]}</span> · {row.interactions} {row.interactions === 1 ? "email" : "emails"} · last{" "}
-                  <When date={row.lastMs ? new Date(row.lastMs) : null} now={now} />
-                </p>
-              </li>
+              <StrengthRow
+                key={`${row.teammate.mailboxId}:${row.person.id}`}
+                testId="who-knows-row"
+                title={<strong>{row.teammate.email ?? "A teammate"}</strong>}
+                score={row.score}
+              >
+                {showPerson && <>{personName(row.person)} · </>}
+                <span data-testid="who-knows-trend">{TREND[row.trend]}</span> · {row.interactions} {row.interactions === 1 ? "email" : "emails"} · last{" "}
+                <When date={row.lastMs ? new Date(row.lastMs) : null} now={now} />
+              </StrengthRow>
             ))}
           </ul>
         )}
@@ -107,6 +102,24 @@ export function WhoKnows({ workspaceId, target, now, showPerson = false }: { wor
         )}
       </Section>
     </>
+  );
+}
+
+/** One relationship's row: who, a 0-100 meter with its level, and a line of detail. */
+export function StrengthRow({ title, score, testId, children }: { title: ComponentChildren; score: number; testId: string; children: ComponentChildren }) {
+  return (
+    <li class="who-knows__row" data-testid={testId} data-score={score}>
+      <div class="strength__head">
+        {title}
+        <span class="muted">
+          {strengthLabel(score)} · {Math.round(score)} / 100
+        </span>
+      </div>
+      <div class="strength__bar" aria-hidden="true">
+        <span style={{ width: `${score}%` }} />
+      </div>
+      <p class="muted who-knows__meta">{children}</p>
+    </li>
   );
 }
 
