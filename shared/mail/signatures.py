@@ -721,7 +721,7 @@ def _title_and_company(segments: list[str], name: str | None, sender: Address | 
         if s == name or not (_has_phone(s) or _CONTACT_LABEL.match(s) or _only_links(s))  # cheapest first
     ]
     for segment in words:
-        if segment == name or (name and _clean_name(segment) == name):
+        if segment == name or _is_written_name(segment, name):
             continue
         is_company = _has_company_suffix(segment) or _mentions_domain(segment, domain_words)
         split = _TITLE_AT_COMPANY.match(segment)
@@ -768,9 +768,17 @@ def _company_below_title(segments: list[str], name: str | None, title: str | Non
     return None
 
 
+def _is_written_name(segment: str, name: str | None) -> bool:
+    """The segment the name was read from ("Dr. Ann Lee, PhD" for "Ann Lee"); the name parser runs
+    only on segments that hold the name's last word."""
+    if not name:
+        return False
+    return name.split()[-1] in segment and _clean_name(_without_honorific(segment)) == name
+
+
 def _after_name(segments: list[str], anchor: str | None) -> str | None:
     for index, segment in enumerate(segments[:-1]):
-        if segment == anchor or (anchor and _clean_name(segment) == anchor):
+        if segment == anchor or _is_written_name(segment, anchor):
             return segments[index + 1]
     return None
 
