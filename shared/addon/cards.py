@@ -248,6 +248,8 @@ def person_card(context: Context, person: Person) -> Card:
         buttons(context.button("Create task", "task", email=person.email)),
         text_input("deal", "New deal name"),
         buttons(context.button("Create deal", "create_deal", email=person.email)),
+        text_input("question", "Ask Rapport about this thread", multiline=True),
+        buttons(context.button("Ask Rapport", "ask", email=person.email)),
     ]
     if context.can_block:
         act.append(

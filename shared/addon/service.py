@@ -27,10 +27,12 @@ from shared.addon import cards
 from shared.addon.events import AddonEvent
 from shared.addon.message import MessageUnreadable, OpenMessage, read_open_message
 from shared.addon.tokens import verify_system_token, verify_user_token
+from shared.assistant.service import AskBody, RecordRef, ask
 from shared.clients import firestore_client
 from shared.crm import audit
 from shared.crm.deals import read_pipeline
 from shared.crm.kinds import CONTACTS, DEALS, NOTES, TASKS, records
+from shared.crm.member_strength import SCORES_FIELD
 from shared.crm.models import ContactCreate, DealCreate, DealUpdate, NoteCreate, TaskCreate
 from shared.crm.policy import Policy
 from shared.errors import DomainError, InvalidInput, NotFound, PermissionDenied, RetryLater, Unauthenticated
@@ -339,10 +341,16 @@ class AddonService:
         )
         deals_found, tasks_found = _POOL.submit(reads.stream, deals), _POOL.submit(reads.stream, tasks)
         touches = [s.to_dict() or {} for s in reads.stream(mail)]
-        mailboxes = Counter(str(t.get("mailboxId")) for t in touches if t.get("mailboxId"))
+        # Who knows them best: the mailbox with the strongest own score (decision 27), else the one that
+        # wrote them most of late.
+        scores: dict[str, float] = {
+            str(k): float(v) for k, v in (contact.get(SCORES_FIELD) or {}).items() if isinstance(v, int | float)
+        }
+        recent = Counter(str(t.get("mailboxId")) for t in touches if t.get("mailboxId"))
+        best = max(scores, key=lambda k: scores[k]) if scores else (recent.most_common(1)[0][0] if recent else None)
         knows_best = None
-        if mailboxes:
-            top = workspace.collection("mailboxes").document(mailboxes.most_common(1)[0][0])
+        if best is not None:
+            top = workspace.collection("mailboxes").document(best)
             owner = reads.get(top, field_paths=["email"])
             knows_best = (owner.to_dict() or {}).get("email")
         strength = contact.get("strength") or {}
@@ -358,8 +366,8 @@ class AddonService:
             trend=contact.get("strengthTrend") if isinstance(contact.get("strengthTrend"), str) else None,
             going_cold=contact.get("goingCold") is True,
             last_ms=_int(contact.get("lastInteractionMs")),
-            summary=_text(contact.get("summary") or contact.get("aiSummary")),
-            next_step=_text(contact.get("nextStep")),
+            summary=_text(contact.get("relationshipSummary")),
+            next_step=_text(contact.get("suggestedNextStep")),
             deals=tuple(_deal_line(s.id, s.to_dict() or {}) for s in deals_found.result()),
             tasks=tuple(_task_line(s.to_dict() or {}) for s in tasks_found.result()),
             touches=tuple(
@@ -525,6 +533,19 @@ class AddonService:
         records(CONTACTS).create(request.membership.workspace_id, request.principal, body)
         return self._done(request, "Contact created")
 
+    def _ask(self, request: Request) -> dict[str, Any]:
+        """Hands the question to the assistant with the person and the thread's subject; its answer streams
+        into the web app's chat panel, like any other question (decision 24)."""
+        contact_id = self._contact_id(request)
+        question = request.event.form_text("question") or ""
+        subject = request.message.subject if request.message and request.message.subject else None
+        if question and subject:
+            question = f'{question}\n\n(Asked from Gmail, about the thread "{cards.clip(subject, 200)}".)'
+        workspace_id = request.membership.workspace_id
+        about = RecordRef(kind="contact", id=contact_id)
+        ask(workspace_id, request.principal, AskBody(workspace_id=workspace_id, question=question, about=about))
+        return self._done(request, "Asked Rapport: the answer is in the chat panel of the web app")
+
     def _show_person(self, request: Request) -> dict[str, Any]:
         email = self._shown_email(request)
         built = self._message_card(request, email)
@@ -544,6 +565,7 @@ class AddonService:
         "block_domain": lambda self, request: self._block(request, domain=True),
         "create_contact": _create_contact,
         "show_person": _show_person,
+        "ask": _ask,
         "choose_workspace": _chosen,
     }
 

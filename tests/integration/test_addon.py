@@ -345,3 +345,38 @@ def test_a_sender_writing_from_one_of_ten_aliases_gets_the_merged_persons_card(a
     assert f"/contacts/{primary}" in said
     assert "dana0@northwind-analytics.com" in said
     assert "dana9@northwind-analytics.com" not in said  # three aliases shown, not ten
+
+
+def test_the_card_shows_the_ai_summary_and_who_knows_them_best_and_asks_rapport(addon, team, firestore_db):
+    sender, ws = "dana@northwind-analytics.com", team["workspace"]
+    addon.call(
+        ACTION, team["owner"], message_id=team["message"], parameters={"action": "create_contact", "email": sender}
+    )
+    mailbox_id = ids.mailbox_id(team["owner"])
+    firestore_db.document("workspaces", ws, "contacts", ids.contact_id(sender)).update(
+        {
+            "relationshipSummary": "Evaluating a pilot of the analytics suite.",
+            "suggestedNextStep": "Send the pilot quote by Friday.",
+            "memberScores": {mailbox_id: 42.0},
+        }
+    )
+    said = _texts(_card(addon.call(MESSAGE, team["owner"], message_id=team["message"])[1]))
+    assert "Evaluating a pilot" in said
+    assert "Send the pilot quote by Friday." in said
+    assert f"Knows them best: {team['owner']}" in said
+
+    status, answer = addon.call(
+        ACTION,
+        team["owner"],
+        message_id=team["message"],
+        parameters={"action": "ask", "email": sender},
+        form={"question": "What did we promise Dana?"},
+    )
+    assert status == 200
+    assert "Asked Rapport" in answer["renderActions"]["action"]["notification"]["text"]
+    conversations = list(firestore_db.collection("workspaces", ws, "members", "u-owner", "conversations").stream())
+    assert len(conversations) == 1
+    asked = [m.to_dict() for m in conversations[0].reference.collection("messages").stream()]
+    question = next(m for m in asked if m.get("role") == "user")
+    assert "What did we promise Dana?" in question["text"]
+    assert "Pilot pricing" in question["text"]
