@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from bench.web import seed_deals
+from bench.web import SETTLED, seed_deals
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_contact_lists import signed_in, team
 
@@ -40,6 +40,7 @@ def test_the_board_and_dashboard_read_the_same_at_100_and_2000_deals(web_stack, 
 
         page.goto(f"{web_stack.web_url}/w/{workspace_id}/deals")
         page.locator(CARDS).first.wait_for(timeout=30_000)
+        page.wait_for_function(SETTLED["deals"], timeout=30_000)  # the counts too, which come after the cards
         board_reads[count] = meter.settle(page, 1.5)
         for index, stage in enumerate(STAGES):
             held, value = _expected(count, index)

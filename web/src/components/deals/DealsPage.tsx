@@ -256,6 +256,7 @@ function StageColumn(props: StageColumnProps) {
   const last = loaded[loaded.length - 1];
   const next = last?.state === "ready" ? last.data.next : null;
   const failed = loaded.find((page) => page?.state === "error");
+  const loadingMore = cursors.length > 1 && (last === undefined || last.state === "loading");
   const card = (deal: Deal) => (
     <DealCard
       key={deal.id}
@@ -320,24 +321,19 @@ function StageColumn(props: StageColumnProps) {
           {describeWorkspaceFailure(failed.error).title}
         </p>
       )}
-      {last === undefined || last.state === "loading" ? (
-        cursors.length > 1 && (
-          <p class="muted" role="status">
-            Loading…
-          </p>
-        )
-      ) : (
-        next && (
-          <button
-            type="button"
-            class="button button--small button--quiet board__more"
-            data-testid="deal-column-more"
-            data-stage={stage.id}
-            onClick={() => setCursors((known) => [...known, next])}
-          >
-            Show more
-          </button>
-        )
+      {(next || loadingMore) && (
+        // Stays in place (disabled) while the next page loads, so keyboard focus is not lost.
+        <button
+          type="button"
+          class="button button--small button--quiet board__more"
+          data-testid="deal-column-more"
+          data-stage={stage.id}
+          disabled={loadingMore}
+          aria-busy={loadingMore}
+          onClick={() => next && setCursors((known) => [...known, next])}
+        >
+          {loadingMore ? "Loading…" : "Show more"}
+        </button>
       )}
     </section>
   );
@@ -361,6 +357,9 @@ function ColumnListener({ workspaceId, stageId, after, until, onPage }: ColumnLi
   );
   const before = useRef<readonly Deal[]>([]);
   useEffect(() => {
+    // A page that listens again (its range changed when "Show more" added the next) keeps showing its
+    // cards until the new answer, rather than blinking out.
+    if (page.state === "loading") return;
     const deals = page.state === "ready" ? page.data.deals : before.current;
     const left = before.current.filter((deal) => !deals.some((row) => row.id === deal.id)).map((deal) => deal.id);
     before.current = deals;
