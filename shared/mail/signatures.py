@@ -130,6 +130,10 @@ _HANDLE = re.compile(r"(?:^|(?<=[\s:]))@(?P<handle>\w{1,15})\b")
 _BARE_DOMAIN = Caseless(r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,24}(?:/[^\s<>()\"']*)?(?![\w@-])")
 _LETTERS = re.compile(r"[^\w]+")
 _DIGIT = re.compile(r"\d")
+_HONORIFIC_WORDS = frozenset(
+    {"dr", "prof", "ing", "mag", "dipl.-ing", "dipl.-kfm", "dott", "dott.ssa", "avv", "arch", "mr", "mrs", "ms", "mme",
+     "herr", "frau", "sr", "sra"}
+)  # fmt: skip
 _HONORIFIC = re.compile(
     r"^(?:(?:Dr|Prof|Ing|Mag|Dipl\.-Ing|Dipl\.-Kfm|Dott|Dott\.ssa|Avv|Arch|Mr|Mrs|Ms|Mme|Herr|Frau|Sr|Sra)\.?\s+)+"
 )
@@ -285,8 +289,10 @@ def _sign_off_start(tail: list[_Line]) -> int | None:
 def _generic_name_start(tail: list[_Line]) -> int | None:
     """A name-like line followed by signature lines, or a lone first name closing the text."""
     for index, line in enumerate(tail):
+        if not line.name_like:
+            continue
         tokens = line.text.split()
-        if not line.name_like or (len(tokens) == 1 and tokens[0].strip(".,!?").lower() in NOT_NAMES):
+        if len(tokens) == 1 and tokens[0].strip(".,!?").lower() in NOT_NAMES:
             continue  # "Sure." above a signature is the reply's last word, not a name
         following = [t for t in tail[index + 1 :] if not t.blank]
         if line.contact:  # "Ann Lee - 503-555-0101"
@@ -634,7 +640,7 @@ def _name(segments: list[str], sender_names: frozenset[str]) -> str | None:
 
 def _without_honorific(segment: str) -> str:
     """ "Ing. Petr Novák", "Dr. Laura Fischer" -> the name; credentials after a comma too ("Kate Morgan, CFP®")."""
-    if "." in segment or " " in segment[:5]:
+    if segment[: segment.find(" ") + 1].rstrip(". ").lower() in _HONORIFIC_WORDS:
         segment = _HONORIFIC.sub("", segment)
     return _CREDENTIALS.sub("", segment) if "," in segment else segment
 
