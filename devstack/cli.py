@@ -14,6 +14,7 @@ COMMANDS = {
     "import-mbox": "import_mbox",
     "bench": "bench",
     "deadletters": "deadletters",
+    "index-mail": "index_mail",
 }
 
 

@@ -224,3 +224,18 @@ def test_mail_synced_from_gmail_is_embedded_by_the_pipeline_and_found_by_meaning
     )
     assert first.interaction["subject"] == PRICING[0]
     assert "€48,000" in first.interaction["snippet"]
+
+
+def test_the_backfill_command_embeds_what_is_missing_and_resumes(inbox, workspace_id):
+    import argparse
+    import io
+    import json
+
+    from devstack.commands.index_mail import command
+
+    out = io.StringIO()
+    assert command(argparse.Namespace(workspace=workspace_id, seconds=240.0), out=out) == 0
+    assert json.loads(out.getvalue())["embedded"] == 3
+    again = io.StringIO()
+    assert command(argparse.Namespace(workspace=workspace_id, seconds=240.0), out=again) == 0
+    assert (json.loads(again.getvalue())["embedded"], json.loads(again.getvalue())["unchanged"]) == (0, 3)
