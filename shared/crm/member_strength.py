@@ -39,6 +39,7 @@ MAX_COOCCUR_EDGES = 200
 MEMBER_FIELD = "memberStrength"
 EDGES_FIELD = "cooccur"
 SCORES_FIELD = "memberScores"
+MEMBER_SUMS = ("sent", "received", "copied", "fast", "count")
 
 
 def forward_weight(at_ms: int, half_life_days: float) -> float:
@@ -242,3 +243,41 @@ def score_fields(contact: Mapping[str, Any], now_ms: int) -> dict[str, Any]:
     """The sortable scores a stats refresh writes: one number per mailbox."""
     scores = member_scores(contact, now_ms)
     return {SCORES_FIELD: {s.mailbox_id: s.score for s in scores}} if scores else {}
+
+
+def merged_fields(target: Mapping[str, Any], source: Mapping[str, Any], *, target_id: str, source_id: str) -> dict:
+    """What a merged contact holds of both contacts' sums: forward-decayed sums share one anchor, so they
+    add exactly (a merge loses nothing a recomputation would give). The two contacts' edges to each
+    other go; the sortable scores are left to the stats refresh that follows a merge."""
+    members: dict[str, dict[str, Any]] = {}
+    for sums in (target.get(MEMBER_FIELD) or {}, source.get(MEMBER_FIELD) or {}):
+        for mailbox_id, entry in sums.items():
+            members[mailbox_id] = _added(
+                members.get(mailbox_id), entry, ("sent", "received", "copied", "fast", "count")
+            )
+    edges: dict[str, dict[str, Any]] = {}
+    for sums in (target.get(EDGES_FIELD) or {}, source.get(EDGES_FIELD) or {}):
+        for other_id, entry in sums.items():
+            if other_id not in (target_id, source_id):
+                edges[other_id] = _added(edges.get(other_id), entry, ("w", "n"))
+    fields: dict[str, Any] = {}
+    if members:
+        fields[MEMBER_FIELD] = members
+    if edges:
+        # The busiest edges first, if the two together hold more than one contact may.
+        fields[EDGES_FIELD] = dict(
+            sorted(edges.items(), key=lambda item: -float(item[1].get("n") or 0))[:MAX_COOCCUR_EDGES]
+        )
+    return fields
+
+
+def _added(first: Mapping[str, Any] | None, second: Mapping[str, Any], summed: tuple[str, ...]) -> dict[str, Any]:
+    if first is None:
+        return dict(second)
+    newer, older = (
+        (second, first) if int(second.get("lastMs") or 0) >= int(first.get("lastMs") or 0) else (first, second)
+    )
+    added = {**older, **newer}  # the newer one's evidence
+    for name in summed:
+        added[name] = (first.get(name) or 0) + (second.get(name) or 0)
+    return added

@@ -33,6 +33,7 @@ from shared.clients import firestore_client
 from shared.crm import audit
 from shared.crm.contacts import FIELD_SOURCES, SYSTEM_FIELDS, version_of
 from shared.crm.kinds import CONTACTS
+from shared.crm.member_strength import EDGES_FIELD, MEMBER_FIELD, SCORES_FIELD, merged_fields
 from shared.crm.relationships import RelationshipStats
 from shared.crm.repair import CrmRepair
 from shared.crm.search import TOKENS_FIELD, search_tokens
@@ -45,7 +46,8 @@ MAX_WRITES_PER_COMMIT = 450
 PAGE = 200
 COUNTER_FIELDS = ("sentCount", "receivedCount", "interactionCount", "firstInteractionMs", "lastInteractionMs")
 # What a merge never copies from B to A: Rapport's own bookkeeping, and how A came to exist.
-NOT_COMBINED = SYSTEM_FIELDS | {"source"}
+# Per-member sums add up rather than one side winning (member_strength.merged_fields).
+NOT_COMBINED = SYSTEM_FIELDS | {"source", MEMBER_FIELD, EDGES_FIELD, SCORES_FIELD}
 
 
 class MergeState(StrEnum):
@@ -249,11 +251,15 @@ class ContactMerger:
             "suggestionId": suggestion,
         }
         transaction.create(workspace.collection("merges").document(merge_id), record)
-        target_write = combined_fields(target, source) | {
-            "emails": sorted(_emails(target) | _emails(source)),
-            "lastMergeId": merge_id,
-            "version": version_of(target) + 1,
-        }
+        target_write = (
+            combined_fields(target, source)
+            | merged_fields(target, source, target_id=target_id, source_id=source_id)
+            | {
+                "emails": sorted(_emails(target) | _emails(source)),
+                "lastMergeId": merge_id,
+                "version": version_of(target) + 1,
+            }
+        )
         # Search finds the merged contact by every name and address it now holds, and no longer the alias.
         target_write[TOKENS_FIELD] = contact_tokens({**target, **target_write})
         source_write = {"mergedInto": target_id, "version": version_of(source) + 1, TOKENS_FIELD: []}

@@ -11,9 +11,11 @@ import pytest
 from shared import ids
 from shared.crm import member_strength
 from shared.crm.ingest import Ingestor
+from shared.crm.merges import ContactMerger
 from shared.crm.relationships import RelationshipStats
 from shared.gmail.mailboxes import MailboxStore
 from shared.pipeline.fetched import FetchedMessage
+from shared.principals import Principal
 from tests.support import mail, team_with_mailbox
 
 pytestmark = pytest.mark.integration
@@ -109,3 +111,27 @@ def test_a_stats_refresh_writes_each_members_sortable_score_on_contacts_and_comp
         .stream()
     )
     assert [s.id for s in strongest] == [ids.contact_id(CY)]
+
+
+def test_a_merge_adds_both_contacts_sums_and_its_undo_gives_each_its_own_back(firestore_db, team):
+    bo_other = "bo.private@gmail.com"
+    _ingest(team, OWNER, _fetched(mail(OWNER, BO, "Hello", cc=CY), "t-1", labels=("SENT",)))
+    _ingest(team, OWNER, _fetched(mail(bo_other, OWNER, "From home"), "t-2"))
+    _ingest(team, ANN, _fetched(mail(bo_other, ANN, "Hi Ann"), "t-3"))
+    before_bo, before_other = _contact(firestore_db, team, BO), _contact(firestore_db, team, bo_other)
+    owner = ids.mailbox_id(OWNER)
+
+    merged = ContactMerger().merge(
+        team, target_id=ids.contact_id(BO), source_id=ids.contact_id(bo_other), by=Principal("u-owner", OWNER)
+    )
+
+    bo = _contact(firestore_db, team, BO)
+    assert bo["memberStrength"][owner]["count"] == 2
+    assert bo["memberStrength"][owner]["sent"] == before_bo["memberStrength"][owner]["sent"]
+    assert bo["memberStrength"][owner]["received"] == before_other["memberStrength"][owner]["received"]
+    assert bo["memberStrength"][ids.mailbox_id(ANN)] == before_other["memberStrength"][ids.mailbox_id(ANN)]
+    assert set(bo["memberScores"]) == {owner, ids.mailbox_id(ANN)}
+    assert set(bo["cooccur"]) == {ids.contact_id(CY)}
+
+    ContactMerger().unmerge(team, merge_id=merged.merge_id, by=Principal("u-owner", OWNER))
+    assert _contact(firestore_db, team, BO)["memberStrength"] == before_bo["memberStrength"]
