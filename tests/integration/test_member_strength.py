@@ -4,6 +4,7 @@ makes, per mailbox, with the newest interaction as evidence; materialised for so
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import pytest
@@ -135,3 +136,19 @@ def test_a_merge_adds_both_contacts_sums_and_its_undo_gives_each_its_own_back(fi
 
     ContactMerger().unmerge(team, merge_id=merged.merge_id, by=Principal("u-owner", OWNER))
     assert _contact(firestore_db, team, BO)["memberStrength"] == before_bo["memberStrength"]
+
+
+def test_the_nightly_refresh_decays_each_members_sortable_score_without_reading_mail(firestore_db, team):
+    _ingest(team, OWNER, _fetched(mail(OWNER, BO, "Hello"), "t-1", labels=("SENT",)))
+    _ingest(team, OWNER, _fetched(mail(BO, OWNER, "Re: Hello"), "t-1"))
+    owner = ids.mailbox_id(OWNER)
+    now = datetime.now(UTC)
+    RelationshipStats(now=lambda: now).refresh_workspace(team)
+    fresh = _contact(firestore_db, team, BO)["memberScores"][owner]
+
+    # A year of silence: past the frequency window, so the nightly pass only decays what is stored.
+    later = RelationshipStats(now=lambda: now + timedelta(days=365)).refresh_workspace(team)
+
+    assert later.decayed == 1
+    decayed = _contact(firestore_db, team, BO)["memberScores"][owner]
+    assert 0 < decayed < fresh / 100  # eight half-lives
