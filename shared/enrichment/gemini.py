@@ -14,7 +14,7 @@ import importlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -47,6 +47,7 @@ MAYBE_BILLED_STATUS_CODES = [408, 500, 502, 504]
 _RETRY_LATER_SECONDS = 60.0
 CALL_TIMEOUT_MS = 60_000
 
+AnswerModel = TypeVar("AnswerModel", bound=BaseModel)
 Seniority = Literal["unknown", "junior", "mid", "senior", "manager", "director", "vp", "c_level"]
 
 
@@ -87,22 +88,10 @@ class GeminiProvider:
     def enrich(self, subject: EnrichmentInput) -> EnrichmentResult:
         prompt = load_prompt(PROMPT_NAME)
         user_turn = prompt.render(**prompt_values(subject))
-        budget = self._budget or AiBudget()
-        reservation = budget.reserve(
-            subject.workspace_id, self.reservation_micros(prompt.system, user_turn), feature=PROMPT_NAME
+        response, usage = self.generate_paid(
+            subject.workspace_id, prompt.system, user_turn, schema=ContactInsights, feature=PROMPT_NAME
         )
-        try:
-            response = self._generate(prompt.system, user_turn)
-        except _NotBilled:
-            budget.release(reservation)
-            raise
-        except BaseException:
-            # A timeout, a 5xx or a crash: the model may have run and Google may bill it.
-            budget.settle_unknown(reservation)
-            raise
-        usage = usage_of(response, self.model)
-        budget.settle(reservation, usage)
-        insights = _parsed(response)
+        insights = parsed_as(ContactInsights, response)
         return EnrichmentResult(
             provider=self.name,
             fields={
@@ -115,22 +104,44 @@ class GeminiProvider:
             usage=usage,
         )
 
-    def reservation_micros(self, system: str, user_turn: str) -> int:
+    def generate_paid(
+        self, workspace_id: str, system: str, user_turn: str, *, schema: type[BaseModel], feature: str
+    ) -> tuple[types.GenerateContentResponse, AiUsage]:
+        """One structured call paid for out of the workspace's AI budget: reserved before (BudgetExceeded
+        when it cannot fit), settled with the real usage after, or at the reservation when unknown."""
+        budget = self._budget or AiBudget()
+        reservation = budget.reserve(
+            workspace_id, self.reservation_micros(system, user_turn, schema=schema), feature=feature
+        )
+        try:
+            response = self._generate(system, user_turn, schema)
+        except _NotBilled:
+            budget.release(reservation)
+            raise
+        except BaseException:
+            # A timeout, a 5xx or a crash: the model may have run and Google may bill it.
+            budget.settle_unknown(reservation)
+            raise
+        usage = usage_of(response, self.model)
+        budget.settle(reservation, usage)
+        return response, usage
+
+    def reservation_micros(self, system: str, user_turn: str, *, schema: type[BaseModel] = ContactInsights) -> int:
         """A true upper bound of the call's cost: every prompt byte a token (the response schema
         included), and the most output and thinking the call may produce."""
-        prompt_bytes = sum(len(text.encode()) for text in (system, user_turn, _schema_text()))
+        prompt_bytes = sum(len(text.encode()) for text in (system, user_turn, _schema_text(schema)))
         thinking = 0 if thinking_config(self.model).thinking_budget == 0 else THINKING_BUDGET_TOKENS
         return self._price.cost_micros(
             prompt_tokens=prompt_bytes + PROMPT_MARGIN_TOKENS, output_tokens=MAX_OUTPUT_TOKENS + thinking
         )
 
-    def _generate(self, system: str, user_turn: str) -> types.GenerateContentResponse:
+    def _generate(self, system: str, user_turn: str, schema: type[BaseModel]) -> types.GenerateContentResponse:
         from google.genai import errors, types
 
         config = types.GenerateContentConfig(
             system_instruction=system,
             response_mime_type="application/json",
-            response_schema=ContactInsights,
+            response_schema=schema,
             temperature=0.2,
             max_output_tokens=MAX_OUTPUT_TOKENS,
             thinking_config=thinking_config(self.model),
@@ -239,8 +250,8 @@ def connect_errors() -> tuple[type[Exception], ...]:
 
 
 @functools.cache
-def _schema_text() -> str:
-    return json.dumps(ContactInsights.model_json_schema())
+def _schema_text(schema: type[BaseModel]) -> str:
+    return json.dumps(schema.model_json_schema())
 
 
 def thinking_config(model: str) -> types.ThinkingConfig:
@@ -251,11 +262,11 @@ def thinking_config(model: str) -> types.ThinkingConfig:
     return types.ThinkingConfig(thinking_budget=0 if "flash" in model else THINKING_BUDGET_TOKENS)
 
 
-def _parsed(response: types.GenerateContentResponse) -> ContactInsights:
-    if isinstance(response.parsed, ContactInsights):
+def parsed_as(schema: type[AnswerModel], response: types.GenerateContentResponse) -> AnswerModel:
+    if isinstance(response.parsed, schema):
         return response.parsed
     finish = response.candidates[0].finish_reason if response.candidates else None
     try:
-        return ContactInsights.model_validate_json(response.text or "")
+        return schema.model_validate_json(response.text or "")
     except ValidationError as error:
         raise AiCallRejected(f"Gemini's answer does not match the schema (finish reason {finish})") from error
