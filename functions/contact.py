@@ -1,5 +1,6 @@
 """/contact/{id}: GET reads a contact; PATCH changes it (with the version the client saw); DELETE removes it,
-keeping or erasing its mail (`mail=keep|erase`); /contact/{id}/export is one person's data as JSON."""
+keeping or erasing its mail (`mail=keep|erase`); /contact/{id}/export is one person's data as JSON;
+/contact/{id}/summary is the reader's relationship summary with its next steps."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import flask
 from functions._lib.handlers import Call, http_function, operation
 from functions._lib.records import record_routes
 from functions._lib.rest import VersionQuery, WorkspaceQuery
+from shared.assistant.relationship_summary import RelationshipSummaries, RelationshipSummary
 from shared.crm.answers import PersonExport
 from shared.crm.kinds import CONTACTS
 from shared.crm.privacy import ContactRemoval, MailChoice, PersonExporter
@@ -56,5 +58,18 @@ def _export(call: Call[None, WorkspaceQuery]) -> flask.Response:
     return response
 
 
+@operation(
+    "GET",
+    "/contact/{id}/summary",
+    summary="The relationship summary and next steps for you, citing the messages they rest on; made again "
+    "when new mail has arrived (at most every 10 minutes, within the AI budget)",
+    minimum=Role.VIEWER,
+    query=WorkspaceQuery,
+    answer=RelationshipSummary,
+)
+def _summary(call: Call[None, WorkspaceQuery]) -> RelationshipSummary:
+    return RelationshipSummaries().of(call.workspace_id, call.principal.uid, call.params["id"])
+
+
 _reading, _changing, _ = record_routes(CONTACTS)
-contact = http_function("contact", _reading, _changing, _delete, _export)
+contact = http_function("contact", _reading, _changing, _delete, _export, _summary)

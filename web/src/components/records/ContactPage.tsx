@@ -16,6 +16,7 @@ import { NoteForm, TaskForm, TaskItem } from "./AttachedForms";
 import { MergeWith } from "./MergeParts";
 import { RecordDeals } from "./RecordDeals";
 import { RecordFields } from "./RecordFields";
+import { RelationshipSummary } from "./RelationshipSummary";
 import { PresenceBar, Section, Stat, StrengthMeter, Timeline, When } from "./RecordParts";
 
 // Labels for the enrichment fields providers write (shared/enrichment); others are shown by their name.
@@ -121,6 +122,7 @@ export function ContactPage({ workspaceId, contactId, role }: { workspaceId: str
 
       <div class="record-grid">
         <div class="record-grid__main">
+          <RelationshipSummary workspaceId={workspaceId} contactId={person.id} lastMail={String(person.lastInteractionAt?.getTime() ?? "")} />
           <Section title="Timeline" testId="contact-timeline">
             {timeline.state === "ready" ? (
               <Timeline interactions={timeline.data} now={now} />

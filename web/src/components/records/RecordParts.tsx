@@ -45,12 +45,24 @@ export function StrengthMeter({ strength, now }: { strength: StoredStrength | nu
   );
 }
 
+/** The element id of a timeline entry, which a citation elsewhere on the page links to. */
+export function timelineAnchor(interactionId: string): string {
+  return `interaction-${interactionId}`;
+}
+
 export function Timeline({ interactions, now }: { interactions: readonly Interaction[]; now: number }) {
   if (interactions.length === 0) return <p class="muted">No mail yet.</p>;
   return (
     <ol class="timeline" data-testid="timeline">
       {interactions.map((item) => (
-        <li key={item.id} class={`timeline__item timeline__item--${item.direction ?? "unknown"}`} data-testid="timeline-item">
+        <li
+          key={item.id}
+          id={timelineAnchor(item.id)}
+          tabIndex={-1}
+          class={`timeline__item timeline__item--${item.direction ?? "unknown"}`}
+          data-testid="timeline-item"
+          data-interaction-id={item.id}
+        >
           <span class="timeline__direction" title={item.direction === "outbound" ? "Your team wrote" : "They wrote"}>
             {item.direction === "outbound" ? "↗" : "↙"}
           </span>
