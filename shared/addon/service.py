@@ -47,6 +47,7 @@ log = get_logger("addon")
 VIA = "gmail-addon"
 HOMEPAGE, MESSAGE, ACTION = "addon-homepage", "addon-message", "addon-action"
 CHOSEN_FIELD = "addonChosenAt"  # on a member document: the workspace the sidebar shows them
+CHOSEN_NAME_FIELD = "addonWorkspaceName"  # and its name then, so cards name it without reading the workspace
 SHOWN = 2  # deals, open tasks and recent messages read per person card: the card stays within 10 reads
 HOMEPAGE_SHOWN = 3
 # A card's independent reads (the Gmail message, a person's deals, tasks and mail) run side by side:
@@ -84,6 +85,7 @@ class Membership:
     uid: str
     role: Role
     chosen_ms: int
+    workspace_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,9 @@ class AddonService:
                     uid=snapshot.id,
                     role=Role(data.get("role", Role.VIEWER)),
                     chosen_ms=int(chosen.timestamp() * 1000) if isinstance(chosen, datetime) else 0,
+                    workspace_name=data.get(CHOSEN_NAME_FIELD)
+                    if isinstance(data.get(CHOSEN_NAME_FIELD), str)
+                    else None,
                 )
             )
         return found
@@ -206,9 +211,12 @@ class AddonService:
         wanted = wanted or event.parameter("workspaceId")
         chosen = next((m for m in memberships if m.workspace_id == wanted), None)
         if chosen is not None and event.parameter("action") == "choose_workspace":
+            (_, name), *_ = self._workspace_names([chosen.workspace_id])
+            reads.add(1)
             self._db.document("workspaces", chosen.workspace_id, "members", chosen.uid).update(
-                {CHOSEN_FIELD: self._now()}
+                {CHOSEN_FIELD: self._now(), CHOSEN_NAME_FIELD: name}
             )
+            chosen = replace(chosen, workspace_name=name)
         if chosen is None and len(memberships) == 1:
             chosen = memberships[0]
         if chosen is None:
@@ -239,7 +247,7 @@ class AddonService:
         context = replace(
             base,
             workspace_id=chosen.workspace_id,
-            workspace_name=chosen.workspace_id if several else None,
+            workspace_name=(chosen.workspace_name or chosen.workspace_id) if several else None,
             several_workspaces=several,
             can_block=at_least(chosen.role, Role.ADMIN),
             message_participants=participants,

@@ -267,7 +267,9 @@ def test_a_user_in_two_workspaces_chooses_and_the_choice_sticks(addon, team, fir
     status, answer = addon.call(ACTION, team["owner"], parameters={"action": "choose_workspace", "chosen": second})
     assert status == 200
     assert _card(answer)["name"] == "homepage"
-    assert _card(addon.call(HOMEPAGE, team["owner"])[1])["name"] == "homepage"  # remembered
+    remembered = _card(addon.call(HOMEPAGE, team["owner"])[1])
+    assert remembered["name"] == "homepage"
+    assert "Workspace: Side project (switch)" in _texts(remembered)
     member = firestore_db.document("workspaces", second, "members", "u-owner").get().to_dict()
     assert "addonChosenAt" in member
 
