@@ -11,6 +11,13 @@ from devstack import prerequisites
 from devstack.stack import REPO_ROOT, WEB_DIR
 
 PYTHON_CODE = ["shared", "functions", "devstack", "bench", "tests", "main.py"]
+# Security checks of the whole deployment (the module through terraform/deployment's call of it). Offline:
+# --skip-download keeps checkov from fetching policies or guidelines. Each skip is justified where it is made,
+# as `# checkov:skip=ID:why` in the resource (terraform/README.md).
+CHECKOV = [
+    str(REPO_ROOT / ".venv-checkov/bin/checkov"),
+    *("--directory", "terraform", "--framework", "terraform", "--skip-download", "--quiet", "--compact"),
+]
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -38,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
             ("ruff", [python, "-m", "ruff", "check", *PYTHON_CODE]),
             ("ruff format", [python, "-m", "ruff", "format", "--check", *PYTHON_CODE]),
             ("mypy", [python, "-m", "mypy"]),
+            ("checkov", CHECKOV),
         ]
         failed += [title for title, argv in checks if not _step(title, argv)]
     if not _step("web build", ["npm", "run", "--silent", "build"], cwd=WEB_DIR):

@@ -189,6 +189,7 @@ resource "google_cloud_run_service_iam_member" "invoker" {
 # The public functions take anyone's call: Hosting's rewrites and Google's OAuth redirect carry no Google
 # identity. Nothing internal is here (tests/unit/test_terraform_deployment.py holds it to resources.json).
 resource "google_cloud_run_service_iam_member" "public_invoker" {
+  # checkov:skip=CKV_GCP_102:Only the public functions, which check Firebase ID tokens (or the OAuth consent's state and cookie) in code; Hosting and Google's redirect carry no Google identity.
   for_each = local.public_functions
 
   project  = var.project_id
