@@ -95,7 +95,11 @@ def start_ms(source: Path, target: str, signature_type: str, repo: Path = REPO_R
         raise RuntimeError(f"{target} did not answer within {START_TIMEOUT_S:.0f} s")
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()  # a busy machine can be slow to stop it; the next start must not wait for it
+            process.wait()
 
 
 def run(argv: list[str]) -> dict[str, object]:

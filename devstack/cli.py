@@ -15,6 +15,7 @@ COMMANDS = {
     "bench": "bench",
     "deadletters": "deadletters",
     "index-mail": "index_mail",
+    "lock": "lock",
 }
 
 
