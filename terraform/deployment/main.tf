@@ -57,6 +57,7 @@ module "rapport" {
 
   extra_environment_variables = var.extra_environment_variables
   alert_notification_channels = var.alert_notification_channels
+  billing_account_id          = var.billing_account_id
 
   deletion_protection              = var.deletion_protection
   firestore_point_in_time_recovery = var.firestore_point_in_time_recovery

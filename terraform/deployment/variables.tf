@@ -36,6 +36,12 @@ variable "alert_notification_channels" {
   default     = []
 }
 
+variable "billing_account_id" {
+  type        = string
+  description = "Billing account for the Vertex AI spend budget (alerts at 50/90/100%); null creates none."
+  default     = null
+}
+
 variable "deletion_protection" {
   type        = bool
   description = "Protect the Firestore database and the function source bucket from terraform destroy."

@@ -262,3 +262,23 @@ def test_environments_share_one_root_and_differ_only_by_tfvars():
     assert not unset, f"required but set by no tfvars: {sorted(unset)}"
     assert {name for name in tfvars["dev"] | project} <= set(root_variables)
     assert [tfvars[env]["environment"] for env in ("dev", "prod")] == ["dev", "prod"]
+
+
+def test_operations_alert_on_dead_letters_errors_sync_lag_and_ai_spend_and_chart_the_pipeline():
+    policies = resources_of("google_monitoring_alert_policy")
+    assert set(policies) >= {"dead_letters", "error_rate", "sync_lag"}
+    for name, policy in policies.items():
+        assert policy["notification_channels"] == "${var.alert_notification_channels}", name
+    error_rate = policies["error_rate"]["conditions"][0]["condition_threshold"][0]
+    assert 'response_code_class="5xx"' in error_rate["filter"]
+    assert "denominator_filter" in error_rate
+    sync_lag = policies["sync_lag"]["conditions"][0]["condition_threshold"][0]["filter"]
+    assert "cloudtasks.googleapis.com/queue/depth" in sync_lag
+    queue_names = str(module_locals()["sync_queue_name"]) + str(module_locals()["fetch_queue_name"])
+    assert "mailbox_sync" in queue_names
+    assert "mailbox_fetch" in queue_names
+    assert {"mailbox_sync", "mailbox_fetch"} <= set(resources().queues)
+    budget = resources_of("google_billing_budget")["ai_spend"]
+    assert budget["budget_filter"][0]["services"] == ["services/${var.vertex_ai_billing_service_id}"]
+    assert budget["all_updates_rule"][0]["monitoring_notification_channels"] == "${var.alert_notification_channels}"
+    assert "pipeline" in resources_of("google_monitoring_dashboard")

@@ -17,7 +17,8 @@ locals {
     "iam.googleapis.com",
     "iamcredentials.googleapis.com",  # OIDC tokens for push, tasks and scheduler
     "logging.googleapis.com",         # the dead-letter log-based metric
-    "monitoring.googleapis.com",      # its alert policy
+    "monitoring.googleapis.com",      # alert policies and the dashboard
+    "billingbudgets.googleapis.com",  # the Vertex AI spend budget
     "identitytoolkit.googleapis.com", # Firebase Auth
     "pubsub.googleapis.com",
     "run.googleapis.com",           # gen2 functions run on Cloud Run

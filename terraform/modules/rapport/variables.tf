@@ -239,3 +239,33 @@ variable "takeout_upload_origins" {
   description = "Origins besides the Hosting site's default URL (custom domains) allowed to upload Takeout files."
   default     = []
 }
+
+variable "error_rate_alert_ratio" {
+  type        = number
+  description = "Alert when more than this share of a function's requests are answered 5xx over 5 minutes."
+  default     = 0.05
+}
+
+variable "sync_backlog_alert_tasks" {
+  type        = number
+  description = "Alert when more sync or fetch tasks than this wait in their queue for 15 minutes."
+  default     = 100
+}
+
+variable "billing_account_id" {
+  type        = string
+  description = "Billing account (XXXXXX-XXXXXX-XXXXXX) for the Vertex AI spend budget; null creates no budget."
+  default     = null
+}
+
+variable "ai_spend_alert_usd" {
+  type        = number
+  description = "Monthly Vertex AI spend of the project, in USD, that the budget alerts at (50%, 90%, 100%)."
+  default     = 50
+}
+
+variable "vertex_ai_billing_service_id" {
+  type        = string
+  description = "Cloud Billing's service id of Vertex AI (gcloud billing services list)."
+  default     = "C7E2-9256-1C43"
+}
