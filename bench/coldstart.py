@@ -17,6 +17,7 @@ Last line: `functions` (name -> start_ms, the median of `--repeat` starts), `bas
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import statistics
@@ -28,7 +29,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from shared.resources import resources
+from shared.resources import Function
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SIGNATURE_TYPES = {"pubsub": "cloudevent", "http": "http"}
@@ -102,13 +103,19 @@ def start_ms(source: Path, target: str, signature_type: str, repo: Path = REPO_R
             process.wait()
 
 
+def declared_functions(repo: Path) -> dict[str, Function]:
+    """The functions of `repo`'s resources.json: another checkout (--repo) may declare others than this one."""
+    declared = json.loads((repo / "shared" / "resources.json").read_text())["functions"]
+    return {name: Function.model_validate(function) for name, function in declared.items()}
+
+
 def run(argv: list[str]) -> dict[str, object]:
     parser = argparse.ArgumentParser(prog="rapport bench coldstart", description=__doc__)
     parser.add_argument("--repeat", type=int, default=3, help="starts per function (the median counts)")
     parser.add_argument("--only", nargs="*", help="function names of resources.json (default: every one)")
     parser.add_argument("--repo", type=Path, default=REPO_ROOT, help="another checkout's main.py, to compare")
     args = parser.parse_args(argv)
-    functions = resources().functions
+    functions = declared_functions(args.repo)
     names = args.only or sorted(functions)
     with tempfile.TemporaryDirectory(prefix="rapport-coldstart-") as scratch:
         base_source = Path(scratch) / "main.py"

@@ -63,3 +63,13 @@ def test_no_function_loads_a_heavy_client_before_it_uses_it():
     loaded = set(loaded_after(everything))
     assert function_modules(sorted(loaded)) == {f"functions.{f.entry_point}" for f in resources().functions.values()}
     assert sorted(module for module in USED_ONLY_WHEN_CALLED if module in loaded) == []
+
+
+def test_the_coldstart_bench_times_a_function_against_the_base_in_the_same_run():
+    from bench import coldstart
+
+    result = coldstart.run(["--repeat", "1", "--only", "contacts"])
+    assert set(result) >= {"functions", "base_start_ms", "median_start_ms", "median_ratio_to_base", "max_ratio_to_base"}
+    assert list(result["functions"]) == ["contacts"]  # type: ignore[call-overload]
+    assert 0 < result["base_start_ms"] < coldstart.START_TIMEOUT_S * 1000  # type: ignore[operator]
+    assert result["median_ratio_to_base"] == result["max_ratio_to_base"]
