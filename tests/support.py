@@ -144,3 +144,14 @@ def local_genai_client(base_url: str, retry: object = None) -> object:
         credentials=Credentials(token="test"),
         http_options=types.HttpOptions(base_url=base_url, retry_options=retry),  # type: ignore[arg-type]
     )
+
+
+def gmail_drafts(ref, message_format: str = "raw") -> list[dict]:  # type: ignore[no-untyped-def]
+    """The drafts in a connected mailbox's Gmail (the local server's), each as drafts.get gives it, read with
+    the grant Rapport holds for it asked for gmail.compose."""
+    from shared.gmail.api import GMAIL_COMPOSE_SCOPE, GmailMailbox
+    from shared.gmail.mailboxes import MailboxStore
+
+    users = GmailMailbox.for_refresh_token(MailboxStore().refresh_token(ref), GMAIL_COMPOSE_SCOPE)._service.users()
+    listed = users.drafts().list(userId="me").execute().get("drafts", [])
+    return [users.drafts().get(userId="me", id=d["id"], format=message_format).execute() for d in listed]

@@ -28,6 +28,21 @@ def _chat(stack, new_page, user: User):
     return page
 
 
+def mallorys_mail(db, workspace_id: str, owner_uid: str, subject: str, body: str) -> None:  # type: ignore[no-untyped-def]
+    """A message of Mallory's in the owner's mailbox, which shares everything, stored as ingestion stores it."""
+    db.document("workspaces", workspace_id, "mailboxes", "mb_owner").set({"ownerUid": owner_uid})
+    mail = {
+        "mailboxId": "mb_owner",
+        "occurredAt": datetime.now(UTC),
+        "direction": "inbound",
+        "fromEmail": MALLORY,
+        "contactIds": [ids.contact_id(MALLORY)],
+        "subject": subject,
+        "snippet": body,
+    }
+    store_mail(db, workspace_id, "mb_owner_1", mail, sharing="everything")
+
+
 def _ask(page, question: str) -> None:
     page.get_by_label("Your question").fill(question)
     page.get_by_role("button", name="Ask", exact=True).click()
@@ -94,17 +109,7 @@ def test_orders_in_an_email_show_only_as_a_proposal_the_user_declines(web_stack,
     owner = _user(web_stack, workspace_id, Role.OWNER, "ada")
     api = Api(web_stack.functions_url, workspace_id)
     assert api.call(owner, "POST", "contacts", {"email": MALLORY, "name": "Mallory"}).status == 201
-    firestore_db.document("workspaces", workspace_id, "mailboxes", "mb_owner").set({"ownerUid": owner.uid})
-    mail = {
-        "mailboxId": "mb_owner",
-        "occurredAt": datetime.now(UTC),
-        "direction": "inbound",
-        "fromEmail": MALLORY,
-        "contactIds": [ids.contact_id(MALLORY)],
-        "subject": INJECTION_SUBJECT,
-        "snippet": INJECTION_BODY,
-    }
-    store_mail(firestore_db, workspace_id, "mb_owner_1", mail)
+    mallorys_mail(firestore_db, workspace_id, owner.uid, INJECTION_SUBJECT, INJECTION_BODY)
 
     page = _chat(web_stack, new_page, owner)
     _ask(page, "Summarise my relationship with Mallory")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import urllib.parse
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
@@ -18,7 +17,7 @@ from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from tests.integration.api import Api, Browser, User
 from tests.integration.test_assistant import PRIYA, _answered, _decide, _gemini, _proposal
 from tests.integration.test_assistant import seeded as seeded  # a fixture, used here too
-from tests.support import store_mail, wait_for
+from tests.support import gmail_drafts, store_mail, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -62,14 +61,6 @@ def owners_gmail(seeded, stack, firestore_db) -> tuple[MailboxRef, str]:  # type
     return ref, str(delivered["threadId"])
 
 
-def _drafts(ref: MailboxRef) -> list[dict[str, Any]]:
-    """The drafts in the owner's Gmail, read with the grant Rapport now holds (and compose, to list them)."""
-    gmail = GmailMailbox.for_refresh_token(MailboxStore().refresh_token(ref), GMAIL_COMPOSE_SCOPE)
-    users = gmail._service.users()
-    listed = users.drafts().list(userId="me").execute().get("drafts", [])
-    return [users.drafts().get(userId="me", id=d["id"], format="raw").execute() for d in listed]
-
-
 def _grant_compose(api: Api, user: User, proposal_id: str) -> tuple[dict[str, list[str]], str]:
     """The 'grant Gmail compose' link followed in a browser: the consent's query, and where it lands."""
     browser = Browser()
@@ -102,14 +93,14 @@ def test_a_confirmed_reply_draft_waits_for_the_compose_grant_then_lands_in_the_t
     assert refused.body["error"]["code"] == "grant_needed"
     assert (refused.body["error"]["scope"], refused.body["error"]["proposalId"]) == ("gmail.compose", proposal_id)
     assert _proposal(firestore_db, api, owner, proposal_id)["status"] == "pending"
-    assert _drafts(ref) == []
+    assert gmail_drafts(ref) == []
 
     # Google's consent for compose alone (the read grant kept), then the draft is created, in Priya's thread.
     consent, landed = _grant_compose(api, owner, proposal_id)
     assert consent["scope"] == [f"openid email {GMAIL_COMPOSE_SCOPE}"]
     assert consent["include_granted_scopes"] == ["true"]
     assert "draft=created" in landed
-    [draft] = _drafts(ref)
+    [draft] = gmail_drafts(ref)
     assert draft["message"]["threadId"] == thread_id
     raw = base64.urlsafe_b64decode(draft["message"]["raw"] + "==").decode()
     assert f"To: {PRIYA}" in raw
@@ -124,8 +115,8 @@ def test_a_confirmed_reply_draft_waits_for_the_compose_grant_then_lands_in_the_t
     again = _answered(firestore_db, api, owner, "Draft a follow-up to Priya about the pilot pricing")
     confirmed = _decide(api, owner, again["proposalIds"][0], "confirm")
     assert confirmed.status == 200, confirmed.body
-    assert confirmed.body["draft"]["draftId"] in {d["id"] for d in _drafts(ref)}
-    assert len(_drafts(ref)) == 2
+    assert confirmed.body["draft"]["draftId"] in {d["id"] for d in gmail_drafts(ref)}
+    assert len(gmail_drafts(ref)) == 2
 
 
 def test_a_declined_or_ignored_draft_creates_nothing_in_gmail(seeded, owners_gmail, firestore_db):
@@ -136,7 +127,7 @@ def test_a_declined_or_ignored_draft_creates_nothing_in_gmail(seeded, owners_gma
     declined = _answered(firestore_db, api, owner, REPLY_QUESTION)
     assert _decide(api, owner, declined["proposalIds"][0], "decline").status == 200
     assert _proposal(firestore_db, api, owner, ignored["proposalIds"][0])["status"] == "pending"
-    assert _drafts(ref) == []
+    assert gmail_drafts(ref) == []
 
 
 def test_the_record_the_user_has_open_reaches_the_model_as_data_and_is_named_on_the_question(

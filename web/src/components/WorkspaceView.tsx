@@ -17,6 +17,7 @@ import { WelcomePage } from "./team/WelcomePage";
 import { ImportsPage } from "./imports/ImportsPage";
 import { AuditPage } from "./privacy/AuditPage";
 import { AssistantPanel } from "./assistant/AssistantPanel";
+import type { AboutRecord } from "../data/assistant";
 
 interface WorkspaceViewProps {
   workspaceId: string;
@@ -50,6 +51,14 @@ const PAGES: Record<WorkspacePage, (props: PageProps) => ComponentChildren> = {
 // Lists show how far the sync has got; settings shows it in full, record pages stay calm.
 const SYNC_BAR_PAGES: ReadonlySet<WorkspacePage> = new Set(["contacts", "companies", "dashboard"]);
 
+/** The record a detail page shows, which the assistant's questions are about. */
+function aboutRecord(page: WorkspacePage, recordId: string | null): AboutRecord | null {
+  if (!recordId) return null;
+  if (page === "contact") return { kind: "contact", id: recordId };
+  if (page === "company") return { kind: "company", id: recordId };
+  return null;
+}
+
 /** Everything shown for one workspace; remounted (and its listeners released) when the workspace changes. */
 export function WorkspaceView({ workspaceId, route, role }: WorkspaceViewProps) {
   const page: WorkspacePage = "workspaceId" in route ? route.page : "contacts";
@@ -63,7 +72,7 @@ export function WorkspaceView({ workspaceId, route, role }: WorkspaceViewProps) 
       <div class="workspace-body" key={`${page}:${recordId ?? ""}`} tabIndex={0} role="region" aria-label="Page">
         <Page workspaceId={workspaceId} recordId={recordId} role={role} />
       </div>
-      <AssistantPanel workspaceId={workspaceId} role={role} />
+      <AssistantPanel workspaceId={workspaceId} role={role} about={aboutRecord(page, recordId)} />
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { collection, onSnapshot, orderBy, query, where, type DocumentData, type Firestore, type Unsubscribe } from "firebase/firestore";
+import { collection, doc, onSnapshot, orderBy, query, where, type DocumentData, type Firestore, type Unsubscribe } from "firebase/firestore";
 import type { Auth } from "firebase/auth";
 import { sendCommand } from "../lib/api";
 import { toFirestoreFailure } from "./errors";
@@ -21,6 +21,26 @@ export interface AssistantMessage {
   standIn: boolean;
   proposalIds: string[];
   citations: Citation[];
+  /** The record the question was asked about (its page was open), as the server named it. */
+  aboutName: string | null;
+}
+
+/** The record whose page the user has open: sent with a question, shown as "About: …". */
+export interface AboutRecord {
+  kind: "contact" | "company" | "deal";
+  id: string;
+}
+
+/** A draft the assistant proposes (tool `draft_email`): what the user reads before confirming. */
+export interface ProposedDraft {
+  to: string;
+  subject: string;
+  body: string;
+  contactName: string;
+  contactEmail: string;
+  /** False when the model chose an address that is not the contact's own: shown plainly. */
+  toIsContact: boolean;
+  reply: boolean;
 }
 
 /** A message an answer relied on (mail search's hits), linked to the contact whose timeline holds it. */
@@ -36,7 +56,27 @@ export interface AssistantProposal {
   summary: string;
   status: string;
   messageId: string;
+  draft: ProposedDraft | null;
+  /** A scope the user's Google grant lacks for this (e.g. "gmail.compose"); confirming waits for it. */
+  needsGrant: string | null;
+  error: string | null;
 }
+
+function toDraft(data: DocumentData): ProposedDraft | null {
+  if (data.tool !== "draft_email" || typeof data.body !== "object" || data.body === null) return null;
+  const body = data.body as DocumentData;
+  return {
+    to: asString(body.to) ?? "",
+    subject: asString(body.subject) ?? "",
+    body: asString(body.body) ?? "",
+    contactName: asString(body.contactName) ?? "",
+    contactEmail: asString(body.contactEmail) ?? "",
+    toIsContact: body.toIsContact === true,
+    reply: typeof body.threadId === "string" && body.threadId !== "",
+  };
+}
+
+const ABOUT_COLLECTIONS: Record<AboutRecord["kind"], string> = { contact: "contacts", company: "companies", deal: "deals" };
 
 export interface Asked {
   conversationId: string;
@@ -68,6 +108,7 @@ function toMessage(id: string, data: DocumentData): AssistantMessage {
     standIn: data.standIn === true,
     proposalIds: Array.isArray(data.proposalIds) ? data.proposalIds.filter((id: unknown): id is string => typeof id === "string") : [],
     citations: toCitations(data.citations),
+    aboutName: typeof data.about === "object" && data.about !== null ? (asString((data.about as DocumentData).name) ?? null) : null,
   };
 }
 
@@ -89,15 +130,35 @@ export const liveAssistant = {
             summary: asString(row.data().summary) ?? "",
             status: asString(row.data().status) ?? "",
             messageId: asString(row.data().messageId) ?? "",
+            draft: toDraft(row.data()),
+            needsGrant: asString(row.data().needsGrant) ?? null,
+            error: asString(row.data().error) ?? null,
           })),
         ),
       (error) => onError(toFirestoreFailure(error)),
     ),
 };
 
+/** The name of the record the user has open, live (one document). */
+export function liveRecordName(db: Firestore, workspaceId: string, about: AboutRecord, onData: (name: string) => void, onError: OnError): Unsubscribe {
+  return onSnapshot(
+    doc(db, "workspaces", workspaceId, ABOUT_COLLECTIONS[about.kind], about.id),
+    (snapshot) => {
+      const data = snapshot.data() ?? {};
+      onData(asString(data.name) ?? asString(data.email) ?? about.id);
+    },
+    (error) => onError(toFirestoreFailure(error)),
+  );
+}
+
 export const assistantApi = {
-  ask: (auth: Auth, workspaceId: string, question: string, conversationId: string | null) =>
-    sendCommand<Asked>(auth, "assistant/ask", conversationId ? { workspaceId, question, conversationId } : { workspaceId, question }),
+  ask: (auth: Auth, workspaceId: string, question: string, conversationId: string | null, about: AboutRecord | null) =>
+    sendCommand<Asked>(auth, "assistant/ask", {
+      workspaceId,
+      question,
+      ...(conversationId ? { conversationId } : {}),
+      ...(about ? { about } : {}),
+    }),
   decide: (auth: Auth, workspaceId: string, proposalId: string, decision: "confirm" | "decline") =>
     sendCommand<{ id: string; status: string }>(auth, `assistant/proposal/${encodeURIComponent(proposalId)}/${decision}`, { workspaceId }),
 };

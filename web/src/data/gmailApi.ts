@@ -10,6 +10,13 @@ export async function startGmailConnection(auth: Auth, workspaceId: string, retu
   return answer.authorizationUrl;
 }
 
+/** Google's consent for Gmail drafts only (gmail.compose); coming back, the callback creates the assistant's
+ *  draft `proposalId` and returns to `returnTo` with `?draft=created|failed` (docs/decisions/0030). */
+export async function startDraftGrant(auth: Auth, workspaceId: string, returnTo: string, draftProposalId: string): Promise<string> {
+  const answer = await sendCommand<{ authorizationUrl: string }>(auth, "connect-gmail", { workspaceId, returnTo, draftProposalId });
+  return answer.authorizationUrl;
+}
+
 export function disconnectGmail(auth: Auth, workspaceId: string, mailboxId: string, deleteData: boolean): Promise<unknown> {
   return sendCommand(auth, "disconnect-gmail", { workspaceId, mailboxId, deleteData });
 }

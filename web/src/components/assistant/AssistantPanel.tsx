@@ -1,5 +1,14 @@
 import { useState } from "preact/hooks";
-import { assistantApi, liveAssistant, type AssistantMessage, type AssistantProposal } from "../../data/assistant";
+import {
+  assistantApi,
+  liveAssistant,
+  liveRecordName,
+  type AboutRecord,
+  type AssistantMessage,
+  type AssistantProposal,
+  type ProposedDraft,
+} from "../../data/assistant";
+import { startDraftGrant } from "../../data/gmailApi";
 import { describeWorkspaceFailure } from "../../data/errors";
 import type { WorkspaceRole } from "../../data/types";
 import { useLiveData } from "../../data/useLiveData";
@@ -11,6 +20,45 @@ import { Link } from "../Link";
 interface AssistantPanelProps {
   workspaceId: string;
   role: WorkspaceRole | null;
+  /** The record whose page is open: questions are asked about it. */
+  about: AboutRecord | null;
+}
+
+/** What oauth-callback says when a consent for a draft comes back: `?draft=created|failed`. */
+const DRAFT_RESULTS: Record<string, string> = {
+  created: "Your draft is in your Gmail drafts. Nothing was sent.",
+  failed: "The draft could not be created; nothing was sent. Ask again to draft it anew.",
+};
+
+function takeDraftResult(): string | null {
+  const url = new URL(window.location.href);
+  const outcome = url.searchParams.get("draft");
+  if (outcome === null) return null;
+  url.searchParams.delete("draft");
+  window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+  return Object.hasOwn(DRAFT_RESULTS, outcome) ? DRAFT_RESULTS[outcome]! : null;
+}
+
+/** A proposed draft as the user must read it before confirming: who gets it, and every word of it. */
+function DraftPreview({ draft }: { draft: ProposedDraft }) {
+  return (
+    <div class="assistant-draft" data-testid="assistant-draft">
+      <p>
+        To: <strong class="assistant-draft-to">{draft.to}</strong>
+        {draft.reply && <span class="assistant-muted"> (a reply in the thread)</span>}
+      </p>
+      {!draft.toIsContact && (
+        <p class="assistant-warning" role="alert">
+          This address is not {draft.contactName || "the contact"}'s own ({draft.contactEmail || "none on record"}).
+        </p>
+      )}
+      <p>Subject: {draft.subject}</p>
+      {/* Focusable: a long draft scrolls, and every word of it must be reachable from the keyboard. */}
+      <pre class="assistant-draft-body" tabIndex={0} aria-label="The draft's text">
+        {draft.body}
+      </pre>
+    </div>
+  );
 }
 
 const MAX_QUESTION = 4000; // shared/assistant/service.py MAX_QUESTION_CHARS
@@ -20,10 +68,15 @@ const MAX_QUESTION = 4000; // shared/assistant/service.py MAX_QUESTION_CHARS
  * changes the assistant proposes wait for Confirm or Decline; the panel says when the local
  * stand-in, not Gemini, answered.
  */
-export function AssistantPanel({ workspaceId, role }: AssistantPanelProps) {
+export function AssistantPanel({ workspaceId, role, about }: AssistantPanelProps) {
   const { auth, db } = useServices();
   const uid = auth.currentUser?.uid ?? null;
-  const [open, setOpen] = useState(false);
+  const [draftResult] = useState(takeDraftResult);
+  const [open, setOpen] = useState(draftResult !== null);
+  const aboutName = useLiveData<string>(
+    open && about ? (onData, onError) => liveRecordName(db, workspaceId, about, onData, onError) : null,
+    [db, workspaceId, open, about?.kind, about?.id],
+  );
   const [conversationId, setConversationId] = useState<string | null>(null);
   const [question, setQuestion] = useState("");
   const messages = useLiveData<AssistantMessage[]>(
@@ -35,7 +88,7 @@ export function AssistantPanel({ workspaceId, role }: AssistantPanelProps) {
     [db, workspaceId, uid, conversationId],
   );
   const [asking, ask] = useAction(async (text: string) => {
-    const asked = await assistantApi.ask(auth, workspaceId, text, conversationId);
+    const asked = await assistantApi.ask(auth, workspaceId, text, conversationId, about);
     setConversationId(asked.conversationId);
     setQuestion("");
     return "Asked.";
@@ -43,6 +96,11 @@ export function AssistantPanel({ workspaceId, role }: AssistantPanelProps) {
   const [deciding, decide] = useAction(async (proposalId: string, decision: "confirm" | "decline") => {
     await assistantApi.decide(auth, workspaceId, proposalId, decision);
     return decision === "confirm" ? "Done." : "Declined: nothing changed.";
+  });
+  const [granting, grant] = useAction(async (proposalId: string) => {
+    // Google's consent for drafts only; the callback then creates this draft and brings the user back here.
+    window.location.assign(await startDraftGrant(auth, workspaceId, window.location.pathname, proposalId));
+    return "Opening Google…";
   });
 
   if (!open) {
@@ -63,10 +121,21 @@ export function AssistantPanel({ workspaceId, role }: AssistantPanelProps) {
           ×
         </button>
       </header>
+      {about && (
+        <p class="assistant-about" data-testid="assistant-about">
+          About: {aboutName.state === "ready" ? aboutName.data : `this ${about.kind}`}
+        </p>
+      )}
+      {draftResult && (
+        <p class="assistant-notice" role="status">
+          {draftResult}
+        </p>
+      )}
       <ol class="assistant-messages" aria-live="polite">
         {rows.map((message) => (
           <li key={message.id} class={`assistant-message assistant-${message.role}`} data-status={message.status}>
             {message.role === "assistant" && message.status === "queued" && <p class="assistant-muted">Thinking…</p>}
+            {message.role === "user" && message.aboutName && <p class="assistant-muted">About: {message.aboutName}</p>}
             {message.text && <p class="assistant-text">{message.text}</p>}
             {message.status === "done" && message.citations.length > 0 && (
               <div class="assistant-citations">
@@ -94,6 +163,16 @@ export function AssistantPanel({ workspaceId, role }: AssistantPanelProps) {
               return (
                 <div key={id} class="assistant-proposal" data-proposal-status={proposal.status}>
                   <p>{proposal.summary}</p>
+                  {proposal.draft && <DraftPreview draft={proposal.draft} />}
+                  {proposal.status === "pending" && canWrite && proposal.needsGrant === "gmail.compose" && (
+                    <p>
+                      Rapport may not write drafts in your Gmail yet.{" "}
+                      <button type="button" disabled={granting.state === "pending"} onClick={() => void grant(id)}>
+                        Grant Gmail compose
+                      </button>
+                    </p>
+                  )}
+                  {proposal.status === "failed" && proposal.error && <p class="assistant-error">{proposal.error}</p>}
                   {proposal.status === "pending" && canWrite ? (
                     <div class="assistant-actions">
                       <button type="button" disabled={deciding.state === "pending"} onClick={() => void decide(id, "confirm")}>
@@ -117,6 +196,7 @@ export function AssistantPanel({ workspaceId, role }: AssistantPanelProps) {
       </ol>
       {messages.state === "error" && <p role="alert">{describeWorkspaceFailure(messages.error).title}</p>}
       {deciding.state === "failed" && <p role="alert">{deciding.message}</p>}
+      {granting.state === "failed" && <p role="alert">{granting.message}</p>}
       <form
         class="assistant-form"
         onSubmit={(event) => {
