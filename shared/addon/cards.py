@@ -81,6 +81,7 @@ class Person:
     last_ms: int | None = None
     summary: str | None = None
     next_step: str | None = None
+    summary_stale: bool = False  # written before the newest mail with them
     deals: tuple[DealLine, ...] = ()
     tasks: tuple[TaskLine, ...] = ()
     touches: tuple[TouchLine, ...] = ()
@@ -219,7 +220,7 @@ def person_card(context: Context, person: Person) -> Card:
         )
     )
     if person.summary:
-        about.append(text("Summary", person.summary))
+        about.append(text("Summary (before the newest mail)" if person.summary_stale else "Summary", person.summary))
     if person.next_step:
         about.append(text("Next step", person.next_step))
     about.append(buttons(context.link("Open in Rapport", f"/contacts/{person.contact_id}")))

@@ -27,6 +27,7 @@ from shared.addon import cards
 from shared.addon.events import AddonEvent
 from shared.addon.message import MessageUnreadable, OpenMessage, read_open_message
 from shared.addon.tokens import verify_system_token, verify_user_token
+from shared.assistant.relationship_summary import RelationshipSummaries
 from shared.assistant.service import AskBody, RecordRef, ask
 from shared.clients import firestore_client
 from shared.crm import audit
@@ -48,7 +49,10 @@ VIA = "gmail-addon"
 HOMEPAGE, MESSAGE, ACTION = "addon-homepage", "addon-message", "addon-action"
 CHOSEN_FIELD = "addonChosenAt"  # on a member document: the workspace the sidebar shows them
 CHOSEN_NAME_FIELD = "addonWorkspaceName"  # and its name then, so cards name it without reading the workspace
-SHOWN = 2  # deals, open tasks and recent messages read per person card: the card stays within 10 reads
+# Read per person card: memberships, the mailbox route, the contact, two deals, two open tasks, the newest
+# message, the mailbox that knows them best and the reader's own summary: at most ten.
+SHOWN = 2
+MAIL_SHOWN = 1
 HOMEPAGE_SHOWN = 3
 # A card's independent reads (the Gmail message, a person's deals, tasks and mail) run side by side:
 # Gmail waits for the slowest, not for their sum.
@@ -345,9 +349,13 @@ class AddonService:
             .where(filter=FieldFilter("contactIds", "array_contains", contact_id))
             .where(filter=FieldFilter("staged", "==", False))
             .order_by("occurredAt", direction=firestore.Query.DESCENDING)
-            .limit(SHOWN)
+            .limit(MAIL_SHOWN)
         )
         deals_found, tasks_found = _POOL.submit(reads.stream, deals), _POOL.submit(reads.stream, tasks)
+        # The reader's own summary as the contact page last made it (decision 33); never made here: Gmail
+        # waits for the card, and a model call does not fit in that wait.
+        summary_ref = RelationshipSummaries(db=self._db).cached_ref(workspace.id, request.principal.uid, contact_id)
+        summary_found = _POOL.submit(reads.get, summary_ref)
         touches = [s.to_dict() or {} for s in reads.stream(mail)]
         # Who knows them best: the mailbox with the strongest own score (decision 27), else the one that
         # wrote them most of late.
@@ -362,6 +370,8 @@ class AddonService:
             owner = reads.get(top, field_paths=["email"])
             knows_best = (owner.to_dict() or {}).get("email")
         strength = contact.get("strength") or {}
+        own = summary_found.result().to_dict() or {}
+        own_steps = [step for step in own.get("nextSteps") or [] if isinstance(step, dict)]
         emails = [str(e) for e in contact.get("emails") or [] if e != contact.get("email")]
         return cards.Person(
             contact_id=contact_id,
@@ -374,8 +384,10 @@ class AddonService:
             trend=contact.get("strengthTrend") if isinstance(contact.get("strengthTrend"), str) else None,
             going_cold=contact.get("goingCold") is True,
             last_ms=_int(contact.get("lastInteractionMs")),
-            summary=_text(contact.get("relationshipSummary")),
-            next_step=_text(contact.get("suggestedNextStep")),
+            summary=_text(own.get("summary")) or _text(contact.get("relationshipSummary")),
+            next_step=_text(own_steps[0].get("text") if own_steps else None) or _text(contact.get("suggestedNextStep")),
+            summary_stale=bool(own)
+            and int(own.get("sourceLastMs") or 0) < (_int(contact.get("lastInteractionMs")) or 0),
             deals=tuple(_deal_line(s.id, s.to_dict() or {}) for s in deals_found.result()),
             tasks=tuple(_task_line(s.to_dict() or {}) for s in tasks_found.result()),
             touches=tuple(

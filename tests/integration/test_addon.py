@@ -367,6 +367,20 @@ def test_the_card_shows_the_ai_summary_and_who_knows_them_best_and_asks_rapport(
     assert "Send the pilot quote by Friday." in said
     assert f"Knows them best: {team['owner']}" in said
 
+    # The reader's own summary from the contact page (decision 33) comes first, marked when older than the mail.
+    firestore_db.document("workspaces", ws, "members", "u-owner", "contactSummaries", ids.contact_id(sender)).set(
+        {
+            "summary": "Dana is deciding on the pilot.",
+            "nextSteps": [{"text": "Call Dana on Monday."}],
+            "sourceLastMs": 1,
+        }
+    )
+    firestore_db.document("workspaces", ws, "contacts", ids.contact_id(sender)).update({"lastInteractionMs": 2})
+    said = _texts(_card(addon.call(MESSAGE, team["owner"], message_id=team["message"])[1]))
+    assert "Dana is deciding on the pilot." in said
+    assert "Call Dana on Monday." in said
+    assert "Summary (before the newest mail)" in said
+
     status, answer = addon.call(
         ACTION,
         team["owner"],
