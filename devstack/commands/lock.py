@@ -10,6 +10,7 @@ checkov have their own virtualenvs and locks. To add a package: name it in the r
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
@@ -48,9 +49,27 @@ def compile_command(source: str, lock: str, constraints: list[str], *, upgrade: 
     return [*command, "--upgrade"] if upgrade else command
 
 
+# `name[extras]==version \` and its `--hash=` lines, in the form uv writes them.
+_WITH_EXTRAS = re.compile(
+    r"^([A-Za-z0-9][\w.-]*)\[[^\]]+\](==\S+ \\\n(?:    --hash=sha256:[0-9a-f]{64}(?: \\\n)?)+)", re.M
+)
+
+
+def pin_without_extras_too(lock: Path) -> None:
+    """pip's hash-checking mode takes `pkg[extra]==1` and `pkg>=1` (another package's requirement, without
+    the extra) for two requirements and calls the second unpinned; pinning `pkg==1` as well satisfies both."""
+    text = lock.read_text()
+    pins = "".join(f"{name}{rest.rstrip()}\n" for name, rest in _WITH_EXTRAS.findall(text))
+    lock.write_text(text.rstrip("\n") + "\n" + pins)
+
+
+def lock_one(source: str, lock: str, constraints: list[str], *, upgrade: bool = False) -> bool:
+    print(f"rapport lock: {source} -> {lock}", file=sys.stderr, flush=True)
+    if subprocess.run(compile_command(source, lock, constraints, upgrade=upgrade), cwd=REPO_ROOT).returncode:
+        return False
+    pin_without_extras_too(REPO_ROOT / lock)
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
-    for source, lock, constraints in LOCKS:
-        print(f"rapport lock: {source} -> {lock}", file=sys.stderr, flush=True)
-        if subprocess.run(compile_command(source, lock, constraints, upgrade=args.upgrade), cwd=REPO_ROOT).returncode:
-            return 1
-    return 0
+    return 0 if all(lock_one(*entry, upgrade=args.upgrade) for entry in LOCKS) else 1
