@@ -24,10 +24,24 @@ class StackError(RuntimeError):
     """The local stack could not start or lost a part; the message says what to do."""
 
 
+_HANDED_OUT: set[int] = set()
+_HANDED_OUT_LOCK = threading.Lock()
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port free now and never handed out before by this process.
+
+    The port is released before its server binds it, so the kernel may offer it again meanwhile: two
+    parts of one stack once got the same port (the Cloud Tasks emulator's, answered by an HTTP/1 server).
+    """
+    with _HANDED_OUT_LOCK:
+        while True:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = int(sock.getsockname()[1])
+            if port not in _HANDED_OUT:
+                _HANDED_OUT.add(port)
+                return port
 
 
 def http_ok(url: str, timeout: float = 1.0) -> bool:

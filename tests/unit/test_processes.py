@@ -80,3 +80,30 @@ def test_an_interrupt_inside_the_deferred_block_lands_after_it():
     with pytest.raises(KeyboardInterrupt):
         _interrupt_inside_deferred_block(progress)
     assert progress == ["end of block"]
+
+
+def test_free_port_never_hands_out_a_port_twice(monkeypatch):
+    """The kernel may offer a just-released port again; the stack must still give each part its own."""
+    from devstack import processes
+
+    offered = iter([47001, 47001, 47002, 47001, 47003])
+
+    class KernelSocket:
+        def __init__(self, *args: object) -> None:
+            self.port = next(offered)
+
+        def __enter__(self) -> "KernelSocket":
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def bind(self, address: object) -> None:
+            return None
+
+        def getsockname(self) -> tuple[str, int]:
+            return ("127.0.0.1", self.port)
+
+    monkeypatch.setattr(processes.socket, "socket", KernelSocket)
+    monkeypatch.setattr(processes, "_HANDED_OUT", set())
+    assert [processes.free_port() for _ in range(3)] == [47001, 47002, 47003]
