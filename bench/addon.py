@@ -19,12 +19,12 @@ import argparse
 import json
 import random
 import statistics
-import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bench._env import EMULATOR, answered_by, say, stand_in
 from devstack import demo
 from devstack.addon_client import AddonCaller
 from devstack.card_schema import card_errors, cards_in
@@ -32,16 +32,12 @@ from devstack.stack import REPO_ROOT, LocalStack
 from tests.support import mail
 
 RUNTIME = REPO_ROOT / ".rapport" / "bench-addon"
-ANSWERED_BY = {"firestore": "emulator", "gmail": "local stand-in", "google identity": "local stand-in"}
+ANSWERED_BY = answered_by(firestore=EMULATOR, gmail=stand_in(), google_identity=stand_in())
 TARGET_P95_MS = 300
 TARGET_READS = 10
 WORKSPACE = "bench-addon"
 OWNER = "alex.morgan@lumenway.io"
 OWNER_UID = "u-bench-owner"
-
-
-def _say(message: str) -> None:
-    print(f"bench addon: {message}", file=sys.stderr, flush=True)
 
 
 def _email(n: int) -> str:
@@ -166,9 +162,9 @@ def run(argv: list[str]) -> dict[str, Any]:
 
     with LocalStack(RUNTIME) as stack:
         _gmail_url = stack.gmail_url
-        _say(f"seeding {args.contacts} contacts ...")
+        say("addon", f"seeding {args.contacts} contacts ...")
         seed(args.contacts, rng)
-        _say(f"delivering {args.messages} messages ...")
+        say("addon", f"delivering {args.messages} messages ...")
         message_ids = deliver(stack.gmail_url, args.contacts, args.messages, rng)
         caller = AddonCaller(stack.functions_url, stack.gmail_url, stack.identity)
         log_file = stack.runtime_dir / "logs" / "functions.log"
@@ -176,7 +172,7 @@ def run(argv: list[str]) -> dict[str, Any]:
         # Gmail hands the add-on its tokens with the event: they are made before the clock starts.
         events = [caller.event("addon-message", OWNER, message_id=m) for m in message_ids]
         caller.post("addon-message", events[0])  # the first call of a fresh process imports and connects
-        _say(f"opening {len(events)} messages and the homepage {args.homepages} times ...")
+        say("addon", f"opening {len(events)} messages and the homepage {args.homepages} times ...")
         card_ms, card_valid = _timed(caller, "addon-message", events)
         home_ms, home_valid = _timed(caller, "addon-homepage", [caller.event("addon-homepage", OWNER)] * args.homepages)
         time.sleep(1.0)  # the functions' log is written by another process

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -36,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench._env import EMULATOR, answered_by, say, stand_in
 from devstack import agent_world
 from devstack.gemini_server.agent import CASES_FILE, Call, Case, evaluation_set
 from devstack.stack import REPO_ROOT, LocalStack
@@ -50,16 +50,9 @@ ANSWER_TIMEOUT_S = 180.0  # generous: the machine this runs on may be busy
 BUDGET_USD = 1000.0  # the bench pays the stand-in's prices many times over; a real month is far smaller
 
 # Who answers this bench's calls: reported with its figures (see devstack/commands/bench.py).
-ANSWERED_BY = {
-    "gemini": "local stand-in (devstack/gemini_server)",
-    "firestore": "emulator",
-    "cloud_tasks": "emulator",
-    "auth": "emulator",
-}
-
-
-def _say(message: str) -> None:
-    print(f"bench agent: {message}", file=sys.stderr, flush=True)
+ANSWERED_BY = answered_by(
+    gemini=stand_in("devstack/gemini_server"), firestore=EMULATOR, cloud_tasks=EMULATOR, auth=EMULATOR
+)
 
 
 # ---- the evaluation set ------------------------------------------------------------------------------------
@@ -458,7 +451,7 @@ def evaluate(stack: LocalStack, world: World, cases: list[Case]) -> dict[str, An
             outcome = play(stack, world, case, meter)
             outcomes.append(outcome)
             verdict = "ok" if outcome.passed else "FAILED: " + "; ".join(outcome.problems + outcome.elsewhere)
-            _say(f"{n}/{len(cases)} {case.id}: {verdict}")
+            say("agent", f"{n}/{len(cases)} {case.id}: {verdict}")
     return figures(outcomes)
 
 
@@ -523,14 +516,17 @@ def run(argv: list[str]) -> dict[str, Any]:
     args = parser.parse_args(argv)
     project = vertex_project() if args.live else None
     if args.live and project is None:
-        _say("--live needs Vertex AI credentials (gcloud auth application-default login, with a project);")
-        _say("none found, so no live score is reported.")
+        say("agent", "--live needs Vertex AI credentials (gcloud auth application-default login, with a project);")
+        say("agent", "none found, so no live score is reported.")
         raise SystemExit(2)
     cases = [case for case in load_cases() if not args.case or case.id in args.case]
     with LocalStack(RUNTIME) as stack:
-        _say(f"seeding the demo world with {args.contacts} more contacts, and its copy in a second workspace ...")
+        say(
+            "agent",
+            f"seeding the demo world with {args.contacts} more contacts, and its copy in a second workspace ...",
+        )
         world = prepare(stack, contacts=args.contacts)
-        _say(f"playing {len(cases)} cases ...")
+        say("agent", f"playing {len(cases)} cases ...")
         result = evaluate(stack, world, cases)
         result["contacts"] = args.contacts + len(agent_world.world()["contacts"])
         result["live"] = evaluate_live(world, cases, project) if project else None

@@ -29,6 +29,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from bench._env import say
 from shared.resources import Function
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -132,7 +133,7 @@ def run(argv: list[str]) -> dict[str, object]:
                     start_ms(args.repo / "main.py", function.entry_point, SIGNATURE_TYPES[function.trigger], args.repo)
                 )
             base_runs.append(start_ms(base_source, "base", "http"))
-            print(f"coldstart: round {round_ + 1}/{args.repeat} done", file=sys.stderr, flush=True)
+            say("coldstart", f"round {round_ + 1}/{args.repeat} done")
     base = statistics.median(base_runs)
     starts = {name: round(statistics.median(runs), 1) for name, runs in per_function.items()}
     ratios = [start / base for start in starts.values()]

@@ -21,16 +21,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench._env import EMULATOR, answered_by, say
 from devstack.processes import free_port, http_ok
 
+ANSWERED_BY = answered_by(cloud_storage=f"{EMULATOR} (gcp-storage-emulator)")
 BUCKET = "bench-takeout"
 MB = 1024 * 1024
 RSS_LIMIT_MB = 200
 _MESSAGE_ID = re.compile(rb"^Message-ID: <([^>]*)>", re.MULTILINE | re.IGNORECASE)
-
-
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 def generate_mbox(path: Path, size_bytes: int) -> int:
@@ -144,7 +142,7 @@ def run(argv: list[str]) -> dict[str, Any]:
         argv_emulator = [sys.executable, "-m", "devstack.storage_emulator", "--port", str(port)]
         argv_emulator += ["--data-dir", str(root / "storage"), "--bucket", BUCKET]
         try:
-            _say(f"bench import: Cloud Storage is an emulator (gcp-storage-emulator) on 127.0.0.1:{port}")
+            say("import", f"Cloud Storage is an emulator (gcp-storage-emulator) on 127.0.0.1:{port}")
             child = supervisor.spawn("cloud-storage", argv_emulator, env=env, cwd=REPO_ROOT)
             supervisor.wait_ready(child, lambda: http_ok(f"http://127.0.0.1:{port}/"))
             use_stack_env({k: v for k, v in env.items() if k != "PYTHONPATH"})
@@ -154,14 +152,14 @@ def run(argv: list[str]) -> dict[str, Any]:
                 path = root / f"{label}.mbox"
                 started = time.monotonic()
                 count = generate_mbox(path, size_mb * MB)
-                _say(f"bench import: generated {size_mb} MB, {count} messages in {time.monotonic() - started:.1f} s")
+                say("import", f"generated {size_mb} MB, {count} messages in {time.monotonic() - started:.1f} s")
                 upload_seconds = _upload(path, f"takeout/{label}.mbox")
-                _say(f"bench import: uploaded to the emulator in {upload_seconds:.1f} s; reading it back ...")
+                say("import", f"uploaded to the emulator in {upload_seconds:.1f} s; reading it back ...")
                 results[label] = _in_process(["storage", BUCKET, f"takeout/{label}.mbox"], env)
-                _say(f"bench import: {label}: {json.dumps(results[label])}")
+                say("import", f"{label}: {json.dumps(results[label])}")
                 if label == "small":
                     results["baseline"] = _in_process(["whole-file", str(path)], env)
-                    _say(f"bench import: the whole-file reader on {size_mb} MB: {json.dumps(results['baseline'])}")
+                    say("import", f"the whole-file reader on {size_mb} MB: {json.dumps(results['baseline'])}")
                 path.unlink()
         finally:
             supervisor.stop_all()

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from bench._env import BROWSER, EMULATOR, answered_by, say
 from devstack import demo
 from devstack.browser import launch_chromium
 from devstack.stack import REPO_ROOT, LocalStack
@@ -90,11 +90,7 @@ SCROLL_THROUGH = """async () => {
 
 
 # Who answers this bench's calls: reported with its figures (see devstack/commands/bench.py).
-ANSWERED_BY = {"firestore": "emulator", "auth": "emulator", "browser": "Debian chromium"}
-
-
-def _say(message: str) -> None:
-    print(f"bench realtime: {message}", file=sys.stderr, flush=True)
+ANSWERED_BY = answered_by(firestore=EMULATOR, auth=EMULATOR, browser=BROWSER)
 
 
 @dataclass(frozen=True)
@@ -292,9 +288,9 @@ def run(argv: list[str]) -> dict[str, Any]:
 
     with LocalStack(RUNTIME, with_web=True) as stack, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        _say(f"{args.writes} deal moves from A's board to B's ...")
+        say("realtime", f"{args.writes} deal moves from A's board to B's ...")
         result = measure_live_moves(stack, browser, "bench-live", args.writes)
-        _say(f"seeding {args.contacts} contacts and loading the contacts page {args.loads} times ...")
+        say("realtime", f"seeding {args.contacts} contacts and loading the contacts page {args.loads} times ...")
         result |= measure_contact_list(stack, browser, "bench-list", args.contacts, args.loads)
         browser.close()
     return result

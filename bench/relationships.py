@@ -26,7 +26,6 @@ import contextlib
 import itertools
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -37,21 +36,17 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from bench._env import bench_env
+from bench._env import EMULATOR, answered_by, bench_env, say
 from devstack import emulators
 from devstack.processes import ProcessSupervisor, free_port
 from devstack.stack import REPO_ROOT, use_stack_env
 
-ANSWERED_BY = {"firestore": "emulator"}
+ANSWERED_BY = answered_by(firestore=EMULATOR)
 DAY_MS = 86_400_000
 PEOPLE_PER_COMPANY = 10
 BOOK = 1000  # contacts each teammate writes with, the first far more often than the last
 MULTI_PERSON = 0.3  # share of messages with more than one person on them
 WRITE_BATCH = 400
-
-
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 def _domain(contact: int) -> str:
@@ -241,21 +236,21 @@ def run(argv: list[str]) -> dict[str, Any]:
         env = bench_env(FIRESTORE_EMULATOR_HOST=f"127.0.0.1:{port}")
         launch = emulators.firestore(port, REPO_ROOT / "firestore.rules")
         try:
-            _say(f"bench relationships: Firestore is the emulator on 127.0.0.1:{port}")
+            say("relationships", f"Firestore is the emulator on 127.0.0.1:{port}")
             supervisor.start(launch.name, launch.argv, env=env, ready=launch.ready, cwd=REPO_ROOT)
             use_stack_env(env)
             now_ms = int(time.time() * 1000)
             started = time.monotonic()
             tallies = generate(args.members, args.contacts, args.interactions, now_ms)
             generate_s = time.monotonic() - started
-            _say(f"bench relationships: {args.interactions:,} messages folded in {generate_s:.1f} s")
+            say("relationships", f"{args.interactions:,} messages folded in {generate_s:.1f} s")
             started = time.monotonic()
             written = write_workspace("bench-relationships", args.members, args.contacts, tallies, now_ms)
             write_s = time.monotonic() - started
-            _say(f"bench relationships: {written:,} documents written in {write_s:.1f} s")
+            say("relationships", f"{written:,} documents written in {write_s:.1f} s")
             with_stats = ingest_writes("bench-ingest-with", args.ingest_messages, member_stats=True)
             without_stats = ingest_writes("bench-ingest-without", args.ingest_messages, member_stats=False)
-            _say(f"bench relationships: ingest writes {with_stats} with per-member stats, {without_stats} without")
+            say("relationships", f"ingest writes {with_stats} with per-member stats, {without_stats} without")
             intros = query_intros("bench-relationships", args.contacts, args.queries)
         finally:
             supervisor.stop_all()

@@ -20,7 +20,6 @@ import argparse
 import functools
 import json
 import statistics
-import sys
 import threading
 import time
 import urllib.request
@@ -31,6 +30,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
+from bench._env import EMULATOR, answered_by, say, stand_in
 from devstack import demo
 from devstack.demo_mailbox import generate
 from devstack.stack import REPO_ROOT, LocalStack
@@ -40,16 +40,9 @@ QUOTA_UNITS_PER_SECOND = 250.0
 
 
 # Who answers this bench's calls: reported with its figures (see devstack/commands/bench.py).
-ANSWERED_BY = {
-    "gmail": "local stand-in (devstack/gmail_server)",
-    "firestore": "emulator",
-    "pubsub": "emulator",
-    "cloud_tasks": "emulator",
-}
-
-
-def _say(message: str) -> None:
-    print(f"bench sync: {message}", file=sys.stderr, flush=True)
+ANSWERED_BY = answered_by(
+    gmail=stand_in("devstack/gmail_server"), firestore=EMULATOR, pubsub=EMULATOR, cloud_tasks=EMULATOR
+)
 
 
 def _workspace(workspace_id: str, owner: str) -> None:
@@ -133,7 +126,7 @@ def _integrity(workspace_id: str, expected_ids: set[str]) -> tuple[int, int]:
     )
     missing = expected_ids - stored_ids
     if missing:
-        _say(f"{len(missing)} messages Gmail lists have no interaction, e.g. {sorted(missing)[:5]}")
+        say("sync", f"{len(missing)} messages Gmail lists have no interaction, e.g. {sorted(missing)[:5]}")
     return len(missing), over + len(stored_ids - expected_ids)
 
 
@@ -236,29 +229,29 @@ def run(argv: list[str]) -> dict[str, Any]:
     args = parser.parse_args(argv)
     RUNTIME.mkdir(parents=True, exist_ok=True)
     owner, quota_owner = "bench.owner@lumenway.io", "quota.owner@lumenway.io"
-    _say(f"generating {args.messages} messages ...")
+    say("sync", f"generating {args.messages} messages ...")
     mbox = _mailbox_file(RUNTIME / "backfill.mbox", owner, args.messages, seed=101)
     quota_mbox = _mailbox_file(RUNTIME / "quota.mbox", quota_owner, args.quota_messages, seed=202)
     result: dict[str, Any] = {}
 
     with LocalStack(RUNTIME / "unpaced") as stack:
-        _say("backfill with quota off ...")
+        say("sync", "backfill with quota off ...")
         ref, seconds = _backfill(stack, "bench", owner, mbox, timeout=1800)
         stored = demo.mailbox_progress(ref).stored
         result["messages"] = stored
         result["messages_per_s"] = round(stored / seconds, 1)
         writes, counted = _ingest_writes(stack)
         result["writes_per_message"] = round(writes / counted, 3) if counted else None
-        _say(f"{stored} messages in {seconds:.1f} s; waiting for the backfill's relationship stats ...")
+        say("sync", f"{stored} messages in {seconds:.1f} s; waiting for the backfill's relationship stats ...")
         result["stats_seconds"] = round(_stats_complete("bench"), 1)
-        _say(f"push latency over {args.pushes} deliveries ...")
+        say("sync", f"push latency over {args.pushes} deliveries ...")
         latencies = _push_latencies(stack, "bench", owner, args.pushes)
         result["push_p50_ms"] = round(statistics.median(latencies), 1)
         result["push_p95_ms"] = round(statistics.quantiles(latencies, n=20)[18], 1)
         demo.wait_until_ingested(ref, timeout=120)
         # Every message Gmail lists for the backfill window, pushes included, must be stored once.
         result["lost"], result["duplicated"] = _integrity("bench", _expected_ids(ref))
-        _say("baseline: naive per-message sync ...")
+        say("sync", "baseline: naive per-message sync ...")
         result["baseline_messages_per_s"] = round(
             _baseline(stack, "baseline.owner@lumenway.io", mbox, args.baseline_messages), 1
         )
@@ -266,7 +259,7 @@ def run(argv: list[str]) -> dict[str, Any]:
     paced = LocalStack(RUNTIME / "paced")
     paced.env["RAPPORT_GMAIL_UNITS_PER_SECOND"] = str(QUOTA_UNITS_PER_SECOND * 0.95)
     with paced as stack:
-        _say("backfill with Gmail's per-user quota enforced ...")
+        say("sync", "backfill with Gmail's per-user quota enforced ...")
         _gmail_dev(stack, "POST", "quota", {"enabled": True, "unitsPerSecond": QUOTA_UNITS_PER_SECOND})
         demo.load_mailbox(stack.gmail_url, quota_owner, quota_mbox)
         _gmail_dev(stack, "DELETE", f"mailboxes/{quota_owner}/usage")

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from typing import Any
 
+from bench._env import BROWSER, EMULATOR, answered_by, say
 from bench.realtime import LAPTOP, Person, seed_contacts, team
 from devstack import demo
 from devstack.browser import launch_chromium
@@ -33,7 +33,7 @@ from devstack.firestore_reads import ReadMeter
 from devstack.stack import REPO_ROOT, LocalStack
 
 RUNTIME = REPO_ROOT / ".rapport" / "bench-web"
-ANSWERED_BY = {"firestore": "emulator", "auth": "emulator", "browser": "Debian chromium"}
+ANSWERED_BY = answered_by(firestore=EMULATOR, auth=EMULATOR, browser=BROWSER)
 TARGET_READS = 200
 QUIET_S = 1.0
 
@@ -62,10 +62,6 @@ WATCH_FIRST = """(selector) => {
     }
   }).observe(document, { subtree: true, childList: true });
 }"""
-
-
-def _say(message: str) -> None:
-    print(f"bench web: {message}", file=sys.stderr, flush=True)
 
 
 def seed_companies_and_deals(workspace_id: str, companies: int, deals: int) -> None:
@@ -175,17 +171,17 @@ def run(argv: list[str]) -> dict[str, Any]:
 
     with LocalStack(RUNTIME, with_web=True) as stack, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        _say(f"seeding {args.contacts} contacts, {args.contacts // 10} companies and {args.deals} deals ...")
+        say("web", f"seeding {args.contacts} contacts, {args.contacts // 10} companies and {args.deals} deals ...")
         person, _ = team("bench-web")
         seed_contacts("bench-web", args.contacts)
         seed_companies_and_deals("bench-web", args.contacts // 10, args.deals)
         small = max(1, args.contacts // 10)
-        _say(f"baseline: {small} contacts in a second workspace ...")
+        say("web", f"baseline: {small} contacts in a second workspace ...")
         small_person, _ = team("bench-web-small")
         seed_contacts("bench-web-small", small)
         seed_deals("bench-web-small", args.small_deals)
 
-        _say("counting each page's reads and checking it with axe ...")
+        say("web", "counting each page's reads and checking it with axe ...")
         found = measure_reads(stack, browser, person, "bench-web", {name: path for name, (path, _) in PAGES.items()})
         small_reads = measure_reads(
             stack,
@@ -194,7 +190,7 @@ def run(argv: list[str]) -> dict[str, Any]:
             "bench-web-small",
             {"contacts": "contacts", "deals": "deals", "dashboard": "dashboard"},
         )
-        _say(f"timing first render over {args.loads} loads of each page ...")
+        say("web", f"timing first render over {args.loads} loads of each page ...")
         renders = measure_first_render(stack, browser, person, "bench-web", args.loads)
         browser.close()
         emulator = stack.env["FIRESTORE_EMULATOR_HOST"]

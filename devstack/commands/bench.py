@@ -6,9 +6,9 @@ import argparse
 import importlib
 import json
 import pkgutil
-import sys
 
 import bench
+from bench._env import with_answered_by
 from devstack.processes import interrupt_on_sigterm
 
 
@@ -28,11 +28,6 @@ def run(args: argparse.Namespace) -> int:
         return 2
     module = importlib.import_module(f"bench.{args.name}")
     result = module.run(args.bench_args)
-    # Figures from a local stand-in or an emulator are never to be read as the real service's.
-    answered_by = getattr(module, "ANSWERED_BY", {})
-    if answered_by:
-        served = ", ".join(f"{service}: {who}" for service, who in answered_by.items())
-        print(f"rapport bench {args.name}: answered by {served}", file=sys.stderr, flush=True)
-        result = {**result, "answered_by": answered_by}
+    result = with_answered_by(args.name, result, getattr(module, "ANSWERED_BY", {}))
     print(json.dumps(result), flush=True)
     return 0
