@@ -32,17 +32,31 @@ def _ascii_partners(pattern: str) -> dict[int, str]:
 
 class Caseless:
     """A pattern matched case-insensitively. Groups of a match on ASCII text are lower-cased:
-    slice the original text with the match's spans where case matters."""
+    slice the original text with the match's spans where case matters.
 
-    __slots__ = ("ignorecase", "lowered", "pattern")
+    Each form is compiled when first used, not when the pattern is made: the mail modules hold
+    hundreds of these (a sign-off pattern per closing word in every language), and a function that
+    imports them without reading mail would otherwise pay for compiling them all as it starts."""
+
+    __slots__ = ("flags", "ignorecase", "lowered", "pattern")
+    ignorecase: re.Pattern[str]
+    lowered: re.Pattern[str]  # for lower-cased ASCII text only
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         if any(ch != ch.lower() for ch in _LETTER.findall(_NOT_LITERAL.sub("", pattern))):
             raise ValueError(f"a caseless pattern is written in lower case: {pattern[:60]!r}")
         self.pattern = pattern
-        self.ignorecase = re.compile(pattern, flags | re.IGNORECASE)
-        # For lower-cased ASCII text only.
-        self.lowered = re.compile(pattern.translate(_ascii_partners(pattern)), flags)
+        self.flags = flags
+
+    def __getattr__(self, name: str) -> re.Pattern[str]:
+        # Called only while a slot is empty: once compiled, a form is read as a plain attribute.
+        if name == "ignorecase":
+            self.ignorecase = re.compile(self.pattern, self.flags | re.IGNORECASE)
+            return self.ignorecase
+        if name == "lowered":
+            self.lowered = re.compile(self.pattern.translate(_ascii_partners(self.pattern)), self.flags)
+            return self.lowered
+        raise AttributeError(name)
 
     def on(self, folded: bool) -> re.Pattern[str]:
         """The compiled pattern for text that `fold` did (True) or did not (False) lower-case."""

