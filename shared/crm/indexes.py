@@ -115,6 +115,11 @@ DECLARED += [
     for field in ("assigneeUid", "parentKey")
 ]
 
+# Meetings still to come, counted once they end (shared/calendar/meetings.py).
+DECLARED.append(
+    CompositeIndex("interactions", (_filtered("mailboxId", "=="), _filtered("pending", "=="), _sorted(Sort("endMs"))))
+)
+
 # Collection-group queries need a single-field index with that scope, declared as an override
 # (the collection-scope defaults are listed too, since an override replaces them).
 COLLECTION_GROUP_FIELDS = (
@@ -149,6 +154,7 @@ UNINDEXED_FIELDS = (
     # memberScores is sorted on.
     ("contacts", "memberStrength"),
     ("contacts", "cooccur"),
+    ("interactions", "attendees"),  # a meeting's attendees, up to 50 (shared/calendar/meetings.py)
 )
 # Fields Firestore's TTL policies delete documents by (terraform reads them from firestore.indexes.json).
 TTL_FIELDS = ((deadletters.COLLECTION, deadletters.TTL_FIELD),)

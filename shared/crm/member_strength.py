@@ -7,6 +7,8 @@ Kept by ingestion in the contact write it already makes (no extra document write
   for a fixed anchor T0, so a sum is kept with Firestore's Increment alone, never read first, and its
   value now is the sum times 2^(−(now − T0) / h). `sent`, `received` and `copied` use the 45-day half-life
   of decision 5; `fast` the same weights with a 10-day half-life, for the trend.
+  Meetings (shared/calendar/meetings.py) add `meeting`: their weight, also forward decayed on the 45-day half-life,
+  and the same weight to `fast`; a meeting counts as two-way, so it is not part of the reciprocity balance.
 - `cooccur.{otherContactId}`: the same decayed weight for mail the two were both on (at most
   MAX_COOCCUR_PEOPLE counted people: a broadcast introduces nobody), with the newest interaction as
   evidence. Bounded per contact (MAX_COOCCUR_EDGES), so the document and an intro query stay small.
@@ -39,7 +41,8 @@ MAX_COOCCUR_EDGES = 200
 MEMBER_FIELD = "memberStrength"
 EDGES_FIELD = "cooccur"
 SCORES_FIELD = "memberScores"
-MEMBER_SUMS = ("sent", "received", "copied", "fast", "count")
+MEMBER_SUMS = ("sent", "received", "copied", "meeting", "fast", "count")
+MEETING_RECIPROCITY = 2.0  # a meeting is two-way: it counts as a kept-up conversation does
 
 
 def forward_weight(at_ms: int, half_life_days: float) -> float:
@@ -63,10 +66,19 @@ class MemberTally:
     sent: float = 0.0
     received: float = 0.0
     copied: float = 0.0
+    meeting: float = 0.0
     fast: float = 0.0
     count: int = 0
     last_ms: int = 0
     last_id: str | None = None
+
+    def add_meeting(self, *, at_ms: int, weight: float, interaction_id: str | None, sign: int = 1) -> None:
+        """A meeting's weight (`sign` -1 takes back what an earlier version of it added)."""
+        self.meeting += sign * weight * forward_weight(at_ms, HALF_LIFE_DAYS)
+        self.fast += sign * weight * forward_weight(at_ms, FAST_HALF_LIFE_DAYS)
+        self.count += sign
+        if sign > 0 and at_ms >= self.last_ms:
+            self.last_ms, self.last_id = at_ms, interaction_id
 
     def add(self, *, at_ms: int, sent: int, received: int, depth: int, interaction_id: str) -> None:
         factor = thread_depth_factor(depth)
@@ -87,6 +99,7 @@ class MemberTally:
         self.sent += other.sent
         self.received += other.received
         self.copied += other.copied
+        self.meeting += other.meeting
         self.fast += other.fast
         self.count += other.count
         if other.last_ms >= self.last_ms:
@@ -102,10 +115,10 @@ class EdgeTally:
     last_ms: int = 0
     last_id: str | None = None
 
-    def add(self, *, at_ms: int, interaction_id: str) -> None:
-        self.weight += forward_weight(at_ms, HALF_LIFE_DAYS)
-        self.count += 1
-        if at_ms >= self.last_ms:
+    def add(self, *, at_ms: int, interaction_id: str | None, weight: float = 1.0, sign: int = 1) -> None:
+        self.weight += sign * weight * forward_weight(at_ms, HALF_LIFE_DAYS)
+        self.count += sign
+        if sign > 0 and at_ms >= self.last_ms:
             self.last_ms, self.last_id = at_ms, interaction_id
 
     def merge(self, other: EdgeTally) -> None:
@@ -144,6 +157,8 @@ def update_fields(tallies: ContactTallies, stored: Mapping[str, Any], increment:
             "count": increment(tally.count),
             "lastMs": maximum(tally.last_ms),
         }
+        if tally.meeting:
+            entry["meeting"] = increment(tally.meeting)
         if tally.last_id and tally.last_ms >= int(before.get("lastMs") or 0):
             entry["lastId"] = tally.last_id
         members[mailbox_id] = entry
@@ -193,19 +208,20 @@ class MemberScore:
 
 
 def member_score(mailbox_id: str, sums: Mapping[str, Any], now_ms: int) -> MemberScore:
-    """score = 100 · (1 − e^(−raw · (1 + balance) / 10)), raw the decayed weight of all mail, balance the
-    decayed weight written over received (or the reverse), so a kept-up conversation counts double
-    one-way mail, as in decision 5."""
+    """score = 100 · (1 − e^(−(raw · (1 + balance) + 2 · meeting) / 10)), raw the decayed weight of all mail,
+    balance the decayed weight written over received (or the reverse), so a kept-up conversation counts
+    double one-way mail, as in decision 5; a meeting is two-way, so its weight counts double too."""
     sent = value_now(float(sums.get("sent") or 0.0), now_ms, HALF_LIFE_DAYS)
     received = value_now(float(sums.get("received") or 0.0), now_ms, HALF_LIFE_DAYS)
     copied = value_now(float(sums.get("copied") or 0.0), now_ms, HALF_LIFE_DAYS)
+    meeting = value_now(float(sums.get("meeting") or 0.0), now_ms, HALF_LIFE_DAYS)
     fast = value_now(float(sums.get("fast") or 0.0), now_ms, FAST_HALF_LIFE_DAYS)
     raw = sent + received + copied
     balance = min(sent, received) / max(sent, received) if max(sent, received) > 0 else 0.0
     return MemberScore(
         mailbox_id=mailbox_id,
-        score=squash(raw * (1.0 + balance), SCALE),
-        trend=trend(raw, fast),
+        score=squash(raw * (1.0 + balance) + MEETING_RECIPROCITY * meeting, SCALE),
+        trend=trend(raw + meeting, fast),
         reciprocity=round(balance, 2),
         interactions=int(sums.get("count") or 0),
         last_ms=int(sums.get("lastMs") or 0),
@@ -252,9 +268,7 @@ def merged_fields(target: Mapping[str, Any], source: Mapping[str, Any], *, targe
     members: dict[str, dict[str, Any]] = {}
     for sums in (target.get(MEMBER_FIELD) or {}, source.get(MEMBER_FIELD) or {}):
         for mailbox_id, entry in sums.items():
-            members[mailbox_id] = _added(
-                members.get(mailbox_id), entry, ("sent", "received", "copied", "fast", "count")
-            )
+            members[mailbox_id] = _added(members.get(mailbox_id), entry, MEMBER_SUMS)
     edges: dict[str, dict[str, Any]] = {}
     for sums in (target.get(EDGES_FIELD) or {}, source.get(EDGES_FIELD) or {}):
         for other_id, entry in sums.items():

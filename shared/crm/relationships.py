@@ -31,7 +31,7 @@ from shared.notifications import Notification, NotificationKind
 log = get_logger("relationships")
 WINDOW = 500  # newest interactions read per contact: bounds cost for the busiest correspondents
 PAGE = 200
-INTERACTION_FIELDS = ["occurredAt", "threadId", "direction", "people"]
+INTERACTION_FIELDS = ["occurredAt", "threadId", "direction", "people", "kind", "pending"]
 # A contact this strong (0-100) when it goes cold is one of someone's top contacts: they hear of it.
 TOP_CONTACT_SCORE = 35.0
 
@@ -42,6 +42,7 @@ class TouchRole(StrEnum):
     THEY_WROTE = "they_wrote"  # inbound mail they authored
     WE_WROTE = "we_wrote"  # outbound mail addressed to them
     COPIED = "copied"  # on the mail, but neither author nor our addressee (cc'd on someone else's mail)
+    MET = "met"  # a meeting from the calendar that has taken place (shared/calendar/meetings.py)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class RelationshipPolicy:
             TouchRole.THEY_WROTE: 1.0,
             TouchRole.WE_WROTE: 1.0,
             TouchRole.COPIED: 0.5,
+            TouchRole.MET: 2.0,  # two-way, as a message in a conversation
         }
     )
     frequency_window_days: int = 180
@@ -168,8 +170,8 @@ def reply_times(touches: Sequence[Touch], max_reply_ms: float) -> tuple[list[int
     for thread in _by_thread(touches).values():
         waiting_since: dict[TouchRole, int] = {}  # side → when its earliest unanswered message arrived
         for touch in thread:
-            if touch.role is TouchRole.COPIED:
-                continue
+            if touch.role not in (TouchRole.THEY_WROTE, TouchRole.WE_WROTE):
+                continue  # copied mail and meetings answer nothing
             other = TouchRole.WE_WROTE if touch.role is TouchRole.THEY_WROTE else TouchRole.THEY_WROTE
             asked_at = waiting_since.pop(other, None)
             if asked_at is not None and touch.at_ms - asked_at <= max_reply_ms:
@@ -232,6 +234,9 @@ def touch_from_interaction(interaction: Mapping[str, Any], contact_id: str) -> T
     occurred_at = interaction.get("occurredAt")
     if not people or not isinstance(occurred_at, datetime):
         return None
+    if interaction.get("kind") == "meeting":
+        # A meeting still to come is no contact yet; it counts once it has ended.
+        return None if interaction.get("pending") else Touch(epoch_ms(occurred_at), None, TouchRole.MET)
     if any(p.get("received") for p in people):
         role = TouchRole.THEY_WROTE
     elif any(p.get("sent") for p in people):

@@ -145,7 +145,9 @@ class CrmRepair:
     def _interactions_with(self, workspace_id: str, field_path: str, value: str) -> Iterable[dict[str, Any]]:
         interactions = self._workspace(workspace_id).collection("interactions")
         for snapshot in interactions.where(filter=FieldFilter(field_path, "array_contains", value)).stream():
-            yield snapshot.to_dict() or {}
+            data = snapshot.to_dict() or {}
+            if not data.get("pending"):  # a meeting still to come counts nowhere yet (shared/calendar/meetings.py)
+                yield data
 
     def contact_totals(self, workspace_id: str, *, contact_id: str) -> dict[str, Any]:
         """A contact's counters as ingestion would have kept them, rebuilt from the interactions naming it."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from google.cloud import firestore
@@ -60,6 +60,8 @@ SOURCES: dict[str, tuple[Source, ...]] = {
     "company": (COMPANY_MAIL, NOTES, TASKS, CHANGES),
     "deal": (NOTES, TASKS, CHANGES),
 }
+# Meetings further ahead than this are not shown yet: a recurring series' far instances would fill the page.
+UPCOMING_DAYS = 60
 # Audit entries keep whole records before and after; the timeline shows what changed, not the copies.
 _TIMELINE_OMITS = {"before", "after", "people", "searchTokens"}
 
@@ -83,12 +85,14 @@ class Timeline:
         if not workspace.collection(PARENT_COLLECTIONS[parent_type]).document(parent_id).get().exists:
             raise NotFound(f"no such {parent_type}", id=parent_id)
         items: list[dict[str, Any]] = []
+        horizon = datetime.now(UTC) + timedelta(days=UPCOMING_DAYS)
         for source in SOURCES[parent_type]:
             query = workspace.collection(source.collection).where(
                 filter=FieldFilter(source.field, source.op, source.value(parent_type, parent_id))
             )
-            if before is not None:
-                query = query.where(filter=FieldFilter(source.time_field, "<", before))
+            until = before if before is not None else horizon if source.collection == "interactions" else None
+            if until is not None:
+                query = query.where(filter=FieldFilter(source.time_field, "<", until))
             query = query.order_by(source.time_field, direction=firestore.Query.DESCENDING).limit(limit)
             items.extend(_item(source, snapshot) for snapshot in query.stream())
         items.sort(key=lambda item: item["at"], reverse=True)

@@ -1,0 +1,1 @@
+"""Google Calendar: meetings on contacts (meetings.py) and the calendar's sync."""

@@ -1,0 +1,200 @@
+"""Calendar events as meetings on the emulator: matched to contacts, on their timelines, counted in counters and
+each teammate's strength once over; applied again, changed or cancelled, what they count follows exactly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from shared import ids
+from shared.calendar.meetings import MAX_STORED_ATTENDEES, Meetings, meeting_id
+from shared.crm import member_strength
+from shared.crm.repair import CrmRepair
+from shared.crm.timeline import UPCOMING_DAYS, Timeline
+from shared.gmail.mailboxes import MailboxStore
+from tests.support import team_with_mailbox
+
+pytestmark = pytest.mark.integration
+
+OWNER, ANN = "owner@lumenway.io", "ann@lumenway.io"
+BO, CY = "bo@globex.com", "cy@globex.com"
+NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+MAILBOX = ids.mailbox_id(OWNER)
+
+
+@pytest.fixture
+def team(firestore_db, workspace_id):
+    team_with_mailbox(firestore_db, workspace_id, OWNER)
+    MailboxStore().save_connection(workspace_id=workspace_id, owner_uid="u-ann", email=ANN, refresh_token="t")
+    return workspace_id
+
+
+def _meetings(now: datetime = NOW) -> tuple[Meetings, list[set[str]]]:
+    asked: list[set[str]] = []
+    return Meetings(now=lambda: now, request_stats=lambda _ws, contacts: asked.append(set(contacts))), asked
+
+
+def _event(
+    event_id: str,
+    start: datetime,
+    *,
+    minutes: int = 60,
+    attendees: tuple[str, ...] = (BO,),
+    updated: datetime = NOW - timedelta(days=30),
+    **extra,
+) -> dict:
+    return {
+        "kind": "calendar#event",
+        "id": event_id,
+        "status": "confirmed",
+        "summary": "Term sheet review",
+        "description": "Walk through the <b>term sheet</b>",
+        "updated": updated.isoformat().replace("+00:00", "Z"),
+        "start": {"dateTime": start.isoformat()},
+        "end": {"dateTime": (start + timedelta(minutes=minutes)).isoformat()},
+        "organizer": {"email": OWNER, "self": True},
+        "attendees": [{"email": OWNER, "self": True, "organizer": True, "responseStatus": "accepted"}]
+        + [{"email": a, "responseStatus": "accepted"} for a in attendees],
+        **extra,
+    }
+
+
+def _doc(db, workspace_id: str, collection: str, key: str) -> dict:
+    return db.document("workspaces", workspace_id, collection, key).get().to_dict() or {}
+
+
+def _contact(db, workspace_id: str, email: str) -> dict:
+    return _doc(db, workspace_id, "contacts", ids.contact_id(email))
+
+
+def _meeting_sums(contact: dict) -> dict:
+    return (contact.get("memberStrength") or {}).get(MAILBOX) or {}
+
+
+def test_a_meeting_creates_its_contacts_counts_once_and_shows_on_the_timeline(firestore_db, team):
+    meetings, asked = _meetings()
+    start = NOW - timedelta(days=2)
+    page = [_event("ev1", start, attendees=(BO, CY, ANN))]
+
+    first = meetings.apply(team, MAILBOX, page)
+    again = meetings.apply(team, MAILBOX, page)
+
+    assert (first.stored, again.unchanged, again.writes) == (1, 1, 0)
+    bo = _contact(firestore_db, team, BO)
+    assert bo["email"] == BO
+    assert bo["companyId"] == "globex.com"
+    assert not _contact(firestore_db, team, ANN)  # a teammate is never a contact
+    assert bo["interactionCount"] == 1
+    assert bo["lastInteractionMs"] == int(start.timestamp() * 1000)
+    sums = _meeting_sums(bo)
+    assert sums["count"] == 1
+    assert sums["meeting"] == pytest.approx(2.0 * member_strength.forward_weight(sums["lastMs"], 45.0))
+    # One hour with the owner scores what a fresh two-way exchange of mail does (decision 27).
+    assert member_strength.member_score(MAILBOX, sums, int(start.timestamp() * 1000)).score == 33.0
+    assert bo["cooccur"][ids.contact_id(CY)]["n"] == 1
+    assert asked == [{ids.contact_id(BO), ids.contact_id(CY)}]  # stats follow, once
+    assert _doc(firestore_db, team, "companies", "globex.com")["interactionCount"] == 1
+
+    timeline = Timeline().of(
+        team, parent_type="contact", parent_id=ids.contact_id(BO), before=None, limit=10, reader_uid="u-owner"
+    )
+    (item,) = timeline["items"]
+    assert item["kind"] == "meeting"
+    assert item["subject"] == "Term sheet review"
+    assert item["snippet"] == "Walk through the term sheet"
+    assert item["durationMinutes"] == 60
+    # Ann reads the owner's mailbox at its default sharing, metadata: who and when, not what.
+    shared = Timeline().of(
+        team, parent_type="contact", parent_id=ids.contact_id(BO), before=None, limit=10, reader_uid="u-ann"
+    )
+    assert "subject" not in shared["items"][0]
+    assert [a["email"] for a in shared["items"][0]["attendees"]] == [BO, CY]
+
+
+def test_an_edited_event_replaces_its_meeting_and_a_cancelled_one_takes_back_all_it_counted(firestore_db, team):
+    meetings, _ = _meetings()
+    start = NOW - timedelta(days=3)
+    meetings.apply(team, MAILBOX, [_event("ev1", start, attendees=(BO, CY))])
+    moved = start - timedelta(days=1)
+    edited = _event("ev1", moved, minutes=30, attendees=(BO,), updated=NOW - timedelta(days=1))
+
+    result = meetings.apply(team, MAILBOX, [edited])
+    stale = meetings.apply(team, MAILBOX, [_event("ev1", start, attendees=(BO, CY))])  # a late copy of v1
+
+    assert (result.updated, stale.skipped["stale"]) == (1, 1)
+    bo, cy = _contact(firestore_db, team, BO), _contact(firestore_db, team, CY)
+    assert bo["interactionCount"] == 1
+    assert cy["interactionCount"] == 0
+    expected = 1.5 * member_strength.forward_weight(int(moved.timestamp() * 1000), 45.0)
+    assert _meeting_sums(bo)["meeting"] == pytest.approx(expected, rel=1e-12)
+    assert _meeting_sums(cy)["count"] == 0
+    assert bo["cooccur"][ids.contact_id(CY)]["n"] == 0  # no longer met together
+
+    cancelled = meetings.apply(team, MAILBOX, [{"id": "ev1", "status": "cancelled"}])
+
+    assert cancelled.removed == 1
+    bo = _contact(firestore_db, team, BO)
+    assert bo["interactionCount"] == 0
+    assert _meeting_sums(bo)["count"] == 0
+    assert abs(_meeting_sums(bo)["meeting"]) < 1e-9 * expected
+    stub = _doc(firestore_db, team, "interactions", meeting_id(MAILBOX, "ev1"))
+    assert (stub["skipped"], stub["contactIds"], stub["attendees"]) == ("cancelled", [], [])
+    meeting = firestore_db.document("workspaces", team, "interactions", meeting_id(MAILBOX, "ev1"))
+    assert not meeting.collection("content").document("subject").get().exists
+
+
+def test_a_meeting_to_come_is_upcoming_and_counts_once_it_has_ended(firestore_db, team):
+    meetings, _ = _meetings()
+    start = NOW + timedelta(days=2)
+    page = [_event("ev-next", start)]
+    assert meetings.apply(team, MAILBOX, page).stored == 1
+    bo = _contact(firestore_db, team, BO)
+    assert bo["email"] == BO
+    assert not bo.get("interactionCount")
+    assert not _meeting_sums(bo)
+    assert _doc(firestore_db, team, "interactions", meeting_id(MAILBOX, "ev-next"))["pending"] is True
+    assert CrmRepair().contact_totals(team, contact_id=ids.contact_id(BO))["interactionCount"] == 0
+    far = meetings.apply(team, MAILBOX, [_event("ev-far", NOW + timedelta(days=UPCOMING_DAYS + 30))])
+    assert far.stored == 1
+    timeline = Timeline().of(
+        team, parent_type="contact", parent_id=ids.contact_id(BO), before=None, limit=10, reader_uid="u-owner"
+    )
+    assert [item["calendarEventId"] for item in timeline["items"]] == ["ev-next"]  # upcoming, not the far one
+
+    later, _ = _meetings(now=start + timedelta(hours=2))
+    assert later.count_ended(team, MAILBOX).counted == 1
+    assert later.apply(team, MAILBOX, page).unchanged == 1  # its event, seen again, is the same meeting
+
+    bo = _contact(firestore_db, team, BO)
+    assert bo["interactionCount"] == 1
+    assert _meeting_sums(bo)["count"] == 1
+
+
+def test_bad_events_store_no_meeting_and_a_huge_one_is_bounded(firestore_db, team):
+    meetings, _ = _meetings()
+    at = NOW - timedelta(days=1)
+    meetings.apply(team, MAILBOX, [_event("known", at - timedelta(days=5), attendees=(CY,))])
+    crowd = (*tuple(f"guest{n}@crowd{n % 7}.example" for n in range(500)), CY)
+    declined = _event("declined", at)
+    declined["attendees"][0]["responseStatus"] = "declined"
+    page = [
+        declined,
+        _event("alone", at, attendees=()),
+        _event("rooms", at, attendees=(), description=None)
+        | {"attendees": [{"email": "room@resource.calendar.google.com", "resource": True}, {"displayName": "No one"}]},
+        _event("ooo", at, eventType="outOfOffice"),
+        _event("all-hands", at, attendees=crowd),
+    ]
+
+    result = meetings.apply(team, MAILBOX, page)
+
+    assert dict(result.skipped) == {"declined": 1, "no_other_attendee": 2, "not_a_meeting": 1}
+    assert result.stored == 1
+    big = _doc(firestore_db, team, "interactions", meeting_id(MAILBOX, "all-hands"))
+    assert len(big["attendees"]) == MAX_STORED_ATTENDEES
+    assert big["attendeeCount"] == 501
+    assert big["contactIds"] == [ids.contact_id(CY)]  # a broadcast creates nobody; a contact on it counts
+    assert big["linksPeople"] is False
+    assert not _contact(firestore_db, team, crowd[0])
+    assert _meeting_sums(_contact(firestore_db, team, CY))["count"] == 2
