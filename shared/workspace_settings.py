@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from shared.clients import firestore_client
 from shared.errors import InvalidInput, NotFound
 from shared.log import get_logger
-from shared.mail.message import DEFAULT_GROUP_THRESHOLD
+from shared.mail.limits import DEFAULT_GROUP_THRESHOLD
 from shared.messaging import tasks
 from shared.transactions import transactional
 

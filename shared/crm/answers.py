@@ -17,7 +17,7 @@ from shared.workspace_settings import WorkspaceSettings
 
 
 class Answer(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow", defer_build=True)
 
 
 class Status(Answer):
@@ -28,7 +28,7 @@ class Status(Answer):
 
 # -- records ---------------------------------------------------------------------------------
 class _Record(RecordMeta):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow", defer_build=True)
     tags: list[str] | None = None
     owner_uid: str | None = None
 

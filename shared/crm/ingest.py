@@ -46,7 +46,8 @@ from shared.enrichment.touched import request_enrichment
 from shared.errors import RetryLater
 from shared.firestore_limits import MAX_COMMIT_BYTES, document_size
 from shared.log import get_logger
-from shared.mail import Extraction, SignatureFields, company_domain, company_name_from_domain, extract
+from shared.mail.companies import company_domain, company_name_from_domain
+from shared.mail.extract import Extraction, extract
 from shared.mail.limits import (
     MAX_GMAIL_ID_BYTES,
     MAX_LABELS,
@@ -56,6 +57,7 @@ from shared.mail.limits import (
     bounded,
     utf8_prefix,
 )
+from shared.mail.signatures import SignatureFields
 from shared.pipeline import progress
 from shared.pipeline.fetched import FetchedBatch, FetchedMessage, batches_for
 from shared.sharing import CONTENT_DELETES, content_ref, delete_content, forgetting, split_content, stub_of

@@ -38,7 +38,8 @@ from shared.crm.relationships import RelationshipStats
 from shared.crm.repair import CrmRepair
 from shared.crm.search import TOKENS_FIELD, search_tokens
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.mail import canonical_mailbox, company_domain, is_free_mail_domain
+from shared.mail.addresses import canonical_mailbox
+from shared.mail.companies import company_domain, is_free_mail_domain
 from shared.principals import Principal
 from shared.transactions import transactional
 

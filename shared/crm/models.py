@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-import phonenumbers
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
@@ -42,6 +41,8 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, p
 
 def phone_number(value: str) -> str:
     """A real number in any country's numbering plan (phonenumbers), stored in international form."""
+    import phonenumbers  # its metadata is for the few functions that take phone numbers, when they do
+
     try:
         number = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException as error:
@@ -77,9 +78,13 @@ ParentType = Literal["contact", "company", "deal"]
 
 
 class ApiModel(BaseModel):
-    """camelCase on the wire and in Firestore; unknown fields are a 400, not silently dropped."""
+    """camelCase on the wire and in Firestore; unknown fields are a 400, not silently dropped.
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    Models here and in shared.crm.answers defer building their validators until first used
+    (defer_build): a function uses two or three of some eighty, and building them all cost each cold
+    start tens of milliseconds."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", defer_build=True)
 
 
 class VersionedUpdate(ApiModel):
@@ -267,7 +272,7 @@ class TakeoutUploadRequest(ApiModel):
 class RecordMeta(BaseModel):
     """Every record the API returns carries these besides its own fields."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
     id: str
     version: int = 0
     created_at: str | None = Field(default=None, alias="createdAt")
@@ -275,11 +280,13 @@ class RecordMeta(BaseModel):
 
 
 class Page(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     items: list[dict[str, Any]]
     next_cursor: str | None = Field(alias="nextCursor")
 
 
 class ErrorBody(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     code: str
     message: str
     field: str | None = None
@@ -287,4 +294,5 @@ class ErrorBody(BaseModel):
 
 
 class ErrorAnswer(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     error: ErrorBody

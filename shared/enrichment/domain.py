@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from shared.enrichment.model import EnrichmentInput, EnrichmentResult
-from shared.mail import company_name_from_domain
+from shared.mail.companies import company_name_from_domain
 
 # url -> the page's HTML, or None when it could not be read.
 WebsiteFetcher = Callable[[str], str | None]

@@ -20,6 +20,8 @@ MAX_SIGNATURE_TEXT_CHARS = 200  # each signature field: title, company, each pho
 MAX_SIGNATURE_ITEMS = 10  # phones, links
 MAX_LABELS = 100
 MAX_GMAIL_ID_BYTES = 200  # Gmail's own ids are 16 hex digits; a label id is a short name
+# Messages to more people than this are group mail (a workspace setting can change it).
+DEFAULT_GROUP_THRESHOLD = 20
 
 
 def utf8_prefix(text: str, max_bytes: int) -> str:

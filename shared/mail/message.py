@@ -21,6 +21,7 @@ from shared.mail.addresses import Address, canonical_mailbox, decode_words, pars
 from shared.mail.automation import automated_reason, is_machine_address, is_role_address
 from shared.mail.html_text import html_to_text
 from shared.mail.limits import (
+    DEFAULT_GROUP_THRESHOLD,
     MAX_ADDRESS_HEADER_CHARS,
     MAX_ADDRESSES,
     MAX_MESSAGE_ID_BYTES,
@@ -28,7 +29,6 @@ from shared.mail.limits import (
     utf8_prefix,
 )
 
-DEFAULT_GROUP_THRESHOLD = 20
 # Gmail refuses mail over 25 MB once encoded; anything far larger is not worth parsing whole.
 MAX_RAW_BYTES = 40 * 1024 * 1024
 # Bodies beyond this are cut before decoding: extraction only needs the top of the text.

@@ -9,7 +9,7 @@ from devstack import demo
 from shared import ids
 from shared.crm.ingest import Ingestor
 from shared.gmail.mailboxes import MailboxStore
-from shared.mail import extract
+from shared.mail.extract import extract
 from shared.pipeline.fetched import FetchedMessage
 from tests.browser.conftest import assert_accessible, new_owner, screenshot
 from tests.support import mail, wait_for

@@ -17,7 +17,7 @@ from shared.crm.repair import CrmRepair
 from shared.deadletters import TTL_FIELD, DeadLetters
 from shared.errors import NotFound
 from shared.gmail.mailboxes import MailboxStore
-from shared.mail import extract
+from shared.mail.extract import extract
 from shared.pipeline.fetched import FetchedMessage
 from tests.integration.api import Api
 from tests.integration.api import team as api_team

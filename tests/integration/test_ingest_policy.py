@@ -13,7 +13,7 @@ import pytest
 
 from shared import ids
 from shared.crm.ingest import Ingestor
-from shared.mail import extract
+from shared.mail.extract import extract
 from shared.pipeline.fetched import FetchedMessage
 from shared.principals import Role
 from shared.workspaces import add_member

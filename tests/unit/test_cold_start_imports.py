@@ -114,3 +114,19 @@ def test_importing_workspace_settings_compiles_no_signature_tables():
 def test_a_caseless_pattern_is_compiled_when_first_used():
     code = CASELESS_PATTERNS + "signed = bool(signatures._sign_off_match('Best regards, Ann'))"
     assert evaluated_after(code, "[signed, compiled()]") == [True, ["sign-off best lowered"]]
+
+
+def test_a_function_that_reads_no_mail_loads_no_mail_reader_nor_phone_metadata():
+    # The contacts API parses no mail and checks a phone number only when one is sent.
+    loaded = set(loaded_after("import main\nmain.contacts"))
+    readers = {"shared.mail.extract", "shared.mail.quotes", "shared.mail.signatures", "phonenumbers"}
+    assert sorted(loaded & readers) == []
+
+
+def test_api_models_build_their_validators_when_first_used():
+    code = (
+        "from pydantic import BaseModel\nfrom shared.crm import answers, models\nmodels.ContactCreate(email='a@b.co')"
+    )
+    built = "sorted(name for module in (answers, models) for name, c in vars(module).items() if isinstance(c, type)"
+    built += " and issubclass(c, BaseModel) and c.__module__ == module.__name__ and c.__pydantic_complete__)"
+    assert evaluated_after(code, built) == ["ContactCreate"]

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.mail import Address, limits, parse_message
+from shared.mail import limits
 from shared.mail import message as message_module
-from shared.mail.addresses import parse_address_list
-from shared.mail.message import ParsedMessage
+from shared.mail.addresses import Address, parse_address_list
+from shared.mail.message import ParsedMessage, parse_message
 
 PLAIN = b"""\
 Message-ID: <abc.123@mail.example.com>
