@@ -7,7 +7,7 @@ is what the pipeline stores.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.mail.addresses import Address
 from shared.mail.companies import company_domain, company_name_from_domain
@@ -22,9 +22,9 @@ from shared.mail.signatures import (
 )
 
 
-@dataclass(frozen=True)
-class ContactCard:
-    """What one message tells about one person on it."""
+class ContactCard(NamedTuple):
+    """What one message tells about one person on it (a tuple: built for every person on every
+    message, it costs a fraction of a frozen dataclass)."""
 
     email: str
     name: str | None = None

@@ -152,7 +152,9 @@ def strip_quoted_history(text: str) -> str:
 def split_reply(text: str) -> tuple[str, str]:
     """(the author's text with signature, the visible reply): one pass for both."""
     own = _visible_lines(split_lines(repair_quoted_printable(text)), depth=0)
-    return _join(own), _join(_trim(own[: _signature_start(own)]))
+    end = _signature_start(own)
+    # The lines are trimmed already: only a cut at a signature can leave blank or rule lines to drop.
+    return _join(own), _join(own if end == len(own) else _trim(own[:end]))
 
 
 def repair_quoted_printable(text: str) -> str:
@@ -236,7 +238,7 @@ def _own_lines(lines: list[str]) -> list[str]:
         own.append(line)
     kept = _trim(own)
     # Lines taken for a quote's wrapped tails were all the author wrote: they are the reply, not nothing.
-    return kept if any(line.strip() for line in kept) or not wrapped_tails else wrapped_tails
+    return kept if any(line.strip() for line in kept) or not wrapped_tails else _trim(wrapped_tails)
 
 
 def _is_wrapped_quote_tail(lines: list[str], index: int) -> bool:

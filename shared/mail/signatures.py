@@ -111,7 +111,9 @@ _INITIALS = re.compile(r"^[A-Z]{2,3}$")
 _CASELESS_NAME = re.compile(r"^[^\W\d_]{1,12}(?:[ ·・][^\W\d_]{1,12}){0,2}$")
 # Word sets rather than alternation patterns: a set lookup per word beats a scan per position.
 _TITLE_TERMS = frozenset(TITLE_WORDS)
-_TITLE_HEADS = tuple(signature_words.TITLE_HEADS)
+# Compound-title endings by length: a term's endings are looked up, not compared with every head.
+_TITLE_HEADS = frozenset(signature_words.TITLE_HEADS)
+_TITLE_HEAD_LENGTHS = tuple(sorted({len(head) for head in _TITLE_HEADS}))
 # Legal forms compared as words without dots: "S.A. de C.V." is "sa de cv", "Sp. z o.o." is "sp z oo".
 _COMPANY_TERMS = frozenset(form.replace(".", "") for form in COMPANY_SUFFIXES)
 _COMPANY_PREFIX_FORMS = frozenset({"ооо", "ао", "зао", "пао", "оао", "тов", "pt", "株式会社"})  # written first
@@ -381,8 +383,11 @@ def _describe(raw: str, sender_names: frozenset[str]) -> _Line:
         or bool(_EXTENSION.match(text))
     )
     is_sign_off = sign_off is not None and (not signed_name or sign_off_name)
-    name_with_contact = name_like and _only_links(text[len(lead) :])  # "Ann Lee - 503-555-0101."
-    if _is_sentence(text) and not (is_sign_off or name_with_contact):
+    if (
+        not is_sign_off
+        and _is_sentence(text)
+        and not (name_like and _only_links(text[len(lead) :]))  # "Ann Lee - 503-555-0101."
+    ):
         compatible = False  # "Call Ann at 555-0101." is body text even with a number in it
     else:
         compatible = delimiter or is_sign_off or sender_name or name_like or contact or _is_short_phrase(text)
@@ -408,9 +413,10 @@ def _is_sentence(text: str) -> bool:
     """Ends like a sentence (or introduces something with a colon) and has enough words to be one."""
     if not _SENTENCE_END.search(text) or _ABBREVIATION_END.search(text):
         return False
-    if text.endswith(".") and (_DOTTED_ABBREVIATION.search(text) or _has_company_suffix(text)):
-        return False  # "Strojírny Brno a.s.", "Budmax Sp. z o.o.", "Overseas Sales Dept."
-    return len(text.split()) >= _SENTENCE_MIN_WORDS or text.endswith(("?", "!", ":"))
+    if len(text.split()) < _SENTENCE_MIN_WORDS and not text.endswith(("?", "!", ":")):
+        return False  # too short for a sentence: the costlier tests below are not needed
+    # "Strojírny Brno a.s.", "Budmax Sp. z o.o.", "Overseas Sales Dept.": a name, not a sentence.
+    return not (text.endswith(".") and (_DOTTED_ABBREVIATION.search(text) or _has_company_suffix(text)))
 
 
 def _only_links(text: str) -> bool:
@@ -667,10 +673,14 @@ def first_middle_last(name: str) -> str:
     return " ".join(part for part in (parsed.first, parsed.middle, parsed.last) if part)
 
 
+def _words(text: str) -> list[str]:
+    """Lower-cased words without the punctuation around them."""
+    return [word for word in (w.strip(".,/-&").lower() for w in _WORDS.findall(text)) if word]
+
+
 def _terms(text: str) -> list[str]:
     """Lower-cased words, with the two-word phrases they form ("head of", "directeur général")."""
-    words = [w.strip(".,/-&").lower() for w in _WORDS.findall(text)]
-    words = [w for w in words if w]
+    words = _words(text)
     return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
 
 
@@ -681,13 +691,12 @@ def _has_title(text: str) -> bool:
     if not _TITLE_TERMS.isdisjoint(terms):
         return True
     # Compound titles: "Vertriebsleiter", "Salgsdirektør", "Produktmanagerin".
-    return any(len(term) > len(head) + 2 and term.endswith(head) for term in terms for head in _TITLE_HEADS)
+    return any(term[-size:] in _TITLE_HEADS for term in terms for size in _TITLE_HEAD_LENGTHS if len(term) > size + 2)
 
 
 @short_text_cache(_KEPT_CHARS)
 def _has_company_suffix(text: str) -> bool:
-    words = [w.replace(".", "") for w in _terms(text) if " " not in w]
-    words = [w for w in words if w]
+    words = [word for word in (w.replace(".", "") for w in _words(text)) if word]
     if not words:
         return False
     if len(words) < 2:
@@ -719,7 +728,7 @@ def looks_like_address(text: str) -> bool:
 
 
 def _is_title(text: str) -> bool:
-    return _has_title(text) and len(text.split()) <= _PHRASE_MAX_WORDS
+    return len(text.split()) <= _PHRASE_MAX_WORDS and _has_title(text)
 
 
 def _title_and_company(segments: list[str], name: str | None, sender: Address | None) -> tuple[str | None, str | None]:

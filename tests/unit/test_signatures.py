@@ -323,3 +323,12 @@ def test_the_fullest_form_of_the_senders_name_is_kept_but_not_a_company_named_af
     assert block is not None
     fields = parse_signature(block, sender)
     assert (fields.name, fields.title, fields.company) == ("Elena Romano", "Art Director", "Romano Design Studio")
+
+
+@pytest.mark.parametrize(
+    "line", ["Vertriebsleiter", "Salgsdirektør Norden", "Produktmanagerin", "Team Leiter", "Leiter", "Manager", "Chef"]
+)
+def test_compound_titles_are_read_by_their_endings_as_a_scan_of_every_ending_reads_them(line: str) -> None:
+    terms = signatures._terms(line)
+    scanned = any(len(t) > len(h) + 2 and t.endswith(h) for t in terms for h in signatures._TITLE_HEADS)
+    assert signatures._has_title(line) == (not signatures._TITLE_TERMS.isdisjoint(terms) or scanned)
