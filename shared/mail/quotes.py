@@ -117,6 +117,7 @@ _LABEL_SEARCH_CHARS = 40  # a field label ("Envoyé le :", "*From:*") sits at th
 _RULE_LINE = re.compile(r"^[-_=*~—–#+]{3,}$")
 # ">" and the initials Supercite-style clients put before it ("JD> ..."; Emacs Supercite, Gnus).
 _QUOTED = re.compile(r"^[ \t]*(?:[A-Z]{1,3})?>")
+_QUOTE_MARKS = re.compile(r"^(?:[ \t]*(?:[A-Z]{1,3})?>)+ ?")  # every level of a quoted line's markers
 # Lone marks that tracking extensions (Mixmax, Streak) leave under a reply; not text.
 _BLANK_OR_INVISIBLE = " \t\u1427\u200b\u200c\u200d\u2060\ufeff\u00a0"
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -151,10 +152,26 @@ def strip_quoted_history(text: str) -> str:
 
 def split_reply(text: str) -> tuple[str, str]:
     """(the author's text with signature, the visible reply): one pass for both."""
-    own = _visible_lines(split_lines(repair_quoted_printable(text)), depth=0)
+    lines = split_lines(repair_quoted_printable(text))
+    own = _visible_lines(lines, depth=0)
+    if not own and _is_bare_quote(lines):
+        # Nothing but a quote with no attribution or header in it: the quote is all the message
+        # says, so it is shown as written rather than as an empty reply. A quote that holds a
+        # thread's headers ("> On ... wrote:") is history with nothing added, and stays empty.
+        return "", _join([line.rstrip() for line in lines])
     end = _signature_start(own)
     # The lines are trimmed already: only a cut at a signature can leave blank or rule lines to drop.
     return _join(own), _join(own if end == len(own) else _trim(own[:end]))
+
+
+def _is_bare_quote(lines: list[str]) -> bool:
+    """Every non-blank line is quoted ("> ..."), and what they quote holds no quote header,
+    separator or header block."""
+    non_blank = [line for line in lines if line.strip(_BLANK_OR_INVISIBLE)]
+    if not non_blank or not all(_QUOTED.match(line) for line in non_blank):
+        return False
+    unquoted = [_QUOTE_MARKS.sub("", line) for line in lines]
+    return _history_start(unquoted)[1] is None
 
 
 def repair_quoted_printable(text: str) -> str:

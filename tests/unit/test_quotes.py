@@ -241,3 +241,18 @@ def test_a_body_left_quoted_printable_is_read_decoded() -> None:
     assert "a =C3=A9crit" in damaged
     assert visible_reply(damaged) == reply
     assert quotes.repair_quoted_printable("x = 1\ny == 2, see ?id=20") == "x = 1\ny == 2, see ?id=20"
+
+
+def test_a_message_of_nothing_but_a_bare_quote_shows_the_quote() -> None:
+    body = "> Email with only a quote.\n>\n> And a second line of it.\n"
+    assert visible_reply(body) == "> Email with only a quote.\n>\n> And a second line of it."
+    assert strip_quoted_history(body) == ""  # no text of the author's: no signature to look for
+
+
+def test_quoted_history_with_its_headers_and_nothing_added_stays_empty() -> None:
+    body = (
+        "> On Thu, Apr 30, 2020 at 10:07 AM, Ann Lee <ann@rapport.dev> wrote:\n>\n"
+        ">> On Thu, Apr 30, 2020 at 10:06 AM, Mark Roe <mark@rapport.dev> wrote:\n>> Ping.\n"
+    )
+    assert visible_reply(body) == ""
+    assert visible_reply("> -----Original Message-----\n> From: Ann Lee\n> Sent: Monday\n> Hi\n") == ""
