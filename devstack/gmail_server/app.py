@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from devstack import calendar_server
 from devstack.gmail_server import dev_api, errors, gmail_api, oauth_api
 from devstack.gmail_server.batch import handle_batch
 from devstack.gmail_server.http_util import api_error_response, json_response
@@ -63,6 +64,7 @@ _ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", f"{_USERS}/drafts/<draft_id>", gmail_api.get_draft),
     ("POST", f"{_USERS}/watch", gmail_api.watch),
     ("POST", f"{_USERS}/stop", gmail_api.stop),
+    *calendar_server.ROUTES,
 ]
 # Google serves the batch endpoint under both names; the client library posts to the discovery's `batch`.
 _BATCH_PATHS = ("/batch/gmail/v1", "/batch")
@@ -106,6 +108,7 @@ class GmailApp:
 
     def close(self) -> None:
         self.store.notifier.close()
+        self.store.calendar_pusher.close()
 
 
 def _method_not_allowed(request: Request) -> errors.ApiError:

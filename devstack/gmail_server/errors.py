@@ -45,6 +45,13 @@ def not_found(message: str = "Requested entity was not found.") -> ApiError:
     return ApiError(404, message, reason="notFound", status="NOT_FOUND")
 
 
+def full_sync_required() -> ApiError:
+    """The Calendar API's answer to a sync token it no longer honours."""
+    return ApiError(
+        410, "Sync token is no longer valid, a full sync is required.", reason="fullSyncRequired", status="GONE"
+    )
+
+
 def unauthenticated() -> ApiError:
     return ApiError(
         401,

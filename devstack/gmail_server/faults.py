@@ -22,9 +22,14 @@ API_OPERATIONS = {
     "history.list": "users.history.list",
     "watch": "users.watch",
     "stop": "users.stop",
+    # The Calendar API, served by the same local Google (devstack/calendar_server/).
+    "events.list": "calendar.events.list",
+    "events.watch": "calendar.events.watch",
+    "channels.stop": "calendar.channels.stop",
 }
 _HISTORY_LIST = "users.history.list"
-KINDS = ("server_error", "unavailable", "rate_limit", "history_expired", "revoked")
+_EVENTS_LIST = "calendar.events.list"
+KINDS = ("server_error", "unavailable", "rate_limit", "history_expired", "sync_token_expired", "revoked")
 _RATE_LIMIT_RETRY_SECONDS = 1
 
 
@@ -42,6 +47,8 @@ class FaultRule:
             return False
         if self.kind == "history_expired":
             return operation == _HISTORY_LIST and self.operation in (ANY_OPERATION, _HISTORY_LIST)
+        if self.kind == "sync_token_expired":
+            return operation == _EVENTS_LIST and self.operation in (ANY_OPERATION, _EVENTS_LIST)
         return self.operation in (ANY_OPERATION, operation)
 
     def as_json(self) -> dict[str, object]:
@@ -70,6 +77,8 @@ class FaultBoard:
             raise ValueError(f"operation must be one of {', '.join([*API_OPERATIONS, TOKEN_OPERATION, '*'])}")
         if kind == "history_expired" and operation not in ("history.list", ANY_OPERATION):
             raise ValueError("history_expired applies to history.list only")
+        if kind == "sync_token_expired" and operation not in ("events.list", ANY_OPERATION):
+            raise ValueError("sync_token_expired applies to events.list only")
         if count is not None and count < 1:
             raise ValueError("count must be a positive integer, or omitted for a fault that lasts until cleared")
         with self._lock:
@@ -125,6 +134,8 @@ def api_error(kind: str) -> errors.ApiError:
         )
     if kind == "history_expired":
         return errors.not_found()
+    if kind == "sync_token_expired":
+        return errors.full_sync_required()
     return errors.unauthenticated()  # revoked: the access token no longer works
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from devstack.calendar_server.calendars import CalendarBoard
+from devstack.calendar_server.push import WebhookPusher
 from devstack.gmail_server import errors, faults
 from devstack.gmail_server.faults import FaultBoard
 from devstack.gmail_server.mailbox import Mailbox
@@ -28,6 +30,9 @@ class MailStore:
         self.faults = FaultBoard()
         self.fault_hooks: list[FaultHook] = []  # in-process hooks; tests across processes use `faults`
         self._mailboxes: dict[str, Mailbox] = {}
+        # Each account's primary calendar: one Google, one grant for Gmail and Calendar alike.
+        self.calendar_pusher = WebhookPusher()
+        self.calendars = CalendarBoard(self.calendar_pusher)
         self._lock = threading.Lock()
 
     def replace_mailbox(self, email: str, raws: list[bytes], *, scope: str | None = None) -> tuple[Mailbox, str]:
