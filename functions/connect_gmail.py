@@ -23,6 +23,8 @@ class ConnectGmail(BaseModel):
     send_mail: bool = Field(default=False, alias="sendMail")
     # Let Rapport write drafts (gmail.compose only), then create the assistant's draft this proposal holds.
     draft_proposal_id: RecordId | None = Field(default=None, alias="draftProposalId")
+    # Also read your primary calendar (calendar.readonly, added to the same grant): meetings from Google Calendar.
+    calendar: bool = False
 
 
 @command(
@@ -40,6 +42,7 @@ def connect_gmail(call: Call[ConnectGmail, None]) -> WerkzeugResponse:
         return_to=body.return_to,
         send_mail=body.send_mail,
         draft_proposal_id=body.draft_proposal_id,
+        calendar=body.calendar,
     )
     response = json_response(AuthorizationUrl(authorization_url=start.authorization_url).model_dump(by_alias=True))
     set_browser_cookie(response, start.browser_nonce, max_age_seconds=int(STATE_LIFETIME.total_seconds()))

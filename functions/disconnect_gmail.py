@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions._lib.handlers import Call, command
+from shared.calendar.channels import stop_calendar
 from shared.crm.answers import Disconnected
 from shared.crm.models import RecordId
 from shared.gmail.connect import disconnect_mailbox_as
@@ -31,5 +32,11 @@ class DisconnectGmail(BaseModel):
 def disconnect_gmail(call: Call[DisconnectGmail, None]) -> dict[str, Any]:
     body = call.body
     ref = MailboxRef(body.workspace_id, body.mailbox_id)
-    disconnect_mailbox_as(ref, actor_uid=call.principal.uid, actor_role=call.member_role, delete_data=body.delete_data)
+    disconnect_mailbox_as(
+        ref,
+        actor_uid=call.principal.uid,
+        actor_role=call.member_role,
+        delete_data=body.delete_data,
+        before_forget=stop_calendar,
+    )
     return {"status": "disconnected", "dataDeletion": "queued" if body.delete_data else "kept"}

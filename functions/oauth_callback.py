@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from functions._lib.handlers import Call, http_function, operation
 from functions._lib.http import BROWSER_COOKIE, clear_browser_cookie
 from shared.assistant.proposals import confirm_draft_after_grant
+from shared.calendar.sync import connect_calendar
 from shared.errors import DomainError
 from shared.gmail.oauth import ConnectFailure, ConnectRefused, GmailOAuth
 from shared.log import get_logger
@@ -69,6 +70,9 @@ def _consented(call: Call[None, ConsentAnswer]) -> WerkzeugResponse:
             connected.ref.workspace_id, connected.uid, connected.email, connected.draft_proposal_id
         )
         return _back_to_app(connected.return_to, draft="created" if created else "failed")
+    if connected.calendar:
+        connect_calendar(connected.ref)
+        return _back_to_app(connected.return_to, calendar="connected", mailbox=connected.ref.mailbox_id)
     return _back_to_app(connected.return_to, gmail="connected", mailbox=connected.ref.mailbox_id)
 
 

@@ -87,6 +87,18 @@ def gmail_service(credentials: Any) -> Any:
     )
 
 
+def calendar_service(credentials: Any) -> Any:
+    """A Calendar API client for one user's credentials. The local Google serves Calendar beside Gmail;
+    an overridden endpoint replaces rootUrl and servicePath together, so it names the service path too."""
+    from googleapiclient.discovery import build
+
+    endpoint = get_settings().gmail_api_endpoint
+    options = {"api_endpoint": f"{endpoint.rstrip('/')}/calendar/v3/"} if endpoint else None
+    return build(
+        "calendar", "v3", credentials=credentials, client_options=options, cache_discovery=False, static_discovery=True
+    )
+
+
 class _EmulatorCredential(firebase_credentials.Base):
     """firebase-admin insists on a credential object; the emulators ignore what it holds."""
 

@@ -33,7 +33,8 @@ class Settings(BaseSettings):
         description="Base URL of the deployed functions; a function is reached at BASE/NAME."
     )
 
-    # Gmail and Google OAuth. Endpoints default to Google's; the local stack points them at devstack.
+    # Gmail, Calendar and Google OAuth. Endpoints default to Google's; the local stack points them at devstack
+    # (its one local Google serves Calendar at gmail_api_endpoint + /calendar/v3/ too).
     gmail_api_endpoint: str | None = None
     oauth_token_uri: str = "https://oauth2.googleapis.com/token"  # noqa: S105 (a URL, not a secret)
     oauth_auth_uri: str = "https://accounts.google.com/o/oauth2/v2/auth"

@@ -282,6 +282,10 @@ class AuthorizationUrl(Answer):
     authorization_url: str = Field(description="Send the user here to grant access")
 
 
+class CalendarPushAnswer(Answer):
+    outcome: str = Field(description="`sync` (a sync was queued), `duplicate` or `handshake` (nothing to do)")
+
+
 class Disconnected(Answer):
     status: str
     data_deletion: str = Field(description="`queued` or `kept`")

@@ -22,6 +22,8 @@ GMAIL_READONLY_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
 GMAIL_SEND_SCOPE = "https://www.googleapis.com/auth/gmail.send"
 # Asked for only when a user first confirms a draft the assistant wrote; it creates drafts, never sends.
 GMAIL_COMPOSE_SCOPE = "https://www.googleapis.com/auth/gmail.compose"
+# Asked for only when a user connects their calendar (the same grant, incrementally); read-only.
+CALENDAR_READONLY_SCOPE = "https://www.googleapis.com/auth/calendar.readonly"
 RATE_LIMIT_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded", "quotaExceeded"})
 BATCH_ROUNDS = 4  # a batch's retryable failures are fetched again this many times before giving up
 
@@ -53,7 +55,7 @@ def credentials_for(refresh_token: str, scope: str = GMAIL_READONLY_SCOPE) -> Cr
     )
 
 
-def _error_reason(error: HttpError) -> str:
+def error_reason(error: HttpError) -> str:
     try:
         body = json.loads(error.content or b"{}")
     except ValueError:
@@ -64,7 +66,7 @@ def _error_reason(error: HttpError) -> str:
     return str(details[0].get("reason", ""))
 
 
-def _retry_after(error: HttpError) -> float | None:
+def retry_after(error: HttpError) -> float | None:
     value = error.resp.get("retry-after") if error.resp is not None else None
     try:
         return float(value) if value is not None else None
@@ -78,13 +80,13 @@ def translate(error: Exception) -> Exception:
         return MailboxDisconnected(f"Google no longer accepts this mailbox's grant ({error}); connect Gmail again")
     if not isinstance(error, HttpError):
         return error
-    status, reason = error.status_code, _error_reason(error)
+    status, reason = error.status_code, error_reason(error)
     if status == 401 or reason == "invalid_grant":
         return MailboxDisconnected("Google rejected this mailbox's credentials; connect Gmail again")
     if status == 429 or (status == 403 and reason in RATE_LIMIT_REASONS):
-        return RetryLater("Gmail rate limit reached", retry_after_seconds=_retry_after(error) or 1.0)
+        return RetryLater("Gmail rate limit reached", retry_after_seconds=retry_after(error) or 1.0)
     if status >= 500:
-        return RetryLater(f"Gmail is unavailable ({status})", retry_after_seconds=_retry_after(error) or 1.0)
+        return RetryLater(f"Gmail is unavailable ({status})", retry_after_seconds=retry_after(error) or 1.0)
     if status == 404:
         return NotFound(f"Gmail: {reason or 'not found'}")
     return error
@@ -139,7 +141,7 @@ class GmailMailbox:
         try:
             return dict(self._users.drafts().create(userId="me", body={"message": message}).execute())
         except HttpError as error:
-            if error.status_code == 403 and _error_reason(error) in SCOPE_REASONS:
+            if error.status_code == 403 and error_reason(error) in SCOPE_REASONS:
                 raise ScopeMissing(GMAIL_COMPOSE_SCOPE) from error
             raise translate(error) from error
         except google.auth.exceptions.RefreshError as error:

@@ -51,14 +51,25 @@ def connect_mailbox(
     return ref
 
 
+# Told (mailbox, its refresh token or None) before the grant is forgotten: what else the grant reaches
+# (the calendar's push channel) is stopped while it still can be.
+BeforeForget = Callable[[MailboxRef, str | None], None]
+
+
 def disconnect_mailbox_as(
-    ref: MailboxRef, *, actor_uid: str, actor_role: Role, delete_data: bool, store: MailboxStore | None = None
+    ref: MailboxRef,
+    *,
+    actor_uid: str,
+    actor_role: Role,
+    delete_data: bool,
+    store: MailboxStore | None = None,
+    before_forget: BeforeForget | None = None,
 ) -> None:
     """Owners and admins may disconnect any mailbox of the workspace; a member only their own."""
     store = store or MailboxStore()
     if actor_role not in (Role.OWNER, Role.ADMIN) and store.get(ref).get("ownerUid") != actor_uid:
         raise PermissionDenied("only the mailbox's owner or a workspace admin can disconnect it")
-    disconnect_mailbox(ref, delete_data=delete_data, store=store)
+    disconnect_mailbox(ref, delete_data=delete_data, store=store, before_forget=before_forget)
 
 
 def sync_now(ref: MailboxRef, *, store: MailboxStore | None = None, sync: SyncService | None = None) -> None:
@@ -76,6 +87,7 @@ def disconnect_mailbox(
     store: MailboxStore | None = None,
     revoke: Callable[[str], None] | None = None,
     enqueue: Callable[..., str] = tasks.enqueue,
+    before_forget: BeforeForget | None = None,
 ) -> None:
     """Forgets this workspace's tokens and routing; with `delete_data`, purges the mail it brought. When no
     other workspace still uses the address, also stops Gmail's watch and revokes the grant: both are one
@@ -86,6 +98,8 @@ def disconnect_mailbox(
         refresh_token: str | None = store.refresh_token(ref)
     except MailboxDisconnected:
         refresh_token = None  # already gone on Google's side or ours: nothing to stop or revoke
+    if before_forget is not None:
+        before_forget(ref, refresh_token)
     store.forget(ref, "Disconnected. Connect Gmail again to resume syncing.")
     if refresh_token and not store.mailboxes_for_address(email):
         # Best effort on Google's side: the user asked to leave, and we forget the grant regardless.

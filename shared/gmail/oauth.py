@@ -28,7 +28,7 @@ from google.oauth2 import id_token as google_id_token
 from shared.clients import firestore_client
 from shared.crypto import EncryptedSecret, SecretBox, secret_box
 from shared.errors import DomainError, InvalidInput, PermissionDenied, RetryLater
-from shared.gmail.api import GMAIL_COMPOSE_SCOPE, GMAIL_READONLY_SCOPE, GMAIL_SEND_SCOPE
+from shared.gmail.api import CALENDAR_READONLY_SCOPE, GMAIL_COMPOSE_SCOPE, GMAIL_READONLY_SCOPE, GMAIL_SEND_SCOPE
 from shared.gmail.connect import connect_mailbox, revoke_grant
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
 from shared.log import get_logger
@@ -57,6 +57,7 @@ class ConnectFailure(StrEnum):
     GOOGLE_UNAVAILABLE = "google_unavailable"
     GOOGLE_REFUSED = "google_refused"
     GMAIL_NOT_ALLOWED = "gmail_not_allowed"  # the Gmail box was left unticked on the consent screen
+    CALENDAR_NOT_ALLOWED = "calendar_not_allowed"  # asked to connect the calendar, its box was left unticked
     NO_OFFLINE_ACCESS = "no_offline_access"
     OTHER_BROWSER = "other_browser"  # the callback came without the starting browser's cookie
     WRONG_ACCOUNT = "wrong_account"  # consent was given as a Google account that is not the user's
@@ -94,6 +95,8 @@ class Connected:
     email: str = ""
     # The assistant's draft whose confirmation asked for this consent: confirmed now that drafts are allowed.
     draft_proposal_id: str | None = None
+    # The consent was asked to add the calendar (calendar.readonly, incrementally): connect it now.
+    calendar: bool = False
 
 
 def _digest(value: str) -> str:
@@ -126,11 +129,13 @@ class GmailOAuth:
         return_to: str = "/settings",
         send_mail: bool = False,
         draft_proposal_id: str | None = None,
+        calendar: bool = False,
     ) -> ConsentStart:
         """A consent URL for the caller's own Gmail, bound to them and to the browser that carries the nonce;
         `send_mail` also asks to send mail as them (invitations from their Gmail), besides reading it.
         `draft_proposal_id` asks for gmail.compose alone (the read grant is kept by include_granted_scopes)
-        and confirms that draft of the assistant's once Google consents (decision 30)."""
+        and confirms that draft of the assistant's once Google consents (decision 30). `calendar` asks for
+        calendar.readonly alone, the same way: the grant that reads Gmail then reads the calendar too (decision 37)."""
         if not principal.email or not principal.email_verified:
             raise PermissionDenied("verify your email address first: Rapport connects only your own Gmail")
         state, verifier, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(64), secrets.token_urlsafe(32)
@@ -145,10 +150,13 @@ class GmailOAuth:
                 "returnTo": return_to if return_to.startswith("/") else "/settings",
                 "expiresAt": datetime.now(UTC) + STATE_LIFETIME,
                 "draftProposalId": draft_proposal_id,
+                "calendar": calendar,
             }
         )
         if draft_proposal_id:
             scopes: tuple[str, ...] = (*IDENTITY_SCOPES, GMAIL_COMPOSE_SCOPE)
+        elif calendar:
+            scopes = (*IDENTITY_SCOPES, CALENDAR_READONLY_SCOPE)
         else:
             scopes = (*SCOPES, GMAIL_SEND_SCOPE) if send_mail else SCOPES
         query = {
@@ -178,7 +186,7 @@ class GmailOAuth:
                 reason=ConnectFailure.OTHER_BROWSER,
             )
         verifier = self._box.open(EncryptedSecret.model_validate(pending["verifier"]), context=key)
-        refresh_token, id_token = self._redeem(code, verifier)
+        refresh_token, id_token = self._redeem(code, verifier, calendar=bool(pending.get("calendar")))
         address = self._granted_address(pending, refresh_token, id_token)
         ref = connect_mailbox(
             workspace_id=pending["workspaceId"], owner_uid=pending["uid"], refresh_token=refresh_token, address=address
@@ -189,6 +197,7 @@ class GmailOAuth:
             uid=pending["uid"],
             email=address,
             draft_proposal_id=pending.get("draftProposalId"),
+            calendar=bool(pending.get("calendar")),
         )
 
     def _granted_address(self, pending: dict[str, Any], refresh_token: str, id_token: str | None) -> str:
@@ -290,7 +299,7 @@ class GmailOAuth:
             )
         return pending
 
-    def _redeem(self, code: str, verifier: str) -> tuple[str, str | None]:
+    def _redeem(self, code: str, verifier: str, *, calendar: bool = False) -> tuple[str, str | None]:
         """The refresh token and the ID token Google answers for `code`."""
         try:
             response = self._http.post(
@@ -321,6 +330,11 @@ class GmailOAuth:
             raise InvalidInput(
                 "Rapport needs permission to read Gmail; tick that box when Google asks",
                 reason=ConnectFailure.GMAIL_NOT_ALLOWED,
+            )
+        if calendar and CALENDAR_READONLY_SCOPE not in str(answer.get("scope", "")).split():
+            raise InvalidInput(
+                "Rapport needs permission to read your calendar; tick that box when Google asks",
+                reason=ConnectFailure.CALENDAR_NOT_ALLOWED,
             )
         if not answer.get("refresh_token"):
             raise InvalidInput(

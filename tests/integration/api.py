@@ -102,8 +102,11 @@ class Browser:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         data = None if body is None else json.dumps(body).encode()
+        return self.open_request(urllib.request.Request(url, data=data, headers=headers))
+
+    def open_request(self, request: urllib.request.Request) -> Answer:
         try:
-            with self._opener.open(urllib.request.Request(url, data=data, headers=headers), timeout=30) as response:
+            with self._opener.open(request, timeout=30) as response:
                 return Answer(response.status, _decode(response.read(), response.headers), dict(response.headers))
         except urllib.error.HTTPError as error:
             return Answer(error.code, _decode(error.read(), error.headers), dict(error.headers))

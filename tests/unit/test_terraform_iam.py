@@ -24,7 +24,9 @@ SECRET_ROLES = {"roles/secretmanager.secretAccessor", "roles/secretmanager.admin
 # The functions that hold Gmail grants: they redeem a code (oauth-callback), refresh a token to read or
 # stop a watch (sync-mailbox, fetch-messages, renew-watches, disconnect-gmail) or revoke one (disconnect-gmail).
 # `invitations` and `invitation` open the inviter's grant to mail an invitation from their Gmail (decision 23).
+# `sync-calendar` refreshes the same grant to read the owner's calendar and open its push channel (decision 37).
 GRANT_HOLDERS = {
+    "sync-calendar",
     "oauth-callback",
     "disconnect-gmail",
     "sync-mailbox",
