@@ -17,6 +17,13 @@ export async function startDraftGrant(auth: Auth, workspaceId: string, returnTo:
   return answer.authorizationUrl;
 }
 
+/** Google's consent for the calendar alone (calendar.readonly, added to the mailbox's grant); coming back, the
+ *  callback queues the first calendar sync and returns to `returnTo` with `?calendar=connected` (decision 37). */
+export async function startCalendarConnection(auth: Auth, workspaceId: string, returnTo: string): Promise<string> {
+  const answer = await sendCommand<{ authorizationUrl: string }>(auth, "connect-gmail", { workspaceId, returnTo, calendar: true });
+  return answer.authorizationUrl;
+}
+
 export function disconnectGmail(auth: Auth, workspaceId: string, mailboxId: string, deleteData: boolean): Promise<unknown> {
   return sendCommand(auth, "disconnect-gmail", { workspaceId, mailboxId, deleteData });
 }

@@ -1,7 +1,7 @@
 import { collection, onSnapshot, type Firestore, type Unsubscribe } from "firebase/firestore";
 import { toFirestoreFailure } from "./errors";
 import { asCount, asDate, asMap, asString } from "./parse";
-import type { FirestoreFailure, MailboxStatus, SharingLevel } from "./types";
+import type { FirestoreFailure, MailboxCalendar, MailboxStatus, SharingLevel } from "./types";
 
 /** A mailbox that never chose shares metadata only, as firestore.rules read it. */
 function sharingLevelOf(value: unknown): SharingLevel {
@@ -103,6 +103,7 @@ export function subscribeToMailboxes(
             lastError: asString(sync.lastError),
             backfillRunId: asString(sync.backfillRunId),
           },
+          calendar: calendarOf(data.calendar),
         };
       });
       latest.sort((a, b) => a.email.localeCompare(b.email));
@@ -116,5 +117,17 @@ export function subscribeToMailboxes(
     unsubscribeMailboxes();
     for (const unsubscribe of progressListeners.values()) unsubscribe();
     progressListeners.clear();
+  };
+}
+
+function calendarOf(value: unknown): MailboxCalendar | null {
+  const calendar = asMap(value);
+  const status = asString(calendar.status);
+  if (status === null) return null;
+  return {
+    status,
+    lastSyncAt: asDate(calendar.lastSyncAt),
+    lastError: asString(calendar.lastError),
+    eventsSynced: asCount(calendar.eventsSynced),
   };
 }

@@ -46,6 +46,16 @@ export interface MailboxStatus {
   /** What teammates read of its mail, chosen by its owner (shared/sharing.py). */
   sharing: SharingLevel;
   sync: MailboxSync;
+  /** The owner's primary Google Calendar on the same grant (shared/calendar/state.py); null when never connected. */
+  calendar: MailboxCalendar | null;
+}
+
+/** "connecting" (first sync queued), "connected", or "disconnected" (Google refused the grant; lastError says so). */
+export interface MailboxCalendar {
+  status: string;
+  lastSyncAt: Date | null;
+  lastError: string | null;
+  eventsSynced: number;
 }
 
 export type SharingLevel = "everything" | "subject" | "metadata";

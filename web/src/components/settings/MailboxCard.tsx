@@ -1,9 +1,10 @@
 import { useState } from "preact/hooks";
-import { disconnectGmail, requestSyncNow, setMailboxSharing } from "../../data/gmailApi";
+import { disconnectGmail, requestSyncNow, setMailboxSharing, startCalendarConnection } from "../../data/gmailApi";
 import { syncProgressOf } from "../../data/syncProgress";
-import type { MailboxStatus, SharingLevel } from "../../data/types";
+import type { MailboxCalendar, MailboxStatus, SharingLevel } from "../../data/types";
 import { formatFullDateTime, formatRelativeTime } from "../../lib/relativeTime";
 import { useAction } from "../../lib/useAction";
+import { paths } from "../../lib/router";
 import { useServices } from "../../lib/services";
 import { ProgressBar } from "../ProgressBar";
 import { DisconnectDialog } from "./DisconnectDialog";
@@ -54,7 +55,12 @@ export function MailboxCard({ workspaceId, mailbox, preview, canDecide, canSync,
     await setMailboxSharing(auth, workspaceId, mailbox.id, level);
     return "Sharing changed: it applies to mail already in the CRM too.";
   });
-  const actionNote = [syncAction, disconnectAction, sharingAction].find(
+  // Google's consent for calendar.readonly on the same grant; only the mailbox's owner can give it.
+  const [calendarAction, connectCalendar] = useAction(async () => {
+    window.location.assign(await startCalendarConnection(auth, workspaceId, paths.settings(workspaceId)));
+    return "Opening Google…";
+  });
+  const actionNote = [syncAction, disconnectAction, sharingAction, calendarAction].find(
     (action) => action.state === "done" || action.state === "failed",
   );
   const sharingLabel = SHARING_LEVELS.find((option) => option.level === mailbox.sharing)?.label ?? mailbox.sharing;
@@ -123,6 +129,16 @@ export function MailboxCard({ workspaceId, mailbox, preview, canDecide, canSync,
         )}
       </label>
 
+      {connected && (
+        <CalendarStatus
+          calendar={mailbox.calendar}
+          canConnect={canShare}
+          busy={calendarAction.state === "pending" || calendarAction.state === "done"}
+          now={now}
+          onConnect={() => void connectCalendar()}
+        />
+      )}
+
       {preview && <SyncPreviewPanel workspaceId={workspaceId} preview={preview} canDecide={canDecide} now={now} />}
 
       {sync.lastError && (
@@ -182,6 +198,48 @@ function SyncCount({ label, value, name, hint }: { label: string; value: number;
     <div class="sync-stat" data-count={name} title={hint}>
       <dt>{label}</dt>
       <dd>{numberFormat.format(value)}</dd>
+    </div>
+  );
+}
+
+const CALENDAR_LABELS: Record<string, string> = {
+  connecting: "Connecting…",
+  connected: "Connected",
+  disconnected: "Disconnected",
+};
+
+interface CalendarStatusProps {
+  calendar: MailboxCalendar | null;
+  canConnect: boolean;
+  busy: boolean;
+  now: number;
+  onConnect: () => void;
+}
+
+/** The owner's Google Calendar on this mailbox's grant: its state, and "Connect calendar" when it is not read. */
+function CalendarStatus({ calendar, canConnect, busy, now, onConnect }: CalendarStatusProps) {
+  const status = calendar?.status ?? "not_connected";
+  return (
+    <div class="mailbox-card__calendar" data-testid="mailbox-calendar" data-calendar-status={status}>
+      <span>
+        Google Calendar: <strong>{CALENDAR_LABELS[status] ?? "Not connected"}</strong>
+        {calendar?.lastSyncAt && (
+          <span title={formatFullDateTime(calendar.lastSyncAt)}>
+            {" "}
+            · synced {formatRelativeTime(calendar.lastSyncAt, now)} · {numberFormat.format(calendar.eventsSynced)} events read
+          </span>
+        )}
+      </span>
+      {status === "disconnected" && calendar?.lastError && (
+        <p class="mailbox-card__error" role="alert" data-testid="calendar-error">
+          {calendar.lastError}
+        </p>
+      )}
+      {canConnect && (status === "not_connected" || status === "disconnected") && (
+        <button type="button" class="button" data-testid="connect-calendar" disabled={busy} onClick={onConnect}>
+          {status === "disconnected" ? "Reconnect calendar" : "Connect calendar"}
+        </button>
+      )}
     </div>
   );
 }

@@ -1,7 +1,8 @@
 import { useState } from "preact/hooks";
 
-/** What oauth-callback appends when it sends the user back: `?gmail=connected|declined|error&reason=`. */
-const RESULT_PARAMS = ["gmail", "reason", "mailbox"];
+/** What oauth-callback appends when it sends the user back: `?gmail=connected|declined|error&reason=`,
+ *  or `?calendar=connected` after the calendar's consent (decision 37). */
+const RESULT_PARAMS = ["gmail", "calendar", "reason", "mailbox"];
 
 interface OAuthResult {
   tone: "ok" | "error";
@@ -22,6 +23,7 @@ const FAILURE_REASONS: Record<string, string> = {
   google_unavailable: "Google's sign-in service did not answer. Please try again in a moment.",
   google_refused: "Google refused the sign-in. Please connect again.",
   gmail_not_allowed: "Rapport needs permission to read Gmail: tick that box when Google asks.",
+  calendar_not_allowed: "Rapport needs permission to read your calendar: tick that box when Google asks. Gmail stays connected.",
   no_offline_access: "Google granted no offline access. Remove Rapport in your Google account, then connect again.",
   other_browser:
     "This Gmail connection was started in another browser or by someone else, so nothing was connected. To connect your own Gmail, choose Connect Gmail here.",
@@ -49,12 +51,19 @@ const RESULTS: Record<string, (reason: string | null) => OAuthResult> = {
   error: (reason) => ({ tone: "error", title: "Gmail could not be connected", detail: failureSentence(reason), reason: knownReason(reason) }),
 };
 
+const CALENDAR_CONNECTED: OAuthResult = {
+  tone: "ok",
+  title: "Google Calendar is connected",
+  detail: "Rapport is reading your meetings now; they show on your contacts' timelines.",
+};
+
 /** Reads the result once, then takes it out of the address bar so a reload doesn't show it again. */
 function takeResultFromUrl(): OAuthResult | null {
   const url = new URL(window.location.href);
   const outcome = url.searchParams.get("gmail") ?? "";
   const describe = Object.hasOwn(RESULTS, outcome) ? RESULTS[outcome] : undefined;
-  const result = describe ? describe(url.searchParams.get("reason")) : null;
+  const calendarConnected = url.searchParams.get("calendar") === "connected";
+  const result = calendarConnected ? CALENDAR_CONNECTED : describe ? describe(url.searchParams.get("reason")) : null;
   if (RESULT_PARAMS.some((name) => url.searchParams.has(name))) {
     for (const name of RESULT_PARAMS) url.searchParams.delete(name);
     window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
