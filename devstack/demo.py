@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devstack import demo_calendar
 from devstack.processes import StackError
+from shared.calendar.sync import connect_calendar
 from shared.clients import firestore_client
+from shared.gmail.api import CALENDAR_READONLY_SCOPE, GMAIL_READONLY_SCOPE
 from shared.gmail.connect import connect_mailbox
 from shared.gmail.mailboxes import MailboxRef
 from shared.pipeline import progress
@@ -55,11 +58,14 @@ def dev_call(gmail_url: str, path: str, body: dict[str, Any] | bytes, content_ty
         return json.loads(response.read() or b"{}")
 
 
-def load_mailbox(gmail_url: str, email: str, mbox: Path | None = None) -> str:
-    """Creates the mailbox in the local Gmail server and returns the refresh token it granted."""
+def load_mailbox(gmail_url: str, email: str, mbox: Path | None = None, *, scope: str | None = None) -> str:
+    """Creates the mailbox in the local Gmail server and returns the refresh token it granted (for `scope`,
+    read-only Gmail unless said)."""
     body: dict[str, Any] = {"email": email}
     if mbox is not None:
         body["mbox"] = str(mbox)
+    if scope is not None:
+        body["scope"] = scope
     return str(dev_call(gmail_url, "mailboxes", body)["refreshToken"])
 
 
@@ -74,15 +80,28 @@ DEMO_SETTINGS = {"contactCreation": "sent_and_received", "requirePreview": False
 
 
 def connect_demo(
-    gmail_url: str, owner_email: str, mbox: Path | None, *, workspace_id: str = DEMO_WORKSPACE
+    gmail_url: str,
+    owner_email: str,
+    mbox: Path | None,
+    *,
+    workspace_id: str = DEMO_WORKSPACE,
+    with_calendar: bool = False,
 ) -> MailboxRef:
-    """Connects a mailbox of the local Gmail server to `workspace_id`, creating the demo workspace if missing."""
+    """Connects a mailbox of the local Gmail server to `workspace_id`, creating the demo workspace if missing.
+    `with_calendar` also fills the owner's calendar with the demo meetings (devstack/demo_calendar.py) and
+    connects it on the same grant, as 'Connect calendar' does."""
     workspace = firestore_client().document("workspaces", workspace_id)
     if not workspace.get().exists:
         create_workspace(workspace_id, name="Demo team", owner_uid=DEMO_OWNER_UID, owner_email=owner_email)
         workspace.set({"settings": DEMO_SETTINGS}, merge=True)
-    refresh_token = load_mailbox(gmail_url, owner_email, mbox)
-    return connect_mailbox(workspace_id=workspace_id, owner_uid=DEMO_OWNER_UID, refresh_token=refresh_token)
+    scope = f"{GMAIL_READONLY_SCOPE} {CALENDAR_READONLY_SCOPE}" if with_calendar else None
+    refresh_token = load_mailbox(gmail_url, owner_email, mbox, scope=scope)
+    ref = connect_mailbox(workspace_id=workspace_id, owner_uid=DEMO_OWNER_UID, refresh_token=refresh_token)
+    if with_calendar and mbox is not None:
+        people = demo_calendar.correspondents(mbox, owner_email)
+        dev_call(gmail_url, f"calendars/{owner_email}/events", {"items": demo_calendar.events(owner_email, people)})
+        connect_calendar(ref)
+    return ref
 
 
 def mailbox_progress(ref: MailboxRef) -> IngestProgress:

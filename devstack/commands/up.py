@@ -150,7 +150,7 @@ def addon_preview_url(web_url: str, *, workspace_id: str = demo.DEMO_WORKSPACE, 
 
 
 def _serve(stack: LocalStack, args: argparse.Namespace, mbox_path: Path, started: float, ready_seconds: float) -> int:
-    ref = demo.connect_demo(stack.gmail_url, DEMO_OWNER, mbox_path)
+    ref = demo.connect_demo(stack.gmail_url, DEMO_OWNER, mbox_path, with_calendar=True)
     if not args.smoke:
         sign_in = demo.sign_in_link(
             stack.web_url, uid=demo.DEMO_OWNER_UID, email=DEMO_OWNER, display_name="Alex Morgan"

@@ -21,6 +21,7 @@ from google.auth.exceptions import RefreshError
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
+from devstack import demo_calendar
 from tests.unit.test_gmail_server_harness import (
     GOOGLE_ERROR_SCHEMA,
     RecordingServer,
@@ -258,3 +259,16 @@ def test_scope_revocation_and_faults_answer_as_google_does(
     google.post_json(f"/_dev/mailboxes/{owner}/revoke")
     with pytest.raises(RefreshError):
         calendar(google, refresh_token).events().list(calendarId="primary").execute()
+
+
+def test_the_demo_calendar_is_calendar_v3_events_with_the_awkward_cases_a_real_one_holds() -> None:
+    people = [(f"Person {rank}", f"person{rank}@globex.test") for rank in range(10)]
+    events = demo_calendar.events("alex@lumenway.io", people)
+    for item in events:
+        _check(item, "Event")
+    assert any(item.get("recurrence") for item in events)
+    assert any("date" in item["start"] for item in events)  # all-day
+    assert any(item["status"] == "cancelled" for item in events)
+    assert any(item["attendees"][0]["responseStatus"] == "declined" for item in events)
+    assert any("email" not in attendee for item in events for attendee in item["attendees"])
+    assert len(demo_calendar.events("alex@lumenway.io", people[:1])) < len(events)  # rows without their people drop
