@@ -70,6 +70,7 @@ class Recorder:
 def calendar_owner(stack: Any, firestore_db: Any, workspace_id: str) -> dict[str, Any]:
     """A connected mailbox whose grant covers Gmail and the calendar, its calendar asked to connect."""
     email = f"cal.{uuid.uuid4().hex[:8]}@lumenway.io"
+    create_workspace(workspace_id, name="Team", owner_uid="u-owner", owner_email=email)
     grant = _google(
         stack, "POST", "/_dev/mailboxes", {"email": email, "scope": f"{GMAIL_READONLY_SCOPE} {CALENDAR_READONLY_SCOPE}"}
     )
