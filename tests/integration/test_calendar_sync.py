@@ -226,3 +226,34 @@ def test_connecting_the_calendar_asks_google_for_calendar_readonly_on_the_same_g
     wait_for(lambda: (MailboxStore().get(ref).get("calendar") or {}).get("status") == "connected", what="calendar")
     assert MailboxStore().get(ref)["calendar"]["eventsSynced"] >= 1
     assert MailboxStore().get(ref)["status"] == "connected"
+
+
+def test_the_daily_renewal_replaces_a_channel_about_to_lapse_and_stops_the_old_one(
+    stack: Any, calendar_owner: dict[str, Any]
+) -> None:
+    email, ref = calendar_owner["email"], calendar_owner["ref"]
+    assert CalendarSync(apply=Recorder()).sync(ref) is CalendarSyncOutcome.FULL
+    old = CalendarStore().sync_state(ref)["channel"]
+    # A day before it lapses: inside the renewal's margin, so this run must replace it.
+    soon = datetime.now(UTC) + timedelta(days=1)
+    firestore_client().document("calendarSync", f"{ref.workspace_id}_{ref.mailbox_id}").update(
+        {"channel.expiration": soon}
+    )
+
+    status, _, report = _post_internal(stack, "renew-watches")
+    assert status == 200
+    assert report["calendarChannels"] == {"renewed": 1, "disconnected": 0, "failed": 0}
+    new = CalendarStore().sync_state(ref)["channel"]
+    assert new["id"] != old["id"]
+    assert new["expiration"] > soon
+    live = _google(stack, "GET", f"/_dev/calendars/{email}/channels")["channels"]
+    assert [channel["id"] for channel in live] == [new["id"]]
+    assert not firestore_client().document(CALENDAR_CHANNELS, old["id"]).get().exists
+
+
+def _post_internal(stack: Any, function: str) -> tuple[int, dict[str, str], dict[str, Any]]:
+    request = urllib.request.Request(
+        f"{stack.internal_url}/{function}", data=b"{}", headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        return answer.status, dict(answer.headers), json.load(answer)
