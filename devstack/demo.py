@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from google.cloud.firestore_v1.base_query import FieldFilter
+
 from devstack import demo_calendar
 from devstack.processes import StackError
 from shared.calendar.sync import connect_calendar
@@ -133,6 +135,19 @@ def counts(workspace_id: str) -> dict[str, int]:
         name: int(workspace.collection(name).count().get()[0][0].value)
         for name in ("interactions", "contacts", "companies")
     }
+
+
+def wait_for_meetings(ref: MailboxRef, *, timeout: float = 60.0) -> int:
+    """The meetings the mailbox's calendar brought in, once its sync has finished (0 if it does not in time)."""
+    mailbox = firestore_client().document("workspaces", ref.workspace_id, "mailboxes", ref.mailbox_id)
+    deadline = time.monotonic() + timeout
+    while ((mailbox.get().to_dict() or {}).get("calendar") or {}).get("status") != "connected":
+        if time.monotonic() > deadline:
+            return 0
+        time.sleep(0.5)
+    interactions = firestore_client().collection("workspaces", ref.workspace_id, "interactions")
+    meetings = interactions.where(filter=FieldFilter("kind", "==", "meeting")).count().get()
+    return int(meetings[0][0].value)
 
 
 def sign_in_link(web_url: str, *, uid: str, email: str, display_name: str | None = None) -> str:

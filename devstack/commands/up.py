@@ -164,6 +164,7 @@ def _serve(stack: LocalStack, args: argparse.Namespace, mbox_path: Path, started
         "messages": progress.stored,
         "contacts": counts["contacts"],
         "companies": counts["companies"],
+        "meetings": demo.wait_for_meetings(ref),
         "seconds": round(time.monotonic() - started, 2),
         "ready_seconds": round(ready_seconds, 2),
     }
@@ -172,7 +173,8 @@ def _serve(stack: LocalStack, args: argparse.Namespace, mbox_path: Path, started
         return 0
     _say(
         f"rapport up: {summary['messages']} messages ingested: {summary['contacts']} contacts, "
-        f"{summary['companies']} companies in {summary['seconds']} s"
+        f"{summary['companies']} companies, {summary['meetings']} meetings from Google Calendar "
+        f"in {summary['seconds']} s"
     )
     _say(f"\n  Open {sign_in}")
     _say(f"  The Gmail sidebar (the add-on's cards for any demo message): {addon_preview_url(stack.web_url)}")
