@@ -77,7 +77,7 @@ def test_a_second_up_says_one_is_running_and_exits(tmp_path):
 
 
 def test_ctrl_c_during_start_up_stops_every_process(tmp_path):
-    up = _up(tmp_path, "--smoke")
+    up = _up(tmp_path, "--smoke", "--messages", "20")  # interrupted before any mail is read: keep it small
     deadline = time.monotonic() + 60
     while not (tmp_path / "up" / "logs" / "firestore.log").exists():
         assert time.monotonic() < deadline, "the emulators never started"
@@ -100,15 +100,25 @@ def _pid_of(runtime_dir: Path, command_part: bytes) -> int | None:
     return None
 
 
+def _stderr_until(up: subprocess.Popen[str], words: str) -> str:
+    """What `up` says on stderr up to and including the line holding `words` (it fails if up ends first)."""
+    assert up.stderr is not None
+    said = []
+    while words not in (line := up.stderr.readline()):
+        assert line, f"up ended before saying {words!r}:\n{''.join(said)[-3000:]}"
+        said.append(line)
+    return "".join([*said, line])
+
+
 def test_a_crashed_part_stops_up_with_a_message_and_nothing_left(tmp_path):
-    up = _up(tmp_path, "--smoke", "--messages", "6000")
-    deadline = time.monotonic() + 120
-    while (gmail := _pid_of(tmp_path, b"devstack.gmail_server")) is None:
-        assert time.monotonic() < deadline, "the local Gmail server never started"
-        time.sleep(0.1)
-    time.sleep(1.0)  # let the stack finish starting, so the crash happens while it runs
+    # Killed as soon as the ingest starts: 800 messages keep the stack busy for seconds after that.
+    up = _up(tmp_path, "--smoke", "--messages", "800")
+    said = _stderr_until(up, "ingesting the demo mailbox")
+    gmail = _pid_of(tmp_path, b"devstack.gmail_server")
+    assert gmail is not None, "the local Gmail server is not running"
     os.kill(gmail, signal.SIGKILL)
     _, stderr = up.communicate(timeout=120)
+    stderr = said + stderr
     assert up.returncode == 1
     assert "gmail" in stderr
     assert "exited" in stderr
