@@ -335,12 +335,17 @@ def use_stack_env(env: dict[str, str]) -> None:
     forget_clients()
 
 
-def build_web() -> None:
-    """Builds the local stack's web app (web/dist-local) when a source file is newer than the last build."""
+def local_web_is_current() -> bool:
+    """True when the local stack's web app (web/dist-local) is newer than every source file."""
     stamp = LOCAL_WEB_DIST / "index.html"
     built = {"node_modules", "dist", LOCAL_WEB_DIST.name}
     sources = [p for p in WEB_DIR.rglob("*") if p.is_file() and not built.intersection(p.relative_to(WEB_DIR).parts)]
-    if stamp.exists() and all(p.stat().st_mtime <= stamp.stat().st_mtime for p in sources):
+    return stamp.exists() and all(p.stat().st_mtime <= stamp.stat().st_mtime for p in sources)
+
+
+def build_web() -> None:
+    """Builds the local stack's web app (web/dist-local) when a source file is newer than the last build."""
+    if local_web_is_current():
         return
     result = subprocess.run(["npm", "run", "--silent", "build:local"], cwd=WEB_DIR, capture_output=True, text=True)
     if result.returncode != 0:

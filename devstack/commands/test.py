@@ -6,9 +6,10 @@ import argparse
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from devstack import prerequisites
-from devstack.stack import REPO_ROOT, WEB_DIR
+from devstack.stack import REPO_ROOT, WEB_DIR, local_web_is_current
 
 PYTHON_CODE = ["shared", "functions", "devstack", "bench", "tests", "main.py"]
 # Security checks of the whole deployment (the module through terraform/deployment's call of it). Offline:
@@ -33,23 +34,57 @@ def _step(title: str, argv: list[str], cwd: object = REPO_ROOT) -> bool:
     return ok
 
 
+Step = tuple[str, list[str], object]  # title, argv, working directory
+
+
+def _quiet_step(title: str, argv: list[str], cwd: object) -> tuple[bool, str]:
+    """A step whose output is kept and printed whole when it ends, so steps running side by side do not
+    interleave their lines."""
+    started = time.monotonic()
+    result = subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # type: ignore[call-overload]
+    ok = result.returncode == 0
+    report = f"\n== {title}: {' '.join(argv)}\n{result.stdout}"
+    return ok, report + f"== {title}: {'ok' if ok else 'FAILED'} in {time.monotonic() - started:.1f} s"
+
+
+def _in_order(steps: list[Step]) -> list[str]:
+    """Runs `steps` one after another, printing each as it ends; returns the titles of those that failed."""
+    failed = []
+    for title, argv, cwd in steps:
+        ok, report = _quiet_step(title, argv, cwd)
+        print(report, flush=True)
+        if not ok:
+            failed.append(title)
+    return failed
+
+
+def _side_by_side(lanes: list[list[Step]]) -> list[str]:
+    """Each lane's steps in order, the lanes at once: lint and types on one core while checkov and the web
+    builds use the other, before pytest has the machine to itself. Returns the failed steps' titles."""
+    with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+        return [title for failed in pool.map(_in_order, lanes) for title in failed]
+
+
 def run(args: argparse.Namespace) -> int:
     python = sys.executable
     pytest_args = args.pytest_args or ["tests"]
     # Before the minutes of lint and build: a missing browser or emulator stops the run here, named.
     if not prerequisites.ensure(pytest_args):
         return 2
-    failed: list[str] = []
+    code: list[Step] = []
+    web: list[Step] = [("web build", ["npm", "run", "--silent", "build"], WEB_DIR)]
     if not args.no_lint:
-        checks = [
-            ("ruff", [python, "-m", "ruff", "check", *PYTHON_CODE]),
-            ("ruff format", [python, "-m", "ruff", "format", "--check", *PYTHON_CODE]),
-            ("mypy", [python, "-m", "mypy"]),
-            ("checkov", CHECKOV),
+        code = [
+            ("ruff", [python, "-m", "ruff", "check", *PYTHON_CODE], REPO_ROOT),
+            ("ruff format", [python, "-m", "ruff", "format", "--check", *PYTHON_CODE], REPO_ROOT),
+            ("mypy", [python, "-m", "mypy"], REPO_ROOT),
         ]
-        failed += [title for title, argv in checks if not _step(title, argv)]
-    if not _step("web build", ["npm", "run", "--silent", "build"], cwd=WEB_DIR):
-        failed.append("web build")
+        web.insert(0, ("checkov", CHECKOV, REPO_ROOT))
+    if "browser" in prerequisites.needs(pytest_args) and not local_web_is_current():
+        # The stack's own build of the app (devstack/stack.py build_web), made here beside the other steps
+        # rather than inside pytest, where the browser tests' first fixture would wait for it.
+        web.append(("local web build", ["npm", "run", "--silent", "build:local"], WEB_DIR))
+    failed = _side_by_side([lane for lane in (code, web) if lane])
     if not _step("pytest", [python, "-m", "pytest", *pytest_args]):
         failed.append("pytest")
     if failed:
