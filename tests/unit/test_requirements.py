@@ -3,7 +3,8 @@
 Cloud Functions installs requirements.txt and nothing else, so a package imported by shared/, functions/
 or main.py but only present as someone else's dependency can vanish or change under us at any build.
 Every third-party import must name a distribution of requirements.in; requirements.txt (made from it by
-`./rapport lock`) pins each one exactly, with hashes, as do the dev tools' and the Tasks emulator's locks."""
+`./rapport lock`) pins each one exactly, with hashes, as do the locks of the dev tools, the Tasks emulator
+and the model weights."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ LOCKS = {
     "requirements.in": "requirements.txt",
     "requirements-dev.in": "requirements-dev.txt",
     "requirements-tasks-emulator.in": "requirements-tasks-emulator.txt",
+    "requirements-models.in": "requirements-models.txt",
 }
 NAMESPACES = {"google", "google.cloud"}  # shared by many distributions: the module below decides
 _REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
