@@ -14,6 +14,7 @@ locals {
     "firebaserules.googleapis.com", # Firestore security rules
     "firestore.googleapis.com",
     "gmail.googleapis.com", # users.watch, history.list, messages.get
+    "gsuiteaddons.googleapis.com", # the Gmail add-on's deployment and its service agent (docs/addon.md)
     "calendar-json.googleapis.com", # events.list with sync tokens, events.watch channels
     "iam.googleapis.com",
     "iamcredentials.googleapis.com",  # OIDC tokens for push, tasks and scheduler
