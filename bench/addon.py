@@ -50,6 +50,7 @@ def seed(contacts: int, rng: random.Random) -> None:
 
     from shared import ids
     from shared.clients import firestore_client
+    from shared.crm.relationships import COLD_SINCE_FIELD, RECENT_DAYS, RECENT_FIELD
     from shared.gmail.mailboxes import MailboxStore
     from shared.workspaces import create_workspace
 
@@ -65,6 +66,11 @@ def seed(contacts: int, rng: random.Random) -> None:
         for n in range(start, min(start + 400, contacts)):
             email, contact_id = _email(n), ids.contact_id(_email(n))
             last = now - timedelta(days=rng.randint(0, 300))
+            last_ms = int(last.timestamp() * 1000)
+            # The sparse list fields as the relationship refresh keeps them (relationships.list_fields).
+            listed = {RECENT_FIELD: last_ms} if last >= now - timedelta(days=RECENT_DAYS) else {}
+            if n % 50 == 0:
+                listed[COLD_SINCE_FIELD] = last_ms + 21 * 86_400_000
             batch.set(
                 workspace.collection("contacts").document(contact_id),
                 {
@@ -74,11 +80,12 @@ def seed(contacts: int, rng: random.Random) -> None:
                     "title": "Head of Operations" if n % 3 else None,
                     "companyName": f"Company {n % 997:03d}",
                     "companyId": f"company{n % 997:03d}.com",
-                    "lastInteractionMs": int(last.timestamp() * 1000),
+                    "lastInteractionMs": last_ms,
                     "goingCold": n % 50 == 0,
                     "strength": {"score": rng.uniform(0, 100)},
                     "version": 1,
-                },
+                }
+                | listed,
             )
             if n % 10 == 0:
                 batch.set(

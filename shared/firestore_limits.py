@@ -20,6 +20,7 @@ MAX_FIELDS = 20_000
 MAX_INDEX_ENTRIES = 40_000
 # One commit's request: Firestore takes 10 MiB, its emulator 4 MiB; a commit stays well under both.
 MAX_COMMIT_BYTES = 3 * 1024 * 1024
+MAX_WRITES_PER_COMMIT = 450  # Firestore allows 500 writes in one commit; keep a margin
 
 
 def is_document_id(text: str) -> bool:

@@ -16,8 +16,10 @@ from shared.clients import firestore_client
 from shared.crm import audit
 from shared.enrichment.budget import MICROS_PER_USD, WORKSPACE_BUDGET_FIELD, month_key
 from shared.errors import NotFound
+from shared.firestore_limits import MAX_WRITES_PER_COMMIT
 from shared.principals import Principal
 from shared.settings import get_settings
+from shared.workspaces import WORKSPACE_NAME_FIELD
 
 
 def _usd(micros: Any) -> float:
@@ -51,6 +53,12 @@ class WorkspaceProfile:
 
     def rename(self, workspace_id: str, actor: Principal, name: str) -> dict[str, Any]:
         self._change(workspace_id, actor, {"name": name})
+        members = list(self._workspace(workspace_id).collection("members").select([]).stream())
+        for start in range(0, len(members), MAX_WRITES_PER_COMMIT):
+            batch = self._db.batch()
+            for member in members[start : start + MAX_WRITES_PER_COMMIT]:
+                batch.update(member.reference, {WORKSPACE_NAME_FIELD: name})
+            batch.commit()
         return {"id": workspace_id, "name": name}
 
     def set_ai_budget(self, workspace_id: str, actor: Principal, monthly_usd: float | None) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from shared.crm.kinds import CONTACTS, DEALS, NOTES, TASKS, records
 from shared.crm.member_strength import SCORES_FIELD
 from shared.crm.models import ContactCreate, DealCreate, DealUpdate, NoteCreate, TaskCreate
 from shared.crm.policy import Policy
+from shared.crm.relationships import COLD_SINCE_FIELD, RECENT_FIELD
 from shared.errors import DomainError, InvalidInput, NotFound, PermissionDenied, RetryLater, Unauthenticated
 from shared.gmail.mailboxes import MAILBOX_INDEX, ROUTES
 from shared.log import get_logger
@@ -43,12 +44,12 @@ from shared.mail.companies import company_domain, company_name_from_domain
 from shared.principals import Principal, Role, at_least
 from shared.settings import Settings, get_settings
 from shared.workspace_settings import ContactCreation, WorkspaceSettingsService, settings_of
+from shared.workspaces import WORKSPACE_NAME_FIELD
 
 log = get_logger("addon")
 VIA = "gmail-addon"
 HOMEPAGE, MESSAGE, ACTION = "addon-homepage", "addon-message", "addon-action"
 CHOSEN_FIELD = "addonChosenAt"  # on a member document: the workspace the sidebar shows them
-CHOSEN_NAME_FIELD = "addonWorkspaceName"  # and its name then, so cards name it without reading the workspace
 # Read per person card: memberships, the mailbox route, the contact, two deals, two open tasks, the newest
 # message, the mailbox that knows them best and the reader's own summary: at most ten.
 SHOWN = 2
@@ -181,9 +182,7 @@ class AddonService:
                     uid=snapshot.id,
                     role=Role(data.get("role", Role.VIEWER)),
                     chosen_ms=int(chosen.timestamp() * 1000) if isinstance(chosen, datetime) else 0,
-                    workspace_name=data.get(CHOSEN_NAME_FIELD)
-                    if isinstance(data.get(CHOSEN_NAME_FIELD), str)
-                    else None,
+                    workspace_name=_text(data.get(WORKSPACE_NAME_FIELD)),
                 )
             )
         return found
@@ -215,21 +214,19 @@ class AddonService:
         wanted = wanted or event.parameter("workspaceId")
         chosen = next((m for m in memberships if m.workspace_id == wanted), None)
         if chosen is not None and event.parameter("action") == "choose_workspace":
-            (_, name), *_ = self._workspace_names([chosen.workspace_id])
-            reads.add(1)
             self._db.document("workspaces", chosen.workspace_id, "members", chosen.uid).update(
-                {CHOSEN_FIELD: self._now(), CHOSEN_NAME_FIELD: name}
+                {CHOSEN_FIELD: self._now()}
             )
-            chosen = replace(chosen, workspace_name=name)
         if chosen is None and len(memberships) == 1:
             chosen = memberships[0]
         if chosen is None:
             remembered = max(memberships, key=lambda m: m.chosen_ms)
             chosen = remembered if remembered.chosen_ms else None
         several = len(memberships) > 1
+        if several and chosen is not None:
+            (chosen,) = self._named([chosen], reads)
         if chosen is None or event.parameter("action") == "switch_workspace":
-            names = self._workspace_names([m.workspace_id for m in memberships])
-            reads.count += len(names)
+            names = [(m.workspace_id, m.workspace_name or m.workspace_id) for m in self._named(memberships, reads)]
             return (
                 cards.update(cards.workspace_chooser(base, names))
                 if event.parameter("action")
@@ -251,7 +248,7 @@ class AddonService:
         context = replace(
             base,
             workspace_id=chosen.workspace_id,
-            workspace_name=(chosen.workspace_name or chosen.workspace_id) if several else None,
+            workspace_name=(chosen.workspace_name or chosen.workspace_id) if several else None,  # id: a nameless one
             several_workspaces=several,
             can_block=at_least(chosen.role, Role.ADMIN),
             message_participants=participants,
@@ -261,12 +258,22 @@ class AddonService:
             event=event, principal=principal, membership=chosen, context=context, message=message, reads=reads
         )
 
-    def _workspace_names(self, workspace_ids: list[str]) -> list[tuple[str, str]]:
-        refs = [self._db.document("workspaces", ws) for ws in workspace_ids]
-        names = {
-            s.id: str((s.to_dict() or {}).get("name") or s.id) for s in self._db.get_all(refs, field_paths=["name"])
-        }
-        return [(ws, names.get(ws, ws)) for ws in workspace_ids]
+    def _named(self, memberships: list[Membership], reads: Reads) -> list[Membership]:
+        """The memberships with their workspace's name. Member documents carry it (shared/workspaces.py); one
+        written before they did is given it here, once, so later cards read nothing more."""
+        nameless = [m for m in memberships if m.workspace_name is None]
+        if not nameless:
+            return memberships
+        references = [self._db.document("workspaces", m.workspace_id) for m in nameless]
+        reads.add(len(references))
+        names = {s.id: _text((s.to_dict() or {}).get("name")) for s in self._db.get_all(references, ["name"])}
+        batch = self._db.batch()
+        for m in nameless:
+            if names.get(m.workspace_id):
+                member = self._db.document("workspaces", m.workspace_id, "members", m.uid)
+                batch.update(member, {WORKSPACE_NAME_FIELD: names[m.workspace_id]})
+        batch.commit()
+        return [replace(m, workspace_name=m.workspace_name or names.get(m.workspace_id)) for m in memberships]
 
     def _workspace(self, request: Request) -> firestore.DocumentReference:
         return self._db.document("workspaces", request.membership.workspace_id)
@@ -275,10 +282,10 @@ class AddonService:
     def _homepage(self, request: Request) -> cards.Card:
         workspace = self._workspace(request)
         contacts = workspace.collection("contacts")
-        cold = contacts.where(filter=FieldFilter("goingCold", "==", True)).order_by(
-            "lastInteractionMs", direction=firestore.Query.DESCENDING
-        )
-        recent = contacts.order_by("lastInteractionMs", direction=firestore.Query.DESCENDING)
+        # Ordered on sparse fields (relationships.py): each query reads only the contacts that hold its field,
+        # the few going cold or heard from of late, never a sort of the whole workspace.
+        cold = contacts.order_by(COLD_SINCE_FIELD, direction=firestore.Query.DESCENDING)
+        recent = contacts.order_by(RECENT_FIELD, direction=firestore.Query.DESCENDING)
         tasks = (
             workspace.collection("tasks")
             .where(filter=FieldFilter("assigneeUid", "==", request.principal.uid))

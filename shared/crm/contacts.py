@@ -45,6 +45,8 @@ SYSTEM_FIELDS = frozenset(
         "relationship",
         "strength",
         "goingCold",
+        "coldSinceMs",
+        "recentMs",
         "enrichment",
         "searchTokens",
     }

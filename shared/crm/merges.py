@@ -34,7 +34,7 @@ from shared.crm import audit
 from shared.crm.contacts import FIELD_SOURCES, SYSTEM_FIELDS, version_of
 from shared.crm.kinds import CONTACTS
 from shared.crm.member_strength import EDGES_FIELD, MEMBER_FIELD, SCORES_FIELD, merged_fields
-from shared.crm.relationships import RelationshipStats
+from shared.crm.relationships import COLD_SINCE_FIELD, RECENT_FIELD, RelationshipStats
 from shared.crm.repair import CrmRepair
 from shared.crm.search import TOKENS_FIELD, search_tokens
 from shared.errors import Conflict, InvalidInput, NotFound
@@ -265,7 +265,9 @@ class ContactMerger:
         target_write[TOKENS_FIELD] = contact_tokens({**target, **target_write})
         source_write = {"mergedInto": target_id, "version": version_of(source) + 1, TOKENS_FIELD: []}
         transaction.update(contacts.document(target_id), target_write)
-        transaction.update(contacts.document(source_id), source_write)
+        # An alias leaves the short lists (the target is refreshed after the merge and takes its place there).
+        unlisted = {COLD_SINCE_FIELD: firestore.DELETE_FIELD, RECENT_FIELD: firestore.DELETE_FIELD}
+        transaction.update(contacts.document(source_id), source_write | unlisted)
         at = self._now()
         audit.record(
             transaction,

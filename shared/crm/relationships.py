@@ -34,6 +34,11 @@ PAGE = 200
 INTERACTION_FIELDS = ["occurredAt", "threadId", "direction", "people", "kind", "pending"]
 # A contact this strong (0-100) when it goes cold is one of someone's top contacts: they hear of it.
 TOP_CONTACT_SCORE = 35.0
+# Sparse fields for short lists (the Gmail sidebar's homepage, decision 28): a contact holds each only while
+# it applies, so a query ordered on one reads the few contacts that have it, however big the workspace.
+COLD_SINCE_FIELD = "coldSinceMs"  # while going cold: when the silence passed its threshold
+RECENT_FIELD = "recentMs"  # while heard from in the last RECENT_DAYS: when
+RECENT_DAYS = 14
 
 
 class TouchRole(StrEnum):
@@ -409,7 +414,7 @@ class RelationshipStats:
         dying in between re-sends the same notice (which its id makes a no-op) rather than none."""
         if fields.get("goingCold") and not contact.get("goingCold"):
             self._tell_going_cold(self._workspace(workspace_id), reference.id, contact, fields)
-        return self._update(reference, fields, report)
+        return self._update(reference, fields | list_fields(contact, fields, epoch_ms(self._now())), report)
 
     def _tell_going_cold(
         self, workspace: firestore.DocumentReference, contact_id: str, contact: Mapping[str, Any], fields: dict
@@ -495,6 +500,20 @@ def _decayed_fields(contact: Mapping[str, Any], now_ms: int) -> dict[str, Any]:
         "goingCold": cold_after is not None and now_ms > int(cold_after),
         "relationship.interactionsPer30Days": 0.0,
     } | member_strength.score_fields(contact, now_ms)
+
+
+def list_fields(contact: Mapping[str, Any], fields: Mapping[str, Any], now_ms: int) -> dict[str, Any]:
+    """The sparse list fields of a contact saved with `fields` (its stats, or their decay): set while they
+    apply, deleted once they no longer do."""
+    cold_after = (fields.get("relationship") or contact.get("relationship") or {}).get("coldAfterMs")
+    last = contact.get("lastInteractionMs")
+    cold = isinstance(cold_after, int | float) and fields.get("goingCold") is True
+    recent = isinstance(last, int | float) and last >= now_ms - RECENT_DAYS * DAY_MS
+    return {
+        COLD_SINCE_FIELD: int(cold_after or 0) if cold else firestore.DELETE_FIELD,
+        # A maximum, not the value read: mail stored since the read may have raised it already.
+        RECENT_FIELD: firestore.Maximum(int(last or 0)) if recent else firestore.DELETE_FIELD,
+    }
 
 
 def company_member_scores(people: Iterable[Mapping[str, Any]], now_ms: int) -> dict[str, float]:

@@ -273,6 +273,57 @@ def test_a_user_in_two_workspaces_chooses_and_the_choice_sticks(addon, team, fir
     member = firestore_db.document("workspaces", second, "members", "u-owner").get().to_dict()
     assert "addonChosenAt" in member
 
+    # A card names a workspace by its name wherever it names one: renamed since, or a member document
+    # written before it carried the name (given it on first sight, so later cards read nothing more).
+    from google.cloud import firestore
+
+    from shared.principals import Principal
+    from shared.workspace_profile import WorkspaceProfile
+
+    owner = Principal(uid="u-owner", email=team["owner"], email_verified=True)
+    WorkspaceProfile(db=firestore_db).rename(second, owner, "Weekend venture")
+    assert "Workspace: Weekend venture (switch)" in _texts(_card(addon.call(HOMEPAGE, team["owner"])[1]))
+    first = firestore_db.document("workspaces", team["workspace"], "members", "u-owner")
+    first.update({"workspaceName": firestore.DELETE_FIELD})
+    said = _texts(_card(addon.call(HOMEPAGE, team["owner"], parameters={"workspaceId": team["workspace"]})[1]))
+    assert "Workspace: Lumenway (switch)" in said
+    assert first.get().to_dict()["workspaceName"] == "Lumenway"
+    chooser = _card(addon.call(ACTION, team["owner"], parameters={"action": "switch_workspace"})[1])
+    assert {"Lumenway", "Weekend venture"} <= {
+        w["buttonList"]["buttons"][0]["text"] for w in chooser["sections"][0]["widgets"] if "buttonList" in w
+    }
+
+
+def test_the_homepage_lists_who_goes_cold_your_tasks_and_who_wrote_lately(addon, team, firestore_db):
+    """The lists come from the fields the nightly refresh keeps (relationships.list_fields), not from sorting
+    every contact: a quiet contact that is neither cold nor recent is on no list."""
+    from datetime import UTC, datetime
+
+    from shared.crm.relationships import DAY_MS, RelationshipStats
+
+    ws, now_ms = team["workspace"], int(datetime.now(UTC).timestamp() * 1000)
+    strength = {"score": 50.0, "raw": 5.0, "asOfMs": now_ms, "halfLifeDays": 45.0, "scale": 10.0}
+    contacts = firestore_db.collection("workspaces", ws, "contacts")
+    silent = {"lastInteractionMs": now_ms - 200 * DAY_MS, "strength": strength, "goingCold": False}
+    contacts.document("c-cold").set(
+        {"email": "cora@acme.com", "name": "Cora Cold", **silent, "relationship": {"coldAfterMs": now_ms - DAY_MS}}
+    )
+    contacts.document("c-quiet").set({"email": "quinn@acme.com", "name": "Quinn Quiet", **silent})
+    contacts.document("c-recent").set({"email": "rey@acme.com", "name": "Rey Recent", "lastInteractionMs": now_ms})
+    firestore_db.document("workspaces", ws, "tasks", "t-1").set(
+        {"title": "Call Cora", "done": False, "dueDate": "2026-12-10", "assigneeUid": "u-owner"}
+    )
+    RelationshipStats(db=firestore_db).refresh_workspace(ws)
+
+    card = _card(addon.call(HOMEPAGE, team["owner"])[1])
+    said = {section.get("header"): _texts(section) for section in card["sections"]}
+    assert "Cora Cold" in said["Going cold"]
+    assert "Rey Recent" in said["Recent activity"]
+    assert "Call Cora" in said["Your tasks"]
+    assert "Quinn" not in _texts(card)
+    assert "Cora" not in said["Recent activity"]
+    assert "Rey" not in said["Going cold"]
+
 
 def _card_logs(stack, start: int) -> list[dict]:  # type: ignore[no-untyped-def]
     with (stack.runtime_dir / "logs" / "functions.log").open() as log:

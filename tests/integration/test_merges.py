@@ -29,7 +29,7 @@ ANN, ANN_OTHER = "ann@acme.io", "ann.lee@acme.io"
 OWNER = Principal("u-owner", None)
 # Computed at read time and refreshed after an undo; everything else comes back exactly.
 # Recomputed after every change by the relationship and enrichment subscribers, not restored by undo.
-REFRESHED = {"relationship", "strength", "goingCold", "enrichment", "memberScores"}
+REFRESHED = {"relationship", "strength", "goingCold", "coldSinceMs", "recentMs", "enrichment", "memberScores"}
 
 
 @pytest.fixture

@@ -159,3 +159,24 @@ def test_stats_become_the_contact_fields_the_web_reads():
     assert set(fields["strength"]) == {"score", "raw", "asOfMs", "halfLifeDays", "scale"}
     assert fields["strength"]["asOfMs"] == NOW
     assert fields["relationship"]["myReplyAvgMs"] == DAY_MS
+
+
+def test_list_fields_are_held_only_while_they_apply():
+    from google.cloud import firestore
+
+    from shared.crm.relationships import COLD_SINCE_FIELD, RECENT_DAYS, RECENT_FIELD, list_fields
+
+    cold_after = NOW - 3 * DAY_MS
+    silent = {"lastInteractionMs": NOW - 40 * DAY_MS, "relationship": {"coldAfterMs": cold_after}}
+    # Decay turns them cold: the stored threshold is when.
+    fields = list_fields(silent, {"goingCold": True}, NOW)
+    assert fields[COLD_SINCE_FIELD] == cold_after
+    assert fields[RECENT_FIELD] is firestore.DELETE_FIELD
+    # Fresh stats say they are warm again: off the cold list; heard from within the window: on the recent one.
+    heard = {"lastInteractionMs": NOW - (RECENT_DAYS - 1) * DAY_MS}
+    fields = list_fields(heard, {"goingCold": False, "relationship": {"coldAfterMs": None}}, NOW)
+    assert fields[COLD_SINCE_FIELD] is firestore.DELETE_FIELD
+    assert isinstance(fields[RECENT_FIELD], firestore.Maximum)
+    assert fields[RECENT_FIELD].value == heard["lastInteractionMs"]
+    # Cold without a threshold (never had a rhythm) is not listed.
+    assert list_fields({}, {"goingCold": True}, NOW)[COLD_SINCE_FIELD] is firestore.DELETE_FIELD
