@@ -1,4 +1,5 @@
-"""Cloud Scheduler, daily → every contact's strength decays and going-cold flags follow the calendar."""
+"""Cloud Scheduler, daily → meetings that have ended count, every contact's strength decays and going-cold flags
+follow the calendar."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import flask
 from functions._lib.callers import internal_http
 from functions._lib.http import answers_errors
 from functions._lib.responses import json_response
+from shared.calendar.meetings import Meetings
 from shared.crm.relationships import RelationshipStats
 from shared.log import get_logger
 
@@ -16,6 +18,8 @@ log = get_logger("refresh_all_relationships")
 @internal_http
 @answers_errors
 def refresh_all_relationships(request: flask.Request) -> flask.Response:
+    meetings = Meetings().count_ended_everywhere()
     report = RelationshipStats().refresh_all()
-    log.info("all relationships refreshed", extra=report.summary())
-    return json_response(report.summary())
+    summary = report.summary() | {"meetingsCounted": meetings}
+    log.info("all relationships refreshed", extra=summary)
+    return json_response(summary)

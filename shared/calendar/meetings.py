@@ -35,7 +35,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.clients import firestore_client
-from shared.crm.ingest import ContactBook
+from shared.crm.ingest import ContactBook, Ingestor
 from shared.crm.member_strength import ContactTallies, EdgeTally, MemberTally, update_fields
 from shared.crm.policy import Policy, participant_domains
 from shared.crm.preview import member_emails, own_addresses
@@ -474,6 +474,7 @@ class MeetingsResult:
     skipped: Counter[str] = field(default_factory=Counter)  # events that are no meeting, by reason
     writes: int = 0
     contact_ids: set[str] = field(default_factory=set)  # contacts whose counters moved
+    created: set[str] = field(default_factory=set)  # contacts the meetings created
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -513,6 +514,10 @@ class Meetings:
                 latest[event.event_id] = event
         for chunk in _chunks(list(latest.values())):
             self._apply_chunk(context, chunk, result)
+        if result.created:  # their earlier mail, stored uncounted while they were no contact, counts now
+            result.contact_ids |= Ingestor(db=self._db).adopt_mail_of(
+                workspace_id, mailbox_id=mailbox_id, contact_ids=result.created
+            )
         self._count_ended(context, result)
         if result.contact_ids:  # their stats and sortable scores follow, as after mail (decision 27)
             self._request_stats(workspace_id, result.contact_ids)
@@ -527,6 +532,15 @@ class Meetings:
         if result.contact_ids:
             self._request_stats(workspace_id, result.contact_ids)
         return result
+
+    def count_ended_everywhere(self) -> int:
+        """Every workspace's meetings that have ended since they were stored (the nightly refresh, before
+        the stats): one query per mailbox, which its own calls usually leave empty."""
+        counted = 0
+        for workspace in self._db.collection("workspaces").select([]).stream():
+            for mailbox in workspace.reference.collection("mailboxes").select([]).stream():
+                counted += self.count_ended(workspace.id, mailbox.id).counted
+        return counted
 
     def _context(self, workspace_id: str, mailbox_id: str) -> _Context:
         workspace = self._db.collection("workspaces").document(workspace_id)
@@ -663,6 +677,7 @@ class Meetings:
             return {plan.ref.path for plan in plans}
         result.writes += len(batch)
         result.contact_ids |= touched
+        result.created |= {c for c in created if not book.exists(c)}
         for plan in plans:
             setattr(result, plan.outcome, getattr(result, plan.outcome) + 1)
         return set()

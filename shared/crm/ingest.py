@@ -529,15 +529,25 @@ class Ingestor:
         self, workspace_id: str, mailbox_id: str, refs: list[firestore.DocumentReference]
     ) -> tuple[int, set[str]]:
         """Counts staged interactions; returns how many there were and the contacts they count for."""
-        workspace = self._db.collection("workspaces").document(workspace_id)
-        mailbox = workspace.collection("mailboxes").document(mailbox_id).get().to_dict() or {}
-        settings = settings_of(workspace.get().to_dict() or {})
-        policy = Policy.of(settings, own_addresses=own_addresses(mailbox, member_emails(workspace)))
-        context = _Context(workspace=workspace, policy=policy)
+        context = self._counting_context(workspace_id, mailbox_id)
         records = [MessageRecord.of_snapshot(s) for s in self._db.get_all(refs) if s.exists]
         outcome = self._settle(context, records)
         self._adopt(context, outcome.created)
         return len(records), outcome.touched
+
+    def adopt_mail_of(self, workspace_id: str, *, mailbox_id: str, contact_ids: Iterable[str]) -> set[str]:
+        """Counts the earlier, uncounted mail of contacts created outside ingestion (by a meeting from the
+        calendar, shared/calendar/meetings.py) as ingestion does for those it creates; returns the contacts
+        that mail now counts for."""
+        return self._adopt(self._counting_context(workspace_id, mailbox_id), set(contact_ids))
+
+    def _counting_context(self, workspace_id: str, mailbox_id: str) -> _Context:
+        """What stored mail is counted under, outside a sync: the workspace's policy seen from the mailbox."""
+        workspace = self._db.collection("workspaces").document(workspace_id)
+        mailbox = workspace.collection("mailboxes").document(mailbox_id).get().to_dict() or {}
+        settings = settings_of(workspace.get().to_dict() or {})
+        policy = Policy.of(settings, own_addresses=own_addresses(mailbox, member_emails(workspace)))
+        return _Context(workspace=workspace, policy=policy)
 
     # -- planning and committing ---------------------------------------------------------------------
     def _settle(self, context: _Context, records: list[MessageRecord]) -> _Outcome:
@@ -690,14 +700,17 @@ class Ingestor:
         progress.add(batch, progress.run_shard(self._db, workspace_id, run_id=run_id, key=key), **counts)
 
     # -- adoption: earlier mail of a contact created just now --------------------------------------------
-    def _adopt(self, context: _Context, created: set[str]) -> None:
+    def _adopt(self, context: _Context, created: set[str]) -> set[str]:
         adopted: set[str] = set()
+        touched: set[str] = set()
         while pending := created - adopted:
             adopted |= pending
             records = self._uncounted_mail_of(context.workspace, sorted(pending))
             if records:
                 outcome = self._settle(replace(context, progress=None, preview=None), records)
                 created = created | outcome.created
+                touched |= outcome.touched
+        return touched
 
     def _uncounted_mail_of(self, workspace: firestore.DocumentReference, contact_ids: list[str]) -> list[MessageRecord]:
         interactions = workspace.collection("interactions")

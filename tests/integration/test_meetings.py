@@ -10,10 +10,12 @@ import pytest
 from shared import ids
 from shared.calendar.meetings import MAX_STORED_ATTENDEES, Meetings, meeting_id
 from shared.crm import member_strength
+from shared.crm.ingest import Ingestor
 from shared.crm.repair import CrmRepair
 from shared.crm.timeline import UPCOMING_DAYS, Timeline
 from shared.gmail.mailboxes import MailboxStore
-from tests.support import team_with_mailbox
+from shared.pipeline.fetched import FetchedMessage
+from tests.support import mail, team_with_mailbox
 
 pytestmark = pytest.mark.integration
 
@@ -198,3 +200,29 @@ def test_bad_events_store_no_meeting_and_a_huge_one_is_bounded(firestore_db, tea
     assert big["linksPeople"] is False
     assert not _contact(firestore_db, team, crowd[0])
     assert _meeting_sums(_contact(firestore_db, team, CY))["count"] == 2
+
+
+def test_a_contact_a_meeting_creates_gets_its_earlier_uncounted_mail_counted(firestore_db, team):
+    # Bo wrote first; under the default policy ("people we wrote to") that made no contact.
+    stored = Ingestor().ingest(
+        workspace_id=team,
+        mailbox_id=MAILBOX,
+        owner_email=OWNER,
+        sync_run_id="run-1",
+        messages=[
+            FetchedMessage(
+                "g1", "t1", ("INBOX",), 1, int((NOW - timedelta(days=9)).timestamp() * 1000), mail(BO, OWNER, "Intro")
+            )
+        ],
+    )
+    assert stored.stored == 1
+    assert not _contact(firestore_db, team, BO)
+    meetings, asked = _meetings()
+
+    result = meetings.apply(team, MAILBOX, [_event("ev1", NOW - timedelta(days=2))])  # the owner invited Bo
+
+    assert result.created == {ids.contact_id(BO)}
+    bo = _contact(firestore_db, team, BO)
+    assert (bo["interactionCount"], bo["receivedCount"]) == (2, 1)
+    assert _meeting_sums(bo)["count"] == 2  # the meeting and the adopted mail
+    assert asked == [{ids.contact_id(BO)}]

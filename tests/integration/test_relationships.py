@@ -14,6 +14,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from devstack import demo
 from shared import clients, ids
+from shared.calendar.meetings import Meetings
 from shared.crm.relationships import DAY_MS, RelationshipStats, Strength, decayed_strength, epoch_ms
 from shared.enrichment.touched import EnrichmentRequest
 from shared.gmail.connect import connect_mailbox
@@ -138,12 +139,28 @@ def test_the_daily_refresh_decays_silent_contacts_and_flags_broken_rhythms(stack
         goingCold=False,
     )
 
+    # A meeting stored while it was still to come, over since yesterday: the refresh counts it first.
+    met = "met@globex.io"
+    seed_contact(firestore_db, workspace_id, met, lastInteractionMs=epoch_ms(now - timedelta(days=30)))
+    mailbox = ids.mailbox_id("owner@lumenway.io")
+    firestore_db.document("workspaces", workspace_id, "mailboxes", mailbox).set({"email": "owner@lumenway.io"})
+    event = {"id": "m1", "updated": (now - timedelta(days=3)).isoformat(), "attendees": [{"email": met}]}
+    event |= {"start": {"dateTime": (now - timedelta(days=1)).isoformat()}, "organizer": {"email": met}}
+    event["end"] = {"dateTime": (now - timedelta(days=1) + timedelta(hours=1)).isoformat()}
+    Meetings(now=lambda: now - timedelta(days=2), request_stats=lambda *_: None).apply(workspace_id, mailbox, [event])
+    assert "memberStrength" not in contact(firestore_db, workspace_id, met)  # still to come then
+
     request = urllib.request.Request(f"{stack.internal_url}/refresh-all-relationships", data=b"{}", method="POST")
     with urllib.request.urlopen(request, timeout=60) as response:
         summary = json.loads(response.read())
 
     assert summary["contacts"] >= 1
     assert summary["decayed"] >= 1
+    assert summary["meetingsCounted"] >= 1
+    counted = contact(firestore_db, workspace_id, met)
+    assert counted["memberStrength"][mailbox]["count"] == 1
+    assert counted["lastInteractionMs"] == epoch_ms(now - timedelta(days=1))
+    assert counted["strength"]["raw"] > 0  # the team strength counts it too, refreshed after
     cold = contact(firestore_db, workspace_id, weekly)
     assert cold["goingCold"] is True
     assert cold["relationship"]["medianGapMs"] == 7 * DAY_MS
