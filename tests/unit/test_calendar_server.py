@@ -155,7 +155,7 @@ def test_full_sync_in_a_window_expands_recurring_events_then_syncs_changes_and_c
     google: RecordingServer, owner: str, refresh_token: str
 ) -> None:
     service = calendar(google, refresh_token)
-    daily_since_long_ago = event("dailystandup", -3000, recurrence=["RRULE:FREQ=DAILY"])
+    daily_since_long_ago = event("dailystandup", -400, recurrence=["RRULE:FREQ=DAILY"])
     put(
         google,
         owner,
