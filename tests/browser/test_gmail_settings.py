@@ -101,6 +101,16 @@ def test_connect_gmail_watch_the_backfill_sync_now_and_undo_a_run(web_stack, fir
     assert not _is_contact(firestore_db, workspace_id, "nia@vandelay.com")
     assert page.locator('[data-testid="sync-run"][data-kind="full"][data-state="done"]').count() == 1
 
+    # The owner's calendar on the same grant: 'Connect calendar' asks Google for calendar.readonly and comes back.
+    calendar = card.get_by_test_id("mailbox-calendar")
+    assert calendar.get_attribute("data-calendar-status") == "not_connected"
+    card.get_by_test_id("connect-calendar").click()
+    page.locator('[data-testid="gmail-result"]', has_text="Google Calendar is connected").wait_for(timeout=30_000)
+    assert "calendar=" not in page.url
+    card.locator('[data-testid="mailbox-calendar"][data-calendar-status="connected"]').wait_for(timeout=60_000)
+    screenshot(page, "settings-calendar")
+    assert_accessible(page, "settings-calendar")
+
     page.set_viewport_size(PHONE)
     screenshot(page, "settings-phone")
 
