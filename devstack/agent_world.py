@@ -190,7 +190,7 @@ def seed_filler_contacts(workspace_id: str, count: int, *, today: date | None = 
     """`count` more contacts as ingestion writes them (searchable, with stats), none of them going cold:
     a workspace of the size the tools must stay fast at."""
     from shared.clients import firestore_client
-    from shared.crm.search import search_tokens
+    from shared.crm.search import indexed, search_tokens
 
     db = firestore_client()
     contacts = db.collection("workspaces", workspace_id, "contacts")
@@ -209,7 +209,7 @@ def seed_filler_contacts(workspace_id: str, count: int, *, today: date | None = 
                     "name": name,
                     "companyName": company,
                     "companyId": f"{company.lower()}.com",
-                    "searchTokens": search_tokens([name, email, company]),
+                    **indexed(search_tokens([name, email, company])),
                     "goingCold": False,
                     "strength": {"score": n % 60, "raw": 0.0, "asOfMs": now_ms},
                     "interactionCount": n % 17,

@@ -199,7 +199,7 @@ def _quoted(value: Any, depth: int = 0) -> str:
         nested = [
             _quoted(item, depth + 1)
             for key, item in value.items()
-            if isinstance(item, list | dict) and key not in ("searchTokens",)
+            if isinstance(item, list | dict) and key not in ("searchTokens", "searchKeys")
         ]
         return ", ".join(part for part in [*here, *nested] if part)
     return str(value) if isinstance(value, str | int | float) else ""

@@ -51,7 +51,9 @@ MAX_DEALS_SCANNED = 500
 CLOSED_STAGES = ("won", "lost")  # the default pipeline's outcomes: a deal there is no longer open
 MAX_LIST = 20
 # Fields a tool's answer leaves out: bookkeeping the model needs not and would pay tokens for.
-_NOISE = frozenset({"fieldSources", "manualFields", "people", "searchTokens", "before", "after", "changedFields"})
+_NOISE = frozenset(
+    {"fieldSources", "manualFields", "people", "searchTokens", "searchKeys", "before", "after", "changedFields"}
+)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from shared.principals import Principal
 
 COLLECTION = "audit"
 # Kept on documents for queries only; never part of what a change "was".
-INTERNAL_FIELDS = frozenset({"searchTokens"})
+INTERNAL_FIELDS = frozenset({"searchTokens", "searchKeys"})
 
 
 def entity_key(kind: str, entity_id: str) -> str:

@@ -49,6 +49,7 @@ SYSTEM_FIELDS = frozenset(
         "recentMs",
         "enrichment",
         "searchTokens",
+        "searchKeys",
     }
 )
 FIELD_SOURCES = "fieldSources"

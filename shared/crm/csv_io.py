@@ -27,7 +27,7 @@ from shared.crm import audit
 from shared.crm.kinds import COMPANIES, CONTACTS, DEALS, KINDS, NOTES, TASKS, records
 from shared.crm.models import CsvImport
 from shared.crm.records import Kind
-from shared.crm.search import TOKENS_FIELD
+from shared.crm.search import indexed
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.principals import Principal
 
@@ -326,9 +326,10 @@ class CsvImports:
             manual = sorted(set(before.get("manualFields") or []) | set(row.fields) - {"email"})
             after = {**before, **row.fields, "manualFields": manual, "version": int(before.get("version") or 0) + 1}
             after.update(updatedAt=now, updatedBy=actor.uid)
-            after[TOKENS_FIELD] = service.tokens(after)
+            search = indexed(service.tokens(after))
+            after.update(search)
             written = {name: after[name] for name in (*row.fields, "manualFields", "version", "updatedAt", "updatedBy")}
-            batch.update(current.reference, {**written, TOKENS_FIELD: after[TOKENS_FIELD]}, option=self._guard(current))
+            batch.update(current.reference, {**written, **search}, option=self._guard(current))
         # What undo needs: the fields the import wrote and what they were before it.
         change = {"before": before, "fields": row.fields, "afterVersion": after["version"], "after": after}
         batch.set(batch_ref.collection("changes").document(row.record_id), change)
@@ -399,7 +400,7 @@ class CsvImports:
             patch["importId"] = firestore.DELETE_FIELD
         patch.update(version=int(data.get("version") or 0) + 1, updatedAt=self._now(), updatedBy=actor.uid)
         result = {k: v for k, v in {**data, **patch}.items() if v is not firestore.DELETE_FIELD}
-        patch[TOKENS_FIELD] = records(kind).tokens(result)
+        patch.update(indexed(records(kind).tokens(result)))
         batch.update(current.reference, patch, option=guard)
         entry = audit.AuditEntry(actor, "undo-import", kind.name, current.id, data, result, self._now())
         audit.record(batch, workspace, entry)

@@ -40,7 +40,7 @@ from shared.crm.preview import (
     own_addresses,
     preview_ref,
 )
-from shared.crm.search import TOKENS_FIELD, search_tokens
+from shared.crm.search import KEYS_FIELD, TOKENS_FIELD, search_tokens
 from shared.deadletters import record_message_dead_letter
 from shared.enrichment.touched import request_enrichment
 from shared.errors import RetryLater
@@ -958,10 +958,12 @@ def _contact_update(contact_id: str, tally: _Tally, stored: dict[str, Any]) -> d
 
 def _add_search_tokens(update: dict[str, Any], values: Iterable[Any]) -> None:
     """Records made from mail are found by search like those made through the API (shared/crm/search.py).
-    A union, so no writer reads first; an edit through the API rewrites the whole list."""
+    A union (of the list, and of the map's keys under a merging set), so no writer reads first; an edit
+    through the API rewrites both whole."""
     tokens = search_tokens(values)
     if tokens:
         update[TOKENS_FIELD] = firestore.ArrayUnion(tokens)
+        update[KEYS_FIELD] = dict.fromkeys(tokens, True)
 
 
 def _company_update(tally: _Tally) -> dict[str, Any]:

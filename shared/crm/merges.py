@@ -36,7 +36,7 @@ from shared.crm.kinds import CONTACTS
 from shared.crm.member_strength import EDGES_FIELD, MEMBER_FIELD, SCORES_FIELD, merged_fields
 from shared.crm.relationships import COLD_SINCE_FIELD, RECENT_FIELD, RelationshipStats
 from shared.crm.repair import CrmRepair
-from shared.crm.search import TOKENS_FIELD, search_tokens
+from shared.crm.search import indexed, search_tokens
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.mail.addresses import canonical_mailbox
 from shared.mail.companies import company_domain, is_free_mail_domain
@@ -262,8 +262,8 @@ class ContactMerger:
             }
         )
         # Search finds the merged contact by every name and address it now holds, and no longer the alias.
-        target_write[TOKENS_FIELD] = contact_tokens({**target, **target_write})
-        source_write = {"mergedInto": target_id, "version": version_of(source) + 1, TOKENS_FIELD: []}
+        target_write.update(indexed(contact_tokens({**target, **target_write})))
+        source_write = {"mergedInto": target_id, "version": version_of(source) + 1, **indexed([])}
         transaction.update(contacts.document(target_id), target_write)
         # An alias leaves the short lists (the target is refreshed after the merge and takes its place there).
         unlisted = {COLD_SINCE_FIELD: firestore.DELETE_FIELD, RECENT_FIELD: firestore.DELETE_FIELD}

@@ -30,7 +30,7 @@ from shared.clients import firestore_client
 from shared.crm import audit
 from shared.crm.contacts import FIELD_SOURCES, person_sources
 from shared.crm.models import ApiModel, RecordId, VersionedUpdate
-from shared.crm.search import TOKENS_FIELD, search_tokens
+from shared.crm.search import indexed, search_tokens
 from shared.errors import Conflict, InvalidInput, NotFound, RetryLater
 from shared.principals import Principal
 
@@ -206,7 +206,7 @@ class Records:
             "updatedAt": now,
             "updatedBy": actor.uid,
         }
-        document[TOKENS_FIELD] = self.tokens(document)
+        document.update(indexed(self.tokens(document)))
         return record_id, document
 
     def update(self, workspace_id: str, *, actor: Principal, record_id: str, body: VersionedUpdate) -> dict[str, Any]:
@@ -222,7 +222,9 @@ class Records:
             at_ms = int(now.timestamp() * 1000)
             write[FIELD_SOURCES] = person_sources(before, body.changes(), uid=actor.uid, at_ms=at_ms)
             after = {**before, **write}
-            write[TOKENS_FIELD] = after[TOKENS_FIELD] = self.tokens(after)
+            search = indexed(self.tokens(after))
+            write.update(search)
+            after.update(search)
             entry = audit.AuditEntry(actor, "update", self.kind.name, record_id, before, after, now)
             if self._commit_if_unchanged(snapshot, workspace, entry, write):
                 return as_record(record_id, after)
@@ -323,7 +325,7 @@ class ContactRecords(Records):
         changes.update(self._run_checks(workspace, changes, creating=False))
 
         def derive(after: Mapping[str, Any]) -> dict[str, Any]:
-            return {"updatedBy": actor.uid, TOKENS_FIELD: self.tokens(dict(after))}
+            return {"updatedBy": actor.uid, **indexed(self.tokens(dict(after)))}
 
         def record(transaction: firestore.Transaction, edit: ContactEdit) -> None:
             entry = audit.AuditEntry(actor, "update", self.kind.name, record_id, edit.before, edit.after, self._now())

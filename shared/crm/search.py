@@ -1,9 +1,12 @@
 """Search by name, email, company and tags, designed for Firestore.
 
-Each searchable document stores `searchTokens`: every prefix (up to MAX_PREFIX characters) of
-every normalised word of its searchable fields, plus whole email addresses. A query asks
-Firestore for one token with `array_contains` (a single-field index, no composite needed) and
-keeps the documents holding every other word of the query too.
+Each searchable document stores its search tokens: every prefix (up to MAX_PREFIX characters) of
+every normalised word of its searchable fields, plus whole email addresses. They are kept twice:
+as the list `searchTokens` (the web app's search box asks for one with `array-contains`) and as
+the keys of the map `searchKeys`. A query asks for every word at once, one equality filter per
+word on `searchKeys.<word>`: Firestore indexes each map key on its own and merges equality
+filters without a composite index, so the answer is every document holding all the words (none
+is lost behind the first page of one word's matches), at most `limit` of them, read from the index.
 """
 
 from __future__ import annotations
@@ -16,13 +19,16 @@ from typing import Any
 
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
+from google.cloud.firestore_v1.field_path import FieldPath
 
 from shared.clients import firestore_client
 from shared.crm.audit import public
 from shared.errors import InvalidInput
 
 TOKENS_FIELD = "searchTokens"
+KEYS_FIELD = "searchKeys"
 MAX_PREFIX = 16
+MAX_TERMS = 10  # equality filters one query carries; more words than this are refused, never dropped
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -47,6 +53,11 @@ def search_tokens(values: Iterable[Any]) -> list[str]:
     return sorted(tokens)
 
 
+def indexed(tokens: list[str]) -> dict[str, Any]:
+    """The fields a document is searched by, from its tokens: written together, always."""
+    return {TOKENS_FIELD: tokens, KEYS_FIELD: dict.fromkeys(tokens, True)}
+
+
 def _strings(values: Iterable[Any]) -> Iterable[str]:
     for value in values:
         if isinstance(value, str):
@@ -60,7 +71,14 @@ def query_terms(text: str) -> list[str]:
     terms = [word[:MAX_PREFIX] for word in words(text)]
     if not terms:
         raise InvalidInput("q: type at least one letter or digit", field="q")
-    return sorted(set(terms), key=len, reverse=True)
+    distinct = sorted(set(terms), key=len, reverse=True)
+    if len(distinct) > MAX_TERMS:
+        raise InvalidInput(f"q: search with at most {MAX_TERMS} different words", field="q")
+    return distinct
+
+
+def _holding(term: str) -> FieldFilter:
+    return FieldFilter(FieldPath(KEYS_FIELD, term).to_api_repr(), "==", True)
 
 
 @dataclass(frozen=True)
@@ -74,19 +92,13 @@ class Search:
         self._db = db or firestore_client()
 
     def search(self, workspace_id: str, text: str, *, collections: Sequence[str], limit: int = 20) -> list[Hit]:
-        """At most `limit` hits of each collection."""
+        """At most `limit` hits of each collection, each holding every word of `text`."""
         terms = query_terms(text)
         hits: list[Hit] = []
         for collection in collections:
-            found: list[Hit] = []
-            query = (
-                self._db.collection("workspaces", workspace_id, collection)
-                .where(filter=FieldFilter(TOKENS_FIELD, "array_contains", terms[0]))
-                .limit(limit * 3)  # room for documents the other words then rule out
-            )
-            for snapshot in query.stream():
-                data = snapshot.to_dict() or {}
-                if set(terms[1:]) <= set(data.get(TOKENS_FIELD, [])):
-                    found.append(Hit(collection, {"id": snapshot.id, **(public(data) or {})}))
-            hits.extend(found[:limit])
+            query: Any = self._db.collection("workspaces", workspace_id, collection)
+            for term in terms:
+                query = query.where(filter=_holding(term))
+            for snapshot in query.limit(limit).stream():
+                hits.append(Hit(collection, {"id": snapshot.id, **(public(snapshot.to_dict()) or {})}))
         return hits

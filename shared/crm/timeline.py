@@ -63,7 +63,7 @@ SOURCES: dict[str, tuple[Source, ...]] = {
 # Meetings further ahead than this are not shown yet: a recurring series' far instances would fill the page.
 UPCOMING_DAYS = 60
 # Audit entries keep whole records before and after; the timeline shows what changed, not the copies.
-_TIMELINE_OMITS = {"before", "after", "people", "searchTokens"}
+_TIMELINE_OMITS = {"before", "after", "people", "searchTokens", "searchKeys"}
 
 
 class Timeline:

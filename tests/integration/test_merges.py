@@ -151,6 +151,7 @@ def test_a_merge_and_its_undo_are_audited_and_searchable_by_every_address(stack,
     ann = contact(team, ANN)
     assert {ANN, ANN_OTHER, "lee"} <= set(ann["searchTokens"])  # her other address and its name find her now
     assert contact(team, ANN_OTHER)["searchTokens"] == []  # the alias no longer shows up on its own
+    assert contact(team, ANN_OTHER)["searchKeys"] == {}
     search = Search().search(team["workspace"], ANN_OTHER, collections=["contacts"])
     assert [hit.record["id"] for hit in search] == [target]
     [target_entry] = audit_of(team, target)

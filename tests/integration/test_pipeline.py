@@ -11,6 +11,7 @@ import pytest
 
 from devstack import demo
 from shared import clients, ids
+from shared.crm.search import Search
 from shared.gmail.api import GmailMailbox
 from shared.gmail.connect import connect_mailbox
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
@@ -61,6 +62,10 @@ def test_new_mail_becomes_a_contact_and_a_company(stack, firestore_db, workspace
     # Found by the search box's prefix queries like records made through the API.
     assert {"a", "ann", "le", "lee", "acme", "ann.lee@acme.co.uk"} <= set(ann["searchTokens"])
     assert {"ac", "acme", "co", "uk"} <= set(company["searchTokens"])
+    assert ann["searchKeys"] == dict.fromkeys(ann["searchTokens"], True)  # the same tokens, as the map Search asks
+    assert [hit.record["id"] for hit in Search().search(workspace_id, "Lee Ann", collections=["contacts"])] == [
+        ids.contact_id("ann.lee@acme.co.uk")
+    ]
 
     demo.deliver(stack.gmail_url, owner, mail(owner, "Ann Lee <ann.lee@acme.co.uk>", "Re: Pilot pricing"), "SENT")
     wait_for(lambda: _contact(firestore_db, workspace_id, "ann.lee@acme.co.uk").get("sentCount") == 1, what="sent")
