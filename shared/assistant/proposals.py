@@ -25,6 +25,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from shared.assistant.context import ToolContext
 from shared.auth import require_role
 from shared.clients import firestore_client
+from shared.crm import audit
 from shared.crm.audit import public
 from shared.crm.kinds import KINDS, records
 from shared.crm.records import Kind
@@ -41,6 +42,9 @@ PENDING, APPLYING, CONFIRMED, DECLINED, FAILED, WITHDRAWN = (
 Operation = Literal["create", "update"]
 # A draft in the user's own Gmail (shared/gmail/drafts.py), not a CRM record: confirming creates it there.
 DRAFT_TOOL, DRAFTS = "draft_email", "gmailDrafts"
+DRAFT_ENTITY = "draft"
+# What the audit log keeps of a draft: to whom, about what, where; never its text, which is the user's own mail.
+_AUDITED_DRAFT_FIELDS = ("contactId", "to", "toIsContact", "subject", "threadId")
 
 
 @dataclass(frozen=True)
@@ -140,9 +144,18 @@ class Proposals:
         except DomainError as error:
             reference.update({"status": FAILED, "error": error.message, "updatedAt": self._now()})
             raise
-        reference.update(
-            {"status": CONFIRMED, "result": draft, "needsGrant": firestore.DELETE_FIELD, "updatedAt": self._now()}
+        # Audited like every confirmed change, by the user via the assistant, in the commit that records it.
+        now = self._now()
+        created = {**{key: proposal["body"].get(key) for key in _AUDITED_DRAFT_FIELDS}, **draft}
+        entry = audit.AuditEntry(
+            replace(principal, via=VIA_ASSISTANT), "create", DRAFT_ENTITY, str(draft["draftId"]), None, created, now
         )
+        batch = self._db.batch()
+        batch.update(
+            reference, {"status": CONFIRMED, "result": draft, "needsGrant": firestore.DELETE_FIELD, "updatedAt": now}
+        )
+        audit.record(batch, self._db.collection("workspaces").document(workspace_id), entry)
+        batch.commit()
         return {"id": proposal_id, "status": CONFIRMED, "draft": draft}
 
     def decline(self, workspace_id: str, uid: str, proposal_id: str) -> dict[str, Any]:

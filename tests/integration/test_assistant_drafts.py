@@ -109,6 +109,14 @@ def test_a_confirmed_reply_draft_waits_for_the_compose_grant_then_lands_in_the_t
     decided = _proposal(firestore_db, api, owner, proposal_id)
     assert decided["status"] == "confirmed"
     assert decided["result"]["draftId"] == draft["id"]
+    [entry] = [
+        e.to_dict()
+        for e in firestore_db.collection("workspaces", api.workspace_id, "audit").stream()
+        if e.to_dict()["entityKey"] == f"draft:{draft['id']}"
+    ]
+    assert (entry["action"], entry["actorUid"], entry["via"]) == ("create", owner.uid, "assistant")
+    assert (entry["after"]["to"], entry["after"]["threadId"]) == (PRIYA, thread_id)
+    assert "body" not in entry["after"]  # the draft's words stay in the user's Gmail
     GmailMailbox.for_refresh_token(MailboxStore().refresh_token(ref)).profile()  # still reads: sync goes on
 
     # Granted now: the next draft is created on Confirm at once.
