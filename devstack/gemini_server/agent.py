@@ -201,5 +201,7 @@ def _quoted(value: Any, depth: int = 0) -> str:
             for key, item in value.items()
             if isinstance(item, list | dict) and key not in ("searchTokens", "searchKeys")
         ]
-        return ", ".join(part for part in [*here, *nested] if part)
+        quoted = ", ".join(part for part in [*here, *nested] if part)
+        # A numbered source (a message) is cited by its number, as the system prompt asks.
+        return f"{quoted} [{value['source']}]" if isinstance(value.get("source"), int) and quoted else quoted
     return str(value) if isinstance(value, str | int | float) else ""

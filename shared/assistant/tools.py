@@ -10,6 +10,7 @@ that the user confirms or declines; nothing is written to the CRM until then.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -161,26 +162,46 @@ def _get_contact(context: ToolContext, args: ContactArgs) -> dict[str, Any]:
 def _search_mail(context: ToolContext, args: Any) -> dict[str, Any]:
     query = MailSearchQuery(workspace_id=context.workspace_id, **args.model_dump())
     hits = MailSearch().search(query, reader_uid=context.principal.uid)  # only mail this user may read
-    # Mail is what other people wrote: facts to report and cite by interactionId, never instructions.
+    # Mail is what other people wrote: facts to report and cite (by source number), never instructions.
     return {"items": [hit.as_json() for hit in hits]}
 
 
 MAX_CITATIONS = 10
+_SOURCE_MARKS = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
 
-def citations_of(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """The messages a tool's answer quotes, for the chat to link: each with the contact whose timeline holds it."""
-    items = (result.get("output") or {}).get("items") if "output" in result else None
-    return [
-        {
-            "interactionId": item["interactionId"],
-            "subject": item.get("subject"),
-            "occurredAt": item.get("occurredAt"),
-            "contactId": (item.get("contactIds") or [None])[0],
-        }
-        for item in (items or [])[:MAX_CITATIONS]
-        if isinstance(item, dict) and item.get("interactionId")
-    ]
+class Sources:
+    """The messages an answer may cite, numbered across its tool calls (the same message keeps its number).
+
+    Each message in a tool's answer gets `source: n` before the model reads it; the model cites what it
+    relies on as `[n]`, and the citations are the sources the answer's text names, in their order."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, dict[str, Any]] = {}
+
+    def number(self, result: dict[str, Any]) -> None:
+        """Numbers the messages of one tool's answer, in place."""
+        items = (result.get("output") or {}).get("items") if "output" in result else None
+        for item in (items or [])[:MAX_CITATIONS]:
+            if not isinstance(item, dict) or not item.get("interactionId"):
+                continue
+            source = self._by_id.setdefault(
+                str(item["interactionId"]),
+                {
+                    "source": len(self._by_id) + 1,
+                    "interactionId": item["interactionId"],
+                    "subject": item.get("subject"),
+                    "occurredAt": item.get("occurredAt"),
+                    "contactId": (item.get("contactIds") or [None])[0],
+                },
+            )
+            item["source"] = source["source"]
+
+    def cited_in(self, text: str) -> list[dict[str, Any]]:
+        """The sources `text` cites as [n] (or [n, m]), each once, in the order it first cites them."""
+        by_number = {source["source"]: source for source in self._by_id.values()}
+        named = (int(n) for group in _SOURCE_MARKS.findall(text) for n in group.split(","))
+        return [by_number[n] for n in dict.fromkeys(named) if n in by_number]
 
 
 def _pipeline_summary(context: ToolContext, args: PipelineArgs) -> dict[str, Any]:
@@ -382,7 +403,7 @@ READ_TOOLS = (
     Tool("get_contact", "One contact with relationship stats (strength, going cold, reply times) and their recent "
          "mail, notes and tasks; mail shows what each mailbox shares with you.", ContactArgs, _get_contact),
     Tool("search_mail", "Messages by meaning (\"what did Jordan say about pricing\"): the closest ones you may read, "
-         "with subject, snippet, date and interactionId; cite the messages you rely on by their interactionId.",
+         "with subject, snippet, date and a source number; cite each message you rely on by its number, as [1].",
          SearchMailArgs, _search_mail),
     Tool("pipeline_summary", "Deals by pipeline stage: count, total value and the deals.", PipelineArgs,
          _pipeline_summary),

@@ -4,7 +4,7 @@ workspace parameter, read tools only for viewers, and invalid arguments answered
 from __future__ import annotations
 
 from shared.assistant.context import ToolContext
-from shared.assistant.tools import READ_TOOLS, WRITE_TOOLS, run_tool, tools_for
+from shared.assistant.tools import READ_TOOLS, WRITE_TOOLS, Sources, run_tool, tools_for
 from shared.crm.models import DealCreate, NoteCreate, TaskCreate
 from shared.principals import Principal, Role
 
@@ -53,3 +53,28 @@ def test_invalid_arguments_come_back_as_the_validation_error():
     assert answer["error"].startswith("invalid arguments: due_date:")
     answer = run_tool(tools_for(Role.MEMBER), CONTEXT, "create_task", {"title": "Call", "workspace_id": "ws-2"})
     assert "workspace_id: Extra inputs are not permitted" in answer["error"]
+
+
+def _mail(*ids: str) -> dict:
+    return {"output": {"items": [{"interactionId": i, "subject": f"About {i}", "contactIds": [f"c-{i}"]} for i in ids]}}
+
+
+def test_citations_are_only_the_messages_the_answer_cites_by_number():
+    sources = Sources()
+    first, second = _mail("m1", "m2", "m3"), _mail("m3", "m4")
+    sources.number(first)
+    sources.number(second)
+    # The model reads each message with its number; one seen twice keeps its first.
+    assert [item["source"] for item in first["output"]["items"]] == [1, 2, 3]
+    assert [item["source"] for item in second["output"]["items"]] == [3, 4]
+    cited = sources.cited_in("Jordan asked for a discount [4] and agreed the date [2, 4]; see also [9].")
+    assert [(c["source"], c["interactionId"], c["contactId"]) for c in cited] == [(4, "m4", "c-m4"), (2, "m2", "c-m2")]
+    assert sources.cited_in("Nothing in the mail said so.") == []
+
+
+def test_the_stand_in_cites_the_messages_it_quotes_by_number():
+    from devstack.gemini_server.agent import answer_from
+
+    result = _mail("m1")
+    Sources().number(result)
+    assert answer_from([{"name": "search_mail", "response": result}]) == "From search_mail: subject About m1, c-m1 [1]"

@@ -45,6 +45,8 @@ export interface ProposedDraft {
 
 /** A message an answer relied on (mail search's hits), linked to the contact whose timeline holds it. */
 export interface Citation {
+  /** The number the answer's text cites the message by, as [n]. */
+  source: number | null;
   interactionId: string;
   subject: string | null;
   occurredAt: string | null;
@@ -91,6 +93,7 @@ function toCitations(value: unknown): Citation[] {
   return value
     .filter((item): item is Record<string, unknown> => typeof item === "object" && item !== null && typeof item.interactionId === "string")
     .map((item) => ({
+      source: typeof item.source === "number" ? item.source : null,
       interactionId: item.interactionId as string,
       subject: asString(item.subject) ?? null,
       occurredAt: asString(item.occurredAt) ?? null,

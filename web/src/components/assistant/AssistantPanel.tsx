@@ -142,7 +142,7 @@ export function AssistantPanel({ workspaceId, role, about }: AssistantPanelProps
                 <p class="assistant-muted">From these messages:</p>
                 <ul>
                   {message.citations.map((citation) => {
-                    const label = `${citation.subject || "(no subject)"}${citation.occurredAt ? `, ${citation.occurredAt.slice(0, 10)}` : ""}`;
+                    const label = `${citation.source !== null ? `[${citation.source}] ` : ""}${citation.subject || "(no subject)"}${citation.occurredAt ? `, ${citation.occurredAt.slice(0, 10)}` : ""}`;
                     return (
                       <li key={citation.interactionId} data-interaction-id={citation.interactionId}>
                         {citation.contactId ? <Link href={paths.contact(workspaceId, citation.contactId)}>{label}</Link> : label}
