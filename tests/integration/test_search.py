@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from shared.crm.kinds import CONTACTS, records
+from shared.crm.kinds import CONTACTS, SEARCHED, records
 from shared.crm.models import ContactCreate
 from shared.crm.search import Search, indexed, search_tokens
+from shared.crm.search_backfill import SearchKeysBackfill
 from shared.principals import Principal
 from shared.workspaces import create_workspace
 
@@ -35,3 +36,22 @@ def test_a_match_behind_many_on_the_longest_word_is_found(firestore_db, workspac
     assert not {"searchKeys", "searchTokens"} & set(found[0].record)  # bookkeeping stays inside
     # Bounded: a word many hold answers one page, never every match.
     assert len(Search().search(workspace_id, "anderson", collections=["contacts"], limit=5)) == 5
+
+
+def test_records_stored_before_search_keys_existed_are_filled_once(firestore_db, workspace_id):
+    create_workspace(workspace_id, name="Lumenway", owner_uid=OWNER.uid, owner_email=OWNER.email)
+    workspace = firestore_db.collection("workspaces").document(workspace_id)
+    for collection, record_id, words in (
+        ("contacts", "c_old", ["Priya Raman", "priya@brightforge.example"]),
+        ("companies", "brightforge.example", ["Brightforge", "brightforge.example"]),
+        ("deals", "d_old", ["Brightforge pilot"]),
+    ):
+        workspace.collection(collection).document(record_id).set({"searchTokens": search_tokens(words)})
+    records(CONTACTS).create(workspace_id, OWNER, ContactCreate(email="sam@globex.example", name="Sam Ito"))
+    assert Search().search(workspace_id, "brightforge", collections=SEARCHED) == []
+
+    backfill = SearchKeysBackfill()
+    assert backfill.fill_all() == 3  # the record written with its map is left alone
+    found = Search().search(workspace_id, "bright", collections=SEARCHED)
+    assert sorted(hit.record["id"] for hit in found) == ["brightforge.example", "c_old", "d_old"]
+    assert backfill.fill(workspace_id) == 0  # marked done: later runs read nothing
