@@ -39,7 +39,7 @@ from shared.crm.ingest import ContactBook, Ingestor
 from shared.crm.member_strength import ContactTallies, EdgeTally, MemberTally, update_fields
 from shared.crm.policy import Policy, participant_domains
 from shared.crm.preview import member_emails, own_addresses
-from shared.crm.search import TOKENS_FIELD, search_tokens
+from shared.crm.search import TOKENS_FIELD, indexed_union, search_tokens
 from shared.enrichment.touched import request_enrichment
 from shared.errors import NotFound, RetryLater
 from shared.log import get_logger
@@ -449,7 +449,7 @@ def _contact_fields(change: _Change, stored: Mapping[str, Any], identity: Mappin
         update.update({k: v for k, v in identity.items() if k not in ("emails", TOKENS_FIELD)})
         update["emails"] = firestore.ArrayUnion(list(identity["emails"]))
         if identity.get(TOKENS_FIELD):
-            update[TOKENS_FIELD] = firestore.ArrayUnion(list(identity[TOKENS_FIELD]))
+            update.update(indexed_union(list(identity[TOKENS_FIELD])))
         update["createdAt"] = firestore.SERVER_TIMESTAMP
     return update
 

@@ -40,7 +40,7 @@ from shared.crm.preview import (
     own_addresses,
     preview_ref,
 )
-from shared.crm.search import KEYS_FIELD, TOKENS_FIELD, search_tokens
+from shared.crm.search import indexed_union, search_tokens
 from shared.deadletters import record_message_dead_letter
 from shared.enrichment.touched import request_enrichment
 from shared.errors import RetryLater
@@ -962,8 +962,7 @@ def _add_search_tokens(update: dict[str, Any], values: Iterable[Any]) -> None:
     through the API rewrites both whole."""
     tokens = search_tokens(values)
     if tokens:
-        update[TOKENS_FIELD] = firestore.ArrayUnion(tokens)
-        update[KEYS_FIELD] = dict.fromkeys(tokens, True)
+        update.update(indexed_union(tokens))
 
 
 def _company_update(tally: _Tally) -> dict[str, Any]:

@@ -58,6 +58,11 @@ def indexed(tokens: list[str]) -> dict[str, Any]:
     return {TOKENS_FIELD: tokens, KEYS_FIELD: dict.fromkeys(tokens, True)}
 
 
+def indexed_union(tokens: list[str]) -> dict[str, Any]:
+    """The same fields for a merging set: `tokens` added to both, without reading the record first."""
+    return {TOKENS_FIELD: firestore.ArrayUnion(tokens), KEYS_FIELD: dict.fromkeys(tokens, True)}
+
+
 def _strings(values: Iterable[Any]) -> Iterable[str]:
     for value in values:
         if isinstance(value, str):
