@@ -14,7 +14,11 @@ On the Firestore emulator:
   switched off; the difference in committed document writes, per message.
 - intro_p95_ms / reads_per_intro_query: `--queries` intro-path queries (three in four to a person,
   the rest to a company) through shared/crm/intros.py, timed one after another; reads are the
-  documents each query read, as the service counts them.
+  documents each query read, as the service counts them. The contacts and companies carry the
+  copies of the people around them that the stats refresh keeps (shared/crm/intro_via.py), made by
+  its own functions. Beside each query, in the same run and under the same load, the same query
+  reading those people live (`live_intro_*`, as before the copies) and one point read of the target
+  (`point_read_*`, the emulator's round trip): the ratios to them say what the load cannot.
 
 The last line of output is one JSON object.
 """
@@ -46,7 +50,7 @@ DAY_MS = 86_400_000
 PEOPLE_PER_COMPANY = 10
 BOOK = 1000  # contacts each teammate writes with, the first far more often than the last
 MULTI_PERSON = 0.3  # share of messages with more than one person on them
-WRITE_BATCH = 400
+WRITE_BATCH = 50  # the copies of the people around a contact reach ~30 KB: a commit stays under 4 MB
 
 
 def _domain(contact: int) -> str:
@@ -97,7 +101,7 @@ def generate(members: int, contacts: int, interactions: int, now_ms: int, seed: 
 def write_workspace(workspace_id: str, members: int, contacts: int, tallies: dict[int, Any], now_ms: int) -> int:
     """The workspace, its mailboxes, companies and contacts as ingestion and the stats refresh leave them."""
     from shared.clients import firestore_client
-    from shared.crm import member_strength
+    from shared.crm import intro_via, member_strength
     from shared.crm.relationships import company_member_scores
 
     db = firestore_client()
@@ -107,7 +111,7 @@ def write_workspace(workspace_id: str, members: int, contacts: int, tallies: dic
     for member in range(members):
         mailbox = {"ownerUid": f"u-bench{member}", "email": f"member{member}@team.example", "status": "connected"}
         documents.append((workspace.collection("mailboxes").document(f"mb_bench{member}"), mailbox))
-    by_company: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    people: dict[str, dict[str, Any]] = {}
     for contact in range(contacts):
         fields = (
             member_strength.update_fields(tallies[contact], {}, lambda v: v, lambda v: v) if contact in tallies else {}
@@ -121,12 +125,24 @@ def write_workspace(workspace_id: str, members: int, contacts: int, tallies: dic
         scores = member_strength.member_scores(document, now_ms)
         document["strength"] = {"score": max((s.score for s in scores), default=0.0)}
         document |= member_strength.score_fields(document, now_ms)
-        by_company[_domain(contact)].append(document)
-        documents.append((workspace.collection("contacts").document(f"c_bench{contact}"), document))
-    for domain, people in by_company.items():
-        company = {"domain": domain, "name": domain, "contactCount": len(people)}
-        company[member_strength.SCORES_FIELD] = company_member_scores(people, now_ms)
-        documents.append((workspace.collection("companies").document(domain), company))
+        people[f"c_bench{contact}"] = document
+    by_company: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for contact_id, document in people.items():
+        by_company[document["companyId"]][contact_id] = document
+    # The people around each contact and company, copied as the stats refresh copies them.
+    for contact_id, document in people.items():
+        colleagues = intro_via.strongest_people(by_company[document["companyId"]], exclude={contact_id})
+        reached = [(choice, people[choice[2]]) for choice in intro_via.strongest_edges({contact_id: document}, now_ms)]
+        copy = intro_via.contact_copy(document, colleagues, reached, now_ms)
+        reference = workspace.collection("contacts").document(contact_id)
+        documents += [(reference, document), (intro_via.reference(reference), copy)]
+    for domain, at_company in by_company.items():
+        company = {"domain": domain, "name": domain, "contactCount": len(at_company)}
+        company[member_strength.SCORES_FIELD] = company_member_scores(at_company.values(), now_ms)
+        edges = intro_via.strongest_edges(intro_via.strongest_people(at_company), now_ms)
+        copy = intro_via.company_copy([(choice, people[choice[2]]) for choice in edges], now_ms)
+        reference = workspace.collection("companies").document(domain)
+        documents += [(reference, company), (intro_via.reference(reference), copy)]
     for start in range(0, len(documents), WRITE_BATCH):
         batch = db.batch()
         for reference, document in documents[start : start + WRITE_BATCH]:
@@ -193,13 +209,23 @@ def ingest_writes(workspace_id: str, messages: int, *, member_stats: bool, seed:
     return writes
 
 
+def _percentiles(times: list[float]) -> tuple[float, float]:
+    ordered = sorted(times)
+    return round(statistics.median(ordered), 1), round(ordered[int(0.95 * (len(ordered) - 1))], 1)
+
+
 def query_intros(workspace_id: str, contacts: int, queries: int, seed: int = 3) -> dict[str, Any]:
+    """Each query three ways, one after another so the machine's load weighs on all alike: the service as it
+    is, the same query reading the people around the target live (before the refresh kept copies), and one
+    point read of the target (the emulator's round trip): the baselines the ratios are against."""
+    from shared.clients import firestore_client
     from shared.crm.intros import IntroPaths, IntroQuery
 
     rng = random.Random(seed)
-    service = IntroPaths()
-    times: list[float] = []
-    reads: list[int] = []
+    service, live = IntroPaths(), IntroPaths(read_copies=False)
+    contacts_ref = firestore_client().collection("workspaces").document(workspace_id).collection("contacts")
+    times: dict[str, list[float]] = {"copies": [], "live": [], "point": []}
+    reads: dict[str, list[int]] = {"copies": [], "live": []}
     paths: list[int] = []
     for number in range(queries):
         target = rng.randrange(contacts)
@@ -207,18 +233,34 @@ def query_intros(workspace_id: str, contacts: int, queries: int, seed: int = 3) 
             query = IntroQuery(workspace_id=workspace_id, company_id=_domain(target))
         else:
             query = IntroQuery(workspace_id=workspace_id, contact_id=f"c_bench{target}")
+        answers = {}
+        for name, finder in (("copies", service), ("live", live)):
+            started = time.perf_counter()
+            answers[name] = finder.find(query)
+            times[name].append((time.perf_counter() - started) * 1000)
+            reads[name].append(answers[name]["reads"])
+        if answers["copies"]["paths"] != answers["live"]["paths"]:
+            raise AssertionError(f"the copies and live reads rank {query} differently")
+        paths.append(len(answers["copies"]["paths"]))
         started = time.perf_counter()
-        answer = service.find(query)
-        times.append((time.perf_counter() - started) * 1000)
-        reads.append(answer["reads"])
-        paths.append(len(answer["paths"]))
-    times.sort()
+        contacts_ref.document(f"c_bench{target}").get(field_paths=["name"])
+        times["point"].append((time.perf_counter() - started) * 1000)
+    p50, p95 = _percentiles(times["copies"])
+    live_p50, live_p95 = _percentiles(times["live"])
+    point_p50, point_p95 = _percentiles(times["point"])
     return {
-        "intro_p50_ms": round(statistics.median(times), 1),
-        "intro_p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
-        "reads_per_intro_query": round(statistics.fmean(reads), 1),
-        "reads_per_intro_query_max": max(reads),
+        "intro_p50_ms": p50,
+        "intro_p95_ms": p95,
+        "reads_per_intro_query": round(statistics.fmean(reads["copies"]), 1),
+        "reads_per_intro_query_max": max(reads["copies"]),
         "paths_per_query": round(statistics.fmean(paths), 1),
+        "live_intro_p50_ms": live_p50,
+        "live_intro_p95_ms": live_p95,
+        "live_reads_per_intro_query": round(statistics.fmean(reads["live"]), 1),
+        "point_read_p50_ms": point_p50,
+        "point_read_p95_ms": point_p95,
+        "intro_p95_over_live_p95": round(p95 / live_p95, 2),
+        "intro_p95_over_point_read_p95": round(p95 / point_p95, 2),
     }
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import math
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,19 +29,15 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from pydantic import Field, model_validator
 
 from shared.clients import firestore_client
-from shared.crm import member_strength
+from shared.crm import intro_via, member_strength
 from shared.crm.answers import Answer
+from shared.crm.intro_via import CANDIDATES, PERSON_FIELDS
 from shared.crm.models import ApiModel, RecordId
 from shared.crm.relationships import epoch_ms
 from shared.errors import NotFound
 
-CANDIDATES = 15  # connectors and colleagues considered per query
-COMPANY_ENTRY_PEOPLE = 5  # a company's strongest people whose edges are searched for connectors
 COLLEAGUE_TIE = 30.0  # what working at the same company counts as a tie, when they never shared mail
 HOP_PENALTY = 0.9  # an introduction costs a favour: a path through someone ranks below a direct one
-# What a query reads of the people around the target: its sums, not its co-occurrence edges (the bulk of a
-# busy contact), except of the people whose edges it follows.
-PERSON_FIELDS = ["name", "email", "companyId", "mergedInto", "strength", member_strength.MEMBER_FIELD]
 ENTRY_FIELDS = [*PERSON_FIELDS, member_strength.EDGES_FIELD]
 
 
@@ -115,6 +111,21 @@ def pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=8, thread_name_prefix="intro-reads")
 
 
+# (entry person id, edge, connector id, connector); (colleague id, colleague, edge to the target or {})
+_Connector = tuple[str, Mapping[str, Any], str, Mapping[str, Any]]
+_Colleague = tuple[str, Mapping[str, Any], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class _Around:
+    """The target as shown, the people a path may end at, and who can introduce them."""
+
+    shown: dict[str, Any]
+    entry_people: Mapping[str, Mapping[str, Any]]
+    connectors: Sequence[_Connector]
+    colleagues: Sequence[_Colleague]
+
+
 @dataclass(frozen=True)
 class _Link:
     """One known tie from a teammate to a person."""
@@ -137,9 +148,12 @@ class Reader:
         with self._lock:
             self.reads += reads
 
-    def get(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+    def get(self, collection: str, doc_id: str, fields: list[str] | None = None) -> dict[str, Any] | None:
+        return self.read(self.workspace.collection(collection).document(doc_id), fields)
+
+    def read(self, reference: firestore.DocumentReference, fields: list[str] | None = None) -> dict[str, Any] | None:
         self.count(1)
-        snapshot = self.workspace.collection(collection).document(doc_id).get()
+        snapshot = reference.get(field_paths=fields)
         return (snapshot.to_dict() or {}) if snapshot.exists else None
 
     def get_all(self, collection: str, doc_ids: Iterable[str], fields: list[str]) -> dict[str, dict[str, Any]]:
@@ -158,47 +172,40 @@ class Reader:
 
 class IntroPaths:
     def __init__(
-        self, *, db: firestore.Client | None = None, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self,
+        *,
+        db: firestore.Client | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        read_copies: bool = True,
     ) -> None:
         self._db = db or firestore_client()
         self._now = now
+        # False reads the people around a target live, as before the refresh kept copies: the bench's baseline.
+        self._read_copies = read_copies
 
     def find(self, query: IntroQuery) -> dict[str, Any]:
-        """Reads in two rounds, each's reads side by side: the target (and the mailboxes, and a company's
-        people), then its colleagues and its connectors."""
+        """One round of reads, side by side: the target, the people around it that the stats refresh copied
+        for it (shared/crm/intro_via.py), a company's strongest people, and the mailboxes. A target not
+        refreshed since those copies were kept has them read live, in more rounds."""
         reader = Reader(self._db, query.workspace_id)
         now_ms = epoch_ms(self._now())
-        reads = pool()
-        mailboxes_read = reads.submit(teammates, reader)
-        colleagues_read: Future[dict[str, dict[str, Any]]] | None = None
+        mailboxes_read = pool().submit(teammates, reader)
         if query.contact_id is not None:
-            target_id, target = self._contact(reader, query.contact_id)
-            entry_people = {target_id: target}
-            colleagues_read = reads.submit(
-                self._people_at, reader, target.get("companyId"), exclude={target_id}, fields=PERSON_FIELDS
-            )
-            shown: dict[str, Any] = person_of(target_id, target).model_dump(by_alias=True)
+            around = self._around_contact(reader, query.contact_id, now_ms)
         else:
-            company_read = reads.submit(reader.get, "companies", str(query.company_id))
-            entry_people = self._people_at(reader, query.company_id, exclude=set(), fields=ENTRY_FIELDS)
-            company = company_read.result()
-            if company is None:
-                raise NotFound(f"no company {query.company_id}")
-            shown = {"id": query.company_id, "name": company.get("name"), "domain": company.get("domain")}
-        connectors = self._connectors(reader, entry_people, now_ms)
-        colleagues = colleagues_read.result() if colleagues_read is not None else {}
+            around = self._around_company(reader, str(query.company_id), now_ms)
         mailboxes = mailboxes_read.result()
+        entry_people = around.entry_people
 
         direct = [link for pid, p in entry_people.items() for link in _links(pid, p, now_ms)]
         paths = [self._direct(link, mailboxes) for link in direct]
-        for target_id, edge, connector_id, connector in connectors:
+        for target_id, edge, connector_id, connector in around.connectors:
             tie = member_strength.edge_score(edge, now_ms)
             for link in _links(connector_id, connector, now_ms):
                 reached = (target_id, entry_people[target_id])
                 paths.append(self._through("via_contact", link, reached, edge, tie, mailboxes))
-        for colleague_id, colleague in colleagues.items():
+        for colleague_id, colleague, edge in around.colleagues:
             (target_id,) = entry_people
-            edge = ((entry_people[target_id].get(member_strength.EDGES_FIELD) or {}).get(colleague_id)) or {}
             # Working at the same company is a tie of its own; mail they were both on can make it stronger.
             tie = max(COLLEAGUE_TIE, member_strength.edge_score(edge, now_ms)) if edge else COLLEAGUE_TIE
             for link in _links(colleague_id, colleague, now_ms):
@@ -218,16 +225,68 @@ class IntroPaths:
             )
             for link in sorted(direct, key=lambda link: -link.score.score)
         ]
-        answer = IntroAnswer(target=shown, who_knows=who_knows, paths=ranked, reads=reader.reads)
+        answer = IntroAnswer(target=around.shown, who_knows=who_knows, paths=ranked, reads=reader.reads)
         return answer.model_dump(by_alias=True, mode="json")
 
     # -- reading --------------------------------------------------------------------------------
+    def _copies(self, reader: Reader, collection: str, doc_id: str) -> Future[dict[str, Any] | None]:
+        """The people around a contact or company the stats refresh copied (shared/crm/intro_via.py), read
+        beside the record itself."""
+        return pool().submit(reader.read, intro_via.reference(reader.workspace.collection(collection).document(doc_id)))
+
+    def _around_contact(self, reader: Reader, contact_id: str, now_ms: int) -> _Around:
+        copies_read = self._copies(reader, "contacts", contact_id) if self._read_copies else None
+        target_id, target = self._contact(reader, contact_id, PERSON_FIELDS if self._read_copies else ENTRY_FIELDS)
+        shown = person_of(target_id, target).model_dump(by_alias=True)
+        copied = copies_read.result() if copies_read is not None else None
+        if self._read_copies and target_id != contact_id:  # an alias: the copies of the contact it became
+            copied = self._copies(reader, "contacts", target_id).result()
+        if copied is not None:
+            return _Around(
+                shown,
+                {target_id: target},
+                [(c["to"], c.get("edge") or {}, c["id"], c) for c in copied.get("connectors") or []],
+                [(c["id"], c, c.get("edge") or {}) for c in copied.get("colleagues") or []],
+            )
+        # No copies yet: its edges, then its colleagues and the people its edges reach, read live.
+        if self._read_copies:
+            target = reader.get("contacts", target_id, ENTRY_FIELDS) or target
+        colleagues_read = pool().submit(
+            self._people_at, reader, target.get("companyId"), exclude={target_id}, fields=PERSON_FIELDS
+        )
+        connectors = self._connectors(reader, {target_id: target}, now_ms)
+        edges = target.get(member_strength.EDGES_FIELD) or {}
+        colleagues = [(i, p, edges.get(i) or {}) for i, p in colleagues_read.result().items()]
+        return _Around(shown, {target_id: target}, connectors, colleagues)
+
+    def _around_company(self, reader: Reader, company_id: str, now_ms: int) -> _Around:
+        company_read = pool().submit(reader.get, "companies", company_id, ["name", "domain"])
+        copies_read = self._copies(reader, "companies", company_id) if self._read_copies else None
+        fields = PERSON_FIELDS if self._read_copies else ENTRY_FIELDS
+        entry_people = self._people_at(reader, company_id, exclude=set(), fields=fields)
+        company = company_read.result()
+        if company is None:
+            raise NotFound(f"no company {company_id}")
+        shown = {"id": company_id, "name": company.get("name"), "domain": company.get("domain")}
+        copied = copies_read.result() if copies_read is not None else None
+        if copied is None:  # no copies yet: its people's edges, then whom they reach, read live
+            if self._read_copies:
+                entry_people = self._people_at(reader, company_id, exclude=set(), fields=ENTRY_FIELDS)
+            return _Around(shown, entry_people, self._connectors(reader, entry_people, now_ms), [])
+        connectors = [
+            (c["to"], c.get("edge") or {}, c["id"], c)
+            for c in copied.get("connectors") or []
+            # Copied when the company's strongest people were these; a person since gone is nobody's way in.
+            if c.get("to") in entry_people and c["id"] not in entry_people
+        ]
+        return _Around(shown, entry_people, connectors, [])
+
     @staticmethod
-    def _contact(reader: Reader, contact_id: str) -> tuple[str, dict[str, Any]]:
-        contact = reader.get("contacts", contact_id)
+    def _contact(reader: Reader, contact_id: str, fields: list[str]) -> tuple[str, dict[str, Any]]:
+        contact = reader.get("contacts", contact_id, fields)
         if contact is not None and contact.get("mergedInto"):  # an alias: the contact it became
             contact_id = str(contact["mergedInto"])
-            contact = reader.get("contacts", contact_id)
+            contact = reader.get("contacts", contact_id, fields)
         if contact is None:
             raise NotFound(f"no contact {contact_id}")
         return contact_id, contact
@@ -250,25 +309,13 @@ class IntroPaths:
         return {i: p for i, p in found.items() if i not in exclude and not p.get("mergedInto")}
 
     @staticmethod
-    def _connectors(
-        reader: Reader, entry_people: Mapping[str, Mapping[str, Any]], now_ms: int
-    ) -> list[tuple[str, Mapping[str, Any], str, dict[str, Any]]]:
+    def _connectors(reader: Reader, entry_people: Mapping[str, Mapping[str, Any]], now_ms: int) -> list[_Connector]:
         """(entry person, edge, connector id, connector) for the strongest edges of the entry people."""
-        strongest = sorted(
-            entry_people.items(), key=lambda item: -float((item[1].get("strength") or {}).get("score") or 0)
-        )[:COMPANY_ENTRY_PEOPLE]
-        edges = [
-            (member_strength.edge_score(edge, now_ms), person_id, edge, other_id)
-            for person_id, person in strongest
-            for other_id, edge in (person.get(member_strength.EDGES_FIELD) or {}).items()
-            if other_id not in entry_people
-        ]
-        edges.sort(key=lambda item: -item[0])
-        chosen = edges[:CANDIDATES]
+        chosen = intro_via.strongest_edges(entry_people, now_ms)
         found = reader.get_all("contacts", (other for *_, other in chosen), PERSON_FIELDS)
         return [
             (person_id, edge, other_id, found[other_id])
-            for _, person_id, edge, other_id in chosen
+            for person_id, edge, other_id in chosen
             if other_id in found and not found[other_id].get("mergedInto")
         ]
 

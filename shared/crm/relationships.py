@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -23,7 +23,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared import notifications
 from shared.clients import firestore_client
-from shared.crm import member_strength
+from shared.crm import intro_via, member_strength
 from shared.crm.decay import DAY_MS, decay_factor, squash
 from shared.log import get_logger
 from shared.notifications import Notification, NotificationKind
@@ -333,9 +333,13 @@ class RelationshipStats:
         report.skipped += sum(1 for contact in named.values() if contact is None)
         redirected = {c["mergedInto"] for c in named.values() if c and c.get("mergedInto")} - set(named)
         contacts = {**named, **self._read(workspace_id, redirected)}
-        for contact_id, contact in sorted(contacts.items()):
-            if contact is not None and not contact.get("mergedInto"):
-                self._refresh_one(workspace_id, contact_id, contact, report)
+        now_ms = epoch_ms(self._now())
+        updates = {
+            contact_id: (contact, self._stats_fields(workspace_id, contact_id, contact, now_ms))
+            for contact_id, contact in sorted(contacts.items())
+            if contact is not None and not contact.get("mergedInto")
+        }
+        self._save(workspace_id, updates, now_ms, report)
         self.refresh_companies(workspace_id, report.companies_touched, report)
         return report
 
@@ -346,17 +350,18 @@ class RelationshipStats:
         now_ms = epoch_ms(self._now())
         recent_since = now_ms - (self._policy.frequency_window_days + 1) * DAY_MS
         for page in self._pages(self._workspace(workspace_id).collection("contacts")):
+            updates: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+            decayed: set[str] = set()
             for snapshot in page:
                 contact = snapshot.to_dict() or {}
                 if contact.get("mergedInto"):
                     report.skipped += 1
                 elif int(contact.get("lastInteractionMs") or 0) >= recent_since or "strength" not in contact:
-                    self._refresh_one(workspace_id, snapshot.id, contact, report)
-                elif self._update_contact(
-                    workspace_id, snapshot.reference, contact, _decayed_fields(contact, now_ms), report
-                ):
-                    report.decayed += 1
-                    report.companies_touched.update(_company_of(contact))
+                    updates[snapshot.id] = (contact, self._stats_fields(workspace_id, snapshot.id, contact, now_ms))
+                else:
+                    updates[snapshot.id] = (contact, _decayed_fields(contact, now_ms))
+                    decayed.add(snapshot.id)
+            self._save(workspace_id, updates, now_ms, report, decayed=decayed)
         self.refresh_companies(workspace_id, report.companies_touched, report)
         return report
 
@@ -374,7 +379,12 @@ class RelationshipStats:
         workspace = self._workspace(workspace_id)
         for domain in sorted(set(domains)):
             members = workspace.collection("contacts").where(filter=FieldFilter("companyId", "==", domain))
-            people = [c for c in (s.to_dict() or {} for s in members.stream()) if not c.get("mergedInto")]
+            by_id = {s.id: s.to_dict() or {} for s in members.stream()}
+            by_id = {i: c for i, c in by_id.items() if not c.get("mergedInto")}
+            people = list(by_id.values())
+            edges = intro_via.strongest_edges(intro_via.strongest_people(by_id), now_ms)
+            connectors = self._people(workspace_id, (other for *_, other in edges))
+            reached = [(choice, connectors[choice[2]]) for choice in edges if choice[2] in connectors]
             strengths = [
                 decayed_strength(Strength.from_dict(c["strength"]), now_ms) for c in people if c.get("strength")
             ]
@@ -385,22 +395,80 @@ class RelationshipStats:
                 # Each member's best relationship there, as the team's is its strongest contact.
                 member_strength.SCORES_FIELD: company_member_scores(people, now_ms),
             }
-            try:
-                workspace.collection("companies").document(domain).update(update)
+            reference = workspace.collection("companies").document(domain)
+            if self._update(reference, update, report, copy=intro_via.company_copy(reached, now_ms)):
                 report.companies += 1
-            except exceptions.NotFound:
-                report.skipped += 1
 
-    def _refresh_one(
-        self, workspace_id: str, contact_id: str, contact: Mapping[str, Any], report: RefreshReport
-    ) -> None:
-        contact_ref = self._workspace(workspace_id).collection("contacts").document(contact_id)
-        now_ms = epoch_ms(self._now())
+    def _stats_fields(
+        self, workspace_id: str, contact_id: str, contact: Mapping[str, Any], now_ms: int
+    ) -> dict[str, Any]:
         stats = compute_stats(self._touches(workspace_id, contact_id), now_ms, self._policy)
-        fields = stats.to_fields() | member_strength.score_fields(contact, now_ms)
-        if self._update_contact(workspace_id, contact_ref, contact, fields, report):
-            report.contacts += 1
-            report.companies_touched.update(_company_of(contact))
+        return stats.to_fields() | member_strength.score_fields(contact, now_ms)
+
+    def _save(
+        self,
+        workspace_id: str,
+        updates: Mapping[str, tuple[dict[str, Any], dict[str, Any]]],
+        now_ms: int,
+        report: RefreshReport,
+        *,
+        decayed: Collection[str] = (),
+    ) -> None:
+        """Writes each contact's stats with the people an intro query to it ranks through (one write each)."""
+        copies = self._intro_copies(workspace_id, updates, now_ms)
+        workspace = self._workspace(workspace_id)
+        for contact_id, (contact, fields) in updates.items():
+            reference = workspace.collection("contacts").document(contact_id)
+            if self._update_contact(workspace_id, reference, contact, fields, report, copy=copies[contact_id]):
+                if contact_id in decayed:
+                    report.decayed += 1
+                else:
+                    report.contacts += 1
+                report.companies_touched.update(_company_of(contact))
+
+    def _intro_copies(
+        self, workspace_id: str, updates: Mapping[str, tuple[dict[str, Any], dict[str, Any]]], now_ms: int
+    ) -> dict[str, dict[str, Any]]:
+        """`introVia` for each contact (shared/crm/intro_via.py): its company's strongest people, as this
+        batch's new stats rank them, and the people its strongest edges reach; one query per company and one
+        batched read for the whole batch."""
+        workspace = self._workspace(workspace_id)
+        companies = sorted({str(c["companyId"]) for c, _ in updates.values() if c.get("companyId")})
+        at_company: dict[str, dict[str, dict[str, Any]]] = {}
+        for domain in companies:
+            in_batch = {i: {**c, **f} for i, (c, f) in updates.items() if c.get("companyId") == domain}
+            strongest = (
+                workspace.collection("contacts")
+                .where(filter=FieldFilter("companyId", "==", domain))
+                .order_by("strength.score", direction=firestore.Query.DESCENDING)
+                .limit(intro_via.CANDIDATES + 1 + len(in_batch))
+                .select(intro_via.PERSON_FIELDS)
+            )
+            at_company[domain] = {s.id: s.to_dict() or {} for s in strongest.stream()} | in_batch
+        edges = {i: intro_via.strongest_edges({i: c}, now_ms) for i, (c, _) in updates.items()}
+        connectors = self._people(workspace_id, {other for chosen in edges.values() for *_, other in chosen})
+        copies = {}
+        for contact_id, (contact, _) in updates.items():
+            colleagues = intro_via.strongest_people(
+                at_company.get(str(contact.get("companyId")), {}), exclude={contact_id}
+            )
+            reached = [(choice, connectors[choice[2]]) for choice in edges[contact_id] if choice[2] in connectors]
+            copies[contact_id] = intro_via.contact_copy(contact, colleagues, reached, now_ms)
+        return copies
+
+    def _people(self, workspace_id: str, contact_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """What an intro query reads of each named contact, in batched reads."""
+        contacts = self._workspace(workspace_id).collection("contacts")
+        references = [contacts.document(contact_id) for contact_id in sorted(set(contact_ids))]
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(references), PAGE):
+            chunk = references[start : start + PAGE]
+            found |= {
+                s.id: s.to_dict() or {}
+                for s in self._db.get_all(chunk, field_paths=intro_via.PERSON_FIELDS)
+                if s.exists
+            }
+        return found
 
     def _update_contact(
         self,
@@ -409,12 +477,14 @@ class RelationshipStats:
         contact: Mapping[str, Any],
         fields: dict[str, Any],
         report: RefreshReport,
+        *,
+        copy: dict[str, Any] | None = None,
     ) -> bool:
         """Saves the stats; a top contact turning cold is told to whoever keeps it first, so that a run
         dying in between re-sends the same notice (which its id makes a no-op) rather than none."""
         if fields.get("goingCold") and not contact.get("goingCold"):
             self._tell_going_cold(self._workspace(workspace_id), reference.id, contact, fields)
-        return self._update(reference, fields | list_fields(contact, fields, epoch_ms(self._now())), report)
+        return self._update(reference, fields | list_fields(contact, fields, epoch_ms(self._now())), report, copy=copy)
 
     def _tell_going_cold(
         self, workspace: firestore.DocumentReference, contact_id: str, contact: Mapping[str, Any], fields: dict
@@ -453,10 +523,22 @@ class RelationshipStats:
         owner = workspace.collection("mailboxes").document(mailbox_id).get().to_dict() or {}
         return owner.get("ownerUid")
 
-    @staticmethod
-    def _update(reference: firestore.DocumentReference, fields: dict[str, Any], report: RefreshReport) -> bool:
+    def _update(
+        self,
+        reference: firestore.DocumentReference,
+        fields: dict[str, Any],
+        report: RefreshReport,
+        *,
+        copy: dict[str, Any] | None = None,
+    ) -> bool:
+        """Saves the fields and, in the same commit, the people an intro query ranks through (their own
+        document: no reader of the record downloads them)."""
+        batch = self._db.batch()
+        batch.update(reference, fields)  # update, not set: a contact deleted meanwhile (a purge) stays deleted
+        if copy is not None:
+            batch.set(intro_via.reference(reference), copy)
         try:
-            reference.update(fields)  # update, not set: a contact deleted meanwhile (a purge) stays deleted
+            batch.commit()
         except exceptions.NotFound:
             report.skipped += 1
             return False

@@ -8,6 +8,7 @@ import pytest
 from shared import ids
 from shared.assistant.context import ToolContext
 from shared.assistant.tools import run_tool, tools_for
+from shared.crm import intro_via
 from shared.crm.intros import CANDIDATES, IntroPaths, IntroQuery
 from shared.principals import Principal, Role
 from tests import intro_world
@@ -124,3 +125,27 @@ def test_the_team_map_lists_each_teammates_strongest_relationships_in_the_worksp
     assert names({"dealId": created.body["id"]}) == {owner: ["Dana Wu"], member: []}
     both = api.call(users["viewer"], "GET", "relationships/team-map", params={"companyId": "x.com", "dealId": "d1"})
     assert both.status == 400
+
+
+def test_a_query_reads_the_people_around_its_target_from_the_copies_the_refresh_keeps_and_ranks_as_live(
+    world, firestore_db
+):
+    api, _, _ = world
+    frank = ids.contact_id(address(FRANK))
+    service = IntroPaths()
+    to_frank = IntroQuery(workspace_id=api.workspace_id, contact_id=frank)
+    to_globex = IntroQuery(workspace_id=api.workspace_id, company_id="globex.com")
+    copied = service.find(to_frank), service.find(to_globex)
+    # One round: the target, its copies of the people around it and the two mailboxes, nothing after.
+    assert copied[0]["reads"] == 1 + 1 + 2
+    assert copied[1]["reads"] == 1 + 1 + 2 + 2  # the company, its copies, its two people, the mailboxes
+
+    workspace = firestore_db.document("workspaces", api.workspace_id)
+    intro_via.reference(workspace.collection("contacts").document(frank)).delete()
+    intro_via.reference(workspace.collection("companies").document("globex.com")).delete()
+    live = service.find(to_frank), service.find(to_globex)
+
+    for from_copies, read_live in zip(copied, live, strict=True):
+        assert read_live["reads"] > from_copies["reads"]
+        assert {**from_copies, "reads": 0} == {**read_live, "reads": 0}
+    assert {p["kind"] for p in copied[0]["paths"]} == {"direct", "via_contact", "colleague"}
