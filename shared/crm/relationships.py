@@ -23,7 +23,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared import notifications
 from shared.clients import firestore_client
-from shared.crm import intro_via, member_strength
+from shared.crm import health, intro_via, member_strength
 from shared.crm.decay import DAY_MS, decay_factor, squash
 from shared.log import get_logger
 from shared.notifications import Notification, NotificationKind
@@ -347,8 +347,10 @@ class RelationshipStats:
         """Every contact of a workspace, page by page: full recomputation where the frequency window could
         still change, decay alone for contacts silent longer than that (no interactions read)."""
         report = RefreshReport(workspaces=1)
-        now_ms = epoch_ms(self._now())
+        now = self._now()
+        now_ms = epoch_ms(now)
         recent_since = now_ms - (self._policy.frequency_window_days + 1) * DAY_MS
+        day = health.HealthTally()
         for page in self._pages(self._workspace(workspace_id).collection("contacts")):
             updates: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
             decayed: set[str] = set()
@@ -362,7 +364,10 @@ class RelationshipStats:
                     updates[snapshot.id] = (contact, _decayed_fields(contact, now_ms))
                     decayed.add(snapshot.id)
             self._save(workspace_id, updates, now_ms, report, decayed=decayed)
+            for contact, fields in updates.values():
+                day.add({**contact, **fields}, now_ms)
         self.refresh_companies(workspace_id, report.companies_touched, report)
+        health.save(self._workspace(workspace_id), day, now)
         return report
 
     def refresh_all(self) -> RefreshReport:

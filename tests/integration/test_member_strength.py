@@ -152,3 +152,28 @@ def test_the_nightly_refresh_decays_each_members_sortable_score_without_reading_
     assert later.decayed == 1
     decayed = _contact(firestore_db, team, BO)["memberScores"][owner]
     assert 0 < decayed < fresh / 100  # eight half-lives
+
+
+def test_the_nightly_refresh_writes_the_days_relationship_health_for_the_team_and_each_member(firestore_db, team):
+    _ingest(team, OWNER, _fetched(mail(OWNER, BO, "Hello"), "t-1", labels=("SENT",)))
+    _ingest(team, OWNER, _fetched(mail(BO, OWNER, "Re: Hello"), "t-1"))
+    _ingest(team, ANN, _fetched(mail(ANN, CY, "A note"), "t-2", labels=("SENT",)))
+    owner, ann = ids.mailbox_id(OWNER), ids.mailbox_id(ANN)
+    now = datetime.now(UTC)
+    RelationshipStats(now=lambda: now).refresh_workspace(team)
+    RelationshipStats(now=lambda: now).refresh_workspace(team)  # a rerun replaces the day's snapshot
+    RelationshipStats(now=lambda: now + timedelta(days=365)).refresh_workspace(team)
+
+    days = {s.id: s.to_dict() for s in firestore_db.collection("workspaces", team, "relationshipHealth").stream()}
+    today, next_year = now.date().isoformat(), (now + timedelta(days=365)).date().isoformat()
+    assert set(days) == {today, next_year}
+    bands = ("strong", "warm", "cooling", "cold", "contacts")
+    # One two-way exchange is warm (33, decision 27), one message sent is cold; a year later both are cold.
+    assert {b: days[today][b] for b in bands} == {"strong": 0, "warm": 1, "cooling": 0, "cold": 1, "contacts": 2}
+    bo = _contact(firestore_db, team, BO)["strength"]["score"]
+    cy = _contact(firestore_db, team, CY)
+    assert days[next_year]["meanStrength"] == round((bo + cy["strength"]["score"]) / 2, 1)
+    assert days[next_year]["cold"] == 2
+    assert days[today]["members"][owner]["warm"] == 1
+    assert {b: days[today]["members"][ann][b] for b in bands} == {**dict.fromkeys(bands, 0), "cold": 1, "contacts": 1}
+    assert 0 < days[today]["members"][ann]["meanStrength"] < 20

@@ -50,6 +50,7 @@ READS: list[tuple[str, frozenset[str]]] = [
     ("workspaces/{ws}/imports/i1/changes/c1", NOBODY),
     ("workspaces/{ws}/merges/m1", MEMBERS),
     ("workspaces/{ws}/mergeSuggestions/s1", MEMBERS),
+    ("workspaces/{ws}/relationshipHealth/2030-01-01", MEMBERS),
     ("workspaces/{ws}/presence/{owner}", MEMBERS),
     ("workspaces/{ws}/invitations/inv1", ADMINS),
     ("workspaces/{ws}/interactions/mb_m_1", MEMBERS),
