@@ -14,8 +14,10 @@ introducer since the target's last refresh: at most a day, as the nightly refres
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
+
+from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.crm import member_strength
 
@@ -100,3 +102,47 @@ def company_copy(connectors: Iterable[tuple[EdgeChoice, Person]], now_ms: int) -
             if not connector.get("mergedInto")
         ],
     }
+
+
+def forget(db: Any, workspace: Any, contact: Person, contact_ids: Iterable[str]) -> int:
+    """Erasing a person (decision 20) takes them out of every copy that names them now, rather than at the
+    next nightly refresh: the copies of the people they were on mail with and of their colleagues, and of
+    those people's companies; their own copies go. Returns how many copies were rewritten."""
+    erased = set(contact_ids)
+    contacts = workspace.collection("contacts")
+    related = set(contact.get(member_strength.EDGES_FIELD) or {})
+    companies = {str(contact["companyId"])} if contact.get("companyId") else set()
+    for domain in list(companies):
+        at_company = contacts.where(filter=FieldFilter("companyId", "==", domain)).select([])
+        related |= {s.id for s in at_company.stream()}
+    related -= erased
+    for chunk in _chunks([contacts.document(i) for i in sorted(related)]):
+        found = db.get_all(chunk, field_paths=["companyId"])
+        companies |= {str(s.get("companyId")) for s in found if s.exists and s.get("companyId")}
+    copies = [reference(contacts.document(i)) for i in sorted(related)]
+    copies += [reference(workspace.collection("companies").document(d)) for d in sorted(companies)]
+    changes: list[tuple[Any, dict[str, Any] | None]] = [(reference(contacts.document(i)), None) for i in sorted(erased)]
+    for chunk in _chunks(copies):
+        for snapshot in db.get_all(chunk):
+            copy = snapshot.to_dict() or {}
+            kept = {
+                part: [p for p in copy[part] if p.get("id") not in erased and p.get("to") not in erased]
+                for part in ("colleagues", "connectors")
+                if part in copy
+            }
+            if any(len(kept[part]) != len(copy[part]) for part in kept):
+                changes.append((snapshot.reference, kept))
+    for chunk in _chunks(changes):
+        batch = db.batch()
+        for target, kept in chunk:
+            if kept is None:
+                batch.delete(target)
+            else:
+                batch.update(target, kept)
+        batch.commit()
+    return sum(1 for _, kept in changes if kept is not None)
+
+
+def _chunks(items: list[Any], size: int = 300) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -21,7 +21,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared import notifications
 from shared.clients import firestore_client
-from shared.crm import audit
+from shared.crm import audit, intro_via
 from shared.crm.audit import entity_key
 from shared.crm.kinds import CONTACTS, records
 from shared.crm.preview import PreviewService
@@ -166,6 +166,7 @@ class ContactRemoval:
         notices = person.notices(contact_ids)
         gone = [s.reference for s in (*attached, *notices, *person.merges(), *person.suggestions(), *aliases)]
         self._delete(gone)
+        intro_via.forget(self._db, person.workspace, contact, contact_ids)  # copies that name them (decision 27)
         # Last, with the entry that says it happened: an entry that holds no trace of what was erased.
         batch = self._db.batch()
         batch.delete(person.workspace.collection("contacts").document(contact_id))

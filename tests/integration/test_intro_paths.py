@@ -10,6 +10,7 @@ from shared.assistant.context import ToolContext
 from shared.assistant.tools import run_tool, tools_for
 from shared.crm import intro_via
 from shared.crm.intros import CANDIDATES, IntroPaths, IntroQuery
+from shared.crm.privacy import ContactRemoval
 from shared.principals import Principal, Role
 from tests import intro_world
 from tests.intro_world import DANA, FRANK, GINA, address
@@ -149,3 +150,20 @@ def test_a_query_reads_the_people_around_its_target_from_the_copies_the_refresh_
         assert read_live["reads"] > from_copies["reads"]
         assert {**from_copies, "reads": 0} == {**read_live, "reads": 0}
     assert {p["kind"] for p in copied[0]["paths"]} == {"direct", "via_contact", "colleague"}
+
+
+def test_erasing_an_introducer_takes_them_out_of_every_copy_at_once(world, firestore_db):
+    api, users, _ = world
+    gina, frank = ids.contact_id(address(GINA)), ids.contact_id(address(FRANK))
+    to_frank = IntroQuery(workspace_id=api.workspace_id, contact_id=frank)
+
+    def introducers() -> set[str]:
+        return {p["via"]["id"] for p in IntroPaths().find(to_frank)["paths"] if p.get("via")}
+
+    assert gina in introducers()  # Frank's colleague, whom the member knows
+    owner = Principal(users["owner"].uid, users["owner"].email)
+    ContactRemoval().erase(api.workspace_id, actor=owner, contact_id=gina, version=None)
+
+    assert gina not in introducers()
+    contacts = firestore_db.collection("workspaces", api.workspace_id, "contacts")
+    assert not intro_via.reference(contacts.document(gina)).get().exists
