@@ -86,6 +86,8 @@ class Person:
     tasks: tuple[TaskLine, ...] = ()
     touches: tuple[TouchLine, ...] = ()
     knows_best: str | None = None
+    knows_best_strength: tuple[int, str] | None = None  # their own score and trend
+    weakly_known: bool = False  # nobody on the team counts them among their top contacts
 
 
 @dataclass(frozen=True)
@@ -212,13 +214,12 @@ def person_card(context: Context, person: Person) -> Card:
     if person.trend:
         strength += f" ({person.trend})"
     about.append(text("Relationship", strength, bottom="Going cold" if person.going_cold else None))
-    about.append(
-        text(
-            "Last contact",
-            _when(person.last_ms),
-            bottom=f"Knows them best: {person.knows_best}" if person.knows_best else None,
-        )
-    )
+    knows = f"Knows them best: {person.knows_best}" if person.knows_best else None
+    if knows and person.knows_best_strength:
+        knows += " ({} / 100, {})".format(*person.knows_best_strength)
+    about.append(text("Last contact", _when(person.last_ms), bottom=knows))
+    if person.weakly_known:
+        about.append(buttons(context.button("Find a warm introduction", "intros", email=person.email)))
     if person.summary:
         about.append(text("Summary (before the newest mail)" if person.summary_stale else "Summary", person.summary))
     if person.next_step:
@@ -269,6 +270,31 @@ def person_card(context: Context, person: Person) -> Card:
     if footer := _footer(context):
         sections.append(section(footer))
     return card(person.name or person.email, sections, subtitle=person.company or person.email, name="person")
+
+
+@dataclass(frozen=True)
+class IntroLine:
+    teammate: str
+    kind: str  # direct | via_contact | colleague (shared/crm/intros.py)
+    via: str | None
+    score: float
+
+
+def intros_card(context: Context, email: str, paths: Sequence[IntroLine]) -> Card:
+    """Who on the team could introduce the reader to someone they barely know, strongest path first."""
+    how = {"direct": "knows them", "via_contact": "through {via}", "colleague": "through {via}, a colleague of theirs"}
+    lines = [
+        text(
+            clip(path.teammate),
+            how.get(path.kind, "knows them").format(via=clip(path.via or "someone", 60)),
+            bottom=f"Path strength {round(path.score)} / 100",
+        )
+        for path in paths[:MAX_ITEMS]
+    ]
+    if not lines:
+        lines = [paragraph("Nobody on the team has a path to them yet: no shared mail, no colleague of theirs.")]
+    back = buttons(context.button("Back", "show_person", person=email))
+    return card("Warm introductions", [section([*lines, back])], subtitle=email, name="intros")
 
 
 @dataclass(frozen=True)

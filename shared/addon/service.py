@@ -30,13 +30,13 @@ from shared.addon.tokens import verify_system_token, verify_user_token
 from shared.assistant.relationship_summary import RelationshipSummaries
 from shared.assistant.service import AskBody, RecordRef, ask
 from shared.clients import firestore_client
-from shared.crm import audit
+from shared.crm import audit, member_strength
 from shared.crm.deals import read_pipeline
+from shared.crm.intros import IntroPaths, IntroQuery
 from shared.crm.kinds import CONTACTS, DEALS, NOTES, TASKS, records
-from shared.crm.member_strength import SCORES_FIELD
 from shared.crm.models import ContactCreate, DealCreate, DealUpdate, NoteCreate, TaskCreate
 from shared.crm.policy import Policy
-from shared.crm.relationships import COLD_SINCE_FIELD, RECENT_FIELD
+from shared.crm.relationships import COLD_SINCE_FIELD, RECENT_FIELD, TOP_CONTACT_SCORE
 from shared.errors import DomainError, InvalidInput, NotFound, PermissionDenied, RetryLater, Unauthenticated
 from shared.gmail.mailboxes import MAILBOX_INDEX, ROUTES
 from shared.log import get_logger
@@ -55,6 +55,7 @@ CHOSEN_FIELD = "addonChosenAt"  # on a member document: the workspace the sideba
 SHOWN = 2
 MAIL_SHOWN = 1
 HOMEPAGE_SHOWN = 3
+INTROS_SHOWN = 3
 # A card's independent reads (the Gmail message, a person's deals, tasks and mail) run side by side:
 # Gmail waits for the slowest, not for their sum.
 _POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="addon")
@@ -364,13 +365,13 @@ class AddonService:
         summary_ref = RelationshipSummaries(db=self._db).cached_ref(workspace.id, request.principal.uid, contact_id)
         summary_found = _POOL.submit(reads.get, summary_ref)
         touches = [s.to_dict() or {} for s in reads.stream(mail)]
-        # Who knows them best: the mailbox with the strongest own score (decision 27), else the one that
-        # wrote them most of late.
-        scores: dict[str, float] = {
-            str(k): float(v) for k, v in (contact.get(SCORES_FIELD) or {}).items() if isinstance(v, int | float)
-        }
+        # Who knows them best: the teammate's own strength from the contact's per-member sums, as the web
+        # app's "who knows them" computes it (member_strength, decision 27), read now; without sums, the
+        # mailbox that wrote them last.
+        now_ms = int(self._now().timestamp() * 1000)
+        strongest = next((s for s in member_strength.member_scores(contact, now_ms) if s.score > 0), None)
         recent = Counter(str(t.get("mailboxId")) for t in touches if t.get("mailboxId"))
-        best = max(scores, key=lambda k: scores[k]) if scores else (recent.most_common(1)[0][0] if recent else None)
+        best = strongest.mailbox_id if strongest else (recent.most_common(1)[0][0] if recent else None)
         knows_best = None
         if best is not None:
             top = workspace.collection("mailboxes").document(best)
@@ -402,6 +403,8 @@ class AddonService:
                 for t in touches
             ),
             knows_best=knows_best,
+            knows_best_strength=(round(strongest.score), strongest.trend) if strongest else None,
+            weakly_known=strongest is None or strongest.score < TOP_CONTACT_SCORE,
         )
 
     def _policy(self, request: Request) -> tuple[Policy, Any]:
@@ -573,6 +576,16 @@ class AddonService:
         ask(workspace_id, request.principal, AskBody(workspace_id=workspace_id, question=question, about=about))
         return self._done(request, "Asked Rapport: the answer is in the chat panel of the web app")
 
+    def _intros(self, request: Request) -> dict[str, Any]:
+        """Warm paths to someone the team barely knows, from the same service as the web app's; only when
+        asked, so the person card itself stays within its reads."""
+        contact_id = self._contact_id(request)
+        query = IntroQuery(workspace_id=request.membership.workspace_id, contact_id=contact_id, limit=INTROS_SHOWN)
+        found = IntroPaths(db=self._db, now=self._now).find(query)
+        paths = [_intro_line(path) for path in found["paths"]]
+        email = self._subject_email(request) or ""
+        return cards.update(cards.intros_card(request.context, email, paths))
+
     def _show_person(self, request: Request) -> dict[str, Any]:
         email = self._shown_email(request)
         built = self._message_card(request, email)
@@ -593,6 +606,7 @@ class AddonService:
         "create_contact": _create_contact,
         "show_person": _show_person,
         "ask": _ask,
+        "intros": _intros,
         "choose_workspace": _chosen,
     }
 
@@ -630,6 +644,18 @@ def _task_line(data: dict[str, Any]) -> cards.TaskLine:
     return cards.TaskLine(
         title=str(data.get("title") or "Untitled task"),
         due=due.isoformat() if isinstance(due, date) else (str(due) if due else None),
+    )
+
+
+def _intro_line(path: dict[str, Any]) -> cards.IntroLine:
+    def named(person: dict[str, Any] | None) -> str | None:
+        return str(person.get("name") or person.get("email")) if person else None
+
+    return cards.IntroLine(
+        teammate=str(path["teammate"].get("email") or "A teammate"),
+        kind=str(path["kind"]),
+        via=named(path.get("via")),
+        score=float(path["score"]),
     )
 
 

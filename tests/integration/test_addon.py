@@ -5,6 +5,7 @@ action's change audited as made from Gmail."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -18,6 +19,7 @@ from devstack.card_schema import card_errors, cards_in
 from devstack.identity import LocalIdentity
 from devstack.stack import ADDON_OAUTH_CLIENT_ID, ADDON_SERVICE_AGENT
 from shared import ids
+from shared.crm import member_strength
 from shared.gmail.mailboxes import MailboxStore
 from shared.principals import Role
 from shared.workspaces import add_member, create_workspace
@@ -406,17 +408,35 @@ def test_the_card_shows_the_ai_summary_and_who_knows_them_best_and_asks_rapport(
         ACTION, team["owner"], message_id=team["message"], parameters={"action": "create_contact", "email": sender}
     )
     mailbox_id = ids.mailbox_id(team["owner"])
+    # The owner's own mail with Dana as ingestion sums it (decision 27): a few one-way messages, lately.
+    now_ms = int(time.time() * 1000)
+    weight = member_strength.forward_weight(now_ms, member_strength.HALF_LIFE_DAYS)
+    sums = {"sent": 2 * weight, "received": 0.0, "copied": 0.0, "fast": 0.0, "count": 2, "lastMs": now_ms}
     firestore_db.document("workspaces", ws, "contacts", ids.contact_id(sender)).update(
         {
             "relationshipSummary": "Evaluating a pilot of the analytics suite.",
             "suggestedNextStep": "Send the pilot quote by Friday.",
-            "memberScores": {mailbox_id: 42.0},
+            member_strength.MEMBER_FIELD: {mailbox_id: sums},
+            # A stale sortable score of another mailbox: the card reads the sums, as the web app does.
+            member_strength.SCORES_FIELD: {"mb-someone-else": 99.0},
         }
     )
-    said = _texts(_card(addon.call(MESSAGE, team["owner"], message_id=team["message"])[1]))
+    expected = member_strength.member_scores({member_strength.MEMBER_FIELD: {mailbox_id: sums}}, now_ms)[0]
+    card = _card(addon.call(MESSAGE, team["owner"], message_id=team["message"])[1])
+    said = _texts(card)
     assert "Evaluating a pilot" in said
     assert "Send the pilot quote by Friday." in said
-    assert f"Knows them best: {team['owner']}" in said
+    assert f"Knows them best: {team['owner']} ({round(expected.score)} / 100, {expected.trend})" in said
+    # Known this weakly, the card offers warm introductions, found only when asked (intros.py, as the web app).
+    assert "Find a warm introduction" in said
+    status, answer = addon.call(
+        ACTION, team["owner"], message_id=team["message"], parameters={"action": "intros", "email": sender}
+    )
+    assert status == 200
+    intros = _card(answer)
+    assert intros["name"] == "intros"
+    assert team["owner"] in _texts(intros)
+    assert "knows them" in _texts(intros)
 
     # The reader's own summary from the contact page (decision 33) comes first, marked when older than the mail.
     firestore_db.document("workspaces", ws, "members", "u-owner", "contactSummaries", ids.contact_id(sender)).set(

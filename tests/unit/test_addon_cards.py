@@ -50,6 +50,8 @@ def _every_card(context: cards.Context) -> list[cards.Card]:
         tasks=tuple(cards.TaskLine(LONG, "2026-12-24") for _ in range(20)),
         touches=tuple(cards.TouchLine(1_764_000_000_000, "inbound", LONG) for _ in range(20)),
         knows_best=LONG,
+        knows_best_strength=(12, "cooling"),
+        weakly_known=True,
     )
     lines = [cards.PersonLine(f"p{i}@x.com", LONG, 1_764_000_000_000, 12.0) for i in range(20)]
     return [
@@ -67,6 +69,8 @@ def _every_card(context: cards.Context) -> list[cards.Card]:
             context, cards.DealLine("d1", LONG, "lead"), [(f"s{i}", LONG) for i in range(40)], email="a@b.c"
         ),
         cards.notice_card(LONG, LONG, link=context.link("Open", "/")),
+        cards.intros_card(context, "ann@acme.com", [cards.IntroLine(LONG, "via_contact", LONG, 41.5)] * 20),
+        cards.intros_card(context, "ann@acme.com", []),
     ]
 
 
