@@ -437,6 +437,12 @@ def test_the_card_shows_the_ai_summary_and_who_knows_them_best_and_asks_rapport(
     assert intros["name"] == "intros"
     assert team["owner"] in _texts(intros)
     assert "knows them" in _texts(intros)
+    kept_up = sums | {"sent": 20 * weight, "received": 20 * weight, "count": 40}
+    firestore_db.document("workspaces", ws, "contacts", ids.contact_id(sender)).update(
+        {member_strength.MEMBER_FIELD: {mailbox_id: kept_up}}
+    )
+    said = _texts(_card(addon.call(MESSAGE, team["owner"], message_id=team["message"])[1]))
+    assert "Find a warm introduction" not in said
 
     # The reader's own summary from the contact page (decision 33) comes first, marked when older than the mail.
     firestore_db.document("workspaces", ws, "members", "u-owner", "contactSummaries", ids.contact_id(sender)).set(
