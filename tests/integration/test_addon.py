@@ -201,6 +201,9 @@ def _near_misses(addon: AddonCaller, stack, user: str) -> dict[str, dict[str, st
         "no user token": {"user_token": ""},
         "user token for another client": {"user_token": stack.identity.mint(audience="someone-else", email=user)},
         "forged user token": {"user_token": stranger.mint(audience=ADDON_OAUTH_CLIENT_ID, email=user)},
+        "expired user token": {
+            "user_token": stack.identity.mint(audience=ADDON_OAUTH_CLIENT_ID, email=user, lifetime=timedelta(hours=-2))
+        },
         "unverified user address": {
             "user_token": stack.identity.mint(audience=ADDON_OAUTH_CLIENT_ID, email=user, email_verified=False)
         },
