@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import json
+import os
+import typing
+from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 # Gmail system labels and categories left out of sync unless a deployment says otherwise.
 DEFAULT_EXCLUDED_LABELS = (
@@ -24,8 +27,19 @@ DEFAULT_EXCLUDED_LABELS = (
 PRODUCTION_EMBEDDING_DIMENSIONS = 768
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RAPPORT_", frozen=True)
+ENV_PREFIX = "RAPPORT_"
+
+
+class Settings(BaseModel):
+    """Each field from its RAPPORT_<NAME> environment variable (any case), under the values passed in.
+
+    A plain model rather than pydantic-settings' BaseSettings, which every function imported as it started
+    (with python-dotenv and its command-line and cloud-secret sources) to read a dozen variables."""
+
+    model_config = ConfigDict(frozen=True)
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**_environment(type(self)), **values})
 
     project_id: str = Field(description="Google Cloud project that holds Firestore, Pub/Sub and Tasks.")
     region: str = Field(description="Region of the functions and the Cloud Tasks queues.")
@@ -138,6 +152,18 @@ class Settings(BaseSettings):
         return urlsplit(self.web_app_url).scheme == "https"
 
 
+def _environment(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's fields found in the environment; a structured one (a tuple of labels) is written as JSON."""
+    found = {key.upper(): value for key, value in os.environ.items() if key.upper().startswith(ENV_PREFIX)}
+    values: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        value = found.get(f"{ENV_PREFIX}{name.upper()}")
+        if value is not None:
+            structured = typing.get_origin(field.annotation) in (tuple, list, dict)
+            values[name] = json.loads(value) if structured else value
+    return values
+
+
 def _is_loopback(host: str | None) -> bool:
     if host == "localhost":
         return True
@@ -149,4 +175,4 @@ def _is_loopback(host: str | None) -> bool:
 
 @functools.cache
 def get_settings() -> Settings:
-    return Settings()  # type: ignore[call-arg]  # values come from the environment
+    return Settings()  # values come from the environment

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from pydantic import ValidationError
 
@@ -41,3 +43,25 @@ def test_a_callback_on_the_apps_host_is_accepted(web_app_url, redirect_uri, secu
 def test_a_callback_the_cookie_cannot_reach_is_refused(web_app_url, redirect_uri):
     with pytest.raises(ValidationError):
         Settings(**BASE, web_app_url=web_app_url, oauth_redirect_uri=redirect_uri)
+
+
+def test_settings_come_from_the_rapport_variables_and_values_passed_in_win(monkeypatch):
+    for name in [name for name in os.environ if name.upper().startswith("RAPPORT_")]:
+        monkeypatch.delenv(name)
+    for name, value in BASE.items():
+        monkeypatch.setenv(f"RAPPORT_{name.upper()}", value)
+    monkeypatch.setenv("RAPPORT_WEB_APP_URL", "https://app.example")
+    monkeypatch.setenv("rapport_oauth_redirect_uri", "https://app.example/api/oauth-callback")  # any case
+    monkeypatch.setenv("RAPPORT_SYNC_EXCLUDED_LABELS", '["SPAM", "TRASH"]')  # a structured value is JSON
+    monkeypatch.setenv("RAPPORT_GMAIL_BATCH_SIZE", "20")
+
+    settings = Settings(region="europe-west1")
+
+    assert (settings.project_id, settings.region, settings.gmail_batch_size) == ("p", "europe-west1", 20)
+    assert settings.oauth_redirect_uri == "https://app.example/api/oauth-callback"
+    assert settings.sync_excluded_labels == ("SPAM", "TRASH")
+    assert settings.oauth_client_secret is not None
+    assert settings.oauth_client_secret.get_secret_value() == "s"
+    monkeypatch.setenv("RAPPORT_GMAIL_BATCH_SIZE", "500")
+    with pytest.raises(ValidationError):
+        Settings()

@@ -114,7 +114,7 @@ def test_every_function_gets_every_setting_it_requires_and_starts_with_them(monk
         monkeypatch.delenv(name)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    settings = Settings()  # type: ignore[call-arg]  # what a deployed function builds at its first request
+    settings = Settings()  # what a deployed function builds at its first request
     assert settings.oauth_redirect_uri.endswith("/api/oauth-callback")
     assert settings.function_url("sync-mailbox") == f"{environment['RAPPORT_FUNCTIONS_BASE_URL']}/sync-mailbox"
 
