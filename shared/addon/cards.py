@@ -74,6 +74,7 @@ class Person:
     name: str | None
     title: str | None = None
     company: str | None = None
+    address: str | None = None  # postal, from their signature or typed on the contact page
     aliases: tuple[str, ...] = ()
     score: float | None = None
     trend: str | None = None
@@ -210,6 +211,8 @@ def person_card(context: Context, person: Person) -> Card:
     about.append(text("Email", person.email, bottom=", ".join(person.aliases[:MAX_ALIASES]) or None))
     if person.title or person.company:
         about.append(text("Role", " · ".join(clip(v, 60) for v in (person.title, person.company) if v)))
+    if person.address:
+        about.append(text("Address", clip(person.address, 120)))
     strength = "not measured yet" if person.score is None else f"{round(person.score)} / 100"
     if person.trend:
         strength += f" ({person.trend})"

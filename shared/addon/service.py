@@ -387,6 +387,7 @@ class AddonService:
             name=contact.get("name"),
             title=contact.get("title"),
             company=contact.get("companyName"),
+            address=_text(contact.get("address")),
             aliases=tuple(emails),
             score=float(strength["score"]) if isinstance(strength.get("score"), int | float) else None,
             trend=contact.get("strengthTrend") if isinstance(contact.get("strengthTrend"), str) else None,

@@ -76,7 +76,7 @@ _RACES = (exceptions.AlreadyExists, exceptions.FailedPrecondition, exceptions.No
 # Raised by a commit Firestore (or its client) refuses as written: sent again, it fails again. A batch
 # that fails so is split until the message that causes it stands alone (a dead letter then).
 _REFUSED = (exceptions.InvalidArgument, ValueError, TypeError)
-SIGNATURE_FIELDS = ("title", "company", "phones", "urls", "linkedin", "twitter")
+SIGNATURE_FIELDS = ("title", "company", "phones", "urls", "linkedin", "twitter", "address")
 
 
 @dataclass
@@ -946,7 +946,11 @@ def _contact_update(contact_id: str, tally: _Tally, stored: dict[str, Any]) -> d
     stored_at = int((stored.get("signature") or {}).get("atMs") or 0)
     if tally.signature and tally.signature_at and _epoch_ms(tally.signature_at) > stored_at:
         update["signature"] = tally.signature | {"atMs": _epoch_ms(tally.signature_at)}
-        proposed.update(title=tally.signature.get("title"), phones=tally.signature.get("phones") or None)
+        proposed.update(
+            title=tally.signature.get("title"),
+            phones=tally.signature.get("phones") or None,
+            address=tally.signature.get("address"),
+        )
     if not stored:
         update["createdAt"] = firestore.SERVER_TIMESTAMP
     applied = {k: v for k, v in proposed.items() if v and k not in manual}

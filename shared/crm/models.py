@@ -104,6 +104,7 @@ class ContactCreate(ApiModel):
     title: ShortText | None = None
     phone: Phone | None = None
     phones: Phones | None = None
+    address: ShortText | None = None
     website: Website | None = None
     company_id: RecordId | None = None
     company_name: ShortText | None = None
@@ -116,6 +117,7 @@ class ContactUpdate(VersionedUpdate):
     title: ShortText | None = None
     phone: Phone | None = None
     phones: Phones | None = None
+    address: ShortText | None = None
     website: Website | None = None
     company_id: RecordId | None = None
     company_name: ShortText | None = None

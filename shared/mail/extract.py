@@ -36,6 +36,7 @@ class ContactCard(NamedTuple):
     linkedin: str | None = None
     twitter: str | None = None
     roles: tuple[str, ...] = ()
+    address: str | None = None  # postal, as the signature writes it
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -47,6 +48,7 @@ class ContactCard(NamedTuple):
             "urls": list(self.urls),
             "linkedin": self.linkedin,
             "twitter": self.twitter,
+            "address": self.address,
         }
 
 
@@ -136,6 +138,7 @@ def _card(participant: Participant, fields: SignatureFields | None) -> ContactCa
         linkedin=fields.linkedin if fields else None,
         twitter=fields.twitter if fields else None,
         roles=participant.roles,
+        address=fields.address if fields else None,
     )
 
 

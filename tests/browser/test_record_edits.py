@@ -59,7 +59,8 @@ def test_inline_edits_show_provenance_and_resolve_a_real_conflict(web_stack, fir
     firestore_db.document("workspaces", workspace_id, "companies", "vandelay.com").set(
         {"domain": "vandelay.com", "name": "Vandelay", "interactionCount": 2}
     )
-    signature = {"title": "Buyer", "phones": ["+1 212-555-0100"], "atMs": int(time.time() * 1000)}
+    address = "129 West 81st Street, New York, NY 10024"
+    signature = {"title": "Buyer", "phones": ["+1 212-555-0100"], "address": address, "atMs": int(time.time() * 1000)}
     contact_id = _contact_from_mail(
         firestore_db,
         workspace_id,
@@ -69,6 +70,7 @@ def test_inline_edits_show_provenance_and_resolve_a_real_conflict(web_stack, fir
         companyName="Vandelay",
         title="Buyer",
         phones=["+1 212-555-0100"],
+        address=address,
         signature=signature,
         enrichment={"fields": {"website": {"value": "https://vandelay.com", "source": "signature"}}},
     )
@@ -81,6 +83,8 @@ def test_inline_edits_show_provenance_and_resolve_a_real_conflict(web_stack, fir
     assert _field(page, "companyName").get_by_test_id("field-source").get_attribute("data-source") == "mail"
     assert _field(page, "phones").get_by_test_id("field-value").inner_text() == "+1 212-555-0100"
     assert _field(page, "phones").get_by_test_id("field-source").get_attribute("data-source") == "signature"
+    assert _field(page, "address").get_by_test_id("field-value").inner_text() == address
+    assert _field(page, "address").get_by_test_id("field-source").get_attribute("data-source") == "signature"
     assert _field(page, "website").get_by_test_id("field-value").inner_text() == "https://vandelay.com"
     assert _field(page, "website").get_by_test_id("field-source").get_attribute("data-source") == "signature"
     assert_accessible(page, "contact page with its fields")

@@ -25,7 +25,7 @@ OWNER = "owner@lumenway.io"
 MAILBOX = ids.mailbox_id(OWNER)
 SIGNED = (
     "Hi,\n\nSounds good, let's meet Tuesday.\n\nBest regards,\nAnn Lee\nVP of Sales | Acme Robotics\n"
-    "+44 20 7123 4567\nhttps://www.linkedin.com/in/annlee\n"
+    "1 Canada Square, London E14 5AB\n+44 20 7123 4567\nhttps://www.linkedin.com/in/annlee\n"
 )
 _gmail_ids = count(1)
 
@@ -132,7 +132,9 @@ def test_signatures_land_on_the_contact_without_overwriting_what_people_typed(fi
     assert signature["phones"] == ["+442071234567"]
     assert signature["linkedin"] == "https://www.linkedin.com/in/annlee"
     assert signature["atMs"] > 1_700_000_000_000
+    assert signature["address"] == "1 Canada Square, London E14 5AB"
     assert (ann["title"], ann["phones"]) == ("VP of Sales", ["+442071234567"])
+    assert ann["address"] == "1 Canada Square, London E14 5AB"
 
     # A person edits name and title; older mail with another signature arrives later.
     reference = firestore_db.document("workspaces", team, "contacts", ids.contact_id("ann@acme.com"))
@@ -146,6 +148,7 @@ def test_signatures_land_on_the_contact_without_overwriting_what_people_typed(fi
     assert (ann["name"], ann["title"]) == ("Dr Ann Lee", "Chief Revenue Officer")  # typed by a person: kept
     assert ann["signature"]["title"] == "Head of Sales"  # the newest signature, never an older one
     assert ann["phones"] == ["+442071230000"]
+    assert ann["address"] == "1 Canada Square, London E14 5AB"  # unchanged by the newer signature
     assert ann["receivedCount"] == 3
 
 

@@ -39,6 +39,7 @@ def _every_card(context: cards.Context) -> list[cards.Card]:
         name=LONG,
         title=LONG,
         company=LONG,
+        address=LONG,
         aliases=tuple(f"ann{i}@acme.com" for i in range(10)),
         score=63.4,
         trend="rising",
@@ -80,6 +81,12 @@ def test_every_card_validates_and_stays_small_at_absurd_sizes(context):
         assert len(json.dumps(built)) < 40_000, built["name"]
         for text in _strings(built):
             assert len(text) <= cards.MAX_TEXT, built["name"]
+
+
+def test_a_persons_card_shows_their_postal_address_only_when_known(context):
+    person = cards.Person(contact_id="c1", email="ann@acme.com", name="Ann Lee", address="1 Canada Square, London")
+    assert "1 Canada Square, London" in _strings(cards.person_card(context, person))
+    assert "Address" not in _strings(cards.person_card(context, cards.Person("c1", "ann@acme.com", "Ann Lee")))
 
 
 def test_the_schema_check_refuses_what_gmail_would_not_render():

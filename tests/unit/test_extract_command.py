@@ -38,7 +38,7 @@ On Tue, 3 Mar 2026 at 09:15, Mark <mark@rapport.dev> wrote:
 EXPECTED_KEYS = {
     "file", "message_id", "from", "to", "cc", "automated", "automated_reason", "reply_text", "signature", "contacts",
 }  # fmt: skip
-CONTACT_KEYS = {"email", "name", "title", "company", "phones", "urls", "linkedin", "twitter"}
+CONTACT_KEYS = {"email", "name", "title", "company", "phones", "urls", "linkedin", "twitter", "address"}
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict[str, object]]]:
@@ -75,6 +75,7 @@ def test_one_json_line_per_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
         "urls": ["https://acme.io"],
         "linkedin": None,
         "twitter": None,
+        "address": None,
     }
     assert contacts["dana@client.com"]["company"] == "Client"
     assert newsletter["automated"] is True

@@ -50,7 +50,7 @@ export interface Provenance {
 // Fields the mail itself fills (shared/crm/ingest.py): the sender's name, and the company from the address's domain.
 const FROM_MAIL = new Set(["name", "email", "companyName", "companyId", "domain"]);
 // Fields an email signature fills when no person set them (shared/crm/ingest.py `_contact_update`).
-const FROM_SIGNATURE: Record<string, string> = { title: "title", phone: "phones", phones: "phones" };
+const FROM_SIGNATURE: Record<string, string> = { title: "title", phone: "phones", phones: "phones", address: "address" };
 // Enrichment providers (shared/enrichment) by the name they store as a field's `source`.
 const PROVIDERS = new Set(["signature", "domain", "gemini"]);
 

@@ -38,6 +38,7 @@ const FIELDS: Record<EditableKind, readonly FieldSpec[]> = {
     { name: "name", label: "Name", input: "text" },
     { name: "title", label: "Title", input: "text" },
     { name: "phones", label: "Phones", input: "phones" },
+    { name: "address", label: "Address", input: "text" },
     { name: "website", label: "Website", input: "url" },
     { name: "companyName", label: "Company", input: "company" },
     { name: "ownerUid", label: "Owner", input: "member" },
