@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from devstack import demo
 from shared import ids
+from shared.calendar.meetings import Meetings
 from shared.gmail.connect import connect_mailbox
 from shared.workspaces import Role, add_member, create_workspace
 from tests.browser.conftest import assert_accessible, screenshot
@@ -111,6 +112,13 @@ def test_a_teammate_reads_of_a_mailbox_what_its_owner_shares(web_stack, firestor
     fields = {"mailboxId": mailbox_id, "contactIds": [contact_id], "direction": "inbound", "undone": False}
     fields |= {"occurredAt": datetime.now(UTC), "subject": "Term sheet", "snippet": "We offer 40k"}
     store_mail(firestore_db, workspace_id, f"{mailbox_id}_1", fields)
+    # Two meetings from the owner's calendar with her: one held two days ago, one in three days.
+    now = datetime.now(UTC)
+    Meetings(request_stats=lambda *_: None).apply(
+        workspace_id,
+        mailbox_id,
+        [_meeting("held", now - timedelta(days=2), owner), _meeting("next", now + timedelta(days=3), owner)],
+    )
 
     teammate = new_page()
     teammate.goto(demo.sign_in_link(web_stack.web_url, uid=mate_uid, email=mate))
@@ -120,6 +128,16 @@ def test_a_teammate_reads_of_a_mailbox_what_its_owner_shares(web_stack, firestor
     subject = teammate.get_by_test_id("timeline-subject")
     wait_for(lambda: subject.count() == 1 and subject.inner_text() == "Subject not shared", what="metadata only")
     assert teammate.get_by_test_id("timeline-snippet").count() == 0
+    meetings = teammate.locator('[data-testid="timeline-item"][data-kind="meeting"]')
+    wait_for(lambda: meetings.count() == 2, what="the meetings on the timeline")
+    assert meetings.first.get_attribute("data-upcoming") == "true"  # newest first: the one to come
+    titles = teammate.get_by_test_id("meeting-title")
+    wait_for(lambda: titles.all_inner_texts() == ["Meeting (title not shared)"] * 2, what="meetings' metadata only")
+    assert teammate.get_by_test_id("meeting-details").all_inner_texts() == ["60 min with Nia Park"] * 2
+    assert teammate.get_by_test_id("meeting-notes").count() == 0
+    assert teammate.get_by_test_id("stat-interactions").locator("dd").inner_text() == "2"  # the held meeting counts
+    assert teammate.get_by_test_id("stat-next-meeting").locator("dd").inner_text() == "in 3 days"
+    assert teammate.get_by_test_id("stat-last-meeting").locator("dd").inner_text() == "2 days ago"
     teammate.goto(f"{web_stack.web_url}/w/{workspace_id}/settings")
     teammate.get_by_test_id("mailbox-sharing-level").wait_for()  # only the owner chooses
     assert teammate.get_by_test_id("mailbox-sharing").count() == 0
@@ -129,6 +147,8 @@ def test_a_teammate_reads_of_a_mailbox_what_its_owner_shares(web_stack, firestor
     page.get_by_test_id("nav-settings").wait_for()
     page.goto(contact_page)
     wait_for(lambda: page.get_by_test_id("timeline-snippet").all_inner_texts() == ["We offer 40k"], what="own mail")
+    wait_for(lambda: page.get_by_test_id("meeting-title").all_inner_texts() == ["Pricing call"] * 2, what="own titles")
+    assert page.get_by_test_id("meeting-notes").all_inner_texts() == ["Zoom Bring the price list"] * 2
     page.goto(f"{web_stack.web_url}/w/{workspace_id}/settings")
     page.get_by_test_id("mailbox-sharing").select_option("subject")
     mailbox = firestore_db.document("workspaces", workspace_id, "mailboxes", mailbox_id)
@@ -137,3 +157,21 @@ def test_a_teammate_reads_of_a_mailbox_what_its_owner_shares(web_stack, firestor
     teammate.goto(contact_page)
     wait_for(lambda: subject.count() == 1 and subject.inner_text() == "Term sheet", what="the subject shared")
     assert teammate.get_by_test_id("timeline-snippet").count() == 0
+    wait_for(lambda: titles.all_inner_texts() == ["Pricing call"] * 2, what="meeting titles shared")
+    assert teammate.get_by_test_id("meeting-notes").count() == 0
+
+
+def _meeting(event_id: str, start: datetime, owner: str) -> dict:
+    """A Calendar event as events.list returns it: the owner's, with Nia."""
+    return {
+        "id": event_id,
+        "status": "confirmed",
+        "summary": "Pricing call",
+        "description": "Bring the price list",
+        "location": "Zoom",
+        "updated": datetime.now(UTC).isoformat(),
+        "start": {"dateTime": start.isoformat()},
+        "end": {"dateTime": (start + timedelta(hours=1)).isoformat()},
+        "organizer": {"email": owner, "self": True},
+        "attendees": [{"email": owner, "self": True}, {"email": NIA, "displayName": "Nia Park"}],
+    }

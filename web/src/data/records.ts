@@ -64,9 +64,21 @@ export interface CompanyDetail {
   strength: StoredStrength | null;
 }
 
+/** Who was at a meeting from the calendar (shared/calendar/meetings.py), besides the team. */
+export interface MeetingDetails {
+  endsAt: Date | null;
+  durationMinutes: number;
+  allDay: boolean;
+  attendees: { email: string; name: string | null }[];
+  attendeeCount: number;
+  /** Still to come: shown as upcoming, counted once it has ended. */
+  pending: boolean;
+}
+
 /**
- * A message's metadata, with as much of its content as its mailbox's owner shares with this reader
- * (shared/sharing.py): `null` is withheld, `undefined` not read yet.
+ * A message's or meeting's metadata, with as much of its content as its mailbox's owner shares with this reader
+ * (shared/sharing.py): `null` is withheld, `undefined` not read yet. A meeting's title is its subject and its
+ * description its snippet.
  */
 export interface Interaction {
   id: string;
@@ -75,6 +87,7 @@ export interface Interaction {
   occurredAt: Date | null;
   direction: "inbound" | "outbound" | null;
   fromEmail: string | null;
+  meeting: MeetingDetails | null;
 }
 
 export interface Note {
@@ -168,6 +181,22 @@ function toInteraction(id: string, data: DocumentData): Interaction {
     occurredAt: asDate(data.occurredAt),
     direction,
     fromEmail: asString(data.fromEmail),
+    meeting: data.kind === "meeting" ? toMeeting(data) : null,
+  };
+}
+
+function toMeeting(data: DocumentData): MeetingDetails {
+  const attendees = Array.isArray(data.attendees) ? data.attendees : [];
+  return {
+    endsAt: typeof data.endMs === "number" ? new Date(data.endMs) : null,
+    durationMinutes: asCount(data.durationMinutes),
+    allDay: data.allDay === true,
+    attendees: attendees
+      .map((a: unknown) => asMap(a))
+      .map((a) => ({ email: asString(a.email) ?? "", name: asString(a.name) }))
+      .filter((a) => a.email !== ""),
+    attendeeCount: asCount(data.attendeeCount),
+    pending: data.pending === true,
   };
 }
 
@@ -291,6 +320,9 @@ function subscribeToMail(
 }
 
 const TIMELINE_LENGTH = 50;
+// Meetings further ahead are not shown yet: a recurring series' far instances would fill the timeline
+// (as shared/crm/timeline.py's UPCOMING_DAYS).
+const UPCOMING_DAYS = 60;
 const ATTACHED_LENGTH = 50;
 
 export const live = {
@@ -312,7 +344,12 @@ export const live = {
     subscribeToMail(
       db,
       workspaceId,
-      [where(field, "array-contains", recordId), orderBy("occurredAt", "desc"), limit(TIMELINE_LENGTH)],
+      [
+        where(field, "array-contains", recordId),
+        where("occurredAt", "<", new Date(Date.now() + UPCOMING_DAYS * 86_400_000)),
+        orderBy("occurredAt", "desc"),
+        limit(TIMELINE_LENGTH),
+      ],
       onData,
       onError,
     ),

@@ -8,14 +8,16 @@ const sameYearDate = new Intl.DateTimeFormat(undefined, { day: "numeric", month:
 const otherYearDate = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric" });
 const fullDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
-/** "just now", "5 minutes ago", "yesterday", "3 days ago", then a plain date. */
+/** "just now", "5 minutes ago", "yesterday", "3 days ago" (or "in 2 hours", "tomorrow" ahead), then a plain date. */
 export function formatRelativeTime(date: Date, now: number): string {
   const elapsed = now - date.getTime();
   // Small clock differences between machines can put a fresh write slightly in the future.
-  if (elapsed < 45 * SECOND) return "just now";
-  if (elapsed < HOUR) return relative.format(-Math.round(elapsed / MINUTE), "minute");
-  if (elapsed < DAY) return relative.format(-Math.round(elapsed / HOUR), "hour");
-  if (elapsed < 7 * DAY) return relative.format(-Math.round(elapsed / DAY), "day");
+  if (Math.abs(elapsed) < 45 * SECOND) return "just now";
+  const span = Math.abs(elapsed);
+  const sign = elapsed < 0 ? 1 : -1; // a meeting to come is ahead
+  if (span < HOUR) return relative.format(sign * Math.round(span / MINUTE), "minute");
+  if (span < DAY) return relative.format(sign * Math.round(span / HOUR), "hour");
+  if (span < 7 * DAY) return relative.format(sign * Math.round(span / DAY), "day");
   const sameYear = date.getFullYear() === new Date(now).getFullYear();
   return (sameYear ? sameYearDate : otherYearDate).format(date);
 }

@@ -47,7 +47,7 @@ export function CompanyPage({ workspaceId, companyId, role }: { workspaceId: str
       </header>
       <PresenceBar workspaceId={workspaceId} recordKey={`company:${companyId}`} now={now} />
       <dl class="stats">
-        <Stat label="Emails" value={record.interactionCount} />
+        <Stat label="Emails and meetings" value={record.interactionCount} />
         <Stat label="People" value={peopleRows.length} testId="stat-people" />
         <Stat label="First contact" value={<When date={record.firstInteractionAt} now={now} />} />
         <Stat label="Last contact" value={<When date={record.lastInteractionAt} now={now} />} />

@@ -17,7 +17,7 @@ import { MergeWith } from "./MergeParts";
 import { RecordDeals } from "./RecordDeals";
 import { RecordFields } from "./RecordFields";
 import { RelationshipSummary } from "./RelationshipSummary";
-import { PresenceBar, Section, Stat, StrengthMeter, Timeline, When } from "./RecordParts";
+import { lastAndNextMeeting, PresenceBar, Section, Stat, StrengthMeter, Timeline, When } from "./RecordParts";
 
 // Labels for the enrichment fields providers write (shared/enrichment); others are shown by their name.
 const INSIGHT_LABELS: Record<string, string> = {
@@ -74,6 +74,7 @@ export function ContactPage({ workspaceId, contactId, role }: { workspaceId: str
   }
   const person = contact.data;
   const displayName = person.name ?? person.email;
+  const meetings = lastAndNextMeeting(timeline.state === "ready" ? timeline.data : [], now);
 
   return (
     <main class="page" data-testid="contact-page" data-contact-id={person.id}>
@@ -111,11 +112,13 @@ export function ContactPage({ workspaceId, contactId, role }: { workspaceId: str
       {canEdit && <MergeWith workspaceId={workspaceId} contactId={person.id} />}
 
       <dl class="stats" data-testid="contact-stats">
-        <Stat label="Emails" value={person.interactionCount} testId="stat-interactions" />
+        <Stat label="Emails and meetings" value={person.interactionCount} testId="stat-interactions" />
         <Stat label="You sent" value={person.sentCount} testId="stat-sent" />
         <Stat label="They sent" value={person.receivedCount} testId="stat-received" />
         <Stat label="First contact" value={<When date={person.firstInteractionAt} now={now} />} />
         <Stat label="Last contact" value={<When date={person.lastInteractionAt} now={now} />} />
+        {meetings.last && <Stat label="Last meeting" value={<When date={meetings.last} now={now} />} testId="stat-last-meeting" />}
+        {meetings.next && <Stat label="Next meeting" value={<When date={meetings.next} now={now} />} testId="stat-next-meeting" />}
         <Stat label="You reply in" value={formatDuration(person.myReplyAvgMs)} />
         <Stat label="They reply in" value={formatDuration(person.theirReplyAvgMs)} />
       </dl>

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { announcePresence, STALE_MS, subscribeToViewers, type Viewer } from "../../data/presence";
-import type { Interaction, StoredStrength } from "../../data/records";
+import type { Interaction, MeetingDetails, StoredStrength } from "../../data/records";
 import { strengthLabel, strengthNow } from "../../data/strength";
 import { formatFullDateTime, formatRelativeTime } from "../../lib/relativeTime";
 import { useServices } from "../../lib/services";
@@ -50,11 +50,67 @@ export function timelineAnchor(interactionId: string): string {
   return `interaction-${interactionId}`;
 }
 
+/** "45 min with Bo Berg, Cy Lee and 3 more", or "All day with …". */
+function meetingLine(meeting: MeetingDetails): string {
+  const length = meeting.allDay ? "All day" : meeting.durationMinutes >= 90 ? `${Math.round(meeting.durationMinutes / 6) / 10} h` : `${meeting.durationMinutes} min`;
+  const shown = meeting.attendees.slice(0, 3).map((a) => a.name ?? a.email);
+  const more = Math.max(0, meeting.attendeeCount - shown.length);
+  return `${length} with ${shown.join(", ")}${more ? ` and ${more} more` : ""}`;
+}
+
+function MeetingItem({ item, meeting, now }: { item: Interaction; meeting: MeetingDetails; now: number }) {
+  return (
+    <li
+      id={timelineAnchor(item.id)}
+      tabIndex={-1}
+      class="timeline__item timeline__item--meeting"
+      data-testid="timeline-item"
+      data-kind="meeting"
+      data-upcoming={meeting.pending ? "true" : undefined}
+      data-interaction-id={item.id}
+    >
+      <span class="timeline__direction" title="Meeting">
+        ◷
+      </span>
+      <div class="timeline__body">
+        <div class="timeline__head">
+          <span class={`timeline__subject${item.subject === null ? " muted" : ""}`} data-testid="meeting-title">
+            {item.subject === null ? "Meeting (title not shared)" : item.subject === undefined ? "…" : item.subject || "(untitled meeting)"}
+          </span>
+          <span class="timeline__when">
+            {meeting.pending && <span class="pill timeline__upcoming">Upcoming</span>} <When date={item.occurredAt} now={now} />
+          </span>
+        </div>
+        <p class="timeline__meta" data-testid="meeting-details">
+          {meetingLine(meeting)}
+        </p>
+        {item.snippet && <p class="timeline__snippet" data-testid="meeting-notes">{item.snippet}</p>}
+      </div>
+    </li>
+  );
+}
+
+/** The newest meeting that has begun and the soonest still to come, from a timeline's entries. */
+export function lastAndNextMeeting(interactions: readonly Interaction[], now: number): { last: Date | null; next: Date | null } {
+  const begun: number[] = [];
+  const ahead: number[] = [];
+  for (const item of interactions) {
+    const at = item.meeting ? item.occurredAt?.getTime() : undefined;
+    if (at !== undefined) (at <= now ? begun : ahead).push(at);
+  }
+  return {
+    last: begun.length ? new Date(Math.max(...begun)) : null,
+    next: ahead.length ? new Date(Math.min(...ahead)) : null,
+  };
+}
+
 export function Timeline({ interactions, now }: { interactions: readonly Interaction[]; now: number }) {
-  if (interactions.length === 0) return <p class="muted">No mail yet.</p>;
+  if (interactions.length === 0) return <p class="muted">No mail or meetings yet.</p>;
   return (
     <ol class="timeline" data-testid="timeline">
-      {interactions.map((item) => (
+      {interactions.map((item) => item.meeting ? (
+        <MeetingItem key={item.id} item={item} meeting={item.meeting} now={now} />
+      ) : (
         <li
           key={item.id}
           id={timelineAnchor(item.id)}
@@ -78,7 +134,8 @@ export function Timeline({ interactions, now }: { interactions: readonly Interac
             {item.snippet && <p class="timeline__snippet" data-testid="timeline-snippet">{item.snippet}</p>}
           </div>
         </li>
-      ))}
+      ),
+      )}
     </ol>
   );
 }
