@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from pydantic import BaseModel, Field, ValidationError, create_model
 
@@ -38,6 +39,7 @@ from shared.crm.models import (
     StageId,
     TaskCreate,
 )
+from shared.crm.relationships import COLD_SINCE_FIELD
 from shared.crm.search import Search
 from shared.crm.timeline import Timeline
 from shared.errors import DomainError, InvalidInput, NotFound
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
 
 RECENT_ITEMS = 10
 MAX_DEALS_SCANNED = 500
+MAX_COLD_SCANNED = 200
 CLOSED_STAGES = ("won", "lost")  # the default pipeline's outcomes: a deal there is no longer open
 MAX_LIST = 20
 # Fields a tool's answer leaves out: bookkeeping the model needs not and would pay tokens for.
@@ -228,10 +231,10 @@ def _pipeline_summary(context: ToolContext, args: PipelineArgs) -> dict[str, Any
 
 def _going_cold(context: ToolContext, args: ColdArgs) -> dict[str, Any]:
     contacts = firestore_client().collection("workspaces", context.workspace_id, CONTACTS.collection)
-    cold = [
-        {"id": snapshot.id, **_slim(snapshot.to_dict() or {})}
-        for snapshot in contacts.where(filter=FieldFilter("goingCold", "==", True)).limit(200).stream()
-    ]
+    # Only contacts going cold hold coldSinceMs (the relationship refresh keeps it), so the query reads
+    # them alone, however many contacts are not going cold.
+    coldest = contacts.order_by(COLD_SINCE_FIELD, direction=firestore.Query.DESCENDING).limit(MAX_COLD_SCANNED)
+    cold = [{"id": snapshot.id, **_slim(snapshot.to_dict() or {})} for snapshot in coldest.stream()]
     cold.sort(key=lambda contact: -float((contact.get("strength") or {}).get("score") or 0))
     return {"items": cold[: args.limit]}
 

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.integration
 
 SMOKE = (
     "relationship-summary",
+    "gone-cold",
     "teammate-mail-not-shared",
     "quiet-deals-this-quarter",
     "move-deal-stage",
