@@ -69,10 +69,17 @@ def namespace_files() -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple(shipped)
 
 
+@functools.cache
+def packages_distributions() -> dict[str, list[str]]:
+    """importlib's map of top-level modules to distributions, read once: it scans every installed
+    distribution's file list, which took seconds per call."""
+    return metadata.packages_distributions()
+
+
 def distribution_of(module: str) -> str:
     top = module.split(".")[0]
     if top != "google":
-        (distribution, *_) = metadata.packages_distributions()[top]
+        (distribution, *_) = packages_distributions()[top]
         return canonical(distribution)
     name = module
     while name not in NAMESPACES:  # the longest prefix of the module that one distribution ships
