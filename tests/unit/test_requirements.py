@@ -12,6 +12,7 @@ import ast
 import functools
 import re
 import sys
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def namespace_files() -> tuple[tuple[str, frozenset[str]], ...]:
 
 
 @functools.cache
-def packages_distributions() -> dict[str, list[str]]:
+def packages_distributions() -> Mapping[str, list[str]]:
     """importlib's map of top-level modules to distributions, read once: it scans every installed
     distribution's file list, which took seconds per call."""
     return metadata.packages_distributions()
