@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -155,3 +157,10 @@ def gmail_drafts(ref, message_format: str = "raw") -> list[dict]:  # type: ignor
     users = GmailMailbox.for_refresh_token(MailboxStore().refresh_token(ref), GMAIL_COMPOSE_SCOPE)._service.users()
     listed = users.drafts().list(userId="me").execute().get("drafts", [])
     return [users.drafts().get(userId="me", id=d["id"], format=message_format).execute() for d in listed]
+
+
+@functools.cache
+def parsed_source(path: Path) -> ast.Module:
+    """A source file's syntax tree, parsed once per test session: the static checks (layering, requirements,
+    indexes) walk the same files, and parsing them all again in each test took seconds. Read-only."""
+    return ast.parse(path.read_text(), filename=str(path))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.crm.indexes import firestore_indexes
+from tests.support import parsed_source
 
 ROOT = Path(__file__).resolve().parents[2]
 INDEX_FILE = ROOT / "firestore.indexes.json"
@@ -61,7 +62,7 @@ def _shape(calls: list[ast.Call], where: str) -> QueryShape | None:
 
 def literal_queries() -> Iterator[QueryShape]:
     for path in sorted((ROOT / "shared").rglob("*.py")):
-        tree = ast.parse(path.read_text())
+        tree = parsed_source(path)
         outermost = {id(inner) for node in ast.walk(tree) if isinstance(node, ast.Call) for inner in _chain(node)[:-1]}
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and id(node) not in outermost:

@@ -8,6 +8,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.support import parsed_source
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -15,7 +17,7 @@ def _imports(*paths: Path) -> Iterator[tuple[str, str]]:
     """(file, imported module) for every import in the files, including imports inside functions."""
     files = [f for path in paths for f in ([path] if path.is_file() else sorted(path.rglob("*.py")))]
     for file in files:
-        for node in ast.walk(ast.parse(file.read_text(), filename=str(file))):
+        for node in ast.walk(parsed_source(file)):
             where = str(file.relative_to(ROOT))
             if isinstance(node, ast.Import):
                 yield from ((where, alias.name) for alias in node.names)

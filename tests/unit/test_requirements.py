@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
+from tests.support import parsed_source
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOYED = [ROOT / "main.py", *sorted((ROOT / "shared").rglob("*.py")), *sorted((ROOT / "functions").rglob("*.py"))]
 LOCKS = {
@@ -45,7 +47,7 @@ def declared(path: Path) -> dict[str, str]:
 
 def imported_modules(path: Path) -> set[str]:
     modules = set()
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+    for node in ast.walk(parsed_source(path)):
         if isinstance(node, ast.Import):
             modules |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
