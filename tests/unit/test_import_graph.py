@@ -1,8 +1,16 @@
 """The layers of shared/ and functions/ point one way: no module or package imports itself back."""
 
+import functools
 from pathlib import Path
 
-from devstack.module_graph import collect, cycles, report
+from devstack.module_graph import ModuleGraph, collect, cycles, report
+
+
+@functools.cache
+def _repository() -> ModuleGraph:
+    """The repository's own graph, collected once for the tests that only read it (each collect() parses
+    every module of shared/ and functions/)."""
+    return collect()
 
 
 def _tree(root: Path, files: dict[str, str]) -> Path:
@@ -22,23 +30,23 @@ def _edges_between(graph, importer_prefix: str, imported_prefix: str) -> list[tu
 
 
 def test_no_module_imports_itself_back():
-    assert [str(cycle) for cycle in cycles(collect().edges)] == []
+    assert [str(cycle) for cycle in cycles(_repository().edges)] == []
 
 
 def test_no_package_imports_itself_back():
-    assert [str(cycle) for cycle in cycles(collect().package_edges())] == []
+    assert [str(cycle) for cycle in cycles(_repository().package_edges())] == []
 
 
 def test_crm_imports_neither_gmail_nor_functions_and_shared_never_imports_functions():
     # shared/ never importing devstack or flask is tests/unit/test_layering.py's
-    graph = collect()
+    graph = _repository()
     assert _edges_between(graph, "shared.crm", "shared.gmail") == []
     assert _edges_between(graph, "shared.crm", "shared.pipeline") != []  # what it gets instead
     assert _edges_between(graph, "shared", "functions") == []
 
 
 def test_principals_imports_nothing_of_the_project():
-    assert _edges_between(collect(), "shared.principals", "") == []
+    assert _edges_between(_repository(), "shared.principals", "") == []
 
 
 def test_a_cycle_hidden_in_a_function_or_under_type_checking_is_found(tmp_path):
