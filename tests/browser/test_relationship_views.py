@@ -4,11 +4,13 @@ strength and co-occurrence the Ingestor kept (tests/intro_world.py), checked wit
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from devstack import demo
 from shared import ids
+from shared.crm.relationships import RelationshipStats
 from shared.workspaces import Role, add_member
 from tests import intro_world
 from tests.browser.conftest import assert_accessible, new_owner, screenshot
@@ -25,6 +27,13 @@ def test_contact_and_company_pages_show_who_knows_them_and_the_paths_to_them(
     member = (f"u-{uuid.uuid4().hex[:8]}", f"ann.{uuid.uuid4().hex[:6]}@lumenway.io")
     add_member(workspace_id, uid=member[0], email=member[1], role=Role.MEMBER, display_name="Ann")
     evidence = intro_world.build(firestore_db, workspace_id, owner=(uid, email), member=member)
+    deal = {"name": "Initech rollout", "stage": "lead", "value": 1000, "currency": "USD", "version": 1}
+    firestore_db.document("workspaces", workspace_id, "deals", "d-initech").set(
+        deal | {"contactIds": [ids.contact_id(address(DANA))]}
+    )
+    now = datetime.now(UTC)
+    for days_ago in (2, 1, 0):  # three nights of the daily refresh: three snapshots of relationship health
+        RelationshipStats(now=lambda days_ago=days_ago: now - timedelta(days=days_ago)).refresh_workspace(workspace_id)
 
     page = new_page()
     page.goto(demo.sign_in_link(web_stack.web_url, uid=uid, email=email))
@@ -75,3 +84,33 @@ def test_contact_and_company_pages_show_who_knows_them_and_the_paths_to_them(
     member_card = page.locator(f'[data-testid="team-map-member"][aria-label="{member[1]}"]')
     assert member_card.get_by_test_id("team-map-row").first.inner_text().startswith("Gina Park")
     screenshot(page, "team-map")
+    # Within a deal: only its people (Dana), whoever knows them.
+    page.get_by_test_id("team-map-filter-by").select_option("deal")
+    page.get_by_test_id("team-map-deal").select_option(label="Initech rollout")
+    page.get_by_test_id("team-map-apply").click()
+    wait_for(
+        lambda: owner_card.get_by_test_id("team-map-row").first.inner_text().startswith("Dana Wu"),
+        what="the owner's people in the deal",
+    )
+    assert owner_card.get_by_test_id("team-map-row").count() == 1
+    assert member_card.get_by_test_id("team-map-row").count() == 0
+
+    # The dashboard charts relationship health, day by day, for the team and for each teammate.
+    page.get_by_test_id("nav-dashboard").click()
+    chart = page.get_by_test_id("health-chart")
+    chart.wait_for()
+    assert chart.get_attribute("data-days") == "3"
+    today = firestore_db.document("workspaces", workspace_id, "relationshipHealth", now.date().isoformat()).get()
+    counts = today.to_dict()
+    bands = ", ".join(f"{counts[band]} {band}" for band in ("strong", "warm", "cooling", "cold"))
+    summary = page.get_by_test_id("health-summary")
+    assert bands in summary.text_content()
+    assert chart.locator('svg[role="img"]').get_attribute("aria-labelledby") == "health-title health-desc"
+    assert chart.locator('[data-testid="health-line"][data-band="warm"]').get_attribute("data-points") == "3"
+    assert page.get_by_test_id("health-row").count() == 3
+    mine = counts["members"][ids.mailbox_id(email)]
+    page.get_by_test_id("health-who").select_option(label=email)
+    wait_for(lambda: email in summary.text_content(), what="the owner's own relationship health")
+    assert f"{mine['strong']} strong, {mine['warm']} warm" in summary.text_content()
+    screenshot(page, "dashboard-health")
+    assert_accessible(page, "dashboard-health")

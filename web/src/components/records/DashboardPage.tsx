@@ -8,6 +8,7 @@ import { useNow } from "../../lib/hooks";
 import { paths } from "../../lib/router";
 import { useServices } from "../../lib/services";
 import { Link } from "../Link";
+import { RelationshipHealthChart } from "../relationships/HealthChart";
 import { Section, When } from "./RecordParts";
 
 const WEEKS = 12;
@@ -103,6 +104,9 @@ export function DashboardPage({ workspaceId }: { workspaceId: string }) {
             {deals.state === "error" || pipeline.state === "error" ? "Deals are unavailable." : "Loading…"}
           </p>
         )}
+      </Section>
+      <Section title="Relationship health" testId="relationship-health">
+        <RelationshipHealthChart workspaceId={workspaceId} />
       </Section>
       <Section title="Going cold" testId="going-cold-list">
         {cold.state === "ready" && cold.data.length > 0 ? (

@@ -1,5 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
+import { liveDeals, type Deal } from "../../data/deals";
 import { teamMap, type TeamMapAnswer, type TeamMapFilter } from "../../data/relationships";
+import { useLiveData } from "../../data/useLiveData";
 import { describeApiError } from "../../lib/api";
 import { useNow } from "../../lib/hooks";
 import { paths } from "../../lib/router";
@@ -12,11 +14,15 @@ import "./relationships.css";
 
 type Loaded = { state: "loading" } | { state: "ready"; answer: TeamMapAnswer } | { state: "error"; message: string };
 
-/** The team map: each teammate's strongest relationships, in the whole workspace or within one company. */
+/** The team map: each teammate's strongest relationships, in the whole workspace or within one company or deal. */
 export function TeamMapPage({ workspaceId }: { workspaceId: string }) {
-  const { auth } = useServices();
+  const { auth, db } = useServices();
   const now = useNow(60_000);
+  const [by, setBy] = useState<"company" | "deal">("company");
   const [company, setCompany] = useState("");
+  const [dealId, setDealId] = useState("");
+  // The deals are read only once someone filters by one.
+  const deals = useLiveData<Deal[]>(by === "deal" ? (onData, onError) => liveDeals.deals(db, workspaceId, onData, onError) : null, [db, workspaceId, by]);
   const [filter, setFilter] = useState<TeamMapFilter>({});
   const [loaded, setLoaded] = useState<Loaded>({ state: "loading" });
   const key = JSON.stringify(filter);
@@ -36,7 +42,8 @@ export function TeamMapPage({ workspaceId }: { workspaceId: string }) {
   const apply = (event: Event) => {
     event.preventDefault();
     const domain = company.trim().toLowerCase();
-    setFilter(domain ? { companyId: domain } : {});
+    if (by === "deal") setFilter(dealId ? { dealId } : {});
+    else setFilter(domain ? { companyId: domain } : {});
   };
 
   return (
@@ -45,15 +52,39 @@ export function TeamMapPage({ workspaceId }: { workspaceId: string }) {
       <p class="muted">Each teammate's strongest relationships, from their own mailbox: who knows whom best.</p>
       <form class="team-map__filter" aria-label="Filter the team map" onSubmit={apply}>
         <label>
-          <span>Company</span>
-          <input
-            type="text"
-            placeholder="globex.com"
-            value={company}
-            onInput={(event) => setCompany(event.currentTarget.value)}
-            data-testid="team-map-company"
-          />
+          <span>Filter by</span>
+          <select value={by} onChange={(event) => setBy(event.currentTarget.value === "deal" ? "deal" : "company")} data-testid="team-map-filter-by">
+            <option value="company">Company</option>
+            <option value="deal">Deal</option>
+          </select>
         </label>
+        {by === "company" ? (
+          <label>
+            <span>Company</span>
+            <input
+              type="text"
+              placeholder="globex.com"
+              value={company}
+              onInput={(event) => setCompany(event.currentTarget.value)}
+              data-testid="team-map-company"
+            />
+          </label>
+        ) : (
+          <label>
+            <span>Deal</span>
+            <select value={dealId} onChange={(event) => setDealId(event.currentTarget.value)} disabled={deals.state !== "ready"} data-testid="team-map-deal">
+              <option value="">{deals.state === "loading" ? "Loading deals…" : deals.state === "error" ? "Deals are unavailable" : "Any deal"}</option>
+              {deals.state === "ready" &&
+                [...deals.data]
+                  .sort((a, b) => a.name.localeCompare(b.name))
+                  .map((deal) => (
+                    <option key={deal.id} value={deal.id}>
+                      {deal.name}
+                    </option>
+                  ))}
+            </select>
+          </label>
+        )}
         <button type="submit" class="button" data-testid="team-map-apply">
           Show
         </button>
