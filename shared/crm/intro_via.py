@@ -45,28 +45,28 @@ def team_strength(person: Person) -> float:
 
 
 def strongest_people(people: Mapping[str, Person], *, exclude: Iterable[str] = (), limit: int = CANDIDATES) -> dict:
-    """A company's strongest people by the team's strength, as the indexed query orders them (score, then id);
-    aliases are left out."""
+    """A company's strongest people by the team's strength, as a query does it: the `limit` (plus one per
+    excluded person) strongest, ordered by score then id, then the excluded and aliases left out."""
     skipped = set(exclude)
     ranked = sorted(
-        ((i, p) for i, p in people.items() if i not in skipped and not p.get("mergedInto") and "strength" in p),
-        key=lambda item: (-team_strength(item[1]), item[0]),
+        ((i, p) for i, p in people.items() if "strength" in p), key=lambda item: (-team_strength(item[1]), item[0])
     )
-    return dict(ranked[:limit])
+    return {i: p for i, p in ranked[: limit + len(skipped)] if i not in skipped and not p.get("mergedInto")}
 
 
 def strongest_edges(entry_people: Mapping[str, Person], now_ms: int) -> list[EdgeChoice]:
-    """The CANDIDATES strongest edges from the entry people (a company's strongest few) to people outside them.
-    Every edge decays at the same rate, so this order is the same at any later instant."""
-    strongest = sorted(entry_people.items(), key=lambda item: -team_strength(item[1]))[:COMPANY_ENTRY_PEOPLE]
+    """The CANDIDATES strongest edges from the entry people (a company's strongest few) to people outside them,
+    ties in the (rounded) score broken by ids, so that the order never depends on how a map was read. Every
+    edge decays at the same rate, so this order is the same at any later instant."""
+    strongest = sorted(entry_people.items(), key=lambda item: (-team_strength(item[1]), item[0]))
     edges = [
-        (member_strength.edge_score(edge, now_ms), person_id, edge, other_id)
-        for person_id, person in strongest
+        (member_strength.edge_score(edge, now_ms), person_id, other_id, edge)
+        for person_id, person in strongest[:COMPANY_ENTRY_PEOPLE]
         for other_id, edge in (person.get(member_strength.EDGES_FIELD) or {}).items()
         if other_id not in entry_people
     ]
-    edges.sort(key=lambda item: -item[0])
-    return [(person_id, edge, other_id) for _, person_id, edge, other_id in edges[:CANDIDATES]]
+    edges.sort(key=lambda item: (-item[0], item[1], item[2]))
+    return [(person_id, edge, other_id) for _, person_id, other_id, edge in edges[:CANDIDATES]]
 
 
 def _copy(person_id: str, person: Person, **extra: Any) -> dict[str, Any]:

@@ -367,7 +367,10 @@ def _best_per_route(paths: list[IntroPath]) -> list[IntroPath]:
         key = (path.teammate.mailbox_id, path.via.id if path.via else None, path.to.id)
         if key not in best or path.score > best[key].score:
             best[key] = path
-    return sorted(best.values(), key=lambda path: (-path.score, path.kind != "direct", path.teammate.mailbox_id))
+    return sorted(
+        best.values(),
+        key=lambda p: (-p.score, p.kind != "direct", p.teammate.mailbox_id, p.via.id if p.via else "", p.to.id),
+    )
 
 
 def person_of(person_id: str, person: Mapping[str, Any]) -> IntroPerson:

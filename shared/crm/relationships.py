@@ -385,9 +385,8 @@ class RelationshipStats:
         for domain in sorted(set(domains)):
             members = workspace.collection("contacts").where(filter=FieldFilter("companyId", "==", domain))
             by_id = {s.id: s.to_dict() or {} for s in members.stream()}
-            by_id = {i: c for i, c in by_id.items() if not c.get("mergedInto")}
-            people = list(by_id.values())
             edges = intro_via.strongest_edges(intro_via.strongest_people(by_id), now_ms)
+            people = [c for c in by_id.values() if not c.get("mergedInto")]
             connectors = self._people(workspace_id, (other for *_, other in edges))
             reached = [(choice, connectors[choice[2]]) for choice in edges if choice[2] in connectors]
             strengths = [
