@@ -2,11 +2,12 @@
 
 Each searchable document stores its search tokens: every prefix (up to MAX_PREFIX characters) of
 every normalised word of its searchable fields, plus whole email addresses. They are kept twice:
-as the list `searchTokens` (the web app's search box asks for one with `array-contains`) and as
-the keys of the map `searchKeys`. A query asks for every word at once, one equality filter per
-word on `searchKeys.<word>`: Firestore indexes each map key on its own and merges equality
-filters without a composite index, so the answer is every document holding all the words (none
-is lost behind the first page of one word's matches), at most `limit` of them, read from the index.
+as the list `searchTokens` (what records stored before the map existed are backfilled from) and
+as the keys of the map `searchKeys`. A query, here and in the web app's search box, asks for
+every word at once, one equality filter per word on `searchKeys.<word>`: Firestore indexes each
+map key on its own and merges equality filters without a composite index, so the answer is every
+document holding all the words (none is lost behind the first page of one word's matches), at
+most `limit` of them, read from the index.
 """
 
 from __future__ import annotations

@@ -1,12 +1,13 @@
-import { collection, getDocs, limit, query, where, type DocumentData, type Firestore } from "firebase/firestore";
+import { collection, FieldPath, getDocs, limit, query, where, type DocumentData, type Firestore } from "firebase/firestore";
 import { asString } from "./parse";
 
 /**
- * Search across contacts, companies and deals with the `searchTokens` the server stores on each
+ * Search across contacts, companies and deals by the tokens the server stores on each
  * (shared/crm/search.py): every prefix, up to 16 characters, of every word of the searchable
- * fields. Firestore finds the documents holding the query's longest word as a token with one
- * `array-contains` (a single-field index, so each kind reads at most a few documents, never the
- * collection); the other words are checked against the same tokens here.
+ * fields, kept as the keys of the map `searchKeys`. One query per kind asks for every word at once,
+ * one equality filter per word: Firestore indexes each map key on its own and merges equality
+ * filters without a composite index, so a record holding all the words is found however many
+ * records hold one of them (decision 39), and each kind reads at most `perKind` documents.
  */
 
 export type SearchKind = "contact" | "company" | "deal";
@@ -19,7 +20,8 @@ export interface SearchHit {
 }
 
 const MAX_PREFIX = 16; // shared/crm/search.py MAX_PREFIX
-const TOKENS_FIELD = "searchTokens";
+const KEYS_FIELD = "searchKeys";
+const MAX_TERMS = 10; // shared/crm/search.py MAX_TERMS: equality filters one query carries
 const WORD = /[a-z0-9]+/g;
 
 /** The query's words as the server tokenises them (lower case, accents dropped), longest first. */
@@ -55,19 +57,19 @@ const SOURCES: ReadonlyArray<{ kind: SearchKind; collectionName: string; describ
 
 /** At most `perKind` hits of each kind, contacts first. */
 export async function searchRecords(db: Firestore, workspaceId: string, text: string, perKind = 5): Promise<SearchHit[]> {
-  const [first, ...rest] = searchTerms(text);
-  if (!first) return [];
+  const terms = searchTerms(text);
+  if (terms.length === 0) return [];
+  // Past ten words the longest ten ask Firestore (the most selective) and the rest are checked here.
+  const asked = terms.slice(0, MAX_TERMS);
+  const checked = terms.slice(MAX_TERMS);
   const found = await Promise.all(
     SOURCES.map(async ({ kind, collectionName, describe }) => {
+      const filters = asked.map((term) => where(new FieldPath(KEYS_FIELD, term), "==", true));
       const snapshot = await getDocs(
-        // Room for documents the other words then rule out, as the server's search allows.
-        query(collection(db, "workspaces", workspaceId, collectionName), where(TOKENS_FIELD, "array-contains", first), limit(perKind * 3)),
+        query(collection(db, "workspaces", workspaceId, collectionName), ...filters, limit(checked.length ? perKind * 3 : perKind)),
       );
       return snapshot.docs
-        .filter((item) => {
-          const tokens: unknown = item.get(TOKENS_FIELD);
-          return Array.isArray(tokens) && rest.every((term) => tokens.includes(term));
-        })
+        .filter((item) => checked.every((term) => item.get(new FieldPath(KEYS_FIELD, term)) === true))
         .slice(0, perKind)
         .map((item): SearchHit => {
           const [title, detail] = describe(item.data());
