@@ -75,7 +75,7 @@ export function DashboardPage({ workspaceId }: { workspaceId: string }) {
       <h1 id="dashboard-heading" class="page__title">
         Dashboard
       </h1>
-      <Section title="Emails per week" testId="weekly-chart">
+      <Section title="Emails and meetings per week" testId="weekly-chart">
         {weeks === null ? (
           <p class="muted" role="status">
             Counting…
@@ -85,7 +85,7 @@ export function DashboardPage({ workspaceId }: { workspaceId: string }) {
             The weekly counts are unavailable right now; they are tried again every minute.
           </p>
         ) : (
-          <div class="bars" role="img" aria-label={`Emails per week over the last ${WEEKS} weeks`}>
+          <div class="bars" role="img" aria-label={`Emails and meetings per week over the last ${WEEKS} weeks`}>
             {weeks.map((week) => (
               <div key={week.start.getTime()} class="bars__column" title={`${weekFormat.format(week.start)}: ${week.count}`} data-testid="week-bar" data-count={week.count}>
                 <span class="bars__value">{week.count}</span>
