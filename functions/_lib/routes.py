@@ -122,9 +122,14 @@ def _operation(operation: Operation, definitions: dict[str, Any]) -> dict[str, A
     elif operation.content_type != "application/json":
         success["content"] = {operation.content_type: {"schema": {"type": "string"}}}
     responses: dict[str, Any] = {str(operation.status): success}
-    if not operation.public:
+    if not operation.public or operation.content_type == "application/json":
+        # A public JSON endpoint (a push from Google) answers errors like any other, but never 401:
+        # it reads no Firebase ID token.
+        statuses = set(STATUS_BY_ERROR.values()) | {500}
+        if operation.public:
+            statuses.discard(401)
         error = {"content": {"application/json": {"schema": {"$ref": REF.format(model="ErrorAnswer")}}}}
-        for status in sorted(set(STATUS_BY_ERROR.values()) | {500}):
+        for status in sorted(statuses):
             meaning = ERROR_MEANINGS.get(status, "Something went wrong on our side; it has been logged")
             responses[str(status)] = {"description": meaning, **error}
     spec: dict[str, Any] = {"summary": operation.summary, "parameters": parameters, "responses": responses}
