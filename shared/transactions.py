@@ -5,6 +5,10 @@ whose *read* is: a read that waits on another transaction's lock ends in `Aborte
 to the caller. Under the pipeline's load (ingestion, relationship refreshes and enrichment touching
 the same contacts) that is ordinary contention, not a failure, so the whole transaction runs again
 after a short, growing pause.
+
+A plain write to a document that transactions also hold waits on their locks the same way, and is
+aborted when the wait runs out (the emulator says "Transaction lock timeout"). An aborted commit
+wrote nothing, so `WRITE_RETRY` sends it again.
 """
 
 from __future__ import annotations
@@ -21,6 +25,12 @@ T = TypeVar("T")
 
 _ON_CONTENTION = retry.Retry(
     predicate=retry.if_exception_type(exceptions.Aborted), initial=0.1, maximum=2.0, multiplier=2.0, timeout=60.0
+)
+
+# For `update(..., retry=WRITE_RETRY)` on a contended document: contention, and what the client's own
+# commit retry covers (it is replaced, not added to).
+WRITE_RETRY = _ON_CONTENTION.with_predicate(
+    retry.if_exception_type(exceptions.Aborted, exceptions.ResourceExhausted, exceptions.ServiceUnavailable)
 )
 
 

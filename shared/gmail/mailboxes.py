@@ -14,7 +14,7 @@ from shared import ids, notifications
 from shared.clients import firestore_client
 from shared.crypto import EncryptedSecret, SecretBox, secret_box
 from shared.errors import MailboxDisconnected, NotFound
-from shared.transactions import transactional
+from shared.transactions import WRITE_RETRY, transactional
 
 MAILBOX_INDEX = "mailboxIndex"
 ROUTES = "workspaces"  # mailboxIndex/{address}/workspaces/{workspaceId}: one route per workspace
@@ -50,6 +50,10 @@ class MailboxStore:
 
     def _doc(self, ref: MailboxRef) -> firestore.DocumentReference:
         return self._db.document("workspaces", ref.workspace_id, "mailboxes", ref.mailbox_id)
+
+    def _update(self, ref: MailboxRef, fields: dict[str, Any]) -> None:
+        # The sync's transactions hold this document often; a plain write waits on them and may be aborted.
+        self._doc(ref).update(fields, retry=WRITE_RETRY)
 
     # -- routing and credentials ----------------------------------------------------------------
     # One Gmail address may be connected in several workspaces, each with its own grant, cursor and
@@ -109,7 +113,7 @@ class MailboxStore:
             },
             merge=True,
         )
-        batch.commit()
+        batch.commit(retry=WRITE_RETRY)  # reconnecting while a sync holds the mailbox
         return ref
 
     def ensure_imported_mailbox(self, *, workspace_id: str, owner_uid: str, email: str) -> MailboxRef:
@@ -159,11 +163,12 @@ class MailboxStore:
         return bool(claim(self._db.transaction()))
 
     def mark_sync_queued(self, ref: MailboxRef, history_id: int) -> None:
-        self._doc(ref).update(
+        self._update(
+            ref,
             {
                 "pendingSync": {"historyId": history_id, "at": firestore.SERVER_TIMESTAMP},
                 "notifiedHistoryId": history_id,
-            }
+            },
         )
 
     # -- the sync lease ---------------------------------------------------------------------------
@@ -307,17 +312,17 @@ class MailboxStore:
         return bool(complete(self._db.transaction()))
 
     def reset_cursor(self, ref: MailboxRef) -> None:
-        self._doc(ref).update({"historyId": firestore.DELETE_FIELD})
+        self._update(ref, {"historyId": firestore.DELETE_FIELD})
 
     def update_sync(self, ref: MailboxRef, **fields: Any) -> None:
-        self._doc(ref).update({f"sync.{key}": value for key, value in fields.items()})
+        self._update(ref, {f"sync.{key}": value for key, value in fields.items()})
 
     def count_sync(self, ref: MailboxRef, **increments: int) -> None:
-        self._doc(ref).update({f"sync.{key}": firestore.Increment(n) for key, n in increments.items()})
+        self._update(ref, {f"sync.{key}": firestore.Increment(n) for key, n in increments.items()})
 
     def save_watch(self, ref: MailboxRef, *, history_id: int, expiration_ms: int) -> None:
-        self._doc(ref).update(
-            {"watch": {"historyId": history_id, "expiration": datetime.fromtimestamp(expiration_ms / 1000, UTC)}}
+        self._update(
+            ref, {"watch": {"historyId": history_id, "expiration": datetime.fromtimestamp(expiration_ms / 1000, UTC)}}
         )
 
     def connected_mailboxes(self) -> list[MailboxRef]:
