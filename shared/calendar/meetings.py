@@ -34,6 +34,7 @@ from google.api_core import exceptions
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
+from shared.calendar.restore import Taken, restored_fields, with_restored
 from shared.clients import firestore_client
 from shared.crm.ingest import ContactBook, Ingestor
 from shared.crm.member_strength import ContactTallies, EdgeTally, MemberTally, update_fields
@@ -220,25 +221,40 @@ class _Change:
     first_ms: int | None = None
     last_ms: int | None = None
     tallies: ContactTallies = field(default_factory=ContactTallies)
+    taken: dict[str, int] = field(default_factory=dict)  # meetings taken back: their times (shared/calendar/restore.py)
 
-    def touch(self, at_ms: int, sign: int) -> None:
+    def touch(self, at_ms: int, sign: int, interaction_id: str) -> None:
         self.interactions += sign
+        if sign < 0:
+            self.taken[interaction_id] = at_ms
         if sign > 0:
             self.first_ms = at_ms if self.first_ms is None else min(self.first_ms, at_ms)
             self.last_ms = at_ms if self.last_ms is None else max(self.last_ms, at_ms)
 
     def merge(self, other: _Change) -> None:
         self.interactions += other.interactions
+        self.taken.update(other.taken)
         for at in (other.first_ms, other.last_ms):
             if at is not None:
                 self.first_ms = at if self.first_ms is None else min(self.first_ms, at)
                 self.last_ms = at if self.last_ms is None else max(self.last_ms, at)
         self.tallies.merge(other.tallies)
 
+    def as_taken(self) -> Taken:
+        return Taken(
+            taken=self.taken,
+            interactions=self.interactions,
+            first_ms=self.first_ms,
+            last_ms=self.last_ms,
+            members={k: (t.count, t.last_ms, t.last_id) for k, t in self.tallies.members.items()},
+            edges={k: (e.count, e.last_ms, e.last_id) for k, e in self.tallies.edges.items()},
+        )
+
     @property
     def empty(self) -> bool:
         return (
             not self.interactions
+            and not self.taken
             and self.first_ms is None
             and all(not (t.count or t.meeting or t.fast) for t in self.tallies.members.values())
             and all(not (e.count or e.weight) for e in self.tallies.edges.values())
@@ -259,7 +275,7 @@ class _Changes:
         links = bool(meeting.get("linksPeople")) and 1 < len(counted) <= MAX_LINKED_PEOPLE
         for contact_id in counted:
             change = self.contacts.setdefault(contact_id, _Change())
-            change.touch(at_ms, sign)
+            change.touch(at_ms, sign, interaction_id)
             member = change.tallies.members.setdefault(mailbox_id, MemberTally())
             member.add_meeting(at_ms=at_ms, weight=weight, interaction_id=interaction_id, sign=sign)
             if links:
@@ -268,7 +284,7 @@ class _Changes:
                         edge = change.tallies.edges.setdefault(other, EdgeTally())
                         edge.add(at_ms=at_ms, interaction_id=interaction_id, weight=weight, sign=sign)
         for domain in meeting.get("companyIds") or ():
-            self.companies.setdefault(domain, _Change()).touch(at_ms, sign)
+            self.companies.setdefault(domain, _Change()).touch(at_ms, sign, interaction_id)
 
     def merge(self, other: _Changes) -> None:
         for key, change in other.contacts.items():
@@ -319,11 +335,17 @@ def _plan(
         return "blocked"  # blocked or erased since (shared/crm/repair.py): never brought back
     if stored is not None and event.updated_ms and int(stored.get("updatedMs") or 0) > event.updated_ms:
         return "stale"  # a newer version was applied already (a late or repeated notification)
+    if stored is not None and stored.get("skipped") and int(stored.get("updatedMs") or 0) >= event.updated_ms > 0:
+        return "stale"  # a copy of the version a deletion (which may carry no `updated`) replaced
     update_time = snapshot.update_time if snapshot.exists else None
     if event.skip is not None:
         if stored is None or stored.get("skipped"):
             return event.skip
-        stub = {"skipped": event.skip, "updatedMs": event.updated_ms, "pending": False, "fingerprint": None}
+        # A deleted event may carry no `updated` (calendar.v3.json, Event.status: "Deleted events are only
+        # guaranteed to have the id field populated"): the version the
+        # stub keeps is never older than the meeting's, so a late copy of an earlier version stays out.
+        version = max(event.updated_ms, int(stored.get("updatedMs") or 0))
+        stub = {"skipped": event.skip, "updatedMs": version, "pending": False, "fingerprint": None}
         plan = _Plan(snapshot.reference, "removed", update_time, stub=stub)
         plan.changes.add(stored, -1, snapshot.id)
         return plan
@@ -628,6 +650,44 @@ class Meetings:
             lost |= self._commit(context, batch, book, result)
         return lost
 
+    def _write(
+        self,
+        batch: firestore.WriteBatch,
+        reference: firestore.DocumentReference,
+        update: dict[str, Any],
+        change: _Change,
+        fresh: firestore.DocumentSnapshot | None,
+        *,
+        array_field: str,
+        exclude: set[str],
+    ) -> None:
+        """A record's merge-set; where what it holds is taken back (`fresh`: read afresh for that), the fields
+        set again from what still counts, in an update under a precondition on the version they were computed
+        from (mail counted meanwhile fails the commit, which is then planned again)."""
+        restored = (
+            restored_fields(
+                fresh.to_dict() or {},
+                change.as_taken(),
+                interactions=reference.parent.parent.collection("interactions"),
+                array_field=array_field,
+                record_id=reference.id,
+                exclude=exclude,
+            )
+            if fresh is not None
+            else {}
+        )
+        if restored and fresh is not None:
+            option = self._db.write_option(last_update_time=fresh.update_time)
+            batch.update(reference, with_restored(update, restored), option=option)
+        else:
+            batch.set(reference, update, merge=True)
+
+    def _read_taken(self, references: list[firestore.DocumentReference]) -> dict[str, firestore.DocumentSnapshot]:
+        """The records meetings are taken back from, read afresh with their versions (shared/calendar/restore.py)."""
+        if not references:
+            return {}
+        return {s.reference.path: s for s in self._db.get_all(references) if s.exists}
+
     def _commit(self, context: _Context, plans: list[_Plan], book: ContactBook, result: MeetingsResult) -> set[str]:
         batch = self._db.batch()
         changes = _Changes()
@@ -653,6 +713,12 @@ class Meetings:
             changes.merge(plan.changes)
             created.update(plan.created)
         contacts = context.workspace.collection("contacts")
+        companies = context.workspace.collection("companies")
+        exclude = {plan.ref.id for plan in plans}  # what these meetings count now is in `changes`
+        taken_from = self._read_taken(
+            [contacts.document(c) for c, ch in changes.contacts.items() if ch.taken and c not in created]
+            + [companies.document(d) for d, ch in changes.companies.items() if ch.taken]
+        )
         touched: set[str] = set()
         for contact_id in sorted(changes.contacts.keys() | created.keys()):
             change = changes.contacts.get(contact_id) or _Change()
@@ -661,16 +727,20 @@ class Meetings:
                 continue
             if not identity and not book.exists(contact_id):
                 continue  # gone since the meeting counted for it (erased): nothing to take back
-            batch.set(
-                contacts.document(contact_id), _contact_fields(change, book.get(contact_id), identity), merge=True
-            )
+            reference = contacts.document(contact_id)
+            fresh = taken_from.get(reference.path)
+            stored = (fresh.to_dict() or {}) if fresh is not None else book.get(contact_id)
+            update = _contact_fields(change, stored, identity)
+            self._write(batch, reference, update, change, fresh, array_field="contactIds", exclude=exclude)
             touched.add(contact_id)
         for domain, change in sorted(changes.companies.items()):
-            if change.interactions or change.first_ms is not None:
+            if change.interactions or change.first_ms is not None or change.taken:
                 update = _company_fields(domain, change)
                 if change.interactions > 0:
                     update["name"] = company_name_from_domain(domain)
-                batch.set(context.workspace.collection("companies").document(domain), update, merge=True)
+                reference = companies.document(domain)
+                fresh = taken_from.get(reference.path)
+                self._write(batch, reference, update, change, fresh, array_field="companyIds", exclude=exclude)
         try:
             batch.commit()
         except _RACES:

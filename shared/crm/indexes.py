@@ -119,6 +119,11 @@ DECLARED += [
 DECLARED.append(
     CompositeIndex("interactions", (_filtered("mailboxId", "=="), _filtered("pending", "=="), _sorted(Sort("endMs"))))
 )
+# A meeting taken back that held a record's first interaction: the oldest that still counts (calendar/restore.py).
+DECLARED += [
+    CompositeIndex("interactions", (_filtered(field, "array_contains"), _sorted(Sort("occurredAt"))))
+    for field in ("contactIds", "companyIds")
+]
 
 # Collection-group queries need a single-field index with that scope, declared as an override
 # (the collection-scope defaults are listed too, since an override replaces them).
