@@ -13,6 +13,7 @@ from shared.mail.addresses import Address
 from shared.mail.companies import company_domain, company_name_from_domain
 from shared.mail.message import DEFAULT_GROUP_THRESHOLD, ParsedMessage, Participant, parse_message
 from shared.mail.quotes import split_reply
+from shared.mail.reply_context import ContextBlock, reply_in_context
 from shared.mail.signatures import (
     SignatureBlock,
     SignatureFields,
@@ -56,6 +57,8 @@ class ContactCard(NamedTuple):
 class Extraction:
     message: ParsedMessage
     reply_text: str = ""
+    # The reply with the quoted lines its inline answers reply to; () when that is the reply itself.
+    reply_context: tuple[ContextBlock, ...] = ()
     signature: SignatureBlock | None = None
     signature_fields: SignatureFields | None = None
     contacts: list[ContactCard] = field(default_factory=list)
@@ -73,6 +76,7 @@ class Extraction:
             "automated": message.automated,
             "automated_reason": message.automated_reason,
             "reply_text": self.reply_text,
+            "reply_context": [block._asdict() for block in self.reply_context],
             "signature": self.signature.text if self.signature else None,
             "contacts": [c.to_dict() for c in self.contacts],
         }
@@ -92,6 +96,7 @@ def extract(
     errors = list(message.errors)
     try:
         own_text, reply = split_reply(message.text)  # one pass for both readers
+        context = reply_in_context(message.text, reply)
         signature = find_signature(own_text, message.author, history_removed=True)
         fields = parse_signature(signature, message.author) if signature else None
     except Exception as exc:  # a bug in text handling must not lose the message's headers
@@ -100,6 +105,7 @@ def extract(
     return Extraction(
         message=message,
         reply_text=reply,
+        reply_context=context,
         signature=signature,
         signature_fields=fields,
         contacts=_contacts(message, fields),

@@ -40,3 +40,10 @@ def bounded(text: str | None, max_chars: int) -> str | None:
     if text is None:
         return None
     return utf8_prefix(text[:max_chars], max_chars * 4)
+
+
+# The reply in context (shared/mail/reply_context.py) as a message stores it for the timeline.
+MAX_CONTEXT_BLOCKS = 12  # quotes and runs of the author's lines
+MAX_CONTEXT_QUOTE_CHARS = 300  # of each quote, its end: the lines right above the answer
+MAX_CONTEXT_TEXT_CHARS = 600  # of each run of the author's lines, its start
+MAX_CONTEXT_CHARS = 2_000  # all blocks together

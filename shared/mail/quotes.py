@@ -506,3 +506,25 @@ def _field_label(line: str) -> str:
         return ""
     label = " ".join(line[: colon.start()].strip(" \t*>").split()).lower()
     return label if label in _LABEL_SET else ""
+
+
+# -- read by shared.mail.reply_context, which shows the quoted lines an inline answer replies to --------
+
+
+def is_quoted(line: str) -> bool:
+    """A quoted line: "> ..." at any depth, or with the initials Supercite-style clients put before it."""
+    return bool(_QUOTED.match(line))
+
+
+def opens_with_attribution(lines: list[str]) -> bool:
+    """The body's first line, blank lines aside, is a quote header ("On ... wrote:")."""
+    first = next((index for index, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return False
+    cut, _, is_quote_header = _history_start(lines[first:])
+    return cut == 0 and is_quote_header
+
+
+def history_start(lines: list[str]) -> int:
+    """Where the first quote header, separator or header block stands (len(lines) when none does)."""
+    return _history_start(lines)[0]

@@ -36,7 +36,8 @@ On Tue, 3 Mar 2026 at 09:15, Mark <mark@rapport.dev> wrote:
 """
 
 EXPECTED_KEYS = {
-    "file", "message_id", "from", "to", "cc", "automated", "automated_reason", "reply_text", "signature", "contacts",
+    "file", "message_id", "from", "to", "cc", "automated", "automated_reason", "reply_text", "reply_context",
+    "signature", "contacts",
 }  # fmt: skip
 CONTACT_KEYS = {"email", "name", "title", "company", "phones", "urls", "linkedin", "twitter", "address"}
 
