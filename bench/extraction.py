@@ -4,8 +4,12 @@
 last JSON line. Quote cases are scored exactly as the corpora README says, each set its own
 figure (`quote_pass` for the upstream gold cases, `discourse_quote_pass` for Discourse's
 trimmer fixtures); the baseline (email-reply-parser) is measured on the same cases in the same
-run. `empty_reply_with_text` counts messages of every set whose author wrote something outside
-quoted or forwarded blocks but whose visible reply came back empty: it must stay 0.
+run. Discourse's trimmed text is the post shown to readers, so its set is scored against the reply
+in context (the quoted lines an inline answer replies to kept before it), and
+`discourse_reply_only_pass` says how the reply alone scores there; the written cases that label
+the context are scored on it too (`multilingual_context_pass`). `empty_reply_with_text` counts
+messages of every set whose author wrote something outside quoted or forwarded blocks but whose
+visible reply came back empty: it must stay 0.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,6 +29,7 @@ from shared.mail.addresses import Address, parse_address_list
 from shared.mail.extract import extract
 from shared.mail.message import parse_message
 from shared.mail.quotes import is_mobile_footer, visible_reply
+from shared.mail.reply_context import context_text, reply_in_context
 from shared.mail.signatures import find_signature, parse_signature
 
 DEFAULT_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
@@ -95,6 +100,12 @@ def quote_pass(cases: Sequence[ScoredCase], parser: Callable[[str], str]) -> tup
     return 1 - len(failed) / len(cases), failed
 
 
+def in_context(text: str) -> str:
+    """The reply in context as text, quoted lines marked "> " (the reply itself when nothing is quoted)."""
+    reply = visible_reply(text)
+    return context_text(reply_in_context(text, reply)) or reply
+
+
 def _safe(parser: Callable[[str], str], text: str) -> str:
     try:
         return parser(text)
@@ -151,6 +162,7 @@ class OwnQuoteCase:
     file: str
     text: str
     reply: str
+    context: str | None = None  # the reply in context, for a case written to show it
 
     def passes(self, reply: str) -> bool:
         return normalise(reply) == normalise(self.reply)
@@ -162,7 +174,7 @@ def load_own_quote_cases() -> list[OwnQuoteCase]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         label = json.loads(line)
         name = f"multilingual/{number}:{label['language']}/{label['client']}/{label['form']}"
-        cases.append(OwnQuoteCase(file=name, text=label["text"], reply=label["reply"]))
+        cases.append(OwnQuoteCase(file=name, text=label["text"], reply=label["reply"], context=label.get("context")))
     return cases
 
 
@@ -425,12 +437,16 @@ def run(argv: list[str]) -> dict[str, Any]:
     ours, our_failures = quote_pass(quotes, visible_reply)
     baseline, _ = quote_pass(quotes, reply_parser_baseline)
     discourse = load_discourse_cases(args.corpora)
-    discourse_ours, discourse_failures = quote_pass(discourse, visible_reply)
+    discourse_ours, discourse_failures = quote_pass(discourse, in_context)
+    discourse_reply_only, _ = quote_pass(discourse, visible_reply)
     discourse_baseline, _ = quote_pass(discourse, reply_parser_baseline)
     field_cases = load_field_cases(args.corpora, signatures)
     own = load_own_quote_cases()
     own_ours, own_failures = quote_pass(own, visible_reply)
     own_baseline, _ = quote_pass(own, reply_parser_baseline)
+    # The cases that label their context, scored on it (expected in place of the reply).
+    own_context = [replace(c, reply=c.context) for c in own if c.context is not None]
+    context_ours, context_failures = quote_pass(own_context, in_context)
     every_text = [(c.file, c.text) for c in quotes] + [(c.file, c.text) for c in discourse]
     every_text += [(c.file, c.text) for c in own]
     every_text += [(f"signatures/{c.file}", c.text) for c in signatures]
@@ -445,11 +461,15 @@ def run(argv: list[str]) -> dict[str, Any]:
         "quote_cases": len(quotes),
         "quote_failed": our_failures,
         "discourse_quote_pass": round(discourse_ours, 4),
+        "discourse_reply_only_pass": round(discourse_reply_only, 4),
         "discourse_cases": len(discourse),
         "discourse_failed": discourse_failures,
         "multilingual_quote_pass": round(own_ours, 4),
         "multilingual_cases": len(own),
         "multilingual_failed": own_failures,
+        "multilingual_context_pass": round(context_ours, 4),
+        "multilingual_context_cases": len(own_context),
+        "multilingual_context_failed": context_failures,
         "empty_reply_with_text": len(empty),
         "empty_reply_cases": empty,
         **signature_scores(signatures),

@@ -17,8 +17,10 @@ def result() -> dict[str, object]:
 
 def test_reports_every_figure(result: dict[str, object]) -> None:
     keys = ("quote_pass", "discourse_quote_pass", "signature_f1", "signature_precision", "signature_recall")
-    for key in (*keys, "empty_reply_with_text", "emails_per_s", "quote_only_per_s", "baseline"):
+    for key in (*keys, "discourse_reply_only_pass", "multilingual_context_pass", "empty_reply_with_text", "baseline"):
         assert key in result
+    assert "emails_per_s" in result
+    assert "quote_only_per_s" in result
     baseline = result["baseline"]
     assert isinstance(baseline, dict)
     assert {"quote_pass", "discourse_quote_pass", "quote_only_per_s"} <= set(baseline)
@@ -27,9 +29,11 @@ def test_reports_every_figure(result: dict[str, object]) -> None:
 def test_quality_targets_hold(result: dict[str, object]) -> None:
     assert result["quote_pass"] >= 0.9  # type: ignore[operator]
     assert result["signature_f1"] >= 0.9  # type: ignore[operator]
-    # Discourse keeps quoted context inside a reply (a forum post shows it); we leave it out, so
-    # five of its 64 cases differ by definition.
-    assert result["discourse_quote_pass"] >= 0.9  # type: ignore[operator]
+    # Discourse's trimmed text is a post: it is scored on the reply in context (the quoted lines an
+    # inline answer replies to), which the timeline shows; the reply alone leaves those out.
+    assert result["discourse_quote_pass"] >= 0.95  # type: ignore[operator]
+    assert result["discourse_reply_only_pass"] >= 0.9  # type: ignore[operator]
+    assert result["multilingual_context_pass"] >= 0.95, result["multilingual_context_failed"]  # type: ignore[operator]
     assert result["empty_reply_with_text"] == 0, result["empty_reply_cases"]
     assert result["multilingual_quote_pass"] >= 0.95, result["multilingual_failed"]  # type: ignore[operator]
     fields = result["signature_fields"]
