@@ -2,9 +2,10 @@
 
 An interaction document holds only metadata (who, when, how often) and is readable by every member.
 Its content lives beside it in `interactions/{id}/content/{part}`: `subject` ({subject}) and `body`
-({snippet}). firestore.rules lets a member read a part when the mailbox's level shows it (or they own
-the mailbox); the HTTP API reads through `MailContent`, which applies the same table. The level is
-read at every request, so changing it takes effect for mail already stored.
+({snippet}, and {replyContext} for an inline reply). firestore.rules lets a member read a part when
+the mailbox's level shows it (or they own the mailbox); the HTTP API reads through `MailContent`,
+which applies the same table. The level is read at every request, so changing it takes effect for
+mail already stored.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ DEFAULT_LEVEL = SharingLevel.METADATA
 CONTENT = "content"
 SUBJECT, BODY = "subject", "body"
 # The interaction fields each content part holds.
-PARTS: dict[str, tuple[str, ...]] = {SUBJECT: ("subject",), BODY: ("snippet",)}
+# The body's replyContext (the reply with the quoted lines it answers, shared/mail/reply_context.py) is
+# written only for an inline reply.
+PARTS: dict[str, tuple[str, ...]] = {SUBJECT: ("subject",), BODY: ("snippet", "replyContext")}
 CONTENT_FIELDS = tuple(field for fields in PARTS.values() for field in fields)
 _SHOWN: dict[SharingLevel, frozenset[str]] = {
     SharingLevel.EVERYTHING: frozenset({SUBJECT, BODY}),

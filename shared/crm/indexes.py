@@ -160,6 +160,7 @@ UNINDEXED_FIELDS = (
     ("contacts", "memberStrength"),
     ("contacts", "cooccur"),
     ("interactions", "attendees"),  # a meeting's attendees, up to 50 (shared/calendar/meetings.py)
+    ("content", "replyContext"),  # an inline reply's quotes and answers (shared/mail/reply_context.py)
 )
 # Fields Firestore's TTL policies delete documents by (terraform reads them from firestore.indexes.json).
 TTL_FIELDS = ((deadletters.COLLECTION, deadletters.TTL_FIELD),)

@@ -57,6 +57,7 @@ from shared.mail.limits import (
     bounded,
     utf8_prefix,
 )
+from shared.mail.reply_context import stored_context
 from shared.mail.signatures import SignatureFields
 from shared.pipeline import progress
 from shared.pipeline.fetched import FetchedBatch, FetchedMessage, batches_for
@@ -765,6 +766,8 @@ def _record_of(
         "participantDomains": participant_domains(participants),
         "threadDepth": len(message.references) or int(message.in_reply_to is not None),
     }
+    if context := stored_context(extraction.reply_context):
+        fields["replyContext"] = context  # only where it differs from the reply: documents stay small
     skipped = "automated" if message.automated else None
     return MessageRecord(ref, occurred_at, message.direction, people, participants, skipped, fields, raw=fetched.raw)
 

@@ -11,6 +11,8 @@ from devstack import demo
 from shared import ids
 from shared.calendar.meetings import Meetings
 from shared.gmail.connect import connect_mailbox
+from shared.mail.extract import extract
+from shared.mail.reply_context import stored_context
 from shared.workspaces import Role, add_member, create_workspace
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.integration.api import Api, User
@@ -20,6 +22,11 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 NIA = "nia@vandelay.com"
+IVY = "ivy@vandelay.com"
+INLINE_REPLY = (
+    "On Tue, Mar 3, 2026 at 9:15 AM Owner <owner@lumenway.io> wrote:\n"
+    "> Can you sign <b>by Friday</b>?\n\nYes, agreed.\n\n> Thanks\n"
+)
 
 
 def test_contact_company_and_dashboard_pages_show_the_synced_mail(web_stack, firestore_db, workspace_id, new_page):
@@ -112,6 +119,16 @@ def test_a_teammate_reads_of_a_mailbox_what_its_owner_shares(web_stack, firestor
     fields = {"mailboxId": mailbox_id, "contactIds": [contact_id], "direction": "inbound", "undone": False}
     fields |= {"occurredAt": datetime.now(UTC), "subject": "Term sheet", "snippet": "We offer 40k"}
     store_mail(firestore_db, workspace_id, f"{mailbox_id}_1", fields)
+    # Ivy answered inline: her entry shows the quoted line she answers above her own words.
+    ivy = ids.contact_id(IVY)
+    firestore_db.document("workspaces", workspace_id, "contacts", ivy).set(
+        {"email": IVY, "name": "Ivy", "interactionCount": 1}
+    )
+    inline = extract(mail(f"Ivy <{IVY}>", owner, "Re: plan", INLINE_REPLY))
+    answer = fields | {"contactIds": [ivy], "subject": "Re: plan", "snippet": inline.reply_text}
+    store_mail(
+        firestore_db, workspace_id, f"{mailbox_id}_2", answer | {"replyContext": stored_context(inline.reply_context)}
+    )
     # Two meetings from the owner's calendar with her: one held two days ago, one in three days.
     now = datetime.now(UTC)
     Meetings(request_stats=lambda *_: None).apply(
@@ -149,6 +166,11 @@ def test_a_teammate_reads_of_a_mailbox_what_its_owner_shares(web_stack, firestor
     wait_for(lambda: page.get_by_test_id("timeline-snippet").all_inner_texts() == ["We offer 40k"], what="own mail")
     wait_for(lambda: page.get_by_test_id("meeting-title").all_inner_texts() == ["Pricing call"] * 2, what="own titles")
     assert page.get_by_test_id("meeting-notes").all_inner_texts() == ["Zoom Bring the price list"] * 2
+    page.goto(f"{web_stack.web_url}/w/{workspace_id}/contacts/{ivy}")
+    quotes = page.get_by_test_id("timeline-quote")
+    wait_for(lambda: quotes.all_inner_texts() == ["Can you sign <b>by Friday</b>?"], what="the quoted line she answers")
+    assert page.get_by_test_id("timeline-own").all_inner_texts() == ["Yes, agreed."]
+    assert page.get_by_test_id("timeline-context").locator("b").count() == 0  # a sender's markup is text
     page.goto(f"{web_stack.web_url}/w/{workspace_id}/settings")
     page.get_by_test_id("mailbox-sharing").select_option("subject")
     mailbox = firestore_db.document("workspaces", workspace_id, "mailboxes", mailbox_id)

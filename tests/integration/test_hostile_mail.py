@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from devstack import demo
 from shared import clients, firestore_limits, ids
 from shared.gmail.mailboxes import MailboxRef, MailboxStore
+from shared.mail.limits import MAX_CONTEXT_QUOTE_CHARS
 from shared.pipeline.fetched import FetchedMessage, batches_for
 from tests.support import mail, open_workspace, wait_for, with_content
 
@@ -120,6 +121,10 @@ def test_a_small_realtime_pass_with_a_hostile_message_stores_the_rest_and_advanc
 
     owner, ref, store = _mailbox(stack, workspace_id)
     normal = [demo.deliver(stack.gmail_url, owner, mail(f"Q{n} <q{n}@hooli.com>", owner)) for n in range(5)]
+    # An inline answer under a huge quote holding markup: its timeline context keeps the quote's end, as text.
+    huge_quote = "\n".join(f"> line {n} of the quote <script>alert(1)</script>" for n in range(3_000))
+    inline = f"On Tue, Mar 3, 2026 at 9:15 AM Owner <{owner}> wrote:\n{huge_quote}\n\nYes, agreed.\n\n> Bye\n"
+    answered = demo.deliver(stack.gmail_url, owner, mail("Ivy <ivy@hooli.com>", owner, "Re: plan", inline))
     hostile = demo.deliver(stack.gmail_url, owner, hostile_mail(owner))
     published: list = []
 
@@ -129,7 +134,14 @@ def test_a_small_realtime_pass_with_a_hostile_message_stores_the_rest_and_advanc
     assert int(mailbox["historyId"]) >= int(hostile["historyId"])
     assert mailbox["sync"]["stage"] == "idle"
     for delivered in normal:
-        assert _interaction(firestore_db, ref, delivered["id"])
+        assert "replyContext" not in _interaction(firestore_db, ref, delivered["id"])  # no quote answered: none stored
+    stored = _interaction(firestore_db, ref, answered["id"])
+    assert stored["snippet"] == "Yes, agreed."  # what search and summaries read: the person's own words
+    quote, own = stored["replyContext"]
+    assert quote["quoted"]
+    assert len(quote["text"]) <= MAX_CONTEXT_QUOTE_CHARS
+    assert quote["text"].endswith("line 2999 of the quote <script>alert(1)</script>")
+    assert own == {"quoted": False, "text": "Yes, agreed."}
     _assert_stored_bounded_or_dead_lettered(firestore_db, ref, hostile["id"])
 
 

@@ -80,10 +80,18 @@ export interface MeetingDetails {
  * (shared/sharing.py): `null` is withheld, `undefined` not read yet. A meeting's title is its subject and its
  * description its snippet.
  */
+/** A run of the author's own lines, or the quoted lines the next run answers (shared/mail/reply_context.py). */
+export interface ContextBlock {
+  quoted: boolean;
+  text: string;
+}
+
 export interface Interaction {
   id: string;
   subject: string | null | undefined;
   snippet: string | null | undefined;
+  /** An inline reply's own lines, each after the quoted lines it answers; empty for any other message. */
+  replyContext: ContextBlock[];
   occurredAt: Date | null;
   direction: "inbound" | "outbound" | null;
   fromEmail: string | null;
@@ -178,6 +186,7 @@ function toInteraction(id: string, data: DocumentData): Interaction {
     id,
     subject: undefined,
     snippet: undefined,
+    replyContext: [],
     occurredAt: asDate(data.occurredAt),
     direction,
     fromEmail: asString(data.fromEmail),
@@ -251,26 +260,36 @@ function subscribeToList<T>(
   );
 }
 
-type Content = Pick<Interaction, "subject" | "snippet">;
+type Content = Pick<Interaction, "subject" | "snippet" | "replyContext">;
 
 /** One part of a message's content, or `null` when the rules withhold it from this reader. */
-async function contentPart(db: Firestore, path: string[], field: string): Promise<string | null> {
+async function contentPart(db: Firestore, path: string[]): Promise<DocumentData | null> {
   try {
     const snapshot = await getDoc(doc(db, path.join("/")));
-    return snapshot.exists() ? (asString(snapshot.data()[field]) ?? "") : "";
+    return snapshot.exists() ? snapshot.data() : {};
   } catch (error) {
     if (toFirestoreFailure(error).code === "permission-denied") return null;
     throw error;
   }
 }
 
+/** Stored blocks as text only: anything else a document holds is dropped, never rendered. */
+export function toReplyContext(value: unknown): ContextBlock[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item: unknown) => {
+    const block = asMap(item);
+    return block && typeof block.text === "string" ? [{ quoted: block.quoted === true, text: block.text }] : [];
+  });
+}
+
 async function readContent(db: Firestore, workspaceId: string, interactionId: string): Promise<Content> {
   const base = ["workspaces", workspaceId, "interactions", interactionId, "content"];
-  const [subject, snippet] = await Promise.all([
-    contentPart(db, [...base, "subject"], "subject"),
-    contentPart(db, [...base, "body"], "snippet"),
-  ]);
-  return { subject, snippet };
+  const [subject, body] = await Promise.all([contentPart(db, [...base, "subject"]), contentPart(db, [...base, "body"])]);
+  return {
+    subject: subject && (asString(subject.subject) ?? ""),
+    snippet: body && (asString(body.snippet) ?? ""),
+    replyContext: body ? toReplyContext(body.replyContext) : [],
+  };
 }
 
 /**
@@ -299,7 +318,7 @@ function subscribeToMail(
       rows = latest;
       publish();
       for (const row of latest.filter((r) => !contents.has(r.id))) {
-        contents.set(row.id, { subject: undefined, snippet: undefined });
+        contents.set(row.id, { subject: undefined, snippet: undefined, replyContext: [] });
         readContent(db, workspaceId, row.id)
           .then((content) => {
             contents.set(row.id, content);

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { announcePresence, STALE_MS, subscribeToViewers, type Viewer } from "../../data/presence";
-import type { Interaction, MeetingDetails, StoredStrength } from "../../data/records";
+import type { ContextBlock, Interaction, MeetingDetails, StoredStrength } from "../../data/records";
 import { strengthLabel, strengthNow } from "../../data/strength";
 import { formatFullDateTime, formatRelativeTime } from "../../lib/relativeTime";
 import { useServices } from "../../lib/services";
@@ -104,6 +104,28 @@ export function lastAndNextMeeting(interactions: readonly Interaction[], now: nu
   };
 }
 
+/**
+ * An inline reply as it read in the mail client: the person's own lines, each after the quoted lines it
+ * answers (muted). Text nodes only: whatever markup a sender wrote shows as text.
+ */
+function ReplyInContext({ blocks }: { blocks: readonly ContextBlock[] }) {
+  return (
+    <div class="timeline__context" data-testid="timeline-context">
+      {blocks.map((block, index) =>
+        block.quoted ? (
+          <blockquote key={index} class="timeline__quote" data-testid="timeline-quote">
+            {block.text}
+          </blockquote>
+        ) : (
+          <p key={index} class="timeline__own" data-testid="timeline-own">
+            {block.text}
+          </p>
+        ),
+      )}
+    </div>
+  );
+}
+
 export function Timeline({ interactions, now }: { interactions: readonly Interaction[]; now: number }) {
   if (interactions.length === 0) return <p class="muted">No mail or meetings yet.</p>;
   return (
@@ -131,7 +153,11 @@ export function Timeline({ interactions, now }: { interactions: readonly Interac
                 <When date={item.occurredAt} now={now} />
               </span>
             </div>
-            {item.snippet && <p class="timeline__snippet" data-testid="timeline-snippet">{item.snippet}</p>}
+            {item.replyContext.length > 0 ? (
+              <ReplyInContext blocks={item.replyContext} />
+            ) : (
+              item.snippet && <p class="timeline__snippet" data-testid="timeline-snippet">{item.snippet}</p>
+            )}
           </div>
         </li>
       ),
