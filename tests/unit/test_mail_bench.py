@@ -12,7 +12,7 @@ def result() -> dict[str, object]:
     if not (extraction.DEFAULT_CORPORA / "quotes" / "gold.jsonl").exists():
         # The corpora sit beside the repository (../shared/corpora), as they do in CI: never skip.
         pytest.fail(f"no corpora at {extraction.DEFAULT_CORPORA}; they belong beside the repository")
-    return extraction.run(["--seconds", "0.05"])
+    return extraction.run(["--seconds", "0.05", "--rounds", "2"])
 
 
 def test_reports_every_figure(result: dict[str, object]) -> None:
