@@ -363,6 +363,8 @@ def _previous_line(tail: list[_Line], index: int) -> int | None:
 
 
 def _describe(raw: str, sender_names: frozenset[str]) -> _Line:
+    """What the line can be in a signature. A line that cannot be part of one ends the run, and
+    nothing else is read of it: it is described only as incompatible."""
     text = raw.strip()
     if not text:
         return _Line(raw, True, False, False, False, False, False, False, True)
@@ -371,9 +373,14 @@ def _describe(raw: str, sender_names: frozenset[str]) -> _Line:
     sign_off = _sign_off_match(text)
     signed_name = _signed_name(text, sign_off)
     sign_off_name = bool(signed_name and _is_name_like(signed_name, True))
-    delimiter = text[0] in _DELIMITER_CHARACTERS and bool(_DELIMITER.match(text))
+    is_sign_off = sign_off is not None and (not signed_name or sign_off_name)
     lead = _LEAD_SEGMENT.split(text, maxsplit=1)[0] if _SEGMENT_CHARACTER.search(text) else text
     name_like = _is_name_like(lead, False) or (text[0] == "/" and _is_name_like(text[1:], True))  # "/Ann", "/AK"
+    # "Call Ann at 555-0101." is body text even with a number in it; "Ann Lee - 503-555-0101." is not.
+    sentence = not is_sign_off and _is_sentence(text) and not (name_like and _only_links(text[len(lead) :]))
+    if sentence and not (is_mobile_footer(text) or looks_like_address(text)):
+        return _Line(raw, False, False, False, False, False, False, False, False)
+    delimiter = text[0] in _DELIMITER_CHARACTERS and bool(_DELIMITER.match(text))
     sender_name = _mentions_sender(lead, sender_names) and (name_like or _only_name_parts(lead, sender_names))
     contact = (
         _has_email(text)
@@ -382,16 +389,17 @@ def _describe(raw: str, sender_names: frozenset[str]) -> _Line:
         or bool(_CONTACT_LABEL.match(text))
         or bool(_EXTENSION.match(text))
     )
-    is_sign_off = sign_off is not None and (not signed_name or sign_off_name)
-    if (
-        not is_sign_off
-        and _is_sentence(text)
-        and not (name_like and _only_links(text[len(lead) :]))  # "Ann Lee - 503-555-0101."
-    ):
-        compatible = False  # "Call Ann at 555-0101." is body text even with a number in it
-    else:
-        compatible = delimiter or is_sign_off or sender_name or name_like or contact or _is_short_phrase(text)
-    compatible = compatible or is_mobile_footer(text) or looks_like_address(text)
+    compatible = (
+        sentence  # a sentence read this far is a mobile footer or an address line
+        or delimiter
+        or is_sign_off
+        or sender_name
+        or name_like
+        or contact
+        or _is_short_phrase(text)
+        or is_mobile_footer(text)
+        or looks_like_address(text)
+    )
     return _Line(raw, False, is_sign_off, sign_off_name, delimiter, sender_name, name_like, contact, compatible)
 
 
