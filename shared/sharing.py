@@ -98,6 +98,11 @@ def content_ref(interaction: firestore.DocumentReference, part: str) -> firestor
 EMBEDDINGS = "mailEmbeddings"
 
 
+# Set on an interaction whose text or time changed after it was first stored (an edited meeting): the mail
+# index embeds it again, past its cursor, and clears the field (shared/mailsearch/index.py).
+EMBEDDING_DUE = "embeddingDue"
+
+
 def embedding_ref(interaction: firestore.DocumentReference) -> firestore.DocumentReference:
     """Where the embedding of `interaction` (workspaces/{ws}/interactions/{id}) lives."""
     workspace = interaction.parent.parent

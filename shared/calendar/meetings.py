@@ -48,7 +48,7 @@ from shared.mail.addresses import canonical_mailbox, normalize_email
 from shared.mail.companies import company_domain, company_name_from_domain
 from shared.mail.html_text import html_to_text
 from shared.mail.limits import MAX_NAME_CHARS, bounded
-from shared.sharing import content_ref, delete_content, forgetting
+from shared.sharing import EMBEDDING_DUE, content_ref, delete_content, forgetting
 from shared.workspace_settings import settings_of
 
 log = get_logger("meetings")
@@ -517,10 +517,12 @@ class Meetings:
         db: firestore.Client | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         request_stats: Callable[[str, Iterable[str]], None] = request_enrichment,
+        request_index: Callable[[str], None] | None = None,
     ) -> None:
         self._db = db or firestore_client()
         self._now = now
         self._request_stats = request_stats
+        self._request_index = request_index or _request_mail_index
 
     def apply(self, workspace_id: str, mailbox_id: str, events: Sequence[Mapping[str, Any]]) -> MeetingsResult:
         context = self._context(workspace_id, mailbox_id)
@@ -542,7 +544,9 @@ class Meetings:
             )
         self._count_ended(context, result)
         if result.contact_ids:  # their stats and sortable scores follow, as after mail (decision 27)
-            self._request_stats(workspace_id, result.contact_ids)
+            self._request_stats(workspace_id, result.contact_ids)  # whose message also runs the mail index
+        elif result.stored or result.updated:  # new or edited text to embed for search, and no message for it
+            self._request_index(workspace_id)
         log.info("calendar events applied", extra={"mailboxId": mailbox_id, **result.to_dict()})
         return result
 
@@ -703,8 +707,8 @@ class Meetings:
             else:
                 if plan.update_time is None:
                     batch.create(plan.ref, plan.document | {"createdAt": firestore.SERVER_TIMESTAMP})
-                else:
-                    batch.update(plan.ref, plan.document, option=option)
+                else:  # the mail index passed it when it was created: its new title, notes or time are due
+                    batch.update(plan.ref, plan.document | {EMBEDDING_DUE: True}, option=option)
                 for part in ("subject", "body"):
                     if part in plan.content:
                         batch.set(content_ref(plan.ref, part), plan.content[part])
@@ -765,6 +769,12 @@ def _chunks(events: list[Event]) -> Iterable[list[Event]]:
         emails += len(event.others)
     if chunk:
         yield chunk
+
+
+def _request_mail_index(workspace_id: str) -> None:
+    from shared.mailsearch.backfill import request_index  # loaded only when meetings change without contacts
+
+    request_index(workspace_id)
 
 
 def apply_calendar_events(workspace_id: str, mailbox_id: str, events: Sequence[Mapping[str, Any]]) -> MeetingsResult:

@@ -26,6 +26,11 @@ def index_task(workspace_id: str) -> dict[str, Any]:
     return {"action": ACTION, "workspaceId": workspace_id}
 
 
+def request_index(workspace_id: str) -> None:
+    """Asks for a pass soon (a maintenance task), for content stored without mail's contacts message."""
+    tasks.enqueue(tasks.MAINTENANCE_QUEUE, index_task(workspace_id))
+
+
 def continue_index(
     workspace_id: str, *, seconds: float = PUSH_PASS_SECONDS, index: MailIndex | None = None
 ) -> IndexReport:

@@ -17,6 +17,7 @@ cursor where it got to, so the next pass (a Cloud Task the function enqueues, or
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,7 +32,7 @@ from shared.clients import firestore_client
 from shared.errors import BudgetExceeded
 from shared.log import get_logger
 from shared.mailsearch.embeddings import Embedder, Embedding
-from shared.sharing import BODY, SUBJECT, content_ref, embedding_ref
+from shared.sharing import BODY, EMBEDDING_DUE, SUBJECT, content_ref, embedding_ref
 
 log = get_logger("mail_index")
 
@@ -135,9 +136,35 @@ class MailIndex:
                     break
                 if (self._now() - started).total_seconds() > seconds:
                     break
+            if report.done:
+                report.done = self._embed_due(workspace_id, report, page_size)
         finally:
             self._release(workspace_id, report)
         return report
+
+    def _embed_due(self, workspace_id: str, report: IndexReport, page_size: int) -> bool:
+        """Interactions changed after the cursor passed them (an edited meeting: EMBEDDING_DUE), embedded
+        again as any page is (no model call when the text is the same), then unmarked unless changed again
+        since they were read. True when none is left; each is tried once a pass."""
+        interactions = self._db.collection("workspaces", workspace_id, "interactions")
+        query = interactions.where(filter=FieldFilter(EMBEDDING_DUE, "==", True)).limit(page_size)
+        tried: set[str] = set()
+        while True:
+            page = [s for s in query.stream() if s.id not in tried]
+            if not page:
+                return True
+            try:
+                self._index_page(workspace_id, page, report)
+            except BudgetExceeded as error:
+                report.over_budget = True
+                log.warning("mail index stopped: over budget", extra={"workspaceId": workspace_id, **error.details})
+                return False
+            for snapshot in page:
+                tried.add(snapshot.id)
+                option = self._db.write_option(last_update_time=snapshot.update_time)
+                # Changed again meanwhile: it stays due, and the next pass embeds that version.
+                with contextlib.suppress(exceptions.FailedPrecondition, exceptions.NotFound):
+                    snapshot.reference.update({EMBEDDING_DUE: firestore.DELETE_FIELD}, option=option)
 
     def _index_page(self, workspace_id: str, page: list[firestore.DocumentSnapshot], report: IndexReport) -> None:
         report.read += len(page)
@@ -164,8 +191,12 @@ class MailIndex:
                 report.skipped += 1  # content gone (undone meanwhile) or empty: nothing to search by
                 continue
             fingerprint = self.embedder.fingerprint(text)
-            if stored.get(snapshot.id, {}).get("fingerprint") == fingerprint:
+            earlier = stored.get(snapshot.id, {})
+            if earlier.get("fingerprint") == fingerprint:
                 report.unchanged += 1
+                if earlier.get("occurredAt") != data.get("occurredAt"):  # a meeting moved: filters see its new time
+                    with contextlib.suppress(exceptions.NotFound):  # deleted with its content meanwhile
+                        embedding_ref(snapshot.reference).update({"occurredAt": data.get("occurredAt")})
                 continue
             due.append((snapshot, data, text, fingerprint))
         if not due:

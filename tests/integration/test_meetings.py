@@ -14,6 +14,7 @@ from shared.crm.ingest import Ingestor
 from shared.crm.repair import CrmRepair
 from shared.crm.timeline import UPCOMING_DAYS, Timeline
 from shared.gmail.mailboxes import MailboxStore
+from shared.mailsearch.index import MailIndex, embedded_text
 from shared.pipeline.fetched import FetchedMessage
 from tests.support import mail, team_with_mailbox
 
@@ -294,3 +295,36 @@ def test_an_edit_moving_a_meeting_ahead_or_dropping_an_attendee_leaves_their_sta
     )
     assert moved.updated == 1
     assert _stats(_contact(firestore_db, team, BO)) == _stats(before)
+
+
+def test_an_edited_meeting_is_embedded_again_for_search_once_and_a_moved_one_keeps_its_vector_with_its_new_time(
+    stack, firestore_db, team
+):
+    indexed: list[str] = []
+    meetings = Meetings(now=lambda: NOW, request_stats=lambda *_: None, request_index=indexed.append)
+    start, index = NOW - timedelta(days=3), MailIndex()
+    meetings.apply(team, MAILBOX, [_event("ev1", start)])
+    assert index.catch_up(team).embedded == 1
+    reference = firestore_db.document("workspaces", team, "interactions", meeting_id(MAILBOX, "ev1"))
+    vector = firestore_db.document("workspaces", team, "mailEmbeddings", reference.id)
+    words = {"summary": "Pricing for the analytics rollout", "description": "48,000 euros for the first year"}
+
+    meetings.apply(team, MAILBOX, [_event("ev1", start, updated=NOW - timedelta(days=2), **words)])
+    assert reference.get().to_dict()["embeddingDue"] is True
+    report = index.catch_up(team)
+
+    assert report.embedded == 1
+    assert "embeddingDue" not in reference.get().to_dict()
+    text = embedded_text(words["summary"], words["description"])
+    assert vector.get().to_dict()["fingerprint"] == index.embedder.fingerprint(text)  # what search ranks by
+    assert index.catch_up(team).embedded == 0  # once: nothing is due any more
+
+    moved = start - timedelta(days=20)
+    meetings.apply(team, MAILBOX, [_event("ev1", moved, updated=NOW - timedelta(days=1), **words)])
+    again = index.catch_up(team)
+    assert again.embedded == 0  # the same words: no model call
+    assert vector.get().to_dict()["occurredAt"] == moved  # search's date filters see its new day
+
+    assert indexed == []  # each of those moved Bo's counters, whose message runs the index
+    meetings.apply(team, MAILBOX, [_event("ev-next", NOW + timedelta(days=2))])  # to come: no counter moves
+    assert indexed == [team]
