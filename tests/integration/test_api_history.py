@@ -56,7 +56,10 @@ def test_the_timeline_shows_mail_as_far_as_its_owner_shares_it_and_a_change_appl
         "occurredAt": datetime.now(UTC),
         "direction": "inbound",
     }
-    store_mail(firestore_db, api.workspace_id, "mb_m_1", fields | {"subject": "Pricing", "snippet": "Our offer: 40k"})
+    # An inline reply's context is body content too: shown and withheld with its snippet.
+    context = [{"quoted": True, "text": "Your budget?"}, {"quoted": False, "text": "Our offer: 40k"}]
+    seen = {"subject": "Pricing", "snippet": "Our offer: 40k", "replyContext": context}
+    store_mail(firestore_db, api.workspace_id, "mb_m_1", fields | seen)
     parent = {"parentType": "contact", "parentId": contact["id"]}
 
     def mail_as(user) -> dict:  # type: ignore[no-untyped-def]
@@ -68,10 +71,9 @@ def test_the_timeline_shows_mail_as_far_as_its_owner_shares_it_and_a_change_appl
         body = {"workspaceId": api.workspace_id, "mailboxId": "mb_m", "level": level}
         return api.call(user, "POST", "mailbox-sharing", body).status
 
-    seen = {"subject": "Pricing", "snippet": "Our offer: 40k"}
     # Nothing chosen yet: teammates see who and when only; the owner sees everything.
     assert mail_as(owner).items() >= seen.items()
-    assert {"subject", "snippet"} & mail_as(users["viewer"]).keys() == set()
+    assert {"subject", "snippet", "replyContext"} & mail_as(users["viewer"]).keys() == set()
     assert mail_as(users["viewer"])["direction"] == "inbound"
     for stranger in ("owner", "admin", "viewer"):  # only the mailbox's owner chooses
         assert change(users[stranger], "everything") == 403
@@ -80,11 +82,11 @@ def test_the_timeline_shows_mail_as_far_as_its_owner_shares_it_and_a_change_appl
     assert change(owner, "subject") == 200
     for reader in ("owner", "admin", "viewer"):
         shown = mail_as(users[reader])
-        assert (shown["subject"], "snippet" in shown) == ("Pricing", False), reader
+        assert (shown["subject"], "snippet" in shown, "replyContext" in shown) == ("Pricing", False, False), reader
     assert change(owner, "everything") == 200
     assert mail_as(users["viewer"]).items() >= seen.items()
     assert change(owner, "metadata") == 200
-    assert {"subject", "snippet"} & mail_as(users["admin"]).keys() == set()
+    assert {"subject", "snippet", "replyContext"} & mail_as(users["admin"]).keys() == set()
 
 
 def test_search_finds_by_name_email_company_and_tag_prefixes(crm):
