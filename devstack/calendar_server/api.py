@@ -134,7 +134,7 @@ def list_events(store: MailStore, request: Request, calendar_id: str) -> Respons
         "etag": f'"{abs(hash((email, listing.next_sync_token, listing.next_page_token))) % 10**15}"',
         "summary": email,
         "updated": max((str(item.get("updated", "")) for item in listing.items), default="") or _epoch_rfc3339(),
-        "timeZone": "UTC",
+        "timeZone": listing.time_zone,
         "accessRole": "owner",
         "defaultReminders": [],
         "items": listing.items,
@@ -204,6 +204,17 @@ def expire_sync_tokens(store: MailStore, request: Request, email: str) -> Respon
     return json_response({"email": email.lower(), "validFrom": _board(store).expire_sync_tokens(email)})
 
 
+def set_time_zone(store: MailStore, request: Request, email: str) -> Response:
+    """`{"timeZone": IANA name}`: the calendar's zone, as its owner sets it in Calendar's settings."""
+    zone = json_body(request).get("timeZone")
+    if not isinstance(zone, str) or not zone:
+        raise errors.invalid_argument("timeZone (an IANA time zone name) is required")
+    try:
+        return json_response({"email": email.lower(), "timeZone": _board(store).set_time_zone(email, zone)})
+    except CalendarError as error:
+        raise _api_error(error) from error
+
+
 def list_channels(store: MailStore, request: Request, email: str) -> Response:
     return json_response({"channels": _board(store).channels(email)})
 
@@ -223,5 +234,6 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("DELETE", "/_dev/calendars/<email>/events/<event_id>", delete_event),
     ("POST", "/_dev/calendars/<email>/expire-sync-tokens", expire_sync_tokens),
     ("GET", "/_dev/calendars/<email>/channels", list_channels),
+    ("PUT", "/_dev/calendars/<email>/time-zone", set_time_zone),
     ("GET", "/_dev/calendars/<email>/notifications", sent_notifications),
 ]

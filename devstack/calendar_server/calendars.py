@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from devstack.calendar_server import recurrence
 from devstack.calendar_server.recurrence import Moment
@@ -68,6 +69,7 @@ class Listing:
     items: list[dict[str, Any]]
     next_page_token: str | None
     next_sync_token: str | None
+    time_zone: str = "UTC"  # the calendar's, which events.list answers with (Events.timeZone)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,9 @@ class Calendar:
     sync_floor: int = 0  # sync tokens older than this answer 410 GONE
     events: dict[str, StoredEvent] = field(default_factory=dict)
     channels: dict[str, Channel] = field(default_factory=dict)
+    # Its owner's zone, an IANA name (Google's default is the account's; here UTC until set). All-day events
+    # are days in this zone for the calendar's owner.
+    time_zone: str = "UTC"
 
     @property
     def resource_id(self) -> str:
@@ -143,6 +148,16 @@ class CalendarBoard:
             self._notify(calendar)
             return stored.resource
 
+    def set_time_zone(self, email: str, zone: str) -> str:
+        """The calendar's time zone (Calendar Settings at Google), which events.list answers with from now on."""
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise CalendarError("invalid", f"Invalid time zone: {zone}") from error
+        with self._lock:
+            self.calendar(email).time_zone = zone
+            return zone
+
     def expire_sync_tokens(self, email: str) -> int:
         """Every sync token issued so far answers 410 from now on (Google expires them at will)."""
         with self._lock:
@@ -165,8 +180,8 @@ class CalendarBoard:
         items = [entry[1] for entry in entries[: query.max_results]]
         if len(entries) > query.max_results:
             next_page = _encode_page(calendar, snapshot, entries[query.max_results - 1][0])
-            return Listing(items, next_page, None)
-        return Listing(items, None, _encode_sync(calendar, snapshot))
+            return Listing(items, next_page, None, calendar.time_zone)
+        return Listing(items, None, _encode_sync(calendar, snapshot), calendar.time_zone)
 
     def _since(self, calendar: Calendar, sync_token: str | None) -> int | None:
         if sync_token is None:

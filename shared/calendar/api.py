@@ -42,6 +42,7 @@ class CalendarAccessLost(Exception):
 class EventsPage:
     items: list[dict[str, Any]]
     next_sync_token: str | None  # on the last page only
+    time_zone: str | None = None  # the calendar's (Events.timeZone): the zone its all-day events are days in
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,11 @@ class PrimaryCalendar:
         while True:
             answer = self._call(self._service.events().list(pageToken=page_token, **params))
             page_token = answer.get("nextPageToken")
-            yield EventsPage(list(answer.get("items", [])), None if page_token else answer.get("nextSyncToken"))
+            yield EventsPage(
+                list(answer.get("items", [])),
+                None if page_token else answer.get("nextSyncToken"),
+                answer.get("timeZone"),
+            )
             if not page_token:
                 return
 

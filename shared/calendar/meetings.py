@@ -27,8 +27,9 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from google.api_core import exceptions
 from google.cloud import firestore
@@ -120,18 +121,19 @@ class Event:
         return 1.0 + min(1.0, minutes / 60)
 
 
-def read_event(raw: Mapping[str, Any], policy: Policy, *, mailbox_email: str) -> Event:
+def read_event(raw: Mapping[str, Any], policy: Policy, *, mailbox_email: str, time_zone: str | None = None) -> Event:
     """An Event resource (calendar.v3.json) read for the CRM. The owner is the attendee marked `self` or
     with the mailbox's address; teammates, rooms, attendees without an address and those who declined
-    are not the meeting's other side."""
+    are not the meeting's other side. `time_zone` is the calendar's (Events.timeZone): an all-day event's
+    days begin at midnight there, which is when its owner had it."""
     event_id = str(raw.get("id") or "")
     updated_ms = _rfc3339_ms(raw.get("updated")) or 0
     if raw.get("status") == "cancelled":
         return Event(event_id, "cancelled", updated_ms)
     if raw.get("eventType") in NOT_MEETINGS:
         return Event(event_id, "not_a_meeting", updated_ms)
-    start, all_day = _when(raw.get("start"))
-    end, _ = _when(raw.get("end"))
+    start, all_day = _when(raw.get("start"), time_zone)
+    end, _ = _when(raw.get("end"), time_zone)
     if start is None:
         return Event(event_id, "no_time", updated_ms)
     end = end if end is not None and end >= start else start
@@ -185,8 +187,10 @@ def _is_owner(attendee: Mapping[str, Any], own: str) -> bool:
     return bool(attendee.get("self")) or (email is not None and canonical_mailbox(email) == own)
 
 
-def _when(value: Any) -> tuple[int | None, bool]:
-    """(epoch ms, all day) of an EventDateTime; an all-day date is taken at midnight UTC."""
+def _when(value: Any, calendar_zone: str | None) -> tuple[int | None, bool]:
+    """(epoch ms, all day) of an EventDateTime. An all-day `date` starts at midnight in the event's own zone
+    when it names one, else the calendar's (calendar.v3.json: EventDateTime.timeZone "indicates a custom
+    time zone for the event start/end"; Events.timeZone is "the time zone of the calendar")."""
     if not isinstance(value, Mapping):
         return None, False
     if value.get("dateTime"):
@@ -196,8 +200,20 @@ def _when(value: Any) -> tuple[int | None, bool]:
             day = date.fromisoformat(str(value["date"]))
         except ValueError:
             return None, True
-        return int(datetime.combine(day, time(), UTC).timestamp() * 1000), True
+        zone = _zone(str(value.get("timeZone") or "") or calendar_zone)
+        return int(datetime.combine(day, time(), zone).timestamp() * 1000), True
     return None, False
+
+
+def _zone(name: str | None) -> tzinfo:
+    """An IANA zone by name; UTC when there is none or it is unknown (a day off beats no meeting)."""
+    if not name:
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("unknown calendar time zone; all-day events taken in UTC", extra={"timeZone": name[:64]})
+        return UTC
 
 
 def _rfc3339_ms(value: Any) -> int | None:
@@ -524,12 +540,20 @@ class Meetings:
         self._request_stats = request_stats
         self._request_index = request_index or _request_mail_index
 
-    def apply(self, workspace_id: str, mailbox_id: str, events: Sequence[Mapping[str, Any]]) -> MeetingsResult:
+    def apply(
+        self,
+        workspace_id: str,
+        mailbox_id: str,
+        events: Sequence[Mapping[str, Any]],
+        *,
+        time_zone: str | None = None,
+    ) -> MeetingsResult:
+        """`time_zone`: the calendar's, as events.list answers it (all-day events are days there)."""
         context = self._context(workspace_id, mailbox_id)
         result = MeetingsResult()
         latest: dict[str, Event] = {}
         for raw in events:
-            event = read_event(raw, context.policy, mailbox_email=context.mailbox_email)
+            event = read_event(raw, context.policy, mailbox_email=context.mailbox_email, time_zone=time_zone)
             if not event.event_id:
                 result.skipped["no_id"] += 1
                 continue
@@ -777,8 +801,11 @@ def _request_mail_index(workspace_id: str) -> None:
     request_index(workspace_id)
 
 
-def apply_calendar_events(workspace_id: str, mailbox_id: str, events: Sequence[Mapping[str, Any]]) -> MeetingsResult:
+def apply_calendar_events(
+    workspace_id: str, mailbox_id: str, events: Sequence[Mapping[str, Any]], *, time_zone: str | None = None
+) -> MeetingsResult:
     """A page of `events.list(calendarId="primary", singleEvents=True)` of the calendar of `mailbox_id`'s owner,
     applied as meetings: idempotent, an updated event replacing its earlier version, a cancelled one taking
-    its meeting and what it counted back. Also counts the mailbox's meetings that have ended since."""
-    return Meetings().apply(workspace_id, mailbox_id, events)
+    its meeting and what it counted back. Also counts the mailbox's meetings that have ended since.
+    `time_zone` is the page's `timeZone`, the calendar's."""
+    return Meetings().apply(workspace_id, mailbox_id, events, time_zone=time_zone)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,7 +25,13 @@ CALENDAR_SYNC_QUEUE = "calendar_sync"
 WINDOW_BACK = timedelta(days=180)
 WINDOW_AHEAD = timedelta(days=30)
 
-ApplyEvents = Callable[[str, str, Sequence[Mapping[str, Any]]], object]
+
+class ApplyEvents(Protocol):
+    def __call__(
+        self, workspace_id: str, mailbox_id: str, events: Sequence[Mapping[str, Any]], *, time_zone: str | None
+    ) -> object: ...
+
+
 CalendarFor = Callable[[str], PrimaryCalendar]
 
 
@@ -47,10 +53,12 @@ class CalendarSyncRequest(BaseModel):
         return MailboxRef(self.workspace_id, self.mailbox_id)
 
 
-def _apply_meetings(workspace_id: str, mailbox_id: str, events: Sequence[Mapping[str, Any]]) -> object:
+def _apply_meetings(
+    workspace_id: str, mailbox_id: str, events: Sequence[Mapping[str, Any]], *, time_zone: str | None
+) -> object:
     from shared.calendar.meetings import apply_calendar_events  # the meetings half, loaded when a page arrives
 
-    return apply_calendar_events(workspace_id, mailbox_id, events)
+    return apply_calendar_events(workspace_id, mailbox_id, events, time_zone=time_zone)
 
 
 def request_calendar_sync(ref: MailboxRef, *, enqueue: Callable[..., str] = tasks.enqueue) -> None:
@@ -125,7 +133,7 @@ class CalendarSync:
         applied = 0
         for page in pages:
             if page.items:
-                self._apply(ref.workspace_id, ref.mailbox_id, page.items)
+                self._apply(ref.workspace_id, ref.mailbox_id, page.items, time_zone=page.time_zone)
                 applied += len(page.items)
             if page.next_sync_token:
                 self._store.save_sync_token(ref, page.next_sync_token)

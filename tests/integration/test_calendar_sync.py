@@ -58,9 +58,13 @@ class Recorder:
 
     def __init__(self) -> None:
         self.pages: list[list[dict[str, Any]]] = []
+        self.zones: set[str | None] = set()  # the calendar's time zone each page came with
 
-    def __call__(self, workspace_id: str, mailbox_id: str, events: Sequence[Mapping[str, Any]]) -> None:
+    def __call__(
+        self, workspace_id: str, mailbox_id: str, events: Sequence[Mapping[str, Any]], *, time_zone: str | None
+    ) -> None:
         self.pages.append([dict(event) for event in events])
+        self.zones.add(time_zone)
 
     def ids(self) -> set[str]:
         return {str(event["id"]) for page in self.pages for event in page}
@@ -91,6 +95,7 @@ def test_a_full_sync_reads_the_window_then_only_changes_and_a_410_resyncs(
     email, ref = calendar_owner["email"], calendar_owner["ref"]
     weekly = _event("weeklyreview", -700, recurrence=["RRULE:FREQ=WEEKLY;BYDAY=MO,TH"])
     _put(stack, email, _event("recent000001", -20), _event("yearago00001", -365), _event("nextweek0001", 7), weekly)
+    _google(stack, "PUT", f"/_dev/calendars/{email}/time-zone", {"timeZone": "Europe/Zurich"})
     recorder = Recorder()
     sync = CalendarSync(apply=recorder)
     # A 429 and a 500 on the first list: the client retries both, the sync does not notice.
@@ -104,6 +109,7 @@ def test_a_full_sync_reads_the_window_then_only_changes_and_a_410_resyncs(
     instances = [event_id for event_id in seen if event_id.startswith("weeklyreview_")]
     assert 55 <= len(instances) <= 62  # Mondays and Thursdays across 210 days
     assert len(recorder.pages) >= 1
+    assert recorder.zones == {"Europe/Zurich"}  # all-day events are days there (shared/calendar/meetings.py)
     state = CalendarStore().sync_state(ref)
     assert state["syncToken"]
     assert state["channel"]["id"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
+import urllib.error
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -272,3 +273,19 @@ def test_the_demo_calendar_is_calendar_v3_events_with_the_awkward_cases_a_real_o
     assert any(item["attendees"][0]["responseStatus"] == "declined" for item in events)
     assert any("email" not in attendee for item in events for attendee in item["attendees"])
     assert len(demo_calendar.events("alex@lumenway.io", people[:1])) < len(events)  # rows without their people drop
+
+
+def test_events_list_answers_with_the_calendars_own_time_zone(
+    google: RecordingServer, owner: str, refresh_token: str
+) -> None:
+    service = calendar(google, refresh_token)
+    assert service.events().list(calendarId="primary").execute()["timeZone"] == "UTC"  # until its owner sets one
+    google.call("PUT", f"/_dev/calendars/{owner}/time-zone", {"timeZone": "America/Los_Angeles"})
+    put(google, owner, event("offsite00001", 2, start={"date": "2026-12-02"}, end={"date": "2026-12-03"}))
+
+    answer = service.events().list(calendarId="primary", singleEvents=True, maxResults=1).execute()
+
+    assert answer["timeZone"] == "America/Los_Angeles"  # Events.timeZone (the answer is checked against the schema)
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        google.call("PUT", f"/_dev/calendars/{owner}/time-zone", {"timeZone": "Mars/Olympus_Mons"})
+    assert unknown.value.code == 400

@@ -117,3 +117,17 @@ def test_the_team_strength_counts_a_meeting_once_it_has_ended_as_two_way_and_as_
     stats = compute_stats([touch], _ms(at))
     assert stats.strength.score == 18.1  # raw 2: a fresh meeting weighs a message of a conversation
     assert (stats.my_replies, stats.their_replies) == (0, 0)
+
+
+def test_an_all_day_event_is_a_day_in_the_calendars_time_zone_or_its_own():
+    day = {"start": {"date": "2026-12-02"}, "end": {"date": "2026-12-03"}}
+    in_la = read_event(_event(**day), POLICY, mailbox_email=OWNER, time_zone="America/Los_Angeles")
+    assert in_la.start_ms == _ms(datetime(2026, 12, 2, 8, 0, tzinfo=UTC))  # midnight in Los Angeles
+    assert in_la.end_ms - in_la.start_ms == 24 * 3_600_000
+    own_zone = {"start": {"date": "2026-12-02", "timeZone": "Asia/Tokyo"}, "end": {"date": "2026-12-03"}}
+    in_tokyo = read_event(_event(**own_zone), POLICY, mailbox_email=OWNER, time_zone="America/Los_Angeles")
+    assert in_tokyo.start_ms == _ms(datetime(2026, 12, 1, 15, 0, tzinfo=UTC))  # the event's own zone wins
+    unknown = read_event(_event(**day), POLICY, mailbox_email=OWNER, time_zone="Mars/Olympus_Mons")
+    assert unknown.start_ms == _ms(datetime(2026, 12, 2, tzinfo=UTC))
+    timed = read_event(_event(), POLICY, mailbox_email=OWNER, time_zone="America/Los_Angeles")
+    assert timed.start_ms == _ms(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))  # a time carries its own offset
