@@ -4,10 +4,10 @@ Counts and sums are taken back by Increments (shared/calendar/meetings.py), but 
 first and last interaction times are a Minimum and a Maximum, and a teammate's newest interaction and a
 co-occurrence edge's newest evidence point at one interaction: none of these can be "decremented". When the
 meeting taken back is what one of them holds, they are set again from the interactions that still count
-(newest first, or oldest first for the first time), read as the repair's recount reads them: interactions
-naming the record that are not a meeting still to come. An entry whose count falls to zero is removed, as it
-would never have been written. The record is written under a precondition on the version read, so mail
-counted meanwhile makes the commit fail and the meetings are planned again (decision 38).
+(newest first, or oldest first for the first time): interactions naming the record that are neither a meeting
+still to come nor staged mail. An entry whose count falls to zero is removed, as it would never have been
+written. The record is written under a precondition on the version read, so mail counted meanwhile makes the
+commit fail and the meetings are planned again (decision 38).
 """
 
 from __future__ import annotations
@@ -39,8 +39,9 @@ class Taken:
 
 
 def counts(interaction: Mapping[str, Any]) -> bool:
-    """Whether an interaction naming a record counts for it (as CrmRepair.contact_totals reads them)."""
-    return not interaction.get("pending")
+    """Whether an interaction naming a record counts for it: not a meeting still to come (as
+    CrmRepair.contact_totals reads them), nor mail staged for a preview, which moves no counter."""
+    return not interaction.get("pending") and not interaction.get("staged")
 
 
 def links(interaction: Mapping[str, Any]) -> bool:

@@ -273,6 +273,11 @@ def test_a_cancelled_or_deleted_meeting_leaves_every_record_as_if_it_had_never_c
     never = meetings.apply(team, MAILBOX, [{"id": "never-seen", "status": "cancelled"}])
     assert (never.writes, never.removed) == (0, 0)
 
+    meetings.apply(team, MAILBOX, [_event("ev-first", earlier - timedelta(days=30))])  # now Bo's first
+    assert _contact(firestore_db, team, BO)["firstInteractionMs"] < before[0]["firstInteractionMs"]
+    meetings.apply(team, MAILBOX, [{"id": "ev-first", "status": "cancelled"}])
+    assert _stats(_contact(firestore_db, team, BO)) == _stats(before[0])  # the first is the oldest left again
+
 
 def test_an_edit_moving_a_meeting_ahead_or_dropping_an_attendee_leaves_their_stats_as_if_it_never_counted(
     firestore_db, team
