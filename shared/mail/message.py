@@ -55,6 +55,10 @@ _PLAIN_DATE = re.compile(
 _PARSER = BytesParser(policy=compat32)
 # The first empty line, which ends the headers; atomic groups keep "\r\n" one line end.
 _HEADER_END = re.compile(rb"(?>\r\n|\r|\n)(?>\r\n|\r|\n)")
+# Every match of _HEADER_END holds one of these pairs at its start or one byte after it. Starting
+# with a literal, this pattern is scanned for at the C loop's speed, where _HEADER_END is tried at
+# every byte of the headers.
+_HEADER_END_HINT = re.compile(rb"\n[\r\n]|\r\r")
 # A header line as the feed parser reads one: a field name of printable ASCII but ":", then ":".
 _FIELD_NAME = re.compile(r"[\041-\071\073-\176]+:")
 
@@ -191,7 +195,7 @@ def _read_single_part(raw: bytes) -> Message | None:
     stdlib's. Anything else (multipart, attached messages, a header line the parser would
     flag as a defect) returns None for the full parser.
     """
-    end = _HEADER_END.search(raw)
+    end = _header_end(raw)
     if end is None:
         return None
     fields: list[list[str]] = []
@@ -210,6 +214,12 @@ def _read_single_part(raw: bytes) -> Message | None:
         return None
     message.set_payload(raw[end.end() :].decode("ascii", "surrogateescape"))
     return message
+
+
+def _header_end(raw: bytes) -> re.Match[bytes] | None:
+    """`_HEADER_END.search(raw)`, started one byte before the first pair that can open a match."""
+    hint = _HEADER_END_HINT.search(raw)
+    return _HEADER_END.search(raw, max(0, hint.start() - 1)) if hint else None
 
 
 def _raw_headers(message: Message) -> list[tuple[str, str]]:

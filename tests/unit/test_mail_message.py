@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage, Message
@@ -422,3 +423,13 @@ ODD_DATES = [
 @given(st.one_of(st.from_regex(message_module._PLAIN_DATE, fullmatch=True), st.sampled_from(ODD_DATES)))
 def test_dates_read_directly_equal_the_stdlib_reading(text: str) -> None:
     assert _read_date(message_module._date_of, text) == _read_date(parsedate_to_datetime, text)
+
+
+def test_the_header_end_is_found_where_the_full_pattern_finds_it() -> None:
+    # Every text of up to eight line-end and other bytes: the same first blank line, or none.
+    for length in range(9):
+        for pieces in itertools.product((b"\r", b"\n", b"a"), repeat=length):
+            text = b"".join(pieces)
+            full = message_module._HEADER_END.search(text)
+            found = message_module._header_end(text)
+            assert (found and found.span()) == (full and full.span()), text
