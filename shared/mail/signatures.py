@@ -90,9 +90,13 @@ _SIGN_OFF_BY_FIRST_WORD = {word: _sign_off_pattern(group) for word, group in _by
 _SIGN_OFF_FIRST_WORDS = frozenset(_SIGN_OFF_BY_FIRST_WORD)
 _DELIMITER = re.compile(r"^\s*(?:--\s*|-{3,}\s*|_{2,}\s*|—{2,}\s*|–{2,}\s*)$")
 _DELIMITER_CHARACTERS = frozenset("-_—–")  # what a stripped delimiter line starts with
-_SENTENCE_END = re.compile(r"[.!?:;]\s*$")
+_SENTENCE_ENDINGS = (".", "!", "?", ":", ";")  # the last character before any trailing space
+# Both end at the text's end (trailing space aside), and what they find there is short: they are
+# searched for over the last characters only (_found_at_end), not tried at every position.
 _DOTTED_ABBREVIATION = re.compile(r"(?:\b\w{1,3}\.){2,}$|\b(?:Dept|Inc|Ltd|Co|Corp|Lda|Bros|Assoc)\.$", re.IGNORECASE)
+_DOTTED_ABBREVIATION_CHARS = 8  # two "\w{1,3}." (a longer run also ends in two of them), or "Assoc."
 _ABBREVIATION_END = re.compile(r"(?:\b[A-Z]\.|\b(?:Jr|Sr|Inc|Ltd|Co|Corp|Ph\.D|Dr|Mr|Mrs|Ms|St|Ave|Ext)\.)\s*$")
+_ABBREVIATION_END_CHARS = 5  # "Ph.D.", "Corp."
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = Caseless(r"(?:https?://|www\.)[^\s<>()\"']+")
 _PHONE = re.compile(r"(?:\+|\(|\b)\d[\d\s().\-/]{5,}\d")
@@ -419,12 +423,22 @@ def _signed_name(text: str, sign_off: re.Match[str] | None) -> str | None:
 
 def _is_sentence(text: str) -> bool:
     """Ends like a sentence (or introduces something with a colon) and has enough words to be one."""
-    if not _SENTENCE_END.search(text) or _ABBREVIATION_END.search(text):
+    if not text.rstrip().endswith(_SENTENCE_ENDINGS) or _found_at_end(_ABBREVIATION_END, text, _ABBREVIATION_END_CHARS):
         return False
     if len(text.split()) < _SENTENCE_MIN_WORDS and not text.endswith(("?", "!", ":")):
         return False  # too short for a sentence: the costlier tests below are not needed
     # "Strojírny Brno a.s.", "Budmax Sp. z o.o.", "Overseas Sales Dept.": a name, not a sentence.
-    return not (text.endswith(".") and (_DOTTED_ABBREVIATION.search(text) or _has_company_suffix(text)))
+    return not (
+        text.endswith(".")
+        and (_found_at_end(_DOTTED_ABBREVIATION, text, _DOTTED_ABBREVIATION_CHARS) or _has_company_suffix(text))
+    )
+
+
+def _found_at_end(pattern: re.Pattern[str], text: str, longest: int) -> bool:
+    """Whether `pattern`, whose matches end at the end of the text (trailing space aside) and hold at
+    most `longest` other characters, matches: searched from there, as the engine would otherwise try
+    every position before. Searching from a position still sees the characters before it (\\b)."""
+    return pattern.search(text, max(0, len(text.rstrip()) - longest)) is not None
 
 
 def _only_links(text: str) -> bool:
@@ -815,6 +829,7 @@ def _is_plain_phrase(segment: str) -> bool:
     return len(segment.split()) <= 5 and not _DIGIT.search(segment) and not _is_sentence(segment)
 
 
+@functools.lru_cache(maxsize=4096)  # per sender, as _sender_name_keys: the domain reader is costly
 def _domain_words(sender: Address | None) -> frozenset[str]:
     if sender is None:
         return frozenset()

@@ -332,3 +332,16 @@ def test_compound_titles_are_read_by_their_endings_as_a_scan_of_every_ending_rea
     terms = signatures._terms(line)
     scanned = any(len(t) > len(h) + 2 and t.endswith(h) for t in terms for h in signatures._TITLE_HEADS)
     assert signatures._has_title(line) == (not signatures._TITLE_TERMS.isdisjoint(terms) or scanned)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ann Lee, Ph.D.", "See you at 5 p.m.", "Acme Corp.", "Acme Corp. \n", "Budmax Sp. z o.o.", "abcd.e.", "x.y.",
+     "Call me.", "J.", "Thanks Mr.", "Overseas Sales Dept.", "", ".", "Inc.", "Dept. of Trade", "a.b.c.d.e.f."],
+)  # fmt: skip
+def test_an_ending_is_found_from_the_last_characters_as_anywhere(text: str) -> None:
+    for pattern, longest in (
+        (signatures._ABBREVIATION_END, signatures._ABBREVIATION_END_CHARS),
+        (signatures._DOTTED_ABBREVIATION, signatures._DOTTED_ABBREVIATION_CHARS),
+    ):
+        assert signatures._found_at_end(pattern, text, longest) == bool(pattern.search(text)), (pattern, text)
