@@ -160,8 +160,9 @@ def split_reply(text: str) -> tuple[str, str]:
         # thread's headers ("> On ... wrote:") is history with nothing added, and stays empty.
         return "", _join([line.rstrip() for line in lines])
     end = _signature_start(own)
+    own_text = _join(own)
     # The lines are trimmed already: only a cut at a signature can leave blank or rule lines to drop.
-    return _join(own), _join(own if end == len(own) else _trim(own[:end]))
+    return own_text, own_text if end == len(own) else _join(_trim(own[:end]))
 
 
 def _is_bare_quote(lines: list[str]) -> bool:
