@@ -169,7 +169,7 @@ def _is_bare_quote(lines: list[str]) -> bool:
     """Every non-blank line is quoted ("> ..."), and what they quote holds no quote header,
     separator or header block."""
     non_blank = [line for line in lines if line.strip(_BLANK_OR_INVISIBLE)]
-    if not non_blank or not all(_QUOTED.match(line) for line in non_blank):
+    if not non_blank or not all(_is_quoted(line) for line in non_blank):
         return False
     unquoted = [_QUOTE_MARKS.sub("", line) for line in lines]
     return _history_start(unquoted)[1] is None
@@ -265,7 +265,9 @@ def _is_wrapped_quote_tail(lines: list[str], index: int) -> bool:
 
 
 def _is_quoted(line: str) -> bool:
-    return bool(_QUOTED.match(line))
+    """The pattern's answer, read first from the line's first character: most quoted lines start
+    with ">", and a line without ">" anywhere is no quote (a substring test is far cheaper)."""
+    return line[:1] == ">" or (">" in line and _QUOTED.match(line) is not None)
 
 
 def _is_interleaved(rest: list[str]) -> bool:
@@ -275,14 +277,14 @@ def _is_interleaved(rest: list[str]) -> bool:
     new text: only a paragraph after a blank line counts as the author's.
     """
     body = [line for line in rest if line.strip()]
-    if not body or not _QUOTED.match(body[0]):
+    if not body or not _is_quoted(body[0]):
         return False  # unquoted text under a header is the original message itself
     after_blank = False
     for line in rest:
         if not line.strip():
             after_blank = True
             continue
-        if not _QUOTED.match(line) and after_blank:
+        if not _is_quoted(line) and after_blank:
             return True
         after_blank = False
     return False
@@ -291,7 +293,7 @@ def _is_interleaved(rest: list[str]) -> bool:
 def _trim(lines: list[str]) -> list[str]:
     """Drop leading and trailing quoted lines, blank lines and bare separator rules."""
     start, end = 0, len(lines)
-    while start < end and (not lines[start].strip(_BLANK_OR_INVISIBLE) or _QUOTED.match(lines[start])):
+    while start < end and (not lines[start].strip(_BLANK_OR_INVISIBLE) or _is_quoted(lines[start])):
         start += 1
     while end > start and _is_trailing_noise(lines[end - 1]):
         end -= 1
@@ -314,7 +316,7 @@ def _history_start(lines: list[str]) -> tuple[int, int | None, bool]:
         if not stripped:
             continue
         first = stripped[0]
-        if (first == ">" or (first.isupper() and ">" in stripped[1:4])) and _QUOTED.match(line):
+        if (first == ">" or (first.isupper() and ">" in stripped[1:4])) and _is_quoted(line):
             continue
         header_end = _quote_header_end(lines, index) if _HAS_DATE_OR_ADDRESS.search(stripped) else None
         if header_end is not None:
@@ -344,7 +346,7 @@ def _is_bare_attribution(lines: list[str], index: int) -> bool:
     if len(stripped) > _MAX_HEADER_CHARS // 2 or not _WROTE_END_BACKWARDS.match(stripped[::-1]):
         return False
     following = next((line for line in lines[index + 1 : index + 3] if line.strip()), "")
-    return bool(_QUOTED.match(following))
+    return _is_quoted(following)
 
 
 def _header_block_end(lines: list[str], index: int) -> int:
@@ -392,11 +394,10 @@ def _is_separator(stripped: str) -> bool:
 def _quote_header_end(lines: list[str], index: int) -> int | None:
     """End (exclusive) of an "On <date>, <name> wrote:" header starting at `index`, if any.
 
-    Clients wrap long headers, so up to three consecutive non-blank lines are joined.
+    Clients wrap long headers, so up to three consecutive non-blank lines are joined. Every header
+    holds a digit or an "@": the caller asks only of lines that do.
     """
     first = lines[index].strip()
-    if not _HAS_DATE_OR_ADDRESS.search(first):
-        return None
     if "@" in first and _is_bare_header_above_quote(lines, index):
         return index + 1
     if first[4:5] == "-" and _GMAIL_DATED_HEADER.match(first):
@@ -417,7 +418,7 @@ def _joined_header_end(lines: list[str], index: int) -> int | None:
     joined = ""
     for offset in range(_MAX_HEADER_LINES):
         position = index + offset
-        if position >= len(lines) or not lines[position].strip() or _QUOTED.match(lines[position]):
+        if position >= len(lines) or not lines[position].strip() or _is_quoted(lines[position]):
             return None
         joined = f"{joined} {lines[position].strip()}" if joined else lines[position].strip()
         if len(joined) > _MAX_HEADER_CHARS:
@@ -461,7 +462,7 @@ def _header_starts_later(lines: list[str], index: int, end: int) -> bool:
 def _is_bare_header_above_quote(lines: list[str], index: int) -> bool:
     """ "2011/4/7 Ann Lee <ann@x.org>" with no verb or colon, directly above quoted lines."""
     following = [candidate for candidate in lines[index + 1 : index + 3] if candidate.strip()]
-    if not following or not (_QUOTED.match(following[0]) or following[0].lstrip().startswith("|")):
+    if not following or not (_is_quoted(following[0]) or following[0].lstrip().startswith("|")):
         return False
     line = lines[index].strip()
     return len(line) <= _MAX_HEADER_CHARS // 2 and bool(_EMAIL_RE.search(line)) and bool(_DATE_LIKE.search(line))
@@ -514,7 +515,7 @@ def _field_label(line: str) -> str:
 
 def is_quoted(line: str) -> bool:
     """A quoted line: "> ..." at any depth, or with the initials Supercite-style clients put before it."""
-    return bool(_QUOTED.match(line))
+    return _is_quoted(line)
 
 
 def opens_with_attribution(lines: list[str]) -> bool:

@@ -256,3 +256,11 @@ def test_quoted_history_with_its_headers_and_nothing_added_stays_empty() -> None
     )
     assert visible_reply(body) == ""
     assert visible_reply("> -----Original Message-----\n> From: Ann Lee\n> Sent: Monday\n> Hi\n") == ""
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["> yes", ">", "  > indented", "\t>> deep", "JD> initials", "ABCD> too many", "a > b", "x", "", " ", "\u00a0> x"],
+)
+def test_a_quoted_line_is_read_as_the_pattern_reads_it(line: str) -> None:
+    assert quotes._is_quoted(line) == bool(quotes._QUOTED.match(line))
