@@ -27,7 +27,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -67,6 +67,9 @@ EMAILS_PER_READ = 500  # and its attendees' contacts in one more
 MAX_WRITES_PER_COMMIT = 450
 MAX_ATTEMPTS = 5
 ENDED_PER_PASS = 200  # meetings counted per pass once they end
+# How much a calendar's clock and ours may differ: a meeting is taken for deleted by a full sync only when
+# its version is older than the listing by at least this much.
+LISTING_SKEW = timedelta(minutes=10)
 NOT_MEETINGS = frozenset({"outOfOffice", "focusTime", "workingLocation", "birthday"})
 _RACES = (exceptions.AlreadyExists, exceptions.FailedPrecondition, exceptions.NotFound)
 
@@ -573,6 +576,43 @@ class Meetings:
             self._request_index(workspace_id)
         log.info("calendar events applied", extra={"mailboxId": mailbox_id, **result.to_dict()})
         return result
+
+    def forget_unlisted(
+        self,
+        workspace_id: str,
+        mailbox_id: str,
+        *,
+        listed: set[str],
+        window: tuple[datetime, datetime],
+        listed_at: datetime,
+    ) -> MeetingsResult:
+        """After a complete full sync: a meeting starting in its window whose event it did not list was deleted
+        so long ago that Google no longer returns even its stub (calendar.v3.json, Event.status: deleted events
+        "will eventually disappear"), and is taken back as a deletion. Only meetings whose stored version is
+        older than the listing (`listed_at`, when it began), so an event created or edited during the pass,
+        or applied by an overlapping one, is never taken for deleted."""
+        since, until = (int(moment.timestamp() * 1000) for moment in window)
+        listed_before = int((listed_at - LISTING_SKEW).timestamp() * 1000)
+        meetings = (
+            self._db.collection("workspaces", workspace_id, "interactions")
+            .where(filter=FieldFilter("mailboxId", "==", mailbox_id))
+            .where(filter=FieldFilter("startMs", ">=", since))
+            .where(filter=FieldFilter("startMs", "<", until))
+            .select(["calendarEventId", "skipped", "updatedMs", "kind"])
+        )
+        gone = [
+            {"id": str(data["calendarEventId"]), "status": "cancelled"}
+            for data in (snapshot.to_dict() or {} for snapshot in meetings.stream())
+            if data.get("kind") == KIND
+            and not data.get("skipped")
+            and data.get("calendarEventId")
+            and data["calendarEventId"] not in listed
+            and int(data.get("updatedMs") or 0) < listed_before
+        ]
+        if not gone:
+            return MeetingsResult()
+        log.info("meetings no longer listed are taken back", extra={"mailboxId": mailbox_id, "count": len(gone)})
+        return self.apply(workspace_id, mailbox_id, gone)
 
     def count_ended(self, workspace_id: str, mailbox_id: str) -> MeetingsResult:
         """Counts the mailbox's meetings that have ended since they were stored, a bounded pass at a time."""

@@ -35,6 +35,13 @@ class ApplyEvents(Protocol):
 CalendarFor = Callable[[str], PrimaryCalendar]
 
 
+def _forget_meetings(workspace_id: str, mailbox_id: str, **listing: Any) -> object:
+    """Meetings.forget_unlisted, loaded when a full sync has listed its window."""
+    from shared.calendar.meetings import Meetings
+
+    return Meetings().forget_unlisted(workspace_id, mailbox_id, **listing)
+
+
 class CalendarSyncOutcome(StrEnum):
     FULL = "full"
     INCREMENTAL = "incremental"
@@ -82,12 +89,14 @@ class CalendarSync:
         apply: ApplyEvents = _apply_meetings,
         calendar_for: CalendarFor = PrimaryCalendar.for_refresh_token,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        forget: Callable[..., object] = _forget_meetings,
     ) -> None:
         self._store = store or CalendarStore()
         self._mailboxes = mailboxes or MailboxStore()
         self._apply = apply
         self._calendar_for = calendar_for
         self._now = now
+        self._forget = forget
 
     def sync(self, ref: MailboxRef) -> CalendarSyncOutcome:
         """One pass. Google's refusals end in a disconnected calendar (Gmail untouched); transient failures
@@ -118,23 +127,34 @@ class CalendarSync:
             except SyncTokenExpired:
                 log.info("calendar sync token expired; full sync", extra={"mailboxId": ref.mailbox_id})
                 self._store.drop_sync_token(ref)
-                self._read(ref, calendar.pages(window=self.window()), full=True)
+                self._full(ref, calendar)
                 return CalendarSyncOutcome.RESYNCED
-        self._read(ref, calendar.pages(window=self.window()), full=True)
+        self._full(ref, calendar)
         return CalendarSyncOutcome.FULL
+
+    def _full(self, ref: MailboxRef, calendar: PrimaryCalendar) -> None:
+        """Every event in the window; then the meetings stored in it that the listing no longer holds (deleted
+        so long ago that even their stubs are gone) are taken back."""
+        listed_at, window = self._now(), self.window()
+        listed = self._read(ref, calendar.pages(window=window), full=True)
+        self._forget(ref.workspace_id, ref.mailbox_id, listed=listed, window=window, listed_at=listed_at)
 
     def window(self) -> tuple[datetime, datetime]:
         now = self._now()
         return now - WINDOW_BACK, now + WINDOW_AHEAD
 
-    def _read(self, ref: MailboxRef, pages: Any, *, full: bool) -> None:
+    def _read(self, ref: MailboxRef, pages: Any, *, full: bool) -> set[str]:
         """Applies page after page; the new sync token is stored only after the last, so a pass cut short
-        starts again from the old token and applies the same changes again (which changes nothing)."""
+        starts again from the old token and applies the same changes again (which changes nothing).
+        Returns the ids of the events listed."""
         applied = 0
+        listed: set[str] = set()
         for page in pages:
+            listed.update(str(item.get("id")) for item in page.items if item.get("id"))
             if page.items:
                 self._apply(ref.workspace_id, ref.mailbox_id, page.items, time_zone=page.time_zone)
                 applied += len(page.items)
             if page.next_sync_token:
                 self._store.save_sync_token(ref, page.next_sync_token)
         self._store.mark_synced(ref, events=applied, full=full)
+        return listed

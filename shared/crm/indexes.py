@@ -119,6 +119,8 @@ DECLARED += [
 DECLARED.append(
     CompositeIndex("interactions", (_filtered("mailboxId", "=="), _filtered("pending", "=="), _sorted(Sort("endMs"))))
 )
+# A full calendar sync's window of meetings, to find those it no longer lists (shared/calendar/meetings.py).
+DECLARED.append(CompositeIndex("interactions", (_filtered("mailboxId", "=="), _sorted(Sort("startMs")))))
 # A meeting taken back that held a record's first interaction: the oldest that still counts (calendar/restore.py).
 DECLARED += [
     CompositeIndex("interactions", (_filtered(field, "array_contains"), _sorted(Sort("occurredAt"))))

@@ -59,12 +59,16 @@ class Recorder:
     def __init__(self) -> None:
         self.pages: list[list[dict[str, Any]]] = []
         self.zones: set[str | None] = set()  # the calendar's time zone each page came with
+        self.listed: list[set[str]] = []  # what each full sync listed, handed on to take back the rest
 
     def __call__(
         self, workspace_id: str, mailbox_id: str, events: Sequence[Mapping[str, Any]], *, time_zone: str | None
     ) -> None:
         self.pages.append([dict(event) for event in events])
         self.zones.add(time_zone)
+
+    def forget(self, workspace_id: str, mailbox_id: str, *, listed: set[str], window: Any, listed_at: Any) -> None:
+        self.listed.append(set(listed))
 
     def ids(self) -> set[str]:
         return {str(event["id"]) for page in self.pages for event in page}
@@ -97,7 +101,7 @@ def test_a_full_sync_reads_the_window_then_only_changes_and_a_410_resyncs(
     _put(stack, email, _event("recent000001", -20), _event("yearago00001", -365), _event("nextweek0001", 7), weekly)
     _google(stack, "PUT", f"/_dev/calendars/{email}/time-zone", {"timeZone": "Europe/Zurich"})
     recorder = Recorder()
-    sync = CalendarSync(apply=recorder)
+    sync = CalendarSync(apply=recorder, forget=recorder.forget)
     # A 429 and a 500 on the first list: the client retries both, the sync does not notice.
     for kind in ("rate_limit", "server_error"):
         _google(stack, "POST", "/_dev/faults", {"email": email, "operation": "events.list", "kind": kind, "count": 1})
@@ -110,6 +114,7 @@ def test_a_full_sync_reads_the_window_then_only_changes_and_a_410_resyncs(
     assert 55 <= len(instances) <= 62  # Mondays and Thursdays across 210 days
     assert len(recorder.pages) >= 1
     assert recorder.zones == {"Europe/Zurich"}  # all-day events are days there (shared/calendar/meetings.py)
+    assert recorder.listed == [seen]  # the meetings stored in the window and no longer listed are taken back
     state = CalendarStore().sync_state(ref)
     assert state["syncToken"]
     assert state["channel"]["id"]
@@ -122,6 +127,7 @@ def test_a_full_sync_reads_the_window_then_only_changes_and_a_410_resyncs(
     assert sync.sync(ref) is CalendarSyncOutcome.INCREMENTAL
     changed = {event["id"]: event for page in recorder.pages for event in page}
     assert set(changed) == {"recent000001", "nextweek0001"}
+    assert len(recorder.listed) == 1  # an incremental sync lists changes only: it takes nothing back
     assert changed["nextweek0001"]["status"] == "cancelled"
 
     recorder.pages.clear()
@@ -129,6 +135,7 @@ def test_a_full_sync_reads_the_window_then_only_changes_and_a_410_resyncs(
     assert sync.sync(ref) is CalendarSyncOutcome.RESYNCED
     resynced = {event["id"]: event for page in recorder.pages for event in page}
     assert resynced["nextweek0001"]["status"] == "cancelled"  # a full resync still removes what was deleted
+    assert recorder.listed[-1] == set(resynced)
     assert "recent000001" in resynced
     assert CalendarStore().sync_state(ref)["syncToken"] != state["syncToken"]
 

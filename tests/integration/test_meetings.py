@@ -302,6 +302,32 @@ def test_an_edit_moving_a_meeting_ahead_or_dropping_an_attendee_leaves_their_sta
     assert _stats(_contact(firestore_db, team, BO)) == _stats(before)
 
 
+def test_a_full_sync_takes_back_the_meetings_it_no_longer_lists_but_not_one_changed_while_it_listed(firestore_db, team):
+    meetings, _ = _meetings()
+    listed_at = NOW
+    meetings.apply(
+        team,
+        MAILBOX,
+        [
+            _event("ev-kept", NOW - timedelta(days=20)),
+            _event("ev-gone", NOW - timedelta(days=5), attendees=(CY,)),  # deleted while the sync token lapsed
+            _event("ev-new", NOW - timedelta(days=1), attendees=(CY,), updated=listed_at + timedelta(minutes=1)),
+            _event("ev-older", NOW - timedelta(days=400), attendees=(CY,)),  # before the window: never listed
+        ],
+    )
+    window = (NOW - timedelta(days=180), NOW + timedelta(days=30))
+
+    result = meetings.forget_unlisted(team, MAILBOX, listed={"ev-kept"}, window=window, listed_at=listed_at)
+
+    assert result.removed == 1
+    gone = _doc(firestore_db, team, "interactions", meeting_id(MAILBOX, "ev-gone"))
+    assert (gone["skipped"], gone["contactIds"]) == ("cancelled", [])
+    cy = _contact(firestore_db, team, CY)
+    assert (cy["interactionCount"], _meeting_sums(cy)["count"]) == (2, 2)  # the new one and the old one
+    again = meetings.forget_unlisted(team, MAILBOX, listed={"ev-kept"}, window=window, listed_at=listed_at)
+    assert (again.removed, again.writes) == (0, 0)
+
+
 def test_an_edited_meeting_is_embedded_again_for_search_once_and_a_moved_one_keeps_its_vector_with_its_new_time(
     stack, firestore_db, team
 ):
