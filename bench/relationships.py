@@ -139,8 +139,9 @@ def write_workspace(workspace_id: str, members: int, contacts: int, tallies: dic
     for domain, at_company in by_company.items():
         company = {"domain": domain, "name": domain, "contactCount": len(at_company)}
         company[member_strength.SCORES_FIELD] = company_member_scores(at_company.values(), now_ms)
-        edges = intro_via.strongest_edges(intro_via.strongest_people(at_company), now_ms)
-        copy = intro_via.company_copy([(choice, people[choice[2]]) for choice in edges], now_ms)
+        strongest = intro_via.strongest_people(at_company)
+        edges = intro_via.strongest_edges(strongest, now_ms)
+        copy = intro_via.company_copy(strongest, [(choice, people[choice[2]]) for choice in edges], now_ms)
         reference = workspace.collection("companies").document(domain)
         documents += [(reference, company), (intro_via.reference(reference), copy)]
     for start in range(0, len(documents), WRITE_BATCH):

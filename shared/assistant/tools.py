@@ -23,9 +23,11 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 from shared.assistant.context import ToolContext
 from shared.assistant.proposals import DRAFT_TOOL, DRAFTS, Proposal, Proposals
 from shared.clients import firestore_client
+from shared.crm import intro_via
 from shared.crm.audit import public
 from shared.crm.deals import Pipelines, check_stage
 from shared.crm.intros import IntroPaths, IntroQuery, IntroTarget
+from shared.crm.intros import pool as intro_reads
 from shared.crm.kinds import COMPANIES, CONTACTS, DEALS, NOTES, PARENT_COLLECTIONS, TASKS, records
 from shared.crm.models import (
     ApiModel,
@@ -39,6 +41,7 @@ from shared.crm.models import (
     StageId,
     TaskCreate,
 )
+from shared.crm.records import as_record
 from shared.crm.relationships import COLD_SINCE_FIELD
 from shared.crm.search import Search
 from shared.crm.timeline import Timeline
@@ -275,13 +278,48 @@ def _quiet_deals(context: ToolContext, args: QuietDealsArgs) -> dict[str, Any]:
 
 
 def _who_knows_company(context: ToolContext, args: CompanyArgs) -> dict[str, Any]:
-    """The company's people, and the teammates whose mailboxes wrote with it most (metadata only)."""
-    company = records(COMPANIES).get(context.workspace_id, args.company_id)
-    people_query = CONTACTS.list_query(workspaceId=context.workspace_id, companyId=args.company_id, limit=MAX_LIST)
-    people = [_slim(person) for person in records(CONTACTS).list_page(people_query).items]
-    workspace = firestore_client().collection("workspaces").document(context.workspace_id)
+    """The company's people, and the teammates whose mailboxes wrote with it most (metadata only).
+
+    The company, its copy of its strongest people (the relationship refresh keeps it, shared/crm/intro_via.py),
+    its mail and the mailboxes are read side by side, then those people by id: a few gets rather than a query
+    of the contacts, which the emulator answers by reading every contact. A company without that copy yet
+    has its people listed by a query, as before."""
+    db = firestore_client()
+    workspace = db.collection("workspaces").document(context.workspace_id)
+    company_ref = workspace.collection(COMPANIES.collection).document(args.company_id)
+    company_read = intro_reads().submit(records(COMPANIES).get, context.workspace_id, args.company_id)
+    copy_read = intro_reads().submit(intro_via.reference(company_ref).get)
+    mail_read = intro_reads().submit(_mail_by_mailbox, workspace, args.company_id)
+    mailboxes_read = intro_reads().submit(list, workspace.collection("mailboxes").stream())
+    copy = copy_read.result()
+    copied = intro_via.copied_people(copy.to_dict() if copy.exists else None)
+    if copied is None:
+        people_query = CONTACTS.list_query(workspaceId=context.workspace_id, companyId=args.company_id, limit=MAX_LIST)
+        people = [_slim(person) for person in records(CONTACTS).list_page(people_query).items]
+    else:
+        # Listed by id as the query lists them; read now, so a person who has left the company since the copy
+        # was made is not listed.
+        references = [workspace.collection(CONTACTS.collection).document(i) for i in sorted(copied)[:MAX_LIST]]
+        found = db.get_all(references) if references else []
+        people = [
+            _slim(as_record(s.id, s.to_dict() or {}))
+            for s in sorted(found, key=lambda snapshot: snapshot.id)
+            if s.exists and s.get("companyId") == args.company_id
+        ]
+    company = company_read.result()
+    by_mailbox = mail_read.result()
+    mailboxes = {snapshot.id: snapshot.to_dict() or {} for snapshot in mailboxes_read.result()}
+    teammates = [
+        {"teammate": mailboxes.get(mailbox_id, {}).get("email") or mailbox_id, **public(row)}  # type: ignore[dict-item]
+        for mailbox_id, row in sorted(by_mailbox.items(), key=lambda item: -item[1]["messages"])
+    ]
+    return {"company": _slim(company), "people": people, "teammates": teammates}
+
+
+def _mail_by_mailbox(workspace: firestore.DocumentReference, company_id: str) -> dict[str, dict[str, Any]]:
+    """Per mailbox, how many of (at most 500 of) a company's messages it holds, and when the newest was."""
     by_mailbox: dict[str, dict[str, Any]] = {}
-    with_company = FieldFilter("companyIds", "array_contains", args.company_id)
+    with_company = FieldFilter("companyIds", "array_contains", company_id)
     mail = workspace.collection("interactions").where(filter=with_company)
     for snapshot in mail.select(["mailboxId", "occurredAt"]).limit(500).stream():
         data = snapshot.to_dict() or {}
@@ -290,12 +328,7 @@ def _who_knows_company(context: ToolContext, args: CompanyArgs) -> dict[str, Any
         at = data.get("occurredAt")
         if at is not None and (row["lastAt"] is None or at > row["lastAt"]):
             row["lastAt"] = at
-    mailboxes = {s.id: s.to_dict() or {} for s in workspace.collection("mailboxes").stream()}
-    teammates = [
-        {"teammate": mailboxes.get(mailbox_id, {}).get("email") or mailbox_id, **public(row)}  # type: ignore[dict-item]
-        for mailbox_id, row in sorted(by_mailbox.items(), key=lambda item: -item[1]["messages"])
-    ]
-    return {"company": _slim(company), "people": people, "teammates": teammates}
+    return by_mailbox
 
 
 def _intro_paths(context: ToolContext, args: IntroTarget) -> dict[str, Any]:

@@ -92,16 +92,27 @@ def contact_copy(
     }
 
 
-def company_copy(connectors: Iterable[tuple[EdgeChoice, Person]], now_ms: int) -> dict[str, Any]:
-    """`introVia` for a company: the connectors of its strongest people."""
+def company_copy(
+    people: Mapping[str, Person], connectors: Iterable[tuple[EdgeChoice, Person]], now_ms: int
+) -> dict[str, Any]:
+    """`introVia` for a company: its strongest people (`strongest_people`, strongest first) and their connectors."""
     return {
         "asOfMs": now_ms,
+        "people": [_copy(i, p) for i, p in people.items()],
         "connectors": [
             _copy(other_id, connector, edge=dict(edge), to=person_id)
             for (person_id, edge, other_id), connector in connectors
             if not connector.get("mergedInto")
         ],
     }
+
+
+def copied_people(copy: Mapping[str, Any] | None) -> dict[str, dict[str, Any]] | None:
+    """A company's strongest people as its copy holds them, by id, strongest first; None when there is no copy
+    or it was written before copies held them (the query then reads them live)."""
+    if copy is None or "people" not in copy:
+        return None
+    return {str(p["id"]): dict(p) for p in copy["people"]}
 
 
 def forget(db: Any, workspace: Any, contact: Person, contact_ids: Iterable[str]) -> int:
@@ -127,7 +138,7 @@ def forget(db: Any, workspace: Any, contact: Person, contact_ids: Iterable[str])
             copy = snapshot.to_dict() or {}
             kept = {
                 part: [p for p in copy[part] if p.get("id") not in erased and p.get("to") not in erased]
-                for part in ("colleagues", "connectors")
+                for part in ("colleagues", "connectors", "people")
                 if part in copy
             }
             if any(len(kept[part]) != len(copy[part]) for part in kept):

@@ -223,7 +223,8 @@ class IntroPaths:
                 last_ms=link.score.last_ms,
                 last_interaction_id=link.score.last_interaction_id,
             )
-            for link in sorted(direct, key=lambda link: -link.score.score)
+            # Ties broken by ids, so the order never depends on how the people were read (copies or a query).
+            for link in sorted(direct, key=lambda link: (-link.score.score, link.score.mailbox_id, link.person_id))
         ]
         answer = IntroAnswer(target=around.shown, who_knows=who_knows, paths=ranked, reads=reader.reads)
         return answer.model_dump(by_alias=True, mode="json")
@@ -261,17 +262,16 @@ class IntroPaths:
 
     def _around_company(self, reader: Reader, company_id: str, now_ms: int) -> _Around:
         company_read = pool().submit(reader.get, "companies", company_id, ["name", "domain"])
-        copies_read = self._copies(reader, "companies", company_id) if self._read_copies else None
-        fields = PERSON_FIELDS if self._read_copies else ENTRY_FIELDS
-        entry_people = self._people_at(reader, company_id, exclude=set(), fields=fields)
+        copied = self._copies(reader, "companies", company_id).result() if self._read_copies else None
+        entry_people = intro_via.copied_people(copied)
+        if entry_people is None:  # no copy of its people yet: they are read live (the query scans on the emulator)
+            fields = PERSON_FIELDS if copied is not None else ENTRY_FIELDS
+            entry_people = self._people_at(reader, company_id, exclude=set(), fields=fields)
         company = company_read.result()
         if company is None:
             raise NotFound(f"no company {company_id}")
         shown = {"id": company_id, "name": company.get("name"), "domain": company.get("domain")}
-        copied = copies_read.result() if copies_read is not None else None
         if copied is None:  # no copies yet: its people's edges, then whom they reach, read live
-            if self._read_copies:
-                entry_people = self._people_at(reader, company_id, exclude=set(), fields=ENTRY_FIELDS)
             return _Around(shown, entry_people, self._connectors(reader, entry_people, now_ms), [])
         connectors = [
             (c["to"], c.get("edge") or {}, c["id"], c)

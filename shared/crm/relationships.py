@@ -385,7 +385,8 @@ class RelationshipStats:
         for domain in sorted(set(domains)):
             members = workspace.collection("contacts").where(filter=FieldFilter("companyId", "==", domain))
             by_id = {s.id: s.to_dict() or {} for s in members.stream()}
-            edges = intro_via.strongest_edges(intro_via.strongest_people(by_id), now_ms)
+            top_people = intro_via.strongest_people(by_id)
+            edges = intro_via.strongest_edges(top_people, now_ms)
             people = [c for c in by_id.values() if not c.get("mergedInto")]
             connectors = self._people(workspace_id, (other for *_, other in edges))
             reached = [(choice, connectors[choice[2]]) for choice in edges if choice[2] in connectors]
@@ -400,7 +401,7 @@ class RelationshipStats:
                 member_strength.SCORES_FIELD: company_member_scores(people, now_ms),
             }
             reference = workspace.collection("companies").document(domain)
-            if self._update(reference, update, report, copy=intro_via.company_copy(reached, now_ms)):
+            if self._update(reference, update, report, copy=intro_via.company_copy(top_people, reached, now_ms)):
                 report.companies += 1
 
     def _stats_fields(

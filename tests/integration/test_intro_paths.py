@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench import agent
 from shared import ids
 from shared.assistant.context import ToolContext
 from shared.assistant.tools import run_tool, tools_for
@@ -131,7 +132,7 @@ def test_the_team_map_lists_each_teammates_strongest_relationships_in_the_worksp
 def test_a_query_reads_the_people_around_its_target_from_the_copies_the_refresh_keeps_and_ranks_as_live(
     world, firestore_db
 ):
-    api, _, _ = world
+    api, users, _ = world
     frank = ids.contact_id(address(FRANK))
     service = IntroPaths()
     to_frank = IntroQuery(workspace_id=api.workspace_id, contact_id=frank)
@@ -139,16 +140,22 @@ def test_a_query_reads_the_people_around_its_target_from_the_copies_the_refresh_
     copied = service.find(to_frank), service.find(to_globex)
     # One round: the target, its copies of the people around it and the two mailboxes, nothing after.
     assert copied[0]["reads"] == 1 + 1 + 2
-    assert copied[1]["reads"] == 1 + 1 + 2 + 2  # the company, its copies, its two people, the mailboxes
+    assert copied[1]["reads"] == 1 + 1 + 2  # the company, its copies (its strongest people too), the mailboxes
+    who_knows_copied, queried_copied = _who_knows_company(api.workspace_id, users["viewer"], "globex.com")
+    assert "contacts" not in queried_copied  # its people are read by id, from the ids its copy holds
 
     workspace = firestore_db.document("workspaces", api.workspace_id)
     intro_via.reference(workspace.collection("contacts").document(frank)).delete()
     intro_via.reference(workspace.collection("companies").document("globex.com")).delete()
     live = service.find(to_frank), service.find(to_globex)
+    who_knows_live, queried_live = _who_knows_company(api.workspace_id, users["viewer"], "globex.com")
 
     for from_copies, read_live in zip(copied, live, strict=True):
         assert read_live["reads"] > from_copies["reads"]
         assert {**from_copies, "reads": 0} == {**read_live, "reads": 0}
+    assert "contacts" in queried_live
+    assert who_knows_copied == who_knows_live
+    assert sorted(p["name"] for p in who_knows_copied["people"]) == ["Frank Ode", "Gina Park"]
     assert {p["kind"] for p in copied[0]["paths"]} == {"direct", "via_contact", "colleague"}
 
 
@@ -167,3 +174,21 @@ def test_erasing_an_introducer_takes_them_out_of_every_copy_at_once(world, fires
     assert gina not in introducers()
     contacts = firestore_db.collection("workspaces", api.workspace_id, "contacts")
     assert not intro_via.reference(contacts.document(gina)).get().exists
+
+
+def _who_knows_company(workspace_id: str, user, company_id: str) -> tuple[dict, list[str]]:
+    """The assistant's who_knows_company as `user` sees it, and the collections its queries asked."""
+    queried: list[str] = []
+    meter = agent.ReadMeter()
+    counted = meter.requested
+
+    def requested(method: str, request: object) -> None:
+        if method.endswith("/RunQuery"):
+            queried.extend(part.collection_id for part in request.structured_query.from_)  # type: ignore[attr-defined]
+        counted(method, request)
+
+    meter.requested = requested  # type: ignore[method-assign]
+    context = ToolContext(workspace_id, Principal(user.uid, user.email), Role.VIEWER, "c-1", "m-1")
+    with agent.metered_firestore(meter):
+        answer = run_tool(tools_for(Role.VIEWER), context, "who_knows_company", {"company_id": company_id})
+    return answer["output"], queried
