@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import struct
 import zipfile
@@ -67,7 +68,7 @@ def _erf(x: np.ndarray) -> np.ndarray:
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + _erf(x / np.sqrt(2.0)))
+    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
 
 
 class MiniLM:
@@ -114,7 +115,7 @@ class MiniLM:
                 dense(x, f"attention.self.{part}").reshape(n, _HEADS, head).transpose(1, 0, 2)
                 for part in ("query", "key", "value")
             )
-            scores = q @ k.transpose(0, 2, 1) / np.sqrt(head)
+            scores = q @ k.transpose(0, 2, 1) / math.sqrt(head)
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             attention = (scores / scores.sum(-1, keepdims=True)) @ v
             attended = dense(attention.transpose(1, 0, 2).reshape(n, DIMENSIONS), "attention.output.dense")

@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterator
 from typing import Any, cast
 
+import numpy as np
 import pytest
 from google import genai
 from google.genai import errors, types
@@ -42,6 +43,13 @@ def _embed(client: genai.Client, text: str, **config: Any) -> types.EmbedContent
 @pytest.mark.parametrize(("text", "query", "similarity"), REFERENCE)
 def test_the_model_is_all_minilm_l6_v2(text: str, query: str, similarity: float):
     assert round(_cosine(model().embed(text).vector, model().embed(query).vector), 4) == similarity
+
+
+def test_the_forward_pass_stays_in_the_weights_float32():
+    # One float64 step (a numpy float64 scalar promotes what it divides) sends every later product past BLAS:
+    # an embedding took several times longer, which every search and index pass waited for.
+    ids = np.array([101, 7909, 102])  # [CLS] pricing [SEP]
+    assert model()._forward(ids).dtype == np.float32
 
 
 def test_embed_content_answers_a_normalised_384_dimension_vector_with_its_token_count(client):
