@@ -91,14 +91,19 @@ class AiBudget:
     def reserve(self, workspace_id: str, micros: int, *, feature: str = UNATTRIBUTED) -> Reservation:
         now = self._now()
         reservation = Reservation(workspace_id, month_key(now), uuid.uuid4().hex, micros, feature)
-        workspace_limit = self._limit_micros(self._db.document("workspaces", workspace_id).get().to_dict() or {})
+        workspace_ref = self._db.document("workspaces", workspace_id)
+        usage_ref, project_ref = (
+            self.usage_ref(workspace_id, reservation.month),
+            self.project_usage_ref(reservation.month),
+        )
+        stored = self._read_together([workspace_ref, usage_ref, project_ref])  # one round trip, not three
         ledgers = [
-            ("workspace", self.usage_ref(workspace_id, reservation.month), workspace_limit),
-            ("project", self.project_usage_ref(reservation.month), self._project_micros),
+            ("workspace", usage_ref, self._limit_micros(stored[workspace_ref.path] or {})),
+            ("project", project_ref, self._project_micros),
         ]
         # A call that cannot fit leaves no trace.
         for scope, ref, limit in ledgers:
-            self._check(reservation, scope, limit, self._live_usage(ref, reservation, now), adding=micros)
+            self._check(reservation, scope, limit, self._live_usage(stored[ref.path], reservation, now), adding=micros)
         batch = self._db.batch()
         entry = {"micros": micros, "at": now, "workspaceId": workspace_id, "feature": feature}
         for _, ref, limit in ledgers:
@@ -117,17 +122,22 @@ class AiBudget:
         # Reserved first, checked after: calls racing for the last of the budget each see the
         # others' reservations, so together they never pass the limit (at worst both step back).
         try:
+            stored = self._read_together([ref for _, ref, _ in ledgers])
             for scope, ref, limit in ledgers:
-                self._check(reservation, scope, limit, self._live_usage(ref, reservation, now), adding=0)
+                self._check(reservation, scope, limit, self._live_usage(stored[ref.path], reservation, now), adding=0)
         except BudgetExceeded:
             self.release(reservation)
             raise
         return reservation
 
-    def _live_usage(self, ref: firestore.DocumentReference, reservation: Reservation, now: datetime) -> dict[str, Any]:
-        """A month's usage without reservations gone stale; those are charged in full on the way (their
-        callers died before settling, so whether the model ran is unknown)."""
-        usage = _usage_doc(ref.get().to_dict(), reservation.month)
+    def _read_together(self, refs: list[firestore.DocumentReference]) -> dict[str, dict[str, Any] | None]:
+        """The documents by path (None where there is none), read in one batched get."""
+        return {snapshot.reference.path: snapshot.to_dict() for snapshot in self._db.get_all(refs)}
+
+    def _live_usage(self, stored: dict[str, Any] | None, reservation: Reservation, now: datetime) -> dict[str, Any]:
+        """A month's usage (its document as read) without reservations gone stale; those are charged in
+        full on the way (their callers died before settling, so whether the model ran is unknown)."""
+        usage = _usage_doc(stored, reservation.month)
         for stale_id in _drop_stale(usage, now):
             stale = usage["stale"][stale_id]
             owner = str(stale.get("workspaceId") or reservation.workspace_id)

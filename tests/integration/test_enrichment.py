@@ -34,6 +34,7 @@ from shared.enrichment.prompts import load_prompt
 from shared.enrichment.touched import CONTACTS_PER_MESSAGE
 from shared.errors import BudgetExceeded, NotFound, RetryLater
 from shared.settings import get_settings
+from tests.firestore_calls import firestore_reads
 from tests.support import local_genai_client, store_mail
 
 pytestmark = pytest.mark.integration
@@ -195,6 +196,16 @@ def test_reservations_hold_money_until_settled(firestore_db, workspace_id):
 
     doc = _usage_doc(firestore_db, workspace_id)
     assert (doc["spentMicros"], doc["reservedMicros"], doc["calls"]) == (100, 600, 1)
+
+
+def test_a_reservation_reads_its_workspace_and_ledgers_in_one_batch_and_checks_them_in_another(
+    firestore_db, workspace_id
+):
+    budget = _budget(firestore_db)
+    with firestore_reads() as asked:
+        budget.reserve(workspace_id, 600)
+    gets = [request for method, request in asked if method == "BatchGetDocuments"]
+    assert [len(request.documents) for request in gets] == [3, 2]  # the workspace and both months, then the months
 
 
 def test_stale_reservations_are_charged_in_full(firestore_db, workspace_id):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from bench import agent
 from shared import ids
 from shared.assistant.context import ToolContext
 from shared.assistant.tools import run_tool, tools_for
@@ -14,6 +13,7 @@ from shared.crm.intros import CANDIDATES, IntroPaths, IntroQuery
 from shared.crm.privacy import ContactRemoval
 from shared.principals import Principal, Role
 from tests import intro_world
+from tests.firestore_calls import firestore_reads, queried_collections
 from tests.intro_world import DANA, FRANK, GINA, address
 
 pytestmark = pytest.mark.integration
@@ -178,17 +178,7 @@ def test_erasing_an_introducer_takes_them_out_of_every_copy_at_once(world, fires
 
 def _who_knows_company(workspace_id: str, user, company_id: str) -> tuple[dict, list[str]]:
     """The assistant's who_knows_company as `user` sees it, and the collections its queries asked."""
-    queried: list[str] = []
-    meter = agent.ReadMeter()
-    counted = meter.requested
-
-    def requested(method: str, request: object) -> None:
-        if method.endswith("/RunQuery"):
-            queried.extend(part.collection_id for part in request.structured_query.from_)  # type: ignore[attr-defined]
-        counted(method, request)
-
-    meter.requested = requested  # type: ignore[method-assign]
     context = ToolContext(workspace_id, Principal(user.uid, user.email), Role.VIEWER, "c-1", "m-1")
-    with agent.metered_firestore(meter):
+    with firestore_reads() as asked:
         answer = run_tool(tools_for(Role.VIEWER), context, "who_knows_company", {"company_id": company_id})
-    return answer["output"], queried
+    return answer["output"], queried_collections(asked)
