@@ -135,15 +135,22 @@ class MailContent:
         self._db = db or firestore_client()
 
     def attach(
-        self, workspace_id: str, interactions: list[dict[str, Any]], *, reader_uid: str | None
+        self,
+        workspace_id: str,
+        interactions: list[dict[str, Any]],
+        *,
+        reader_uid: str | None,
+        mailboxes: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> list[dict[str, Any]]:
-        """Each interaction (`id`, `mailboxId`) with the content fields its mailbox lets the reader see."""
+        """Each interaction (`id`, `mailboxId`) with the content fields its mailbox lets the reader see. A caller
+        that has just read the mailboxes passes them (by id), and they are not read again."""
         workspace = self._db.collection("workspaces").document(workspace_id)
-        mailbox_ids = sorted({i.get("mailboxId") or "" for i in interactions} - {""})
-        mailboxes = {
-            s.id: s.to_dict() or {}
-            for s in self._db.get_all([workspace.collection("mailboxes").document(m) for m in mailbox_ids])
-        }
+        if mailboxes is None:
+            mailbox_ids = sorted({i.get("mailboxId") or "" for i in interactions} - {""})
+            mailboxes = {
+                s.id: s.to_dict() or {}
+                for s in self._db.get_all([workspace.collection("mailboxes").document(m) for m in mailbox_ids])
+            }
         wanted: list[firestore.DocumentReference] = []
         for interaction in interactions:
             parts = readable_parts(mailboxes.get(interaction.get("mailboxId") or "", {}), reader_uid)

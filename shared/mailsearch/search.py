@@ -12,7 +12,7 @@ ranked by the same distance in memory.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
@@ -35,6 +35,7 @@ IN_LIMIT = 30  # values one `in` filter may take
 # Results that fail the live check (staged, undone) are replaced from these spare candidates.
 OVERFETCH = 3
 MAX_CANDIDATES = 100
+DISTANCE_FIELD = "distance"  # where the vector query puts each result's cosine distance
 RECORD_MAIL_LIMIT = 500  # a contact's or company's newest messages ranked when one is named
 
 
@@ -79,7 +80,8 @@ class MailSearch:
 
     def search(self, query: MailSearchQuery, *, reader_uid: str) -> list[MailHit]:
         workspace = self._db.collection("workspaces").document(query.workspace_id)
-        readable = self.readable_mailboxes(workspace, reader_uid)
+        mailboxes = {snapshot.id: snapshot.to_dict() or {} for snapshot in workspace.collection("mailboxes").stream()}
+        readable = _with_body(mailboxes, reader_uid)
         if not readable:
             return []  # nothing the reader may read: no model call either
         embedder = self._embedder or Embedder()
@@ -89,15 +91,11 @@ class MailSearch:
             ranked = self._rank_record_mail(workspace, query, readable, vector, wanted)
         else:
             ranked = self._nearest(workspace, query, readable, vector, wanted)
-        return self._visible(query.workspace_id, ranked, reader_uid)[: query.k]
-
-    def readable_mailboxes(self, workspace: firestore.DocumentReference, reader_uid: str) -> list[str]:
-        """The mailboxes whose message bodies `reader_uid` may read, as firestore.rules decide it."""
-        return sorted(
-            snapshot.id
-            for snapshot in workspace.collection("mailboxes").stream()
-            if BODY in readable_parts(snapshot.to_dict() or {}, reader_uid)
-        )
+        # The best k are checked first; the spares are read only when some of those drop out.
+        hits = self._visible(query.workspace_id, ranked[: query.k], reader_uid, mailboxes)
+        if len(hits) < query.k and len(ranked) > query.k:
+            hits += self._visible(query.workspace_id, ranked[query.k :], reader_uid, mailboxes)
+        return hits[: query.k]
 
     def _nearest(
         self,
@@ -115,14 +113,16 @@ class MailSearch:
                 candidates = candidates.where(filter=FieldFilter("occurredAt", ">=", _day_start(query.after)))
             if query.before:
                 candidates = candidates.where(filter=FieldFilter("occurredAt", "<", _day_start(query.before)))
-            nearest = candidates.find_nearest(
+            # Only the distance comes back (a field mask must name the distance field): not each document's
+            # vector and bookkeeping, which nothing after the ranking reads.
+            nearest = candidates.select([DISTANCE_FIELD]).find_nearest(
                 vector_field="embedding",
                 query_vector=Vector(vector),
                 distance_measure=DistanceMeasure.COSINE,
                 limit=wanted,
-                distance_result_field="distance",
+                distance_result_field=DISTANCE_FIELD,
             )
-            found.extend((s.id, 1.0 - float(s.get("distance"))) for s in nearest.stream())
+            found.extend((s.id, 1.0 - float(s.get(DISTANCE_FIELD))) for s in nearest.stream())
         return sorted(found, key=lambda hit: -hit[1])[:wanted]
 
     def _rank_record_mail(
@@ -151,12 +151,19 @@ class MailSearch:
         references = [workspace.collection(EMBEDDINGS).document(i) for i in ids]
         scored = [
             (snapshot.id, _cosine(vector, list(snapshot.get("embedding"))))
-            for snapshot in (self._db.get_all(references) if references else ())
+            for snapshot in (self._db.get_all(references, field_paths=["embedding"]) if references else ())
             if snapshot.exists
         ]
         return sorted(scored, key=lambda hit: -hit[1])[:wanted]
 
-    def _visible(self, workspace_id: str, ranked: list[tuple[str, float]], reader_uid: str) -> list[MailHit]:
+    def _visible(
+        self,
+        workspace_id: str,
+        ranked: list[tuple[str, float]],
+        reader_uid: str,
+        mailboxes: Mapping[str, Mapping[str, Any]],
+    ) -> list[MailHit]:
+        """The ranked messages that are live and whose text the reader may see, in rank order."""
         if not ranked:
             return []
         workspace = self._db.collection("workspaces").document(workspace_id)
@@ -164,12 +171,17 @@ class MailSearch:
         found = [{"id": s.id, **(s.to_dict() or {})} for s in snapshots if s.exists]
         live = [i for i in found if i.get("staged") is False and not i.get("undone") and not i.get("skipped")]
         content = MailContent(db=self._db)
-        shown = {i["id"]: i for i in content.attach(workspace_id, live, reader_uid=reader_uid)}
+        shown = {i["id"]: i for i in content.attach(workspace_id, live, reader_uid=reader_uid, mailboxes=mailboxes)}
         return [
             MailHit(interaction_id, score, shown[interaction_id])
             for interaction_id, score in ranked
             if interaction_id in shown and shown[interaction_id].get("snippet") is not None
         ]
+
+
+def _with_body(mailboxes: Mapping[str, Mapping[str, Any]], reader_uid: str) -> list[str]:
+    """The mailboxes whose message bodies `reader_uid` may read, as firestore.rules decide it."""
+    return sorted(i for i, mailbox in mailboxes.items() if BODY in readable_parts(mailbox, reader_uid))
 
 
 def _day_start(day: date) -> datetime:

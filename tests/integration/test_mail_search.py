@@ -15,6 +15,7 @@ from shared.errors import BudgetExceeded
 from shared.mailsearch.index import MailIndex
 from shared.mailsearch.search import MailSearch, MailSearchQuery
 from shared.sharing import delete_content
+from tests.firestore_calls import firestore_reads
 from tests.integration.test_assistant import PRICING_SUBJECT, PRIYA, _answered, seeded  # noqa: F401
 from tests.support import mail, store_mail, wait_for, watched_mailbox
 
@@ -168,6 +169,25 @@ def test_filters_by_contact_and_date_and_staged_or_undone_mail_drops_out(inbox, 
     batch.commit()
     assert not inbox.document("workspaces", workspace_id, "mailEmbeddings", "m_pricing").get().exists
     assert "m_pricing" not in _search(workspace_id, "pricing", k=10)
+
+
+def test_the_best_k_are_read_first_with_nothing_but_their_distance_and_the_spares_when_one_drops_out(
+    inbox, workspace_id
+):
+    MailIndex().catch_up(workspace_id)
+    best_two = _search(workspace_id, "how much will it cost?", k=2)
+    with firestore_reads() as asked:
+        assert _search(workspace_id, "how much will it cost?", k=1) == best_two[:1]
+
+    documents = [name for method, request in asked if method == "BatchGetDocuments" for name in request.documents]
+    mail = [name.split("/interactions/")[1] for name in documents if "/interactions/" in name]
+    assert {name.split("/")[0] for name in mail} == {best_two[0]}  # the best message and its content, no spare
+    assert not [name for name in documents if "/mailboxes/" in name]  # read once, by the search
+    (vector_query,) = [r.structured_query for m, r in asked if m == "RunQuery" and r.structured_query.find_nearest]
+    assert [field.field_path for field in vector_query.select.fields] == ["distance"]
+
+    inbox.document("workspaces", workspace_id, "interactions", best_two[0]).update({"undone": True})
+    assert _search(workspace_id, "how much will it cost?", k=1) == best_two[1:]
 
 
 def test_the_http_api_searches_as_the_signed_in_user(crm, firestore_db):
