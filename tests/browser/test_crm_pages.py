@@ -171,6 +171,7 @@ def test_a_teammate_reads_of_a_mailbox_what_its_owner_shares(web_stack, firestor
     wait_for(lambda: quotes.all_inner_texts() == ["Can you sign <b>by Friday</b>?"], what="the quoted line she answers")
     assert page.get_by_test_id("timeline-own").all_inner_texts() == ["Yes, agreed."]
     assert page.get_by_test_id("timeline-context").locator("b").count() == 0  # a sender's markup is text
+    assert_accessible(page, "contact-inline-reply")  # the muted quote keeps its contrast
     page.goto(f"{web_stack.web_url}/w/{workspace_id}/settings")
     page.get_by_test_id("mailbox-sharing").select_option("subject")
     mailbox = firestore_db.document("workspaces", workspace_id, "mailboxes", mailbox_id)

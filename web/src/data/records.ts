@@ -75,17 +75,17 @@ export interface MeetingDetails {
   pending: boolean;
 }
 
-/**
- * A message's or meeting's metadata, with as much of its content as its mailbox's owner shares with this reader
- * (shared/sharing.py): `null` is withheld, `undefined` not read yet. A meeting's title is its subject and its
- * description its snippet.
- */
 /** A run of the author's own lines, or the quoted lines the next run answers (shared/mail/reply_context.py). */
 export interface ContextBlock {
   quoted: boolean;
   text: string;
 }
 
+/**
+ * A message's or meeting's metadata, with as much of its content as its mailbox's owner shares with this reader
+ * (shared/sharing.py): `null` is withheld, `undefined` not read yet. A meeting's title is its subject and its
+ * description its snippet.
+ */
 export interface Interaction {
   id: string;
   subject: string | null | undefined;
@@ -274,11 +274,11 @@ async function contentPart(db: Firestore, path: string[]): Promise<DocumentData 
 }
 
 /** Stored blocks as text only: anything else a document holds is dropped, never rendered. */
-export function toReplyContext(value: unknown): ContextBlock[] {
+function toReplyContext(value: unknown): ContextBlock[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((item: unknown) => {
     const block = asMap(item);
-    return block && typeof block.text === "string" ? [{ quoted: block.quoted === true, text: block.text }] : [];
+    return typeof block.text === "string" ? [{ quoted: block.quoted === true, text: block.text }] : [];
   });
 }
 
