@@ -523,7 +523,9 @@ def opens_with_attribution(lines: list[str]) -> bool:
     first = next((index for index, line in enumerate(lines) if line.strip()), None)
     if first is None:
         return False
-    cut, _, is_quote_header = _history_start(lines[first:])
+    # A header is read from at most this many lines, so the rest of the body need not be searched.
+    window = lines[first : first + _SPREAD_HEADER_LINES + _OUTLOOK_BLOCK_SPAN]
+    cut, _, is_quote_header = _history_start(window)
     return cut == 0 and is_quote_header
 
 

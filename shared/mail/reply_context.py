@@ -130,6 +130,8 @@ def _is_bottom_posting(lines: list[str], positions: list[int], quotes: dict[int,
     if list(quotes) != [first] or not opens_with_attribution(lines):
         return False
     after = lines[first + 1 :]
+    if not any(_quoted(line) for line in after):
+        return True
     return not any(_quoted(line) for line in after[: history_start(after)])
 
 
