@@ -208,12 +208,27 @@ def _read_single_part(raw: bytes) -> Message | None:
         else:
             return None
     message = Message(policy=compat32)
+    content_type: str | None = None
     for source_lines in fields:
-        message.set_raw(*compat32.header_source_parse(source_lines))
-    if message.get_content_maintype() in ("multipart", "message"):
+        name, value = compat32.header_source_parse(source_lines)
+        message.set_raw(name, value)
+        if content_type is None and name.lower() == "content-type":
+            content_type = value
+    if _main_type(message, content_type) in ("multipart", "message"):
         return None
     message.set_payload(raw[end.end() :].decode("ascii", "surrogateescape"))
     return message
+
+
+def _main_type(message: Message, content_type: str | None) -> str:
+    """`message.get_content_maintype()` from the message's first Content-Type value, read as compat32
+    reads it (text/plain when it is missing or malformed); the stdlib's own reading for a value with
+    8-bit bytes, which it turns into a Header first."""
+    if content_type is None:
+        return "text"
+    if not content_type.isascii():
+        return message.get_content_maintype()
+    return _content_type(content_type).partition("/")[0]
 
 
 def _header_end(raw: bytes) -> re.Match[bytes] | None:
@@ -367,10 +382,16 @@ def _leaf_parts(message: Message, errors: list[str]) -> Iterator[tuple[Message, 
 
 
 def _part_headers(part: Message) -> dict[str, str]:
+    """The first content-type and content-disposition of a part (the only fields read of it)."""
     headers: dict[str, str] = {}
     for name, value in part.raw_items():
-        headers.setdefault(str(name).strip().lower(), _unfold(str(value)))
+        key = str(name).strip().lower()
+        if key in _PART_FIELDS and key not in headers:
+            headers[key] = _unfold(str(value))
     return headers
+
+
+_PART_FIELDS = frozenset({"content-type", "content-disposition"})
 
 
 def _content_type(value: str) -> str:

@@ -433,3 +433,16 @@ def test_the_header_end_is_found_where_the_full_pattern_finds_it() -> None:
             full = message_module._HEADER_END.search(text)
             found = message_module._header_end(text)
             assert (found and found.span()) == (full and full.span()), text
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "text/plain", "MULTIPART/mixed; boundary=x", " message/rfc822 ", "text", "a/b/c", "",
+     "multipart/alternative;\r\n b=1", ";", "text/html; charset=\"utf-8\"", "multipart\udcc3\udca9/mixed"],
+)  # fmt: skip
+def test_the_main_type_is_read_as_the_stdlib_reads_it(content_type: str | None) -> None:
+    message = Message()
+    message.set_raw("Subject", "x")
+    if content_type is not None:
+        message.set_raw("Content-Type", content_type)
+    assert message_module._main_type(message, content_type) == message.get_content_maintype()
