@@ -436,6 +436,7 @@ def run(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA, help="folder holding quotes/ and signatures/")
     parser.add_argument("--seconds", type=float, default=3.0, help="minimum time of each speed measurement")
     parser.add_argument("--rounds", type=int, default=21, help="rounds of each measurement taken in turns")
+    parser.add_argument("--pass-seconds", type=float, default=0.02, help="shortest pass of a measurement in turns")
     parser.add_argument("--baseline", metavar="REF", help="also time the extraction of this commit's shared/, in turns")
     parser.add_argument("--cold", action="store_true", help="with --baseline: empty every cache before each pass")
     args = parser.parse_args(argv)
@@ -467,7 +468,7 @@ def run(argv: list[str]) -> dict[str, Any]:
     texts_by_set = {
         "gold": texts, "discourse": [c.text for c in discourse], "multilingual": [c.text for c in own]
     }  # fmt: skip
-    turns = reference_code.quote_stripping_against(reply_parser_baseline, texts_by_set, args.rounds)
+    turns = reference_code.quote_stripping_against(reply_parser_baseline, texts_by_set, args.rounds, args.pass_seconds)
     reference = {}
     if args.baseline:
         messages_by_set = {
@@ -478,7 +479,7 @@ def run(argv: list[str]) -> dict[str, Any]:
         }  # fmt: skip
         reference = {
             "reference": reference_code.against_reference(
-                args.baseline, messages_by_set, texts_by_set, args.rounds, cold=args.cold
+                args.baseline, messages_by_set, texts_by_set, args.rounds, args.pass_seconds, cold=args.cold
             )
         }
     return {

@@ -37,3 +37,4 @@ def test_in_turns_gives_one_ratio_a_round_and_its_summary() -> None:
     assert summary["rounds"] == 4
     assert summary["ratio_median"] > 1  # the first competitor is the faster one
     assert summary["ratio_range"][0] <= summary["ratio_median"] <= summary["ratio_range"][1]
+    assert summary["ratio_of_best"] > 1
