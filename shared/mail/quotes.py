@@ -276,15 +276,15 @@ def _is_interleaved(rest: list[str]) -> bool:
     An unquoted line right under a quoted one is the quoted line wrapped by a client, not
     new text: only a paragraph after a blank line counts as the author's.
     """
-    body = [line for line in rest if line.strip()]
-    if not body or not _is_quoted(body[0]):
+    first = next((line for line in rest if line.strip()), None)  # not a list of every line of history
+    if first is None or not _is_quoted(first):
         return False  # unquoted text under a header is the original message itself
     after_blank = False
     for line in rest:
         if not line.strip():
             after_blank = True
             continue
-        if not _is_quoted(line) and after_blank:
+        if after_blank and not _is_quoted(line):
             return True
         after_blank = False
     return False
