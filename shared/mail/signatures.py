@@ -521,10 +521,9 @@ def _is_caseless_name(text: str) -> bool:
     """A short name in a script without capitals ("王芳", "김지은", "سارة أحمد")."""
     cleaned = text.strip()
     return (
-        bool(cleaned)
-        and not any(ch.isupper() or ch.islower() or ch.isdigit() for ch in cleaned)
+        0 < len(cleaned) <= 12  # the cheapest test first: the character loop below reads every character
         and bool(_CASELESS_NAME.match(cleaned))
-        and len(cleaned) <= 12
+        and not any(ch.isupper() or ch.islower() or ch.isdigit() for ch in cleaned)
     )
 
 
