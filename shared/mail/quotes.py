@@ -238,10 +238,7 @@ def _visible_lines(lines: list[str], depth: int) -> list[str]:
 
 def _own_lines(lines: list[str]) -> list[str]:
     """The author's lines: quoted lines (and a quoted line's wrapped tail) dropped, in order."""
-    for line in lines:  # a substring test per line is far cheaper than the pattern
-        if ">" in line:
-            break
-    else:
+    if ">" not in "".join(lines):  # one substring test of the joined lines: no line is quoted
         return _trim(lines)
     own: list[str] = []
     wrapped_tails: list[str] = []
