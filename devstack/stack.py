@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import secrets
@@ -62,6 +63,7 @@ class LocalStack:
     identity: LocalIdentity = field(init=False)
     identity_key_file: Path = field(init=False)
     env: dict[str, str] = field(init=False)
+    launched: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.runtime_dir.mkdir(parents=True, exist_ok=True)
@@ -150,9 +152,10 @@ class LocalStack:
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> LocalStack:
+        """Every part started (unless `launch` already did) and this process pointed at them."""
         try:
-            self._start_emulators()
-            self._start_services()
+            if not self.launched:
+                self.launch()
             self.apply_env()
             self._provision()
             if self.with_web:
@@ -161,6 +164,15 @@ class LocalStack:
             self.stop()
             raise
         return self
+
+    def launch(self) -> None:
+        """Starts the processes and waits until each is ready, without touching this process's environment
+        or clients: the test session launches its stack in a thread while its unit tests run, then `start`s it."""
+        self._start_emulators()
+        self._start_services()
+        if self.with_web:
+            self.enable_web()
+        self.launched = True
 
     def stop(self) -> None:
         self.supervisor.stop_all()
@@ -344,9 +356,14 @@ def local_web_is_current() -> bool:
 
 
 def build_web() -> None:
-    """Builds the local stack's web app (web/dist-local) when a source file is newer than the last build."""
+    """Builds the local stack's web app (web/dist-local) when a source file is newer than the last build.
+    Stacks starting at once (one per test worker) build it once: the others wait on the lock, then find it current."""
     if local_web_is_current():
         return
-    result = subprocess.run(["npm", "run", "--silent", "build:local"], cwd=WEB_DIR, capture_output=True, text=True)
+    with (WEB_DIR / "node_modules" / ".build-local.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if local_web_is_current():
+            return
+        result = subprocess.run(["npm", "run", "--silent", "build:local"], cwd=WEB_DIR, capture_output=True, text=True)
     if result.returncode != 0:
         raise StackError(f"building web/ failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")

@@ -5,7 +5,6 @@ A missing emulator fails the integration tests with the install hint; it never s
 
 from __future__ import annotations
 
-import os
 import time
 import urllib.error
 import urllib.request
@@ -16,18 +15,31 @@ from pathlib import Path
 import pytest
 
 from devstack.stack import PROJECT_ID, LocalStack
-from tests.support import ARTIFACTS
+from tests.session_stack import SESSION_STACK, tier_rank
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Unit tests first, then end-to-end, integration and browser tests (each tier in its own order): the
+    stack the later tiers share starts while the unit tests run (tests/session_stack.py)."""
+    items.sort(key=tier_rank)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if not session.config.option.collectonly:
+        SESSION_STACK.launch_for(session.items)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    SESSION_STACK.stop()
 
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
     """Firestore, Pub/Sub and Cloud Tasks emulators, local Gmail and every function, for the whole session.
     Their logs stay in test-artifacts/ for a failed run to be read."""
-    # Cloud Tasks retries with backoff for hours; the emulator retries every 0.1 s, so allow it many tries.
-    local = LocalStack(ARTIFACTS / f"stack-{os.getpid()}", task_max_retries=1000)
-    local.start()  # a StackError here names what is missing and fails every test that needs it
+    local = SESSION_STACK.take()
     try:
         yield local
     finally:
