@@ -3,7 +3,7 @@
 The collected tests run tier by tier, unit tests first: they need no stack. As soon as the collection holds
 a test that needs one, the stack's processes start in a thread (LocalStack.launch), so the emulators'
 start-up overlaps the unit tests instead of holding up the first integration or browser test. The
-end-to-end tests (each its own `./rapport up`) come next: with two workers (decision 40) the one long file
+end-to-end tests (each its own `./rapport up`) come next: with two workers (decision 41) the one long file
 runs beside the integration tests rather than alone at the end. The `stack`
 fixture then waits for that launch and points this process at the stack (environment, provisioning):
 only the fixture does that, so no unit test ever sees the stack's environment half set.

@@ -21,8 +21,20 @@ CHECKOV = [
 ]
 
 
+# pytest workers (pytest-xdist) for a selection of whole tiers: each has its own stack, so one worker's
+# waits (emulators, the pipeline, the browser) leave the other core to the other (docs/decisions/0041).
+WORKERS = 2
+
+
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-lint", action="store_true", help="skip ruff and mypy")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help=f"pytest processes (default {WORKERS} when whole tiers are selected, else 1; "
+        "-n in the pytest arguments wins)",
+    )
     parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest (e.g. -k sync tests/unit)")
 
 
@@ -65,6 +77,20 @@ def _side_by_side(lanes: list[list[Step]]) -> list[str]:
         return [title for failed in pool.map(_in_order, lanes) for title in failed]
 
 
+def parallel_args(pytest_args: list[str], workers: int | None) -> list[str]:
+    """xdist's arguments for `workers` processes, files kept whole on one worker (their module fixtures are
+    made once). By default the whole suite or a tier runs on WORKERS processes, and a file or a test on one:
+    a second worker would only start a second stack for it."""
+    if any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) for arg in pytest_args):
+        return []
+    if workers is None:
+        # The arguments naming files or directories (an option's value, "-k name", names neither).
+        paths = [REPO_ROOT / arg.split("::")[0] for arg in pytest_args if not arg.startswith("-")]
+        whole_tiers = all(path.is_dir() for path in paths if path.exists())  # none: pytest's testpaths, all of it
+        workers = WORKERS if whole_tiers else 1
+    return ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
+
+
 def run(args: argparse.Namespace) -> int:
     python = sys.executable
     pytest_args = args.pytest_args or ["tests"]
@@ -85,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         # rather than inside pytest, where the browser tests' first fixture would wait for it.
         web.append(("local web build", ["npm", "run", "--silent", "build:local"], WEB_DIR))
     failed = _side_by_side([lane for lane in (code, web) if lane])
-    if not _step("pytest", [python, "-m", "pytest", *pytest_args]):
+    if not _step("pytest", [python, "-m", "pytest", *parallel_args(pytest_args, args.workers), *pytest_args]):
         failed.append("pytest")
     if failed:
         print(f"\nrapport test: FAILED: {', '.join(failed)}", flush=True)
