@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from devstack import prerequisites
-from devstack.stack import REPO_ROOT, WEB_DIR, local_web_is_current
+from devstack.stack import REPO_ROOT, WEB_DIR, web_build_is_current
 
 PYTHON_CODE = ["shared", "functions", "devstack", "bench", "tests", "main.py"]
 # Security checks of the whole deployment (the module through terraform/deployment's call of it). Offline:
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
             ("mypy", [python, "-m", "mypy"], REPO_ROOT),
         ]
         web.insert(0, ("checkov", CHECKOV, REPO_ROOT))
-    if "browser" in prerequisites.needs(pytest_args) and not local_web_is_current():
+    if "browser" in prerequisites.needs(pytest_args) and not web_build_is_current():
         # The stack's own build of the app (devstack/stack.py build_web), made here beside the other steps
         # rather than inside pytest, where the browser tests' first fixture would wait for it.
         web.append(("local web build", ["npm", "run", "--silent", "build:local"], WEB_DIR))
