@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Unit tests first, then end-to-end, integration and browser tests (each tier in its own order): the
     stack the later tiers share starts while the unit tests run (tests/session_stack.py)."""
     items.sort(key=tier_rank)
+    _give_each_test_its_own_node_id(items)
+
+
+def _give_each_test_its_own_node_id(items: list[pytest.Item]) -> None:
+    """schemathesis gives every operation's test the function's node id, told apart only by its name
+    ("...[GET /contacts]"); pytest-xdist knows tests by node id, and would run one of them and drop the
+    rest without a word. Each such test takes its name into its id; any id still shared stops the run."""
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        if counts[item.nodeid] > 1 and item.parent is not None and not item.nodeid.endswith(f"::{item.name}"):
+            item._id = item.parent.id.child(item.name)  # type: ignore[attr-defined]  # as pytest names any other item
+    shared = [node_id for node_id, count in Counter(item.nodeid for item in items).items() if count > 1]
+    if shared:
+        raise pytest.UsageError(f"tests share a node id, so a worker would run only one of each: {shared[:5]}")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
