@@ -85,10 +85,6 @@ def context_text(blocks: tuple[ContextBlock, ...]) -> str:
     return "\n\n".join(parts)
 
 
-def _quoted(line: str) -> bool:
-    return ">" in line and is_quoted(line)  # the substring test spares the pattern on most lines
-
-
 def _positions(lines: list[str], own: list[str]) -> list[int] | None:
     """Where each non-blank line of the reply stands in the body, in order; None if one is missing."""
     positions: list[int] = []
@@ -96,7 +92,7 @@ def _positions(lines: list[str], own: list[str]) -> list[int] | None:
     for wanted in (line.strip() for line in own):
         if not wanted:
             continue
-        while index < len(lines) and (lines[index].strip() != wanted or _quoted(lines[index])):
+        while index < len(lines) and (lines[index].strip() != wanted or is_quoted(lines[index])):
             index += 1
         if index == len(lines):
             return None
@@ -113,9 +109,9 @@ def _quote_above(lines: list[str], start: int, stop: int) -> tuple[int, int] | N
     end = index + 1
     while index >= start:
         line = lines[index]
-        if not line.strip() or _quoted(line):
+        if not line.strip() or is_quoted(line):
             index -= 1
-        elif start < index < end - 1 and _quoted(lines[index - 1]) and _quoted(lines[index + 1]):
+        elif start < index < end - 1 and is_quoted(lines[index - 1]) and is_quoted(lines[index + 1]):
             index -= 1  # a quoted line wrapped by a client: still the quote
         else:
             break
@@ -130,9 +126,9 @@ def _is_bottom_posting(lines: list[str], positions: list[int], quotes: dict[int,
     if list(quotes) != [first] or not opens_with_attribution(lines):
         return False
     after = lines[first + 1 :]
-    if not any(_quoted(line) for line in after):
+    if not any(is_quoted(line) for line in after):
         return True
-    return not any(_quoted(line) for line in after[: history_start(after)])
+    return not any(is_quoted(line) for line in after[: history_start(after)])
 
 
 def _blocks(
